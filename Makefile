@@ -1,0 +1,59 @@
+# envplan: `make run` to try it, `make test` for everything CI checks.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+BIND ?= 127.0.0.1:8000
+PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake)
+
+.PHONY: run install test lint typecheck migrations-check boundaries test-sqlite test-postgres system-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/envplan migrate --no-input
+	$(BIN)/envplan demo
+	$(BIN)/envplan serve --bind $(BIND)
+
+test: $(DEV_STAMP) system-deps lint typecheck migrations-check test-sqlite test-postgres
+
+system-deps:
+	bash scripts/ensure-test-system.sh
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check envplan tests bench
+	$(BIN)/ruff format --check envplan tests bench
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy --strict $(PURE)
+	$(BIN)/mypy envplan/cli.py envplan/config.py
+
+migrations-check: $(DEV_STAMP)
+	ENVPLAN_DATA_DIR=$$(mktemp -d) $(BIN)/envplan makemigrations --check --dry-run
+
+# Pure packages and everything else on the embedded SQLite database, browser tests included.
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/pytest -q tests
+
+# The database-backed tests again on a throw-away PostgreSQL server run by a non-root user.
+test-postgres: $(DEV_STAMP)
+	bash scripts/with-postgres.sh $(BIN)/pytest -q tests --ignore=tests/pure
+
+bench: $(DEV_STAMP)
+	for script in bench/*.py; do $(BIN)/python $$script --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

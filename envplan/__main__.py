@@ -1,0 +1,5 @@
+import sys
+
+from envplan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,91 @@
+"""Read and check the ENVPLAN_* environment: the one place where configuration is interpreted.
+
+Kept free of Django so that `envplan` can check its configuration before Django starts and
+stop with one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A configuration problem that must stop start-up; its message is one line for the operator."""
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str | None
+    lake_url: str
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in TRUE_WORDS
+
+
+def data_dir_from_env() -> Path:
+    return Path(os.environ.get("ENVPLAN_DATA_DIR", "./var")).expanduser().resolve()
+
+
+def ensure_writable_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"ENVPLAN_DATA_DIR {path} is not writable: {reason}") from None
+
+
+def secret_key_for(data_dir: Path) -> str:
+    """ENVPLAN_SECRET_KEY, else a key generated once and kept in the data folder (mode 600)."""
+    from_env = os.environ.get("ENVPLAN_SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    # Create with mode 600 from the start so the key is never readable by others, even briefly.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load() -> Config:
+    data_dir = data_dir_from_env()
+    ensure_writable_dir(data_dir)
+    database_url = os.environ.get("ENVPLAN_DATABASE_URL", "").strip() or None
+    if database_url is not None:
+        scheme = urlsplit(database_url).scheme
+        if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+            raise ConfigError(
+                f"ENVPLAN_DATABASE_URL has an unsupported scheme {scheme!r}: use sqlite:/// or postgres://"
+            )
+    lake_url = os.environ.get("ENVPLAN_LAKE_URL", "").strip() or str(data_dir / "lake")
+    hosts = [h.strip() for h in os.environ.get("ENVPLAN_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    return Config(
+        data_dir=data_dir,
+        database_url=database_url,
+        lake_url=lake_url,
+        debug=env_flag("ENVPLAN_DEBUG"),
+        secret_key=secret_key_for(data_dir),
+        allowed_hosts=hosts or ["127.0.0.1", "localhost", "[::1]"],
+    )

@@ -1,0 +1,55 @@
+"""Writing audit entries. Every service that changes state calls `record_audit` inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+
+from envplan.core.models import AuditEntry
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """A JSON-ready picture of some fields of an object, for the before/after of an audit entry."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, decimal.Decimal):
+            value = str(value)
+        result[name] = value
+    return result
+
+
+def record_audit(
+    target: models.Model,
+    *,
+    action: str,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    plan_id: int | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Must run inside the transaction of the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_audit must be called inside the transaction of the change")
+    user = actor if isinstance(actor, AbstractBaseUser) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=user.get_username() if user is not None else "system",
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        plan_id=plan_id,
+        before=before,
+        after=after,
+    )

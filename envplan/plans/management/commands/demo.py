@@ -1,0 +1,22 @@
+"""`envplan demo`: load the bundled demo plan and its demo logins. Safe to run again: changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from envplan.plans.demo_data import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the bundled demo plan (the Kundulun 2025 plan, paraphrased) and demo users."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = load_demo()
+        state = "loaded" if result.changed else "already loaded"
+        self.stdout.write(f"Demo plan {state}: {result.plan.title} ({result.task_count} tasks).")
+        for login in result.logins:
+            self.stdout.write(
+                f"  login {login.username!r} / password {login.password!r}: {login.description}"
+            )

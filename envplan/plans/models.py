@@ -1,0 +1,227 @@
+"""The plan as data: Plan > Chapter > Section > Task, the unit registry, who does what, and targets.
+
+Models stay slim: every write goes through `envplan.plans.services`, which also writes the audit entry.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from envplan.core.models import TimeStampedModel
+
+
+def normalize_unit_name(name: str) -> str:
+    """The form under which unit names and aliases are compared: case, accents, spaces, punctuation."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    kept = "".join(ch if ch.isalnum() else " " for ch in without_marks.casefold())
+    return " ".join(kept.split())
+
+
+class Plan(TimeStampedModel):
+    """A yearly action plan; identified by issuer and document number, else by the content hash."""
+
+    title = models.CharField(_("title"), max_length=300)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    summary = models.TextField(_("summary"), blank=True)
+    content_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "doc_number"],
+                condition=~Q(doc_number=""),
+                name="plan_unique_issuer_doc_number",
+            )
+        ]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan", args=[self.pk])
+
+
+class Chapter(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveSmallIntegerField()
+    number = models.CharField(_("number"), max_length=16, help_text=_("as printed, e.g. VI or 四"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="chapter_unique_position")]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Section(models.Model):
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    number = models.CharField(_("number"), max_length=16, help_text=_("as printed, without brackets"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["chapter", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "position"], name="section_unique_position")
+        ]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return f"({self.number}) {self.title}"
+
+
+class Unit(TimeStampedModel):
+    """A government body named in plans. One registry across plans, so aliases learned once serve again.
+
+    A group unit stands for a collective mention ("all sub-districts and towns"); its members are units.
+    """
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=300, blank=True)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+    is_group = models.BooleanField(_("group"), default=False)
+    members = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="groups", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        language = (get_language() or "en").lower()
+        if language.startswith("zh") and self.name_zh:
+            return self.name_zh
+        if language.startswith("fr") and self.name_fr:
+            return self.name_fr
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:unit", args=[self.code])
+
+
+class UnitAlias(models.Model):
+    """A spelling under which a unit has been seen; `normalized` is unique so a spelling means one unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(_("as written"), max_length=400)
+    normalized = models.CharField(max_length=400, unique=True)
+    confirmed = models.BooleanField(_("confirmed by a person"), default=False)
+
+    class Meta:
+        ordering = ["unit", "text"]
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(help_text=_("order in the plan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    units = models.ManyToManyField(Unit, through="Assignment", related_name="tasks")
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="task_unique_position")]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:task", args=[self.plan_id, self.number])
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("lead unit")
+    RESPONSIBLE = "responsible", _("responsible unit")
+    IMPLEMENTING = "implementing", _("implementing unit")
+
+
+class Assignment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    as_written = models.CharField(_("as written"), max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["task", "role", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "role"], name="assignment_unique_task_unit_role")
+        ]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self) -> str:
+        return f"{self.task} / {self.unit} ({self.role})"
+
+
+class Comparator(models.TextChoices):
+    AT_LEAST = ">=", "≥"
+    MORE_THAN = ">", ">"
+    EQUAL = "=", "="
+    AT_MOST = "<=", "≤"
+    LESS_THAN = "<", "<"
+
+
+class Target(models.Model):
+    """A number to reach by a deadline. A target without a task is one of the plan's goals."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField()
+    indicator = models.CharField(_("indicator"), max_length=300)
+    comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=6)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    as_written = models.TextField(_("as written"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="target_unique_position")]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.get_comparator_display()} {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        text = format(self.value.normalize(), "f")
+        measure = self.unit_of_measure
+        if measure in {"", "count", "coefficient"}:
+            return text
+        return f"{text} {measure}" if measure != "%" else f"{text} %"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from envplan.plans import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/<int:plan_id>/", views.plan_overview, name="plan"),
+    path("plans/<int:plan_id>/tasks/", views.task_list, name="tasks"),
+    path("plans/<int:plan_id>/tasks/<int:number>/", views.task_detail, name="task"),
+    path("units/", views.unit_list, name="units"),
+    path("units/<slug:code>/", views.unit_detail, name="unit"),
+]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from envplan.plans import queries
+from envplan.plans.models import Chapter, Plan, Unit
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    plan = queries.current_plan()
+    if plan is None:
+        return render(request, "plans/no_plan.html")
+    return redirect(plan)
+
+
+def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    chapters = list(queries.chapters_with_counts(plan))
+    context = {
+        "plan": plan,
+        "chapters": chapters,
+        "goals": queries.plan_goals(plan),
+        "task_total": sum(chapter.task_count for chapter in chapters),
+        "target_total": plan.targets.count(),
+    }
+    return render(request, "plans/plan_overview.html", context)
+
+
+def task_list(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    unit = None
+    chapter = None
+    if request.GET.get("unit"):
+        unit = Unit.objects.filter(code=request.GET["unit"]).first()
+    if request.GET.get("chapter", "").isdigit():
+        chapter = Chapter.objects.filter(plan=plan, position=int(request.GET["chapter"])).first()
+    context = {
+        "plan": plan,
+        "tasks": queries.filtered_tasks(plan, unit=unit, chapter=chapter),
+        "units": queries.units_in_plan(plan),
+        "chapters": plan.chapters.order_by("position"),
+        "selected_unit": unit,
+        "selected_chapter": chapter,
+    }
+    return render(request, "plans/task_list.html", context)
+
+
+def task_detail(request: HttpRequest, plan_id: int, number: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    task = queries.tasks_with_details(plan).filter(number=number).first()
+    if task is None:
+        raise Http404("no such task")
+    return render(request, "plans/task_detail.html", {"plan": plan, "task": task})
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    plan = queries.current_plan()
+    units = queries.units_in_plan(plan) if plan else Unit.objects.none()
+    return render(request, "plans/unit_list.html", {"plan": plan, "units": units})
+
+
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.prefetch_related("aliases", "members", "groups"), code=code)
+    plan = queries.current_plan()
+    unit_tasks = queries.unit_tasks_by_role(unit, plan) if plan else None
+    return render(request, "plans/unit_detail.html", {"plan": plan, "unit": unit, "unit_tasks": unit_tasks})

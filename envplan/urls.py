@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language
+
+from envplan.core.views import health
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("health/", never_cache(health), name="health"),
+    path("", include("envplan.plans.urls")),
+]
