@@ -1,0 +1,1 @@
+"""Pure, standard-exact evaluation functions (no Django, no clock, no database)."""

@@ -1,0 +1,262 @@
+"""`envplan air …` commands: `aqi`, `daily`, `annual` (pure; no Django).
+
+Exit codes: 0 success; 1 some rows had errors (reported on stderr, skipped); 2 unusable input or usage
+(with `--strict`, any row error makes the file unusable and nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+import polars as pl
+
+from envplan.standards.air.aqi import Kind as AqiKind
+from envplan.standards.air.aqi import MissingPolicy, RealtimeRule, with_aqi
+from envplan.standards.air.rounding import decimals_of, gbt8170_round
+from envplan.standards.air.stats import (
+    DAILY_STATISTICS,
+    annual_evaluation,
+    city_daily,
+    city_hourly,
+    daily_aqi,
+    daily_statistics,
+)
+from envplan.standards.air.validate import Kind, Validated, validate_air_frame
+
+_IAQI_COLUMNS = [
+    "iaqi_pm25",
+    "iaqi_pm10",
+    "iaqi_so2",
+    "iaqi_no2",
+    "iaqi_co",
+    "iaqi_o3",
+    "iaqi_o3_1h",
+    "iaqi_o3_8h",
+]
+# Columns written by `daily` that `annual` accepts back without a warning.
+_DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *_IAQI_COLUMNS}
+
+
+class UsageError(Exception):
+    """Bad command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of sys.exit
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="envplan air", description="Air quality: AQI, daily statistics, annual evaluation.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    aqi = sub.add_parser("aqi", help="IAQI/AQI per row of a real-time or daily file")
+    aqi.add_argument("file", help="CSV file, '-' for standard input")
+    aqi.add_argument("--kind", choices=["realtime", "daily"], required=True)
+    aqi.add_argument("--edition", choices=["auto", "HJ633-2012", "HJ633-2026"], default="auto")
+    aqi.add_argument("--realtime-rule", choices=[r.value for r in RealtimeRule], default="practice")
+    aqi.add_argument("--missing", choices=[m.value for m in MissingPolicy], default="available")
+    aqi.add_argument("--strict", action="store_true", help="reject the whole file on any row error")
+    daily = sub.add_parser("daily", help="daily statistics and daily AQI from hourly values")
+    daily.add_argument("file")
+    daily.add_argument("--format", choices=["csv", "json"], default="csv")
+    daily.add_argument("--strict", action="store_true")
+    annual = sub.add_parser("annual", help="HJ 663 annual evaluation per station and city")
+    annual.add_argument("file")
+    annual.add_argument("--year", type=int, required=True)
+    annual.add_argument("--format", choices=["csv", "json"], default="csv")
+    annual.add_argument("--strict", action="store_true")
+    return parser
+
+
+class _InputError(Exception):
+    """The input file cannot be used at all (exit code 2)."""
+
+
+def _read_text_csv(path: str, stdin: TextIO) -> pl.DataFrame:
+    try:
+        if path == "-":
+            return pl.read_csv(io.BytesIO(stdin.read().encode("utf-8")), infer_schema=False)
+        return pl.read_csv(path, infer_schema=False)
+    except FileNotFoundError as exc:
+        raise _InputError(f"{path}: file not found") from exc
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _InputError(f"{path}: not a readable CSV file ({first_line})") from exc
+
+
+def _report(validated: Validated, stderr: TextIO) -> None:
+    for row in validated.errors.iter_rows(named=True):  # error report only (few rows), not analytics
+        stderr.write(f"{row['file']}:{row['line']}: {row['field']}: {row['message']}\n")
+
+
+def _validated_rows(
+    path: str, kind: Kind, stdin: TextIO, stderr: TextIO, strict: bool, extra: set[str] | None = None
+) -> tuple[pl.DataFrame, bool]:
+    """Typed rows without errors, and whether any row had an error. Raises _InputError when unusable."""
+    raw = _read_text_csv(path, stdin)
+    validated = validate_air_frame(raw, file=path, kind=kind)
+    unknown = [
+        c for c in validated.unknown_columns if not (extra and (c in extra or c.startswith(("valid_", "n_"))))
+    ]
+    if unknown:
+        stderr.write(f"{path}: warning: ignoring unknown column(s): {', '.join(unknown)}\n")
+    header_errors = validated.errors.filter(pl.col("line") == 1)
+    if header_errors.height:
+        _report(validated, stderr)
+        raise _InputError(f"{path}: unusable file (missing key columns)")
+    if validated.errors.height and strict:
+        _report(validated, stderr)
+        raise _InputError(f"{path}: {validated.errors.height} error(s); --strict: nothing written")
+    _report(validated, stderr)
+    bad_lines = validated.errors.get_column("line").unique().implode()
+    rows = validated.frame.filter(~pl.col("line").is_in(bad_lines))
+    return rows, validated.errors.height > 0
+
+
+def _write(frame: pl.DataFrame, fmt: str, stdout: TextIO) -> None:
+    if fmt == "json":
+        stdout.write(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
+        stdout.write("\n")
+    else:
+        stdout.write(frame.write_csv())
+
+
+def _aqi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
+    kind: AqiKind = args.kind
+    rows, had_errors = _validated_rows(args.file, kind, stdin, stderr, args.strict)
+    result = with_aqi(
+        rows, kind=kind, edition=args.edition, realtime_rule=args.realtime_rule, missing=args.missing
+    ).collect()
+    time_format = "%Y-%m-%d" if kind == "daily" else "%Y-%m-%dT%H:%M:%S"
+    iaqi = [c for c in _IAQI_COLUMNS if c in result.columns]
+    out = result.select(
+        "station_code",
+        pl.col("time").dt.strftime(time_format),
+        "aqi",
+        "category",
+        "primary",
+        "edition",
+        *iaqi,
+    )
+    _write(out, "csv", stdout)
+    return 1 if had_errors else 0
+
+
+def _rounded_daily(frame: pl.DataFrame) -> pl.DataFrame:
+    """Daily statistics as published: GB/T 8170 rounding (integers, CO one decimal)."""
+    return frame.with_columns([gbt8170_round(pl.col(s), decimals_of(s)).alias(s) for s in DAILY_STATISTICS])
+
+
+def _daily_columns(frame: pl.DataFrame) -> list[str]:
+    columns = ["station_code", "date"]
+    columns += list(DAILY_STATISTICS)
+    columns += [f"valid_{s}" for s in DAILY_STATISTICS]
+    return [*columns, "aqi", "category", "primary", "edition"]
+
+
+def _daily(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
+    rows, had_errors = _validated_rows(args.file, "hourly", stdin, stderr, args.strict)
+    daily = daily_aqi(daily_statistics(rows))
+    _write(_rounded_daily(daily).select(_daily_columns(daily)), args.format, stdout)
+    return 1 if had_errors else 0
+
+
+def _is_hourly(path: str, stdin: TextIO) -> tuple[bool, TextIO]:
+    """Peek at the header: hourly files have `o3`, daily ones `o3_8h` (and no `o3`)."""
+    if path == "-":
+        text = stdin.read()
+        header = text.splitlines()[0] if text else ""
+        stdin = io.StringIO(text)
+    else:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                header = handle.readline()
+        except OSError as exc:
+            raise _InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    names = {name.strip().strip('"') for name in header.strip().split(",")}
+    return ("o3" in names and "o3_8h" not in names), stdin
+
+
+def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
+    hourly, stdin = _is_hourly(args.file, stdin)
+    extra = set(_DAILY_OUTPUT_EXTRAS)
+    if hourly:
+        rows, had_errors = _validated_rows(args.file, "hourly", stdin, stderr, args.strict)
+        station_daily = daily_aqi(daily_statistics(rows))
+    else:
+        rows, had_errors = _validated_rows(args.file, "daily", stdin, stderr, args.strict, extra)
+        flags = [
+            pl.col(c).str.to_lowercase().is_in(["true", "1", "yes"]).alias(c)
+            for c in rows.columns
+            if c.startswith("valid_")
+        ]
+        station_daily = daily_aqi(rows.with_columns(flags).rename({"time": "date"}))
+    parts = [
+        annual_evaluation(station_daily, year=args.year).with_columns(
+            pl.lit("station").alias("level"), pl.col("station_code").alias("station")
+        )
+    ]
+    if "city" in rows.columns:
+        cities = rows.group_by("station_code").agg(pl.col("city").drop_nulls().first())
+        parts[0] = parts[0].join(cities, on="station_code", how="left")
+        if hourly:
+            city_series = daily_aqi(daily_statistics(city_hourly(rows.filter(pl.col("city").is_not_null()))))
+        else:
+            with_city = station_daily.join(cities, on="station_code", how="left").filter(
+                pl.col("city").is_not_null()
+            )
+            city_series = daily_aqi(city_daily(with_city))
+        city_result = annual_evaluation(city_series, year=args.year).with_columns(
+            pl.lit("city").alias("level"),
+            pl.lit(None, dtype=pl.String).alias("station"),
+            pl.col("station_code").alias("city"),
+        )
+        parts.append(city_result)
+    else:
+        parts[0] = parts[0].with_columns(pl.lit(None, dtype=pl.String).alias("city"))
+    result = pl.concat(parts, how="diagonal_relaxed")
+    first = ["level", "city", "station"]
+    result = result.select(*first, pl.exclude([*first, "station_code"])).with_columns(
+        pl.lit(args.year).alias("year")
+    )
+    _write(result, args.format, stdout)
+    return 1 if had_errors else 0
+
+
+_COMMANDS = {"aqi": _aqi, "daily": _daily, "annual": _annual}
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run one `air` sub-command; returns the exit code (never raises on bad input)."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    inp = stdin if stdin is not None else sys.stdin
+    parser = _parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        err.write(f"{exc}\n")
+        return 2
+    except SystemExit as exc:  # --help
+        return 0 if exc.code in (0, None) else 2
+    try:
+        return _COMMANDS[args.command](args, out, err, inp)
+    except _InputError as exc:
+        err.write(f"error: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The NumPy real-time kernel gives exactly what `with_aqi` gives (practice rule), on generated hours."""
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envplan.standards.air import with_aqi
+from envplan.standards.air.kernel import (
+    iaqi_table,
+    is_2026_mask,
+    primary_text,
+    realtime_aqi,
+    realtime_aqi_arrays,
+    realtime_aqi_blocked,
+)
+from envplan.standards.versions import AqiEdition
+
+COMPARED = [
+    "iaqi_pm25",
+    "iaqi_pm10",
+    "iaqi_so2",
+    "iaqi_no2",
+    "iaqi_co",
+    "iaqi_o3",
+    "aqi",
+    "category",
+    "primary",
+]
+TOPS = {"pm25": 600, "pm10": 700, "so2": 1000, "no2": 4000, "co": 170, "o3": 1300, "so2_24h": 3000}
+
+
+def _value(top: int) -> st.SearchStrategy[float | None]:
+    thousandths = st.integers(min_value=-2, max_value=top * 1000).map(lambda q: q / 1000)
+    halves = st.integers(min_value=0, max_value=top * 2).map(lambda h: h / 2)  # ties for GB/T 8170
+    return st.one_of(st.none(), thousandths, halves, st.integers(min_value=0, max_value=top).map(float))
+
+
+rows = st.fixed_dictionaries(
+    {"hour": st.integers(min_value=-30, max_value=30), **{k: _value(v) for k, v in TOPS.items()}}
+)
+
+
+def _frame(data: list[dict[str, float | None]]) -> pl.DataFrame:
+    start = datetime(2026, 3, 1, 1)
+    times = [start + timedelta(hours=int(row["hour"] or 0)) for row in data]
+    columns = {k: [row[k] for row in data] for k in TOPS}
+    return pl.DataFrame({"station_code": ["S"] * len(data), "time": times, **columns}).with_columns(
+        [pl.col(k).cast(pl.Float64) for k in TOPS]
+    )
+
+
+def _compare(frame: pl.DataFrame, edition: str, missing: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    expected = with_aqi(frame, kind="realtime", edition=edition, missing=missing).collect()
+    fast = realtime_aqi(frame, edition=edition, missing=missing).with_columns(
+        primary_text(pl.col("primary_mask")).alias("primary"),
+        pl.col("aqi").cast(pl.Int64),
+    )
+    ours = fast.select(
+        [pl.col(c).cast(expected.schema[c]) for c in COMPARED] + [pl.col("edition").cast(pl.String)]
+    )
+    return ours, expected.select([*COMPARED, "edition"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.lists(rows, min_size=1, max_size=40),
+    edition=st.sampled_from(["auto", "HJ633-2012", "HJ633-2026"]),
+    missing=st.sampled_from(["available", "blank"]),
+)
+def test_kernel_realtime_aqi_equals_with_aqi(data, edition, missing):
+    frame = _frame(data)
+
+    ours, expected = _compare(frame, edition, missing)
+
+    assert ours.to_dicts() == expected.to_dicts()
+
+
+@pytest.mark.parametrize("edition", list(AqiEdition))
+def test_kernel_tables_exact_on_every_thousandth_of_no2(edition):
+    table = iaqi_table(edition, "NO2_1h")
+    q = np.arange(0, 3_840_001, 997)  # a stride through every segment
+    frame = pl.DataFrame({"time": [datetime(2025, 1, 1, 1)] * len(q), "no2": q / 1000})
+
+    expected = with_aqi(frame, kind="realtime", edition="HJ633-2012").collect().get_column("iaqi_no2")
+
+    assert table[q].tolist() == expected.to_list()
+
+
+def test_kernel_pm25_35_001_rounds_up_to_51():
+    frame = pl.DataFrame({"time": [datetime(2025, 1, 1, 1)], "pm25": [35.001]})
+
+    result = realtime_aqi(frame, edition="HJ633-2012")
+
+    assert result.get_column("iaqi_pm25").to_list() == [51]
+
+
+def test_kernel_blocks_on_threads_equal_one_pass():
+    frame = _frame(
+        [
+            {
+                "hour": h % 61 - 30,
+                **{k: float((h * 37 + i * 11) % (top + 3)) for i, (k, top) in enumerate(TOPS.items())},
+            }
+            for h in range(500)
+        ]
+    )
+    columns = {k: frame.get_column(k).to_numpy() for k in TOPS}
+    is_2026 = is_2026_mask(frame.get_column("time").cast(pl.Datetime("us")).to_numpy())
+
+    whole = realtime_aqi_arrays(columns, is_2026=is_2026)
+    blocked = realtime_aqi_blocked(columns, is_2026=is_2026, block_rows=37, threads=2)
+
+    assert {k: v.tolist() for k, v in blocked.items()} == {k: v.tolist() for k, v in whole.items()}
