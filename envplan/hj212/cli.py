@@ -1,0 +1,283 @@
+"""``envplan hj212 ...`` commands: check, simulate, serve-standalone."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from envplan.hj212.crc import VARIANTS, CrcKind, variant_from_name
+from envplan.hj212.errors import HJ212Error
+from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT, Frame, split_frame
+from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
+from envplan.hj212.segment import DataSegment, detect_edition, parse_segment
+
+T = TypeVar("T")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exiting
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="envplan hj212", description="HJ 212 data transmission tools")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = sub.add_parser("check", help="check frames, one per line, print one JSON object per frame")
+    check.add_argument("file")
+    check.add_argument("--accept-crc-variants", action="store_true", help="accept MODBUS/ARC CRC variants")
+    sim = sub.add_parser("simulate", help="load generator: many data loggers against a receiver")
+    sim.add_argument("--devices", type=int, default=100)
+    sim.add_argument("--rate", type=float, default=1000.0, help="frames per second, all devices together")
+    sim.add_argument("--duration", type=float, default=10.0, help="seconds of sending")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, required=True)
+    sim.add_argument("--grace", type=float, default=10.0, help="seconds to wait for the last replies")
+    sim.add_argument("--json", action="store_true")
+    serve = sub.add_parser("serve-standalone", help="run the receiver with a JSON-file device registry")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, required=True)
+    serve.add_argument("--landing", required=True, help="landing log directory")
+    serve.add_argument("--accept-unknown-devices", action="store_true", help="quarantine-accept unknown MNs")
+    serve.add_argument(
+        "--devices-json",
+        help='registry: {"<MN>": {"password": "...", "crc_variants": ["modbus-swapped"]}}',
+    )
+    serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    serve.add_argument("--frames-per-second", type=float, default=200.0, help="flood budget per connection")
+    serve.add_argument(
+        "--max-segment", type=int, default=DEFAULT_MAX_SEGMENT, help="largest data segment accepted (bytes)"
+    )
+    serve.add_argument("--stats-json", help="write the counters here on exit")
+    return parser
+
+
+def main(
+    argv: list[str],
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        err.write(f"envplan hj212: {exc}\n")
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    if args.command == "check":
+        return _check(Path(args.file), accept_variants=args.accept_crc_variants, out=out, err=err)
+    if args.command == "simulate":
+        return _simulate(args, out=out, err=err)
+    return _serve(args, out=out, err=err)
+
+
+# ---------------------------------------------------------------------------------------------- check
+
+
+def _values(segment: DataSegment) -> dict[str, dict[str, object]]:
+    values: dict[str, dict[str, object]] = {}
+    for factor, record in segment.cp.factors.items():
+        fields: dict[str, object] = dict(record.values)
+        texts = (("Flag", record.flag), ("EFlag", record.eflag), ("SampleTime", record.sample_time))
+        for name, text in texts:
+            if text is not None:
+                fields[name] = text
+        fields.update(record.text)
+        values[factor] = fields
+    return values
+
+
+def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
+    """The ``check`` verdict for one frame (without the line number)."""
+    result: dict[str, object] = {
+        "ok": False,
+        "error": None,
+        "crc": CrcKind.INVALID.value,
+        "edition": None,
+        "qn": None,
+        "st": None,
+        "cn": None,
+        "mn": None,
+        "flag": None,
+        "datatime": None,
+        "values": {},
+    }
+    frame: Frame | None = None
+    try:
+        frame = split_frame(text, max_segment=FIELD_MAX_SEGMENT)
+    except HJ212Error as exc:
+        result["error"] = str(exc)
+        return result
+    result["crc"] = frame.crc.value
+    accepted = frame.crc is CrcKind.STANDARD or (accept_variants and frame.crc in VARIANTS)
+    try:
+        segment = parse_segment(frame.segment)
+    except HJ212Error as exc:
+        result["error"] = str(exc)
+        return result
+    header = segment.header
+    edition, _basis = detect_edition(segment)
+    result.update(
+        edition=edition.value if edition else None,
+        qn=header.qn,
+        st=header.st,
+        cn=header.cn,
+        mn=header.mn,
+        flag=header.flag.value if header.flag else None,
+        datatime=segment.cp.params.get("DataTime"),
+        values=_values(segment),
+    )
+    if not accepted:
+        result["error"] = (
+            f"crc: CRC field {frame.crc_field:04X} is {frame.crc.value}, not the HJ 212-2017 Annex A CRC"
+        )
+        return result
+    result["ok"] = True
+    return result
+
+
+def _check(path: Path, *, accept_variants: bool, out: TextIO, err: TextIO) -> int:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err.write(f"envplan hj212 check: cannot read {path}: {exc.strerror}\n")
+        return 2
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        text = line.rstrip(b"\r")
+        if not text.strip() or (text.startswith(b"#") and not text.startswith(b"##")):
+            continue
+        verdict = {"line": number, **check_line(text, accept_variants=accept_variants)}
+        out.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- simulate
+
+
+def _simulate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    from envplan.hj212.simulator import simulate
+
+    if args.devices < 1 or args.rate <= 0 or args.duration <= 0:
+        err.write("envplan hj212 simulate: --devices, --rate and --duration must be positive\n")
+        return 2
+    _raise_nofile(args.devices + 100)
+    run = simulate(
+        args.host, args.port, devices=args.devices, rate=args.rate, duration=args.duration, grace=args.grace
+    )
+    result = run_event_loop(run)
+    if result.connected < result.devices:
+        err.write(
+            f"envplan hj212 simulate: only {result.connected} of {result.devices} devices could connect "
+            f"to {args.host}:{args.port}\n"
+        )
+    if args.json:
+        out.write(json.dumps(result.as_dict()) + "\n")
+    else:
+        out.write(result.as_text())
+    clean = result.unanswered == 0 and result.bad_replies == 0 and result.connected == result.devices
+    return 0 if clean else 1
+
+
+# -------------------------------------------------------------------------------------- serve-standalone
+
+
+def load_registry(path: Path) -> dict[str, Device]:
+    """``{"<MN>": {"password": str|null, "crc_variants": [names]}}`` -> devices."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError("the registry must be a JSON object keyed by MN")
+    devices: dict[str, Device] = {}
+    for mn, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"device {mn}: entry must be an object")
+        password = entry.get("password")
+        if password is not None and not isinstance(password, str):
+            raise ValueError(f"device {mn}: field password must be a string or null")
+        variants = entry.get("crc_variants", [])
+        if not isinstance(variants, list):
+            raise ValueError(f"device {mn}: field crc_variants must be a list")
+        devices[mn] = Device(
+            mn=mn, password=password, crc_variants=frozenset(variant_from_name(str(v)) for v in variants)
+        )
+    return devices
+
+
+def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    from envplan.lake.landing import LandingLog
+
+    if not 0 < args.max_segment <= FIELD_MAX_SEGMENT:
+        err.write(f"envplan hj212 serve-standalone: --max-segment must be 1..{FIELD_MAX_SEGMENT}\n")
+        return 2
+    registry: dict[str, Device] = {}
+    if args.devices_json:
+        try:
+            registry = load_registry(Path(args.devices_json))
+        except (OSError, ValueError) as exc:
+            err.write(f"envplan hj212 serve-standalone: {args.devices_json}: {exc}\n")
+            return 2
+    policy = UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE
+    try:
+        landing = LandingLog(args.landing)
+    except OSError as exc:
+        err.write(f"envplan hj212 serve-standalone: landing directory {args.landing}: {exc.strerror}\n")
+        return 2
+    _raise_nofile(65536)
+    config = ReceiverConfig(
+        idle_timeout=args.idle_timeout, frames_per_second=args.frames_per_second, max_segment=args.max_segment
+    )
+    receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, config=config)
+    try:
+        run_event_loop(_serve_until_signal(receiver, args.host, args.port, out))
+    except OSError as exc:
+        where = f"{args.host}:{args.port}"
+        err.write(f"envplan hj212 serve-standalone: cannot listen on {where}: {exc.strerror}\n")
+        return 2
+    finally:
+        landing.close()
+    if args.stats_json:
+        Path(args.stats_json).write_text(json.dumps(receiver.stats.as_dict()), encoding="utf-8")
+    return 0
+
+
+async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: TextIO) -> None:
+    host_bound, port_bound = await receiver.start(host, port)
+    out.write(f"listening on {host_bound}:{port_bound}\n")
+    out.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await receiver.stop()
+
+
+def _raise_nofile(wanted: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def run_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on uvloop's event loop when the package is installed (optional speed-up), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(coroutine)

@@ -1,0 +1,405 @@
+"""The receiver: its core with bytes, then end to end over loopback TCP (127.0.0.1 only, bounded)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from envplan.hj212.codes import QnRtn
+from envplan.hj212.crc import CrcKind, crc_modbus, swap16
+from envplan.hj212.frame import decode_message
+from envplan.hj212.receiver import (
+    Device,
+    Receiver,
+    ReceiverConfig,
+    ReceiverCore,
+    UnknownDevicePolicy,
+)
+from envplan.hj212.replies import build_frame, data_cp
+from envplan.hj212.rows import KEY, deduplicate, frames_to_rows, segments_to_rows
+from envplan.hj212.segment import parse_segment
+from envplan.hj212.simulator import device_frames, device_mn
+from envplan.lake.landing import Batch, LandingLog, replay
+
+REPO = Path(__file__).resolve().parents[3]
+MN = device_mn(1)
+
+
+def upload(qn_ms: int, *, mn: str = MN, flag: int = 5, cn: str = "2011", pw: str = "123456") -> bytes:
+    qn = f"20240101000000{qn_ms:03d}" if qn_ms < 1000 else f"2024010100{qn_ms:07d}"
+    cp = data_cp("20240101000000", {"a21026": {"Rtd": 1.5, "Flag": "N"}})
+    return build_frame(qn=qn, st="31", cn=cn, pw=pw, mn=mn, flag=flag, cp=cp)
+
+
+def landed_frames(directory: Path) -> list[bytes]:
+    files = sorted(directory.glob("*.log")) + sorted(directory.glob("*.part"))
+    return [record.frame for path in files for record in replay(path)]
+
+
+# ------------------------------------------------------------------------------------------------ core
+
+
+def core_for(tmp_path: Path, registry: dict[str, Device], policy: UnknownDevicePolicy) -> ReceiverCore:
+    return ReceiverCore(lookup=registry.get, policy=policy, landing=LandingLog(tmp_path))
+
+
+def test_core_lands_and_answers_a_good_frame(tmp_path: Path):
+    core = core_for(tmp_path, {MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
+    frame = upload(1)
+
+    outcome = core.on_frame(frame, peer="p", received_ns=1, devices={})
+    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
+    reply = decode_message(outcome.reply or b"")[1].header
+
+    assert (outcome.landed, outcome.error, reply.cn, reply.qn) == (True, None, "9014", "20240101000000001")
+    assert landed_frames(tmp_path) == [frame]
+
+
+def test_core_bad_crc_gets_no_reply_and_is_counted_per_device(tmp_path: Path):
+    core = core_for(tmp_path, {MN: Device(MN)}, UnknownDevicePolicy.REFUSE)
+    frame = upload(1)
+    corrupt = frame[:-6] + (b"0000" if frame[-6:-2] != b"0000" else b"0001") + b"\r\n"
+
+    outcome = core.on_frame(corrupt, peer="p", received_ns=1, devices={})
+    short = core.on_frame(b"##0999" + frame[6:], peer="p", received_ns=1, devices={}, known_mn=MN)
+
+    assert (outcome.reply, outcome.landed, short.reply) == (None, False, None)
+    assert dict(core.stats.rejected) == {(MN, "crc"): 1, (MN, "length"): 1}
+
+
+def test_core_crc_variant_accepted_only_for_configured_device(tmp_path: Path):
+    other = device_mn(2)
+    registry = {MN: Device(MN, crc_variants=frozenset({CrcKind.MODBUS_SWAPPED})), other: Device(other)}
+    core = core_for(tmp_path, registry, UnknownDevicePolicy.REFUSE)
+
+    def swapped(mn: str) -> bytes:
+        frame = upload(1, mn=mn)
+        segment = frame[6:-6]
+        return frame[:-6] + b"%04X\r\n" % swap16(crc_modbus(segment))
+
+    accepted = core.on_frame(swapped(MN), peer="p", received_ns=1, devices={})
+    refused = core.on_frame(swapped(other), peer="p", received_ns=1, devices={})
+    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
+
+    assert (accepted.landed, refused.landed, refused.error) == (True, False, "crc")
+    assert [r.meta["crc"] for r in replay(next(tmp_path.glob("*.part")))] == ["variant:modbus-swapped"]
+
+
+def test_core_unknown_device_refused_with_mn_error_or_quarantined(tmp_path: Path):
+    refusing = core_for(tmp_path / "a", {}, UnknownDevicePolicy.REFUSE)
+    quarantining = core_for(tmp_path / "b", {}, UnknownDevicePolicy.QUARANTINE)
+
+    refused = refusing.on_frame(upload(1), peer="p", received_ns=1, devices={})
+    quarantined = quarantining.on_frame(upload(1), peer="p", received_ns=1, devices={})
+    refusal = decode_message(refused.reply or b"")[1]
+
+    assert (refused.landed, refusal.header.cn, refusal.cp.params) == (
+        False,
+        "9011",
+        {"QnRtn": str(QnRtn.MN_ERROR)},
+    )
+    assert (quarantined.landed, quarantining.stats.frames_quarantined) == (True, 1)
+
+
+def test_core_wrong_password_refused_with_pw_error(tmp_path: Path):
+    core = core_for(tmp_path, {MN: Device(MN, password="654321")}, UnknownDevicePolicy.REFUSE)
+
+    outcome = core.on_frame(upload(1), peer="p", received_ns=1, devices={})
+
+    assert (outcome.landed, decode_message(outcome.reply or b"")[1].cp.params) == (False, {"QnRtn": "3"})
+
+
+def test_rows_keyed_and_deduplicated():
+    frames = device_frames(3, 24)  # i % 12 == 11 hourly, else i % 4 == 3 minute (Avg, Min, Max), else Rtd
+    segments = [decode_message(f)[1] for _, f in frames]
+    hourly = sum(1 for i in range(24) if i % 12 == 11)
+    minute = sum(1 for i in range(24) if i % 12 != 11 and i % 4 == 3)
+    factors = 4
+
+    rows = segments_to_rows(segments + segments[:3])  # frames 0-2 are real-time data, resent
+    unique = deduplicate(rows)
+
+    expected = {
+        "rtd": (24 - hourly - minute) * factors,
+        "minute": minute * factors * 3,
+        "hour": hourly * factors * 3,
+    }
+    assert rows.height == sum(expected.values()) + 3 * factors
+    assert dict(unique.group_by("kind").len().rows()) == expected
+    assert unique.select(KEY).is_duplicated().sum() == 0
+
+
+# -------------------------------------------------------------------------------------------- loopback
+
+
+async def _serve(tmp_path: Path, config: ReceiverConfig, policy=UnknownDevicePolicy.QUARANTINE):
+    landing = LandingLog(tmp_path / "landing")
+    receiver = Receiver(lookup=lambda mn: None, policy=policy, landing=landing, config=config)
+    _host, port = await receiver.start("127.0.0.1", 0)
+    return receiver, landing, port
+
+
+async def _device(port: int, frames: list[bytes], *, chunk: int) -> set[bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    stream = b"".join(frames)
+    for i in range(0, len(stream), chunk):
+        writer.write(stream[i : i + chunk])
+        await writer.drain()
+    qns: set[bytes] = set()
+    while len(qns) < len(frames):
+        line = await asyncio.wait_for(reader.readuntil(b"\r\n"), 5)
+        qns.add(decode_message(line)[1].header.qn.encode())  # type: ignore[union-attr]  # replies carry QN
+    writer.close()
+    return qns
+
+
+def test_loopback_many_devices_every_frame_answered_and_landed_once(tmp_path: Path):
+    devices, per_device = 100, 12  # each device: 9 real-time, 2 minute and 1 hourly upload
+    prepared = {d: device_frames(d, per_device) for d in range(devices)}
+
+    async def run() -> tuple[list[set[bytes]], Receiver]:
+        receiver, landing, port = await _serve(tmp_path, ReceiverConfig())
+        answered = await asyncio.wait_for(
+            asyncio.gather(
+                *(_device(port, [f for _, f in prepared[d]], chunk=97 + d) for d in range(devices))
+            ),
+            20,
+        )
+        await receiver.stop()
+        landing.close()
+        return answered, receiver
+
+    answered, receiver = asyncio.run(run())
+    landed = landed_frames(tmp_path / "landing")
+    rows, errors = frames_to_rows(landed)
+
+    assert answered == [{qn for qn, _ in prepared[d]} for d in range(devices)]
+    assert Counter(landed) == Counter(f for d in range(devices) for _, f in prepared[d])
+    assert max(Counter(landed).values()) == 1
+    assert errors == []
+    assert rows.height == deduplicate(rows).height == devices * (9 * 4 + 2 * 4 * 3 + 1 * 4 * 3)
+    assert sorted(set(rows["kind"])) == ["hour", "minute", "rtd"]
+    assert receiver.stats.fsyncs <= receiver.stats.replies_sent
+
+
+def test_loopback_flooding_device_cut_off_others_unaffected(tmp_path: Path):
+    config = ReceiverConfig(frames_per_second=50, burst=100)
+
+    async def flood(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"".join(upload(i, mn=device_mn(8)) for i in range(300)))
+        data = await asyncio.wait_for(reader.read(), 5)  # until the receiver closes the connection
+        writer.close()
+        return data
+
+    async def run() -> tuple[set[bytes], bytes, Receiver]:
+        receiver, landing, port = await _serve(tmp_path, config)
+        flood_task = asyncio.create_task(flood(port))
+        answered = await _device(port, [f for _, f in device_frames(9, 30)], chunk=500)
+        flooded = await flood_task
+        await receiver.stop()
+        landing.close()
+        return answered, flooded, receiver
+
+    answered, flooded, receiver = asyncio.run(run())
+
+    assert len(answered) == 30
+    assert flooded.count(b"\r\n") <= 100  # at most the burst was answered before the cut
+    assert receiver.stats.closed["flood"] == 1
+    assert receiver.stats.rejected[(device_mn(8), "flood")] == 1
+
+
+def test_loopback_device_not_reading_replies_cut_off_others_unaffected(tmp_path: Path):
+    config = ReceiverConfig(frames_per_second=1e6, burst=1e6, send_buffer=4096, write_buffer_limit=8192)
+
+    async def slow(port: int) -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+        _, writer = await asyncio.open_connection(sock=sock)
+        frames = b"".join(upload(i % 1000, mn=device_mn(7)) for i in range(90))
+        try:
+            for _ in range(40):  # never reads its replies
+                writer.write(frames)
+                await asyncio.sleep(0.01)
+        except ConnectionError:
+            pass
+        writer.close()
+
+    async def run() -> tuple[set[bytes], Receiver]:
+        receiver, landing, port = await _serve(tmp_path, config)
+        slow_task = asyncio.create_task(slow(port))
+        answered = await _device(port, [f for _, f in device_frames(9, 30)], chunk=500)
+        await slow_task
+        deadline = time.monotonic() + 5
+        while receiver.stats.closed["slow-reader"] == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await receiver.stop()
+        landing.close()
+        return answered, receiver
+
+    answered, receiver = asyncio.run(run())
+
+    assert len(answered) == 30
+    assert receiver.stats.closed["slow-reader"] == 1
+
+
+def test_loopback_idle_connection_closed(tmp_path: Path):
+    async def run() -> tuple[bytes, Receiver]:
+        receiver, landing, port = await _serve(tmp_path, ReceiverConfig(idle_timeout=0.2))
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        data = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        await receiver.stop()
+        landing.close()
+        return data, receiver
+
+    data, receiver = asyncio.run(run())
+
+    assert (data, receiver.stats.closed["idle"]) == (b"", 1)
+
+
+def _start_server(landing: Path) -> tuple[subprocess.Popen[str], int]:
+    code = "import sys; from envplan.hj212.cli import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "serve-standalone",
+            "--port",
+            "0",
+            "--landing",
+            str(landing),
+            "--accept-unknown-devices",
+            "--frames-per-second",
+            "100000",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    return process, int(line.rsplit(":", 1)[1])
+
+
+def test_loopback_sigkill_loses_no_answered_frame(tmp_path: Path):
+    landing = tmp_path / "landing"
+    process, port = _start_server(landing)
+    answered: set[bytes] = set()
+    sent: list[bytes] = []
+
+    async def device(d: int, stop: asyncio.Event) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+
+        async def read_replies() -> None:
+            try:
+                while True:
+                    answered.add(await reader.readuntil(b"\r\n"))
+            except (ConnectionError, asyncio.IncompleteReadError):
+                pass
+
+        replies = asyncio.create_task(read_replies())
+        frames = [f for _, f in device_frames(d, 2000)]
+        try:
+            for i in range(0, len(frames), 20):  # pipelined: the receiver always has frames in flight
+                if stop.is_set():
+                    break
+                writer.write(b"".join(frames[i : i + 20]))
+                sent.extend(frames[i : i + 20])
+                await writer.drain()
+                await asyncio.sleep(0.002)
+        except ConnectionError:
+            pass
+        await replies
+        writer.close()
+
+    async def killer(stop: asyncio.Event) -> None:
+        while len(answered) < 400:
+            await asyncio.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+        stop.set()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        await asyncio.wait_for(asyncio.gather(killer(stop), *(device(d, stop) for d in range(10))), 20)
+
+    asyncio.run(run())
+    process.wait(5)
+    restarted, _ = _start_server(landing)
+    restarted.send_signal(signal.SIGTERM)
+    restarted.wait(5)
+
+    landed_keys = {(h.mn, h.qn) for h in (parse_segment(f[6:-6]).header for f in landed_frames(landing))}
+    answered_keys = {(h.mn, h.qn) for h in (decode_message(line)[1].header for line in answered)}
+
+    assert process.returncode == -signal.SIGKILL
+    assert len(answered_keys) >= 400
+    assert len(sent) > len(answered_keys)  # killed mid-stream, with frames in flight
+    assert answered_keys - landed_keys == set()
+
+
+class FailingDisk(LandingLog):
+    """A landing log whose disk fails: nothing becomes durable."""
+
+    def write_batch(self, batch: Batch) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_loopback_no_reply_when_landing_is_not_durable(tmp_path: Path):
+    async def run() -> tuple[bytes, Receiver]:
+        landing = FailingDisk(tmp_path / "landing")
+        receiver = Receiver(lookup=lambda mn: None, policy=UnknownDevicePolicy.QUARANTINE, landing=landing)
+        _host, port = await receiver.start("127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"".join(upload(i) for i in range(5)))
+        try:
+            data = await asyncio.wait_for(reader.read(1), 0.5)
+        except TimeoutError:
+            data = b""
+        writer.close()
+        await receiver.stop()
+        return data, receiver
+
+    data, receiver = asyncio.run(run())
+
+    assert data == b""
+    assert (receiver.stats.replies_sent, receiver.stats.replies_dropped) == (0, 5)
+    assert receiver.stats.landing_errors >= 1
+
+
+def test_loopback_registry_change_reaches_a_live_connection(tmp_path: Path):
+    registry: dict[str, Device] = {}
+
+    async def run() -> list[bytes]:
+        landing = LandingLog(tmp_path / "landing")
+        config = ReceiverConfig(device_cache_seconds=0.0)
+        receiver = Receiver(
+            lookup=registry.get, policy=UnknownDevicePolicy.REFUSE, landing=landing, config=config
+        )
+        _host, port = await receiver.start("127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        replies = []
+        for i in range(2):
+            writer.write(upload(i))
+            replies.append(await asyncio.wait_for(reader.readuntil(b"\r\n"), 5))
+            registry[MN] = Device(MN, password="123456")
+            await asyncio.sleep(0.01)
+        writer.close()
+        await receiver.stop()
+        landing.close()
+        return replies
+
+    replies = asyncio.run(run())
+
+    assert [decode_message(r)[1].header.cn for r in replies] == ["9011", "9014"]
+    assert len(landed_frames(tmp_path / "landing")) == 1
