@@ -72,7 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     pure = pure_command(args)
     if pure is not None:
-        return pure(args[1:], stdout=sys.stdout, stderr=sys.stderr, stdin=sys.stdin)
+        try:
+            return pure(args[1:], stdout=sys.stdout, stderr=sys.stderr, stdin=sys.stdin)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): not an error of ours. Silence the flush at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envplan.settings")
     from envplan.config import ConfigError

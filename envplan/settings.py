@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,13 @@ INSTALLED_APPS = [
     "envplan.core",
     "envplan.accounts",
     "envplan.plans",
+    "envplan.imports",
+    "envplan.progress",
+    "envplan.indicators",
+    "envplan.exports",
+    "envplan.dashboard",
+    "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
+    "envplan.api",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +67,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "envplan.core.context_processors.demo_clock",
+                "envplan.core.context_processors.navigation",
             ],
         },
     },
@@ -104,6 +114,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Uploads (evidence, ledgers, plan documents) larger than this are refused.
+ENVPLAN_MAX_UPLOAD_MB = int(os.environ.get("ENVPLAN_MAX_UPLOAD_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Reminders and review notices go out through Django's e-mail backend (the console in the demo).
+EMAIL_BACKEND = os.environ.get("ENVPLAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -10,5 +10,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", never_cache(health), name="health"),
+    path("imports/", include("envplan.imports.urls")),
+    path("exports/", include("envplan.exports.urls")),
+    path("progress/", include("envplan.progress.urls")),
+    path("accounts/", include("envplan.accounts.urls")),
+    path("api/", include("envplan.api.urls")),
+    path("dashboard/", include("envplan.dashboard.urls")),
     path("", include("envplan.plans.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium); no browser is ever downloaded."""
+"""Shared fixtures. Browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright; never a download."""
 
 from __future__ import annotations
 

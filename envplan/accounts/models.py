@@ -27,3 +27,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.unit} ({self.role})"
+
+
+# The ecology and environment bureau's officers (air, water, sources, inspections in later issues).
+BUREAU_OFFICERS_GROUP = "bureau_officers"

@@ -64,3 +64,20 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit entries cannot be deleted")
+
+
+class DemoClock(models.Model):
+    """When a row exists, the application's calendar is pinned to `today` (the bundled demo only).
+
+    The demo plan is the 2025 plan; pinning the calendar mid-2025 shows it as a living plan with
+    reports due. Every page says so while the clock is pinned.
+    """
+
+    today = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("demo clock")
+
+    def __str__(self) -> str:
+        return f"demo clock {self.today:%Y-%m-%d}"

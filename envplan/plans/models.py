@@ -222,6 +222,8 @@ class Target(models.Model):
     def value_display(self) -> str:
         text = format(self.value.normalize(), "f")
         measure = self.unit_of_measure
+        if measure == "milestone":
+            return str(_("done"))
         if measure in {"", "count", "coefficient"}:
             return text
         return f"{text} {measure}" if measure != "%" else f"{text} %"

@@ -58,3 +58,21 @@ def test_secret_key_is_generated_once_with_mode_600(tmp_path: Path):
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     run_envplan("check", env_extra={"ENVPLAN_DATA_DIR": str(tmp_path)})
     assert key_file.read_text() == key
+
+
+def test_pure_commands_run_without_django_or_database(tmp_path: Path):
+    plan = Path(__file__).resolve().parents[1] / "data" / "plantext" / "plan_en.txt"
+    result = run_envplan(
+        "plan", "parse", str(plan), env_extra={"ENVPLAN_DATABASE_URL": "postgres://nobody@127.0.0.1:9/x"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.lstrip().startswith("{")
+
+
+def test_pure_command_bad_input_is_one_line_and_exit_2(tmp_path: Path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run_envplan("plan", "parse", str(empty), env_extra={"ENVPLAN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr

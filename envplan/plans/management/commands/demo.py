@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from envplan.plans.demo_data import load_demo
 
@@ -12,8 +12,15 @@ from envplan.plans.demo_data import load_demo
 class Command(BaseCommand):
     help = "Load the bundled demo plan (the Kundulun 2025 plan, paraphrased) and demo users."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--plan-only",
+            action="store_true",
+            help="only the plan and logins: no generated reports, no pinned calendar, no reminders",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        result = load_demo()
+        result = load_demo(activity=not options["plan_only"])
         state = "loaded" if result.changed else "already loaded"
         self.stdout.write(f"Demo plan {state}: {result.plan.title} ({result.task_count} tasks).")
         for login in result.logins:

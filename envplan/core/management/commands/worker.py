@@ -1,0 +1,58 @@
+"""`envplan worker [--once] [--only NAME]`: run the registered background jobs (reminders, indicators)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from envplan.core import clock, worker
+
+
+class Command(BaseCommand):
+    help = "Run background jobs on their schedules until SIGTERM/SIGINT, or each once with --once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run each job once now, then exit")
+        parser.add_argument("--only", action="append", metavar="NAME", help="run only this job (repeatable)")
+        parser.add_argument("--list", action="store_true", help="list the registered jobs and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        jobs = worker.discover()
+        if options["list"]:
+            for job in jobs.values():
+                self.stdout.write(f"{job.name}: {job.schedule}")
+            return
+        try:
+            selected = worker.select(jobs, options["only"])
+        except KeyError as error:
+            raise CommandError(
+                f"unknown job {error.args[0]}; known jobs: {', '.join(sorted(jobs)) or 'none'}", returncode=2
+            ) from None
+        self.log_to(options["verbosity"])
+        runner = worker.Worker(jobs=selected, now=timezone.localtime, today=clock.today)
+        if options["once"]:
+            results = runner.run_once()
+            for result in results:
+                outcome = "ok" if result.ok else f"FAILED ({result.error})"
+                self.stdout.write(f"{result.job}: {outcome} in {result.seconds:.2f}s")
+            if not all(result.ok for result in results):
+                raise CommandError("a job failed; see the log above", returncode=1)
+            return
+        worker.install_signal_handlers(runner)
+        runner.run_forever()
+
+    def log_to(self, verbosity: int) -> None:
+        """Each run is logged to stderr (INFO; DEBUG with -v2, warnings only with -v0)."""
+        log = logging.getLogger("envplan.worker")
+        level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+        log.setLevel(level)
+        if not any(getattr(h, "_envplan_worker", False) for h in log.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            handler._envplan_worker = True  # type: ignore[attr-defined]  # marks our handler: added once
+            log.addHandler(handler)
+            log.propagate = False

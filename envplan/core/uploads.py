@@ -1,0 +1,92 @@
+"""Checking uploaded files by their content, not their name: what a file claims to be is not trusted."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+
+class UploadRejected(ValueError):
+    """The file is not accepted; the message says why in words for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    label: str
+
+
+PDF = FileKind("application/pdf", "PDF")
+PNG = FileKind("image/png", "PNG")
+JPEG = FileKind("image/jpeg", "JPEG")
+GIF = FileKind("image/gif", "GIF")
+WEBP = FileKind("image/webp", "WebP")
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word")
+XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel")
+PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint")
+OLE = FileKind("application/x-ole-storage", "Office 97-2003")
+
+EVIDENCE_KINDS = (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, OLE)
+
+
+def sniff(head: bytes, whole: bytes | None = None) -> FileKind | None:
+    """The kind of a file from its first bytes (and, for Office zip files, their parts)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE
+    if head.startswith(b"PK\x03\x04") and whole is not None:
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(whole)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" not in names:
+            return None
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+        if "ppt/presentation.xml" in names:
+            return PPTX
+    return None
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "ENVPLAN_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+
+
+def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS) -> FileKind:
+    """Return the file's kind, or raise UploadRejected naming the file and the reason."""
+    name = upload.name or "?"
+    limit = max_upload_bytes()
+    if upload.size is None or upload.size == 0:
+        raise UploadRejected(_("%(name)s is empty.") % {"name": name})
+    if upload.size > limit:
+        raise UploadRejected(
+            _("%(name)s is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"name": name, "size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024}
+        )
+    upload.seek(0)
+    whole = upload.read()
+    upload.seek(0)
+    kind = sniff(whole[:16], whole)
+    if kind is None or kind not in allowed:
+        labels = ", ".join(k.label for k in allowed)
+        raise UploadRejected(
+            _("%(name)s is not an accepted file type (accepted: %(labels)s).")
+            % {"name": name, "labels": labels}
+        )
+    return kind

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django import template
+from django.utils.safestring import SafeString
+
+from envplan.dashboard import charts
+from envplan.progress.status import STATUS_LABELS
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_bar(segments: Sequence[tuple[str, int]]) -> SafeString:
+    return charts.stacked_bar(segments, labels={k: str(v) for k, v in STATUS_LABELS.items()})
+
+
+@register.simple_tag
+def series_sparkline(series: Sequence[tuple[dt.date, float]], goal: object = None) -> SafeString:
+    return charts.sparkline(series, goal=float(str(goal)) if goal is not None else None)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def get_count(counter: dict[str, int], key: str) -> int:
+    return counter.get(key, 0)
+
+
+@register.filter
+def rating_label(rating: str) -> str:
+    from django.utils.translation import gettext
+
+    labels = {
+        "green": gettext("met"),
+        "amber": gettext("not yet met"),
+        "red": gettext("off course"),
+        "unknown": gettext("no data"),
+    }
+    return labels.get(rating, rating)

@@ -1,0 +1,147 @@
+"""Ledger and batch downloads, batch upload, and the assessment pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from envplan.accounts import permissions
+from envplan.core import clock
+from envplan.exports import batch as batches
+from envplan.exports import pdf
+from envplan.exports.assessment import COMPONENTS, Assessment, assess_units
+from envplan.exports.forms import BatchUploadForm
+from envplan.exports.ledger import ledger_bytes
+from envplan.plans.models import Plan, Unit
+from envplan.progress.services import ProgressError
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@require_GET
+def index(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    units = Unit.objects.filter(pk__in=permissions.writer_unit_ids(request.user)).order_by("name")
+    context = {
+        "plan": plan,
+        "units": units,
+        "can_assess": permissions.sees_everything(request.user),
+    }
+    return render(request, "exports/index.html", context)
+
+
+@require_GET
+def ledger_download(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    today = clock.today()
+    return download(
+        ledger_bytes(plan, today=today),
+        filename=f"ledger-{plan.year}-{today:%Y%m%d}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+def writable_unit(request: HttpRequest, code: str) -> Unit:
+    unit = get_object_or_404(Unit, code=code)
+    if not permissions.can_write_for_unit(request.user, unit.pk):
+        raise PermissionDenied("batch reports are for the unit's writers")
+    return unit
+
+
+def requested_period(request: HttpRequest) -> dt.date | None:
+    raw = request.GET.get("period", "")
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m").date() if raw else None
+    except ValueError:
+        raise Http404("bad period") from None
+
+
+@require_http_methods(["GET", "POST"])
+def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    unit = writable_unit(request, code)
+    form = BatchUploadForm()
+    errors: list[batches.RowError] = []
+    saved = None
+    status = 200
+    if request.method == "POST":
+        form = BatchUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                saved = batches.import_batch(
+                    plan,
+                    unit,
+                    upload=form.cleaned_data["file"],
+                    by=request.user,
+                    submit=form.cleaned_data["mode"] == "submit",
+                )
+            except batches.BatchRejected as rejected:
+                errors = rejected.errors
+            except (batches.BatchError, ProgressError) as problem:
+                form.add_error("file", str(problem))
+        if form.errors or errors:
+            status = 400
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "form": form,
+        "errors": errors,
+        "saved": saved,
+        "file_name": form.cleaned_data["file"].name if saved is not None or errors else "",
+    }
+    return render(request, "exports/batch.html", context, status=status)
+
+
+@require_GET
+def batch_template(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    unit = writable_unit(request, code)
+    today = clock.today()
+    content = batches.template_bytes(plan, unit, today=today, only=requested_period(request))
+    return download(content, filename=f"reports-{unit.code}-{today:%Y%m%d}.xlsx", content_type=XLSX_TYPE)
+
+
+def assessment_for(request: HttpRequest, plan_id: int) -> tuple[Plan, Assessment]:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    if not permissions.sees_everything(request.user):
+        raise PermissionDenied("the assessment is for supervisors and bureau officers")
+    return plan, assess_units(plan, today=clock.today())
+
+
+@require_GET
+def assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan, result = assessment_for(request, plan_id)
+    context = {"plan": plan, "assessment": result, "components": COMPONENTS, "title": pdf.assessment_title()}
+    return render(request, "exports/assessment.html", context)
+
+
+@require_GET
+def assessment_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan, result = assessment_for(request, plan_id)
+    try:
+        document = pdf.assessment_pdf(result)
+    except pdf.PdfUnavailable as problem:
+        context = {
+            "plan": plan,
+            "assessment": result,
+            "components": COMPONENTS,
+            "title": pdf.assessment_title(),
+            "pdf_error": str(problem),
+        }
+        return render(request, "exports/assessment.html", context, status=503)
+    return download(
+        document,
+        filename=f"assessment-{plan.year}-{clock.today():%Y%m%d}.pdf",
+        content_type="application/pdf",
+    )

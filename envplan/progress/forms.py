@@ -1,0 +1,132 @@
+"""Forms of the progress pages. Rules live in the services; forms only parse and pre-check uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from envplan.core.uploads import UploadRejected, check_upload, max_upload_bytes
+from envplan.plans.models import Target
+from envplan.progress.models import ReportingSettings, ReportStatus
+from envplan.progress.queries import parse_period
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by content (type) and size."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.doc,.xls,.ppt"}
+            ),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files: Sequence[Any] = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_upload(upload)
+            except UploadRejected as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+def value_field_name(target: Target) -> str:
+    return f"value_{target.pk}"
+
+
+class ReportForm(forms.Form):
+    narrative = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ReportStatus.choices)
+    evidence = MultipleFileField(label=_("Evidence files"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, targets: Sequence[Target] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        self.fields["evidence"].help_text = _(
+            "PDF, images (PNG, JPEG, GIF, WebP) or Office documents; at most %(limit)d MB each."
+        ) % {"limit": max_upload_bytes() // 1024 // 1024}
+        for target in self.targets:
+            self.fields[value_field_name(target)] = forms.DecimalField(
+                label=f"{target.indicator} ({target.get_comparator_display()} {target.value_display})",
+                required=False,
+                max_digits=16,
+                decimal_places=6,
+            )
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[value_field_name(target)] for target in self.targets]
+
+    def values(self) -> dict[int, Decimal | None]:
+        return {target.pk: self.cleaned_data.get(value_field_name(target)) for target in self.targets}
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ReportingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs not installed
+    class Meta:
+        model = ReportingSettings
+        fields = [
+            "frequency",
+            "due_day",
+            "first_period",
+            "last_period",
+            "remind_days_before",
+            "weight_timeliness",
+            "weight_completion",
+            "weight_attainment",
+        ]
+        widgets = {
+            "first_period": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_period": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("first_period", "last_period"):
+            if data.get(name):
+                data[name] = data[name].replace(day=1)
+        if (
+            data.get("first_period")
+            and data.get("last_period")
+            and data["first_period"] > data["last_period"]
+        ):
+            self.add_error("last_period", _("The last period comes before the first."))
+        weights = [data.get(n) for n in ("weight_timeliness", "weight_completion", "weight_attainment")]
+        if all(w is not None for w in weights) and sum(weights) != 100:
+            raise forms.ValidationError(_("The three assessment weights must add up to 100."))
+        return data
+
+
+class ClosePeriodsForm(forms.Form):
+    through = forms.CharField(
+        label=_("Close every period through (YYYY-MM)"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
+    )
+
+    def clean_through(self) -> Any:
+        period = parse_period(self.cleaned_data["through"])
+        if period is None:
+            raise forms.ValidationError(_("Give a month as YYYY-MM."))
+        return period

@@ -1,0 +1,60 @@
+"""A unit's writer reports a batch through Excel; a supervisor reads the ranking on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from envplan.exports.batch import REPORTS_SHEET
+from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
+from envplan.progress.models import ProgressReport
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(tab, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    tab.goto(f"{live_server.url}/accounts/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", DEMO_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_load_state()
+
+
+def test_writer_downloads_fills_and_uploads_the_batch_template(transactional_db, live_server, page, tmp_path):  # type: ignore[no-untyped-def]
+    demo = load_demo()
+    log_in(page, live_server, "housing")
+    page.goto(f"{live_server.url}/exports/plans/{demo.plan.pk}/")
+    page.click("text=Kundulun District Housing and Urban-Rural Development Bureau")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("template-link").click()
+    path = tmp_path / "template.xlsx"
+    download_info.value.save_as(path)
+    workbook = load_workbook(path)
+    sheet = workbook[REPORTS_SHEET]
+    sheet.cell(row=2, column=8, value="in_progress")
+    sheet.cell(row=2, column=9, value="filled in Excel")
+    workbook.save(path)
+    task_id, period = sheet.cell(row=2, column=1).value, sheet.cell(row=2, column=3).value
+
+    page.set_input_files("#id_file", str(path))
+    page.click("button.primary")
+
+    assert page.get_by_test_id("batch-saved").inner_text() == "1 report was saved."
+    report = ProgressReport.objects.get(
+        task_id=task_id, unit__code="housing-bureau-kundulun", period=f"{period}-01"
+    )
+    assert (report.narrative, report.state) == ("filled in Excel", "draft")
+
+
+def test_supervisor_reads_the_ranking_on_a_phone(transactional_db, live_server, browser):  # type: ignore[no-untyped-def]
+    demo = load_demo()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
+    phone = context.new_page()
+    log_in(phone, live_server, "supervisor")
+
+    phone.goto(f"{live_server.url}/exports/plans/{demo.plan.pk}/assessment/")
+
+    rows = phone.get_by_test_id("assessment-table").locator("tbody tr")
+    assert rows.count() > 5
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls, not the page
+    context.close()
