@@ -22,7 +22,7 @@ os.environ["ENVPLAN_DATA_DIR"] = tempfile.mkdtemp(prefix="envplan-bench-")
 os.environ["ENVPLAN_ALLOWED_HOSTS"] = "testserver"  # the test client's host name
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "envplan.settings")
 
-import django  # noqa: E402  (settings must be pointed at the temporary folder first)
+import django
 
 django.setup()
 
@@ -63,7 +63,9 @@ def naive_dashboard(plan_id: int) -> int:
             attainment(target, series, today=TODAY, year_end=dt.date(2025, 12, 31))
         for assignment in task.assignments.all():
             _ = assignment.unit.display_name
-            counted += ProgressReport.objects.filter(task=task, unit=assignment.unit, state="approved").count()
+            counted += ProgressReport.objects.filter(
+                task=task, unit=assignment.unit, state="approved"
+            ).count()
     return counted
 
 
@@ -109,7 +111,9 @@ def main() -> int:
     ours, our_queries = median_time(render, runs)
     naive, naive_queries = median_time(lambda: naive_dashboard(plan_id), runs)
     print(f"dashboard page (server time incl. rendering): median {ours * 1000:.1f} ms, {our_queries} queries")
-    print(f"naive per-task figures (no rendering):        median {naive * 1000:.1f} ms, {naive_queries} queries")
+    print(
+        f"naive per-task figures (no rendering):        median {naive * 1000:.1f} ms, {naive_queries} queries"
+    )
     print(f"ratio naive/ours: time {naive / ours:.1f}x, queries {naive_queries / our_queries:.1f}x")
     return 0
 

@@ -1,4 +1,6 @@
-"""Shared fixtures. Browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright; never a download."""
+"""Shared fixtures. Browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright.
+
+No browser is ever downloaded."""
 
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ STATUS_COLOURS = {"on_track": "#2e8b57", "at_risk": "#e0a800", "overdue": "#c039
 RATING_COLOURS = {"green": "#2e8b57", "amber": "#e0a800", "red": "#c0392b", "unknown": "#9aa5b1"}
 
 
-def stacked_bar(segments: Sequence[tuple[str, int]], *, labels: dict[str, str], width: int = 240, height: int = 14) -> SafeString:
+def stacked_bar(
+    segments: Sequence[tuple[str, int]], *, labels: dict[str, str], width: int = 240, height: int = 14
+) -> SafeString:
     """One horizontal bar split by status; each part has a tooltip with its label and count."""
     total = sum(count for _, count in segments)
     if total == 0:
@@ -24,8 +26,9 @@ def stacked_bar(segments: Sequence[tuple[str, int]], *, labels: dict[str, str], 
             continue
         w = width * count / total
         label = escape(f"{labels.get(status, status)}: {count}")
+        colour = STATUS_COLOURS.get(status, "#999")
         parts.append(
-            f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{STATUS_COLOURS.get(status, "#999")}">'
+            f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{colour}">'
             f"<title>{label}</title></rect>"
         )
         x += w
@@ -59,7 +62,9 @@ def sparkline(
     goal_line = ""
     if goal is not None:
         y = height - pad - (height - 2 * pad) * (goal - low) / span
-        goal_line = f'<line x1="0" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5d6b7a" stroke-dasharray="3 2"/>'
+        goal_line = (
+            f'<line x1="0" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#5d6b7a" stroke-dasharray="3 2"/>'
+        )
     last = point(*series[-1])
     return mark_safe(
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '

@@ -68,7 +68,8 @@ def plan_dashboard(plan: Plan, *, today: dt.date) -> Dashboard:
     chapters: dict[int, StatusRow] = {}
     for chapter in Chapter.objects.filter(plan=plan).order_by("position"):
         chapters[chapter.pk] = StatusRow(
-            label=f"{chapter.number}. {chapter.title}", link=f"/plans/{plan.pk}/tasks/?chapter={chapter.position}"
+            label=f"{chapter.number}. {chapter.title}",
+            link=f"/plans/{plan.pk}/tasks/?chapter={chapter.position}",
         )
     units: dict[int, StatusRow] = {}
     for state in states:
@@ -82,7 +83,9 @@ def plan_dashboard(plan: Plan, *, today: dt.date) -> Dashboard:
     by_unit = sorted(units.values(), key=lambda row: (-row.counts[OVERDUE], row.on_track_share, row.label))
 
     year_end = dt.date(plan.year, 12, 31)
-    targets = list(Target.objects.filter(plan=plan).select_related("task", "indicator_link").order_by("position"))
+    targets = list(
+        Target.objects.filter(plan=plan).select_related("task", "indicator_link").order_by("position")
+    )
     series = series_by_target(targets)
     target_rows = []
     for target in targets:

@@ -63,7 +63,9 @@ def indicator_update(request: HttpRequest, plan_id: int, indicator_id: int) -> H
         if request.POST.get("action") == "value":
             value = Decimal(request.POST.get("value", "").replace(",", "."))
             date = dt.date.fromisoformat(request.POST.get("date", ""))
-            record_value(indicator, by=request.user, date=date, value=value, note=request.POST.get("note", "")[:300])
+            record_value(
+                indicator, by=request.user, date=date, value=value, note=request.POST.get("note", "")[:300]
+            )
         else:
             configure_indicator(
                 indicator,

@@ -32,9 +32,8 @@ def ensure_indicators(plan: Plan) -> int:
     return len(created)
 
 
-@transaction.atomic
 def default_source(target: Target) -> str:
-    """A target to do something by a date (the parser's "milestone" unit) is a milestone; others are reported."""
+    """A target to act by a date (the parser's "milestone" unit) is a milestone; others are reported."""
     return Source.MILESTONE if target.unit_of_measure == "milestone" else Source.REPORTED
 
 
@@ -189,7 +188,9 @@ def series_by_target(targets: Iterable[Target]) -> dict[int, list[tuple[dt.date,
 
 
 @transaction.atomic
-def record_value(indicator: Indicator, *, by: Any, date: dt.date, value: Decimal, note: str = "") -> IndicatorValue:
+def record_value(
+    indicator: Indicator, *, by: Any, date: dt.date, value: Decimal, note: str = ""
+) -> IndicatorValue:
     """A value entered by hand: a milestone reached (1) or not (0), or a figure given by another body."""
     if indicator.source == Source.COMPUTED:
         raise ValueError("a computed indicator takes its values from data")

@@ -18,8 +18,15 @@ def target(comparator: str, value: str, deadline: dt.date | None = None) -> Targ
 
 @pytest.mark.parametrize(
     ("value", "comparator", "goal", "expected"),
-    [("90", ">", "90", False), ("90.1", ">", "90", True), ("83.3", ">=", "83.3", True), ("35", "<", "35", False),
-     ("34.9", "<", "35", True), ("24", "=", "24", True), ("0.9", "<=", "0.9", True)],
+    [
+        ("90", ">", "90", False),
+        ("90.1", ">", "90", True),
+        ("83.3", ">=", "83.3", True),
+        ("35", "<", "35", False),
+        ("34.9", "<", "35", True),
+        ("24", "=", "24", True),
+        ("0.9", "<=", "0.9", True),
+    ],
 )
 def test_meets_follows_the_comparator(value, comparator, goal, expected):
     assert meets(D(value), comparator, D(goal)) is expected
@@ -35,14 +42,22 @@ def test_project_needs_three_points():
 
 
 def test_attainment_green_when_the_latest_value_meets():
-    result = attainment(target(">", "85"), [(dt.date(2025, 6, 30), D(80)), (dt.date(2025, 7, 31), D(86))],
-                        today=dt.date(2025, 8, 1), year_end=YEAR_END)
+    result = attainment(
+        target(">", "85"),
+        [(dt.date(2025, 6, 30), D(80)), (dt.date(2025, 7, 31), D(86))],
+        today=dt.date(2025, 8, 1),
+        year_end=YEAR_END,
+    )
     assert (result.rating, result.latest, result.met) == ("green", D(86), True)
 
 
 def test_attainment_red_when_the_deadline_passed_unmet():
-    result = attainment(target(">=", "100", dt.date(2025, 9, 30)), [(dt.date(2025, 8, 31), D(80))],
-                        today=dt.date(2025, 10, 5), year_end=YEAR_END)
+    result = attainment(
+        target(">=", "100", dt.date(2025, 9, 30)),
+        [(dt.date(2025, 8, 31), D(80))],
+        today=dt.date(2025, 10, 5),
+        year_end=YEAR_END,
+    )
     assert result.rating == "red"
 
 

@@ -23,8 +23,16 @@ TODAY = dt.date(2025, 10, 20)
 def approved_report(task: Task, unit: Unit, supervisor: User, *, period: dt.date, status: str, values=None):
     writer, _ = User.objects.get_or_create(username=f"writer-{unit.code}")
     Membership.objects.get_or_create(user=writer, unit=unit, defaults={"role": MemberRole.REPORTER})
-    report = save_report(task=task, unit=unit, period=period, by=writer, narrative="work done", status=status,
-                         values=values or {}, submit=True)
+    report = save_report(
+        task=task,
+        unit=unit,
+        period=period,
+        by=writer,
+        narrative="work done",
+        status=status,
+        values=values or {},
+        submit=True,
+    )
     return review_report(report, by=supervisor, approve=True)
 
 
@@ -50,8 +58,14 @@ def test_tasks_are_on_track_before_any_report_is_due(demo):
 def test_approved_values_feed_the_target_series(demo, supervisor):
     target = Target.objects.get(plan=demo.plan, task__number=39)
     unit = target.task.assignments.exclude(unit__is_group=True).first().unit
-    approved_report(target.task, unit, supervisor, period=dt.date(2025, 8, 1), status="in_progress",
-                    values={target.pk: "98.5"})
+    approved_report(
+        target.task,
+        unit,
+        supervisor,
+        period=dt.date(2025, 8, 1),
+        status="in_progress",
+        values={target.pk: "98.5"},
+    )
     value = IndicatorValue.objects.get(indicator__target=target)
     assert (value.date, value.value) == (dt.date(2025, 8, 31), Decimal("98.5"))
     data = plan_dashboard(demo.plan, today=TODAY)
@@ -63,7 +77,9 @@ def test_dashboard_counts_every_task_once_per_chapter_and_unit(demo):
     data = plan_dashboard(demo.plan, today=TODAY)
     assert sum(row.total for row in data.by_chapter) == 47
     for row in data.by_unit:
-        unit_tasks = Task.objects.filter(plan=demo.plan, assignments__unit__code=row.link.rsplit("=", 1)[1]).distinct()
+        unit_tasks = Task.objects.filter(
+            plan=demo.plan, assignments__unit__code=row.link.rsplit("=", 1)[1]
+        ).distinct()
         assert row.total == unit_tasks.count()
 
 
@@ -80,13 +96,21 @@ def test_dashboard_requires_login(demo, client: Client):
     assert response.status_code == 302
 
 
-def test_dashboard_renders_in_a_bounded_number_of_queries(demo, supervisor, supervisor_client, django_assert_max_num_queries):
+def test_dashboard_renders_in_a_bounded_number_of_queries(
+    demo, supervisor, supervisor_client, django_assert_max_num_queries
+):
     for number in (1, 5, 39):
         task = Task.objects.get(plan=demo.plan, number=number)
         unit = task.assignments.exclude(unit__is_group=True).first().unit
         for month in (6, 7, 8):
-            approved_report(task, unit, supervisor, period=dt.date(2025, month, 1), status="in_progress",
-                            values={t.pk: str(80 + month) for t in task.targets.all()})
+            approved_report(
+                task,
+                unit,
+                supervisor,
+                period=dt.date(2025, month, 1),
+                status="in_progress",
+                values={t.pk: str(80 + month) for t in task.targets.all()},
+            )
     with django_assert_max_num_queries(20):
         response = supervisor_client.get(reverse("dashboard:plan", args=[demo.plan.pk]))
     assert response.status_code == 200
@@ -113,13 +137,18 @@ def test_supervisor_configures_an_indicator_and_records_a_value(demo, supervisor
     indicator.refresh_from_db()
     assert indicator.provenance == "inspection ledger"
     assert [(v.date, v.value) for v in indicator.values.all()] == [(dt.date(2025, 10, 1), Decimal("20"))]
-    assert AuditEntry.objects.filter(action__in=["indicator.configured", "indicator.value_recorded"]).count() == 2
+    assert (
+        AuditEntry.objects.filter(action__in=["indicator.configured", "indicator.value_recorded"]).count()
+        == 2
+    )
 
 
 def test_bad_indicator_value_is_refused_with_a_message(demo, supervisor_client: Client):
     ensure_indicators(demo.plan)
     indicator = Indicator.objects.filter(target__plan=demo.plan).first()
     url = reverse("dashboard:indicator_update", args=[demo.plan.pk, indicator.pk])
-    response = supervisor_client.post(url, {"action": "value", "date": "2025-10-01", "value": "lots"}, follow=True)
+    response = supervisor_client.post(
+        url, {"action": "value", "date": "2025-10-01", "value": "lots"}, follow=True
+    )
     assert "Not saved" in response.content.decode()
     assert not indicator.values.exists()
