@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("envplan.accounts.urls")),
     path("api/", include("envplan.api.urls")),
     path("dashboard/", include("envplan.dashboard.urls")),
+    path("water/", include("envplan.water.urls")),
     path("", include("envplan.plans.urls")),
 ]

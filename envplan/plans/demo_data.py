@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import json
 import zlib
 from dataclasses import dataclass
@@ -664,3 +665,29 @@ def reviewer_for(report: Any, users: dict[str, Any]) -> Any:
     from envplan.accounts.permissions import reviewer_is_district_office
 
     return users["supervisor"] if reviewer_is_district_office(report) else users["ecology-admin"]
+
+
+def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
+    """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
+    devices and readings (each app's own demo loader; generated values are labelled generated), then the
+    plan's computed indicators evaluated up to the demo's date. Safe to run again."""
+    from envplan.indicators.services import ensure_indicators, evaluate_computed
+
+    loaded: dict[str, Any] = {}
+    ensure_indicators(plan)
+    for name, module, function in MONITORING_DEMOS:
+        try:
+            loader = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            continue  # that app is not installed in this build
+        loaded[name] = loader(plan=plan)
+    ensure_indicators(plan)
+    loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
+    return loaded
+
+
+MONITORING_DEMOS = (
+    ("water", "envplan.water.demo_data", "load_water_demo"),
+    ("air", "envplan.air.demo_data", "load_air_demo"),
+    ("sources", "envplan.sources.demo_data", "load_sources_demo"),
+)

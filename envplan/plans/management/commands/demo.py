@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from envplan.plans.demo_data import load_demo
+from envplan.plans.demo_data import load_demo, load_monitoring_demo
 
 
 class Command(BaseCommand):
@@ -23,6 +23,9 @@ class Command(BaseCommand):
         result = load_demo(activity=not options["plan_only"])
         state = "loaded" if result.changed else "already loaded"
         self.stdout.write(f"Demo plan {state}: {result.plan.title} ({result.task_count} tasks).")
+        if not options["plan_only"]:
+            for name, figures in load_monitoring_demo(result.plan).items():
+                self.stdout.write(f"  {name}: {figures}")
         for login in result.logins:
             self.stdout.write(
                 f"  login {login.username!r} / password {login.password!r}: {login.description}"

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from envplan.water.models import MonitoringSection
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class SampleUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Sample file (CSV)"),
+        help_text=_(
+            "UTF-8 CSV: section (the section's code), time (YYYY-MM-DD or YYYY-MM-DD HH:MM), waterbody "
+            "(river or lake), then any GB 3838 items: ph, do, codmn, cod, bod5, nh3n, tp, tn, cu, zn, f, se, "
+            "as, hg, cd, cr6, pb, cn, phenol, petroleum, las, sulfide (mg/L), fecal_coliform (per litre); "
+            "<0.01 or 0.01L below a detection limit; dry = 1 when the section had no water. A file with any "
+            "bad row is rejected whole."
+        ),
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class SectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment
+    class Meta:
+        model = MonitoringSection
+        fields = [
+            "code",
+            "name",
+            "name_zh",
+            "river_or_lake",
+            "waterbody",
+            "level",
+            "target_class",
+            "latitude",
+            "longitude",
+            "is_drinking_water_source",
+            "active",
+        ]

@@ -1,0 +1,486 @@
+"""Changes to the water app's data. Each service runs in one transaction with its audit entry; lake writes
+happen inside that transaction, last, so that a failed write leaves no import record behind. A sample file
+is stored whole or not at all, and re-importing the same rows never doubles them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+from django.db import transaction
+
+from envplan.core.services import record_audit, snapshot
+from envplan.standards.water import (
+    ERROR_SCHEMA,
+    ITEM_CODES,
+    KNOWN_COLUMNS,
+    UnreadableFile,
+    parse_samples,
+    read_samples_csv,
+)
+from envplan.water import evaluation
+from envplan.water import lake as water_lake
+from envplan.water.models import (
+    TARGET_CLASS_CHOICES,
+    ImportStatus,
+    MonitoringSection,
+    SectionLevel,
+    Waterbody,
+    WaterImport,
+)
+
+SECTION_FIELDS = (
+    "code",
+    "name",
+    "name_zh",
+    "river_or_lake",
+    "waterbody",
+    "level",
+    "target_class",
+    "latitude",
+    "longitude",
+    "is_drinking_water_source",
+    "active",
+)
+_TEXT_FIELDS = ("code", "name", "name_zh", "river_or_lake", "waterbody", "level", "target_class")
+_ROMAN = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ⅴ": "V"}
+_TRUE = {"1", "true", "yes", "y"}
+_FALSE = {"0", "false", "no", "n", ""}
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+class WaterError(ValueError):
+    """Unusable input: the message names the file, line and field where it can."""
+
+
+class Upload(Protocol):
+    name: str | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+# --- monitoring sections ------------------------------------------------------------------------------
+
+
+def target_class_label(text: str) -> str:
+    """'III', 'iii', 'Ⅲ', 'Ⅲ类' -> 'III'; raises WaterError for anything else (劣V is never a target)."""
+    label = text.strip()
+    for roman, ascii_label in _ROMAN.items():
+        label = label.replace(roman, ascii_label)
+    label = label.removesuffix("类").upper()
+    if label not in dict(TARGET_CLASS_CHOICES):
+        raise WaterError(f"target_class: '{text}' is not a class I-V")
+    return label
+
+
+def _flag(key: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw if raw is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise WaterError(f"{key}: '{raw}' is not 0/1 (yes/no)")
+
+
+def _clean_section(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: fields[k] for k in SECTION_FIELDS if k in fields}
+    for key in _TEXT_FIELDS:
+        if key in cleaned:
+            cleaned[key] = str(cleaned[key] or "").strip()
+    for key, bound in (("latitude", 90), ("longitude", 180)):
+        if key not in cleaned:
+            continue
+        raw = cleaned[key]
+        if raw in (None, ""):
+            cleaned[key] = None
+            continue
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise WaterError(f"{key}: not a number: '{raw}'") from None
+        if not value.is_finite() or not -bound <= value <= bound:
+            raise WaterError(f"{key}: {raw} is outside -{bound}..{bound}")
+        cleaned[key] = value.quantize(Decimal("0.000001"))
+    if "waterbody" in cleaned:
+        cleaned["waterbody"] = (cleaned["waterbody"] or Waterbody.RIVER).lower()
+        if cleaned["waterbody"] not in Waterbody.values:
+            raise WaterError(
+                f"waterbody: unknown water-body type '{cleaned['waterbody']}' (expected river or lake)"
+            )
+    if "level" in cleaned:
+        cleaned["level"] = (cleaned["level"] or SectionLevel.NATIONAL).lower()
+        if cleaned["level"] not in SectionLevel.values:
+            raise WaterError(f"level: '{cleaned['level']}' is not one of {', '.join(SectionLevel.values)}")
+    if "target_class" in cleaned:
+        cleaned["target_class"] = target_class_label(cleaned["target_class"] or "III")
+    for key in ("is_drinking_water_source", "active"):
+        if key in cleaned:
+            cleaned[key] = _flag(key, cleaned[key] if key != "active" or cleaned[key] != "" else "1")
+    for key in ("code", "name", "river_or_lake"):
+        if key in cleaned and not cleaned[key]:
+            raise WaterError(f"{key}: missing")
+    return cleaned
+
+
+@transaction.atomic
+def create_section(*, by: Any, **fields: Any) -> MonitoringSection:
+    cleaned = _clean_section(fields)
+    for key in ("code", "name", "river_or_lake"):
+        if not cleaned.get(key):
+            raise WaterError(f"{key}: missing")
+    if MonitoringSection.objects.filter(code=cleaned["code"]).exists():
+        raise WaterError(f"code: a monitoring section '{cleaned['code']}' exists already")
+    section = MonitoringSection.objects.create(**cleaned)
+    record_audit(section, action="water.section_created", actor=by, after=snapshot(section, SECTION_FIELDS))
+    return section
+
+
+@transaction.atomic
+def update_section(section: MonitoringSection, *, by: Any, **fields: Any) -> MonitoringSection:
+    cleaned = _clean_section(fields)
+    cleaned.pop("code", None)  # the code is the key of the section's samples in the lake
+    before = snapshot(section, SECTION_FIELDS)
+    for key, value in cleaned.items():
+        setattr(section, key, value)
+    section.save()
+    after = snapshot(section, SECTION_FIELDS)
+    if after != before:
+        record_audit(section, action="water.section_updated", actor=by, before=before, after=after)
+    return section
+
+
+@transaction.atomic
+def import_sections(path: str | os.PathLike[str], *, by: Any) -> list[MonitoringSection]:
+    """Create or update sections from a CSV with the header `code,name,name_zh,river_or_lake,waterbody,
+    level,target_class,latitude,longitude,is_drinking_water_source,active` (code, name, river_or_lake
+    required). All or nothing: the first bad row stops the import, naming file, line and field."""
+    name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WaterError(f"{name}: cannot read: {error}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("code", "name", "river_or_lake") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise WaterError(f"{name}, line 1: missing column(s) {', '.join(missing)}")
+    result = []
+    for row in reader:
+        line = reader.line_num
+        try:
+            existing = MonitoringSection.objects.filter(code=(row.get("code") or "").strip()).first()
+            if existing is None:
+                result.append(create_section(by=by, **row))
+            else:
+                result.append(update_section(existing, by=by, **row))
+        except WaterError as error:
+            raise WaterError(f"{name}, line {line}: {error}") from None
+    return result
+
+
+# --- sample imports -----------------------------------------------------------------------------------
+
+
+def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
+    if isinstance(file, (str, os.PathLike)):
+        path = Path(file)
+        try:
+            return path.name, path.read_bytes()
+        except OSError as error:
+            raise WaterError(f"{path.name}: cannot read: {error.strerror}") from None
+    return Path(file.name or "upload.csv").name, file.read()
+
+
+def _raw_column(raw: pl.DataFrame, name: str) -> str | None:
+    """The raw header that the pure validator reads as `name` (trimmed, case-insensitive)."""
+    for index, header in enumerate(raw.columns):
+        if (header.lstrip("\ufeff") if index == 0 else header).strip().lower() == name:
+            return header
+    return None
+
+
+def registry_errors(
+    raw: pl.DataFrame, lines: pl.Series, *, file: str, sections: dict[str, tuple[str, str]]
+) -> pl.DataFrame:
+    """Rows naming a section the registry does not know, or contradicting its water-body type or target
+    class (`sections`: code -> (waterbody, target class)). Rows the validator rejects for the same field
+    are left to it."""
+    section_header = _raw_column(raw, "section")
+    if section_header is None or raw.height == 0:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    frame = raw.with_columns(pl.Series("_line", lines.cast(pl.Int64)))
+    code = pl.col(section_header).str.strip_chars()
+    known = code.is_in(list(sections))
+    waterbody_of = code.replace_strict(
+        {k: v[0] for k, v in sections.items()}, default=None, return_dtype=pl.String
+    )
+    target_of = code.replace_strict(
+        {k: v[1] for k, v in sections.items()}, default=None, return_dtype=pl.String
+    )
+    checks: list[tuple[str, pl.Expr]] = [
+        (
+            "section",
+            pl.when(code.is_not_null() & (code != "") & ~known).then(
+                pl.concat_str(
+                    pl.lit("unknown monitoring section '"),
+                    code,
+                    pl.lit("' (register it in the sections first)"),
+                )
+            ),
+        )
+    ]
+    waterbody_header = _raw_column(raw, "waterbody")
+    if waterbody_header is not None:
+        given = pl.col(waterbody_header).str.strip_chars().str.to_lowercase()
+        checks.append(
+            (
+                "waterbody",
+                pl.when(known & given.is_in(list(Waterbody.values)) & (given != waterbody_of)).then(
+                    pl.concat_str(
+                        pl.lit("waterbody '"),
+                        given,
+                        pl.lit("' differs from the registry's '"),
+                        waterbody_of,
+                        pl.lit("' for section '"),
+                        code,
+                        pl.lit("'"),
+                    )
+                ),
+            )
+        )
+    target_header = _raw_column(raw, "target_class")
+    if target_header is not None:
+        given_target = (
+            pl.col(target_header)
+            .str.strip_chars()
+            .str.replace_many(list(_ROMAN), list(_ROMAN.values()))
+            .str.strip_suffix("类")
+            .str.to_uppercase()
+        )
+        checks.append(
+            (
+                "target_class",
+                pl.when(
+                    known & given_target.is_in(list(dict(TARGET_CLASS_CHOICES))) & (given_target != target_of)
+                ).then(
+                    pl.concat_str(
+                        pl.lit("target class '"),
+                        given_target,
+                        pl.lit("' differs from the registry's '"),
+                        target_of,
+                        pl.lit("' for section '"),
+                        code,
+                        pl.lit("'"),
+                    )
+                ),
+            )
+        )
+    parts = [
+        frame.select(
+            pl.lit(file).alias("file"),
+            pl.col("_line").alias("line"),
+            pl.lit(field).alias("field"),
+            check.alias("message"),
+        ).filter(pl.col("message").is_not_null())
+        for field, check in checks
+    ]
+    return pl.concat(parts).cast(ERROR_SCHEMA)
+
+
+def duplicate_errors(samples: pl.DataFrame, *, file: str) -> pl.DataFrame:
+    """A section sampled twice at the same time in one file: the later line is an error."""
+    if samples.height == 0:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    first_line = pl.col("source_line").min().over("monitoring_section", "time")
+    return (
+        samples.filter(pl.col("source_line") != first_line)
+        .select(
+            pl.lit(file).alias("file"),
+            pl.col("source_line").alias("line"),
+            pl.lit("time").alias("field"),
+            pl.concat_str(
+                pl.lit("section '"),
+                pl.col("monitoring_section"),
+                pl.lit("' already has a sample at "),
+                pl.col("time_text"),
+                pl.lit(" on line "),
+                first_line.cast(pl.String),
+            ).alias("message"),
+        )
+        .cast(ERROR_SCHEMA)
+    )
+
+
+@dataclass(frozen=True)
+class CheckedSamples:
+    samples: pl.DataFrame  # SAMPLES_SCHEMA without generated/import_id; empty when there are errors
+    errors: pl.DataFrame  # ERROR_SCHEMA, sorted by line
+    rows_read: int
+
+
+def check_samples(data: bytes, *, file: str, sections: dict[str, tuple[str, str]]) -> CheckedSamples:
+    """The pure validator plus the registry's checks; every error of the file, in line order."""
+    try:
+        raw, lines = read_samples_csv(data, file=file)
+    except UnreadableFile as error:
+        message = str(error).removeprefix(f"{file}: ")
+        errors = pl.DataFrame([(file, 1, "file", message)], schema=ERROR_SCHEMA, orient="row")
+        return CheckedSamples(pl.DataFrame(), errors, 0)
+    parsed = parse_samples(raw, file=file, lines=lines)
+    errors = pl.concat([parsed.errors, registry_errors(raw, lines, file=file, sections=sections)])
+    if parsed.ok:
+        errors = pl.concat([errors, duplicate_errors(parsed.samples, file=file)])
+    order = {name: index for index, name in enumerate(KNOWN_COLUMNS)}
+    errors = (
+        errors.unique(maintain_order=True)
+        .with_columns(
+            pl.col("field").replace_strict(order, default=-1, return_dtype=pl.Int64).alias("_order")
+        )
+        .sort("line", "_order", maintain_order=True)
+        .drop("_order")
+    )
+    rows_read = parsed.samples.height if parsed.ok else int(lines.len())
+    if errors.height:
+        return CheckedSamples(pl.DataFrame(), errors, rows_read)
+    typed = parsed.samples
+    columns: list[pl.Expr] = [
+        pl.col("monitoring_section"),
+        pl.col("time").cast(pl.Datetime("us")),
+        pl.col("waterbody").cast(pl.String),
+    ]
+    for code in ITEM_CODES:
+        columns.append(
+            pl.col(code).cast(pl.Float64) if code in typed.columns else pl.lit(None, pl.Float64).alias(code)
+        )
+    columns.append(pl.col("dry") if "dry" in typed.columns else pl.lit(False).alias("dry"))
+    return CheckedSamples(typed.select(columns), errors, rows_read)
+
+
+def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Drop rows the lake already holds with the same values, so that a re-import writes nothing."""
+    if rows.height == 0:
+        return rows
+    times = rows.get_column("time")
+    start, end = times.min(), times.max()
+    assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+    existing = water_lake.samples(start=start.date(), end=end.date()).select(rows.columns)
+    if existing.height == 0:
+        return rows
+    return rows.join(existing, on=rows.columns, how="anti", nulls_equal=True)
+
+
+def _append(new: pl.DataFrame, *, generated: bool, import_id: int | None) -> None:
+    if new.height == 0:
+        return
+    lake_rows = new.with_columns(
+        pl.lit(generated).alias("generated"), pl.lit(import_id, dtype=pl.Int64).alias("import_id")
+    ).select(list(water_lake.SAMPLES_SCHEMA))
+    water_lake.lake().append(water_lake.SAMPLES, lake_rows, date_column="time")
+
+
+def _registry() -> dict[str, tuple[str, str]]:
+    return {
+        code: (waterbody, target)
+        for code, waterbody, target in MonitoringSection.objects.values_list(
+            "code", "waterbody", "target_class"
+        )
+    }
+
+
+@transaction.atomic
+def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated: bool = False) -> WaterImport:
+    """Validate a sample file (the water CSV: see `envplan.standards.water`) against the section registry and
+    store it in the lake, whole, or reject it whole.
+
+    Side effects: one WaterImport row (status stored or rejected, the full list of errors as
+    {file, line, field, message}), one audit entry, and for a stored file the rows not already in the lake
+    appended to `water_samples` (so a re-import writes nothing). Raises WaterError only when a path cannot
+    be opened.
+    """
+    file_name, data = _read_upload(file)
+    checked = check_samples(data, file=file_name, sections=_registry())
+    rejected = checked.errors.height > 0
+    new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
+    record = WaterImport.objects.create(
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        rows=0 if rejected else checked.samples.height,
+        rows_new=new.height,
+        rows_read=checked.rows_read,
+        errors=checked.errors.to_dicts(),
+        status=ImportStatus.REJECTED if rejected else ImportStatus.STORED,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_audit(
+        record,
+        action="water.samples_imported",
+        actor=by,
+        after={
+            "file": record.file_name,
+            "sha256": record.sha256,
+            "rows": record.rows,
+            "rows_new": record.rows_new,
+            "errors": len(record.errors),
+            "status": record.status,
+        },
+    )
+    # Last: a failure above leaves nothing in the lake; a failed append rolls the import record back.
+    _append(new, generated=generated, import_id=record.pk)
+    return record
+
+
+def store_generated_samples(frame: pl.DataFrame) -> int:
+    """Write demo samples straight to the lake, marked `generated` (frame in SAMPLES_SCHEMA order, without
+    generated/import_id). Returns the rows written."""
+    new = _new_rows(frame)
+    _append(new, generated=True, import_id=None)
+    return new.height
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+
+
+def parse_period(text: str) -> tuple[int, int | None]:
+    """'2025' -> (2025, None); '2025-06' -> (2025, 6). Raises WaterError otherwise."""
+    match = _PERIOD.match(text.strip())
+    month = int(match.group(2)) if match and match.group(2) else None
+    if match is None or (month is not None and not 1 <= month <= 12):
+        raise WaterError(f"--period: '{text}' is not YYYY or YYYY-MM")
+    return int(match.group(1)), month
+
+
+def evaluate_water(period: str | None = None, *, today: dt.date) -> dict[str, int]:
+    """Monthly and year-to-date results of every registered section for `period` ('YYYY' or 'YYYY-MM';
+    default: the year of `today`), stored in the lake kind `water_evaluations` (re-running replaces them).
+    A year runs through `today` when it is the current one; a month gives that month and the year to date
+    through it. Returns counts of sections, months and result rows."""
+    year, month = parse_period(period) if period else (today.year, None)
+    through = dt.date(year, month, 1) if month else min(today, dt.date(year, 12, 31))
+    sections = dict(MonitoringSection.objects.values_list("code", "target_class"))
+    samples = evaluation.with_registry(
+        water_lake.samples(start=dt.date(year, 1, 1), end=evaluation.month_end(through)), sections
+    )
+    results = evaluation.section_results(samples, year=year, through=through)
+    if month is not None and results.height:
+        results = results.filter(pl.col("period") == dt.date(year, month, 1))
+    if results.height == 0:
+        return {"sections": 0, "months": 0, "rows": 0}
+    stored = results.with_columns(
+        pl.col(pl.Enum, pl.Categorical).cast(pl.String), pl.col("main_pollutants").list.join(";")
+    ).drop("exceedance", strict=False)
+    water_lake.lake().append(water_lake.EVALUATIONS, stored, date_column="period")
+    return {
+        "sections": results.get_column("monitoring_section").n_unique(),
+        "months": results.get_column("period").n_unique(),
+        "rows": results.height,
+    }

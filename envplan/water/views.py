@@ -1,0 +1,144 @@
+"""Water pages: the sections table, a section's trend, the plan's water indicators, sample imports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from envplan.core import clock
+from envplan.standards.water import ITEM_BY_CODE
+from envplan.water import charts, queries
+from envplan.water.access import can_manage_water
+from envplan.water.forms import SampleUploadForm, SectionForm
+from envplan.water.models import MonitoringSection, WaterImport
+from envplan.water.services import WaterError, create_section, import_samples, update_section
+
+DEFAULT_ITEM = "codmn"
+
+
+def section_list(request: HttpRequest) -> HttpResponse:
+    table = queries.sections_table(today=clock.today())
+    context = {"table": table, "can_manage": can_manage_water(request.user), "generated": table.generated}
+    return render(request, "water/section_list.html", context)
+
+
+def section_detail(request: HttpRequest, code: str) -> HttpResponse:
+    section = get_object_or_404(MonitoringSection, code=code)
+    today = clock.today()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year)
+    item = request.GET.get("item", DEFAULT_ITEM)
+    if item not in queries.CHART_ITEMS:
+        item = DEFAULT_ITEM
+    trend = queries.section_trend(section, year=year, today=today, item=item)
+    definition = ITEM_BY_CODE[item]
+    limit_label = _("class III limit %(limit)s %(unit)s") % {"limit": trend.limit, "unit": definition.unit}
+    chart = charts.line_chart(
+        trend.points,
+        limit=trend.limit,
+        limit_label=limit_label,
+        label=f"{definition.name_en} ({definition.unit})",
+        unit=definition.unit,
+    )
+    context = {
+        "section": section,
+        "trend": trend,
+        "chart": chart,
+        "item": definition,
+        "limit_label": limit_label,
+        "items": [ITEM_BY_CODE[code] for code in queries.CHART_ITEMS],
+        "can_manage": can_manage_water(request.user),
+        "generated": trend.generated,
+        "next_year": year + 1 if year < today.year else None,
+    }
+    return render(request, "water/section_detail.html", context)
+
+
+def water_indicators(request: HttpRequest) -> HttpResponse:
+    figures = queries.water_indicators(today=clock.today())
+    return render(request, "water/indicators.html", {"figures": figures, "generated": figures.generated})
+
+
+@require_http_methods(["GET", "POST"])
+def section_create(request: HttpRequest) -> HttpResponse:
+    if not can_manage_water(request.user):
+        raise PermissionDenied
+    form = SectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            section = create_section(by=request.user, **form.cleaned_data)
+        except WaterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Monitoring section %(code)s created.") % {"code": section.code})
+            return redirect(section.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(request, "water/section_form.html", {"form": form, "section": None}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, code: str) -> HttpResponse:
+    if not can_manage_water(request.user):
+        raise PermissionDenied
+    section = get_object_or_404(MonitoringSection, code=code)
+    form = SectionForm(request.POST or None, instance=section)
+    if request.method == "POST":
+        form.fields["code"].disabled = True
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+            try:
+                update_section(get_object_or_404(MonitoringSection, code=code), by=request.user, **fields)
+            except WaterError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Monitoring section %(code)s saved.") % {"code": code})
+                return redirect("water:section", code=code)
+    else:
+        form.fields["code"].disabled = True
+    status = 400 if form.errors else 200
+    return render(request, "water/section_form.html", {"form": form, "section": section}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def import_samples_view(request: HttpRequest) -> HttpResponse:
+    if not can_manage_water(request.user):
+        raise PermissionDenied
+    form = SampleUploadForm()
+    if request.method == "POST":
+        form = SampleUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                record = import_samples(form.cleaned_data["file"], by=request.user)
+            except WaterError as error:
+                form.add_error("file", str(error))
+            else:
+                if record.errors:
+                    messages.error(
+                        request,
+                        _("The file was rejected: %(errors)d errors; nothing was stored.")
+                        % {"errors": len(record.errors)},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("%(rows)d rows accepted, %(new)d new.")
+                        % {"rows": record.rows, "new": record.rows_new},
+                    )
+                return redirect("water:import_detail", import_id=record.pk)
+    status = 400 if form.errors else 200
+    imports = WaterImport.objects.select_related("by")[:20]
+    return render(request, "water/import.html", {"form": form, "imports": imports}, status=status)
+
+
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    if not can_manage_water(request.user):
+        raise PermissionDenied
+    record = get_object_or_404(WaterImport.objects.select_related("by"), pk=import_id)
+    return render(request, "water/import_detail.html", {"record": record})
