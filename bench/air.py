@@ -3,9 +3,11 @@
     .venv/bin/python bench/air.py            # 5 M station-hours AQI; 2,000 stations x 1 year daily+annual
     .venv/bin/python bench/air.py --quick    # a smoke run of a few seconds
 
-Part 1 computes the real-time AQI of N station-hours in process with the NumPy kernel
-(envplan.standards.air.kernel.realtime_aqi: six IAQIs, AQI, category and primary-pollutant mask of every
-row, from a Polars frame to a Polars frame) and, for reference, with the Polars expressions of `with_aqi`.
+Part 1 computes the real-time AQI of N station-hours in process with envplan.standards.air.kernel.realtime_aqi
+(six IAQIs, AQI, category and primary-pollutant mask of every row, from a Polars frame to a Polars frame;
+the compiled one-pass kernel when Numba is installed, else the NumPy kernel; exact integer tables, checked
+against `with_aqi` by the tests) and, for reference, with the Polars expressions of `with_aqi`. It is run
+on hours under HJ 633-2026 (inputs rounded per GB/T 8170 first) and under HJ 633-2012.
 The baseline is python-aqi 0.6.1 (MEP algorithm) on a sample of the same rows, measured two ways:
 * per row: `aqi.to_aqi` with the six pollutants of the station-hour (the same work as ours: one AQI per row);
 * per pollutant: `aqi.to_iaqi` once per value, reported as values/s and as rows/s (six values a row).
@@ -31,7 +33,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from envplan.standards.air import annual_evaluation, daily_aqi, daily_statistics, with_aqi
+from envplan.standards.air import annual_evaluation, daily_aqi, daily_statistics, fused, with_aqi
 from envplan.standards.air.kernel import realtime_aqi
 
 RANGES = {"pm25": 200, "pm10": 300, "so2": 60, "no2": 120, "co": 30, "o3": 260}  # co in 0.1 mg/m³ steps
@@ -76,21 +78,23 @@ def python_aqi_rates(sample: pl.DataFrame) -> dict[str, float]:
         ]
         for row in sample.select(list(PYTHON_AQI_NAMES)).rows()
     ]
-    start = time.perf_counter()
-    for readings in rows:  # the baseline is a per-row library: looping is the point of the comparison
-        aqi.to_aqi(readings, algo=aqi.ALGO_MEP)
-    per_row = len(rows) / (time.perf_counter() - start)
     values = [reading for readings in rows for reading in readings]
-    start = time.perf_counter()
-    for name, value in values:
-        aqi.to_iaqi(name, value, algo=aqi.ALGO_MEP)
-    per_value = len(values) / (time.perf_counter() - start)
+    per_row = per_value = 0.0
+    for _ in range(3):  # best of three, as for ours: the machine is shared
+        start = time.perf_counter()
+        for readings in rows:  # the baseline is a per-row library: looping is the point of the comparison
+            aqi.to_aqi(readings, algo=aqi.ALGO_MEP)
+        per_row = max(per_row, len(rows) / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for name, value in values:
+            aqi.to_iaqi(name, value, algo=aqi.ALGO_MEP)
+        per_value = max(per_value, len(values) / (time.perf_counter() - start))
     return {"per_row": per_row, "per_value": per_value, "values_per_row": len(values) / len(rows)}
 
 
-def _best_of_three(frame: pl.DataFrame) -> float:
+def _best_of_five(frame: pl.DataFrame) -> float:
     best = float("inf")
-    for _ in range(3):  # best of three: the machine is shared
+    for _ in range(5):  # best of five: the machine is shared
         start = time.perf_counter()
         result = realtime_aqi(frame)
         best = min(best, time.perf_counter() - start)
@@ -107,8 +111,8 @@ def part_aqi(rows: int, sample: int) -> dict[str, float]:
     older = synthetic_hours(stations, hours, start=datetime(2025, 1, 1, 1))
     realtime_aqi(current.head(1000))  # build the look-up tables once (cached per process)
     realtime_aqi(older.head(1000))
-    seconds_2026 = _best_of_three(current)
-    seconds_2012 = _best_of_three(older)
+    seconds_2026 = _best_of_five(current)
+    seconds_2012 = _best_of_five(older)
     start = time.perf_counter()
     with_aqi(older, kind="realtime").collect()
     polars_seconds = time.perf_counter() - start
@@ -159,20 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     rows, sample, stations = (50_000, 2_000, 20) if args.quick else (5_000_000, 20_000, 2_000)
 
     figures_aqi = part_aqi(rows, sample)
+    engine = "compiled (Numba)" if fused.available() else "NumPy"
     n = figures_aqi["rows"]
     ratio = figures_aqi["rows_per_s"] / figures_aqi["python_aqi_rows_per_s"]
     per_value_rows = figures_aqi["python_aqi_values_per_s"] / figures_aqi["values_per_row"]
     print(
         f"real-time AQI, {n:,} station-hours (6 pollutants each; IAQIs, AQI, category, primary mask):\n"
-        f"  ours, NumPy kernel (best of 3): HJ 633-2026 hours {figures_aqi['seconds_2026']:.3f} s "
+        f"  ours, {engine} kernel (best of 5): HJ 633-2026 hours {figures_aqi['seconds_2026']:.3f} s "
         f"({n / figures_aqi['seconds_2026']:,.0f} rows/s), HJ 633-2012 hours "
         f"{figures_aqi['seconds_2012']:.3f} s ({n / figures_aqi['seconds_2012']:,.0f} rows/s); "
         f"Polars expressions (with_aqi): {figures_aqi['polars_rows_per_s']:,.0f} rows/s\n"
-        f"  python-aqi 0.6.1 on {sample:,} rows: per row (to_aqi, 6 values) "
+        f"  python-aqi 0.6.1 on {sample:,} rows (best of 3): per row (to_aqi, 6 values) "
         f"{figures_aqi['python_aqi_rows_per_s']:,.0f} rows/s; per pollutant (to_iaqi) "
         f"{figures_aqi['python_aqi_values_per_s']:,.0f} values/s = {per_value_rows:,.0f} rows/s\n"
-        f"  ratio (our slower edition against the per-row baseline): {ratio:,.0f}x "
-        f"(against per-pollutant: {figures_aqi['rows_per_s'] / per_value_rows:,.0f}x; goal >= 1,000x)"
+        f"  ratio against the per-row baseline: HJ 633-2012 hours "
+        f"{n / figures_aqi['seconds_2012'] / figures_aqi['python_aqi_rows_per_s']:,.0f}x, HJ 633-2026 hours "
+        f"{n / figures_aqi['seconds_2026'] / figures_aqi['python_aqi_rows_per_s']:,.0f}x; headline (slower "
+        f"edition) {ratio:,.0f}x (against per-pollutant: {figures_aqi['rows_per_s'] / per_value_rows:,.0f}x; "
+        "goal >= 1,000x)"
     )
     child = subprocess.run(
         [sys.executable, __file__, "--part", "annual", "--stations", str(stations)],

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "envplan.indicators",
     "envplan.exports",
     "envplan.dashboard",
+    "envplan.air",
     "envplan.water",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",

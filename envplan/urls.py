@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("envplan.accounts.urls")),
     path("api/", include("envplan.api.urls")),
     path("dashboard/", include("envplan.dashboard.urls")),
+    path("air/", include("envplan.air.urls")),
     path("water/", include("envplan.water.urls")),
     path("", include("envplan.plans.urls")),
 ]

@@ -143,6 +143,12 @@ def project(series: Sequence[tuple[dt.date, Decimal]], when: dt.date) -> Decimal
     return Decimal(str(round(intercept + slope * (when - origin).days, 6)))
 
 
+def within_range(value: Decimal, unit_of_measure: str) -> Decimal:
+    """A straight line can run below zero or past 100 %; the quantities of a plan cannot."""
+    value = max(value, Decimal(0))
+    return min(value, Decimal(100)) if unit_of_measure == "%" else value
+
+
 def attainment(
     target: Target, series: Sequence[tuple[dt.date, Decimal]], *, today: dt.date, year_end: dt.date
 ) -> Attainment:
@@ -160,6 +166,8 @@ def attainment(
     latest_date, latest = points[-1]
     met = meets(latest, target.comparator, target.value)
     projected = project(points, deadline) if not met and today <= deadline else None
+    if projected is not None:
+        projected = within_range(projected, target.unit_of_measure)
     if met:
         rating = GREEN
     elif today > deadline:

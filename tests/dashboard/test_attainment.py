@@ -90,3 +90,17 @@ def test_attainment_ignores_values_after_today():
     series = [(dt.date(2025, 6, 30), D(80)), (dt.date(2025, 12, 31), D(99))]
     result = attainment(target(">", "90"), series, today=dt.date(2025, 7, 1), year_end=YEAR_END)
     assert result.latest == D(80)
+
+
+def test_projection_stays_within_the_range_of_a_share():
+    falling = [
+        (dt.date(2025, 6, 30), D("3.0")),
+        (dt.date(2025, 7, 31), D("2.0")),
+        (dt.date(2025, 8, 31), D("1.0")),
+    ]
+    share = Target(indicator="x", comparator="<=", value=D("0.5"), unit_of_measure="%", position=1)
+    result = attainment(share, falling, today=dt.date(2025, 9, 1), year_end=YEAR_END)
+    assert result.projected == D(0)
+    rising = [(dt.date(2025, 6, 30), D(96)), (dt.date(2025, 7, 31), D(98)), (dt.date(2025, 8, 31), D("99.5"))]
+    capped = Target(indicator="x", comparator=">", value=D("99.9"), unit_of_measure="%", position=1)
+    assert attainment(capped, rising, today=dt.date(2025, 9, 1), year_end=YEAR_END).projected == D(100)

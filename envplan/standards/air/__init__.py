@@ -11,7 +11,7 @@ from envplan.standards.air.aqi import (
     primary_expr,
     with_aqi,
 )
-from envplan.standards.air.cnemc import read_cnemc
+from envplan.standards.air.cnemc import read_cnemc, read_cnemc_text
 from envplan.standards.air.rounding import gbt8170_round
 from envplan.standards.air.stats import (
     ANNUAL_ITEMS,
@@ -48,6 +48,7 @@ __all__ = [
     "primary_expr",
     "read_air_csv",
     "read_cnemc",
+    "read_cnemc_text",
     "validate_air_frame",
     "with_aqi",
 ]

@@ -114,3 +114,36 @@ def read_cnemc(path: str | Path) -> pl.DataFrame:
             .alias("published_primary")
         )
     return frame
+
+
+# The hourly columns of the documented CSV, from the release's columns (mind the O3 swap, see above).
+_HOURLY_TEXT: dict[str, str] = {
+    "pm2_5": "pm25",
+    "pm10": "pm10",
+    "so2": "so2",
+    "no2": "no2",
+    "co": "co",
+    "o3_24h": "o3",  # the latest 1-hour O3
+}
+
+
+def read_cnemc_text(path: str | Path) -> pl.DataFrame:
+    """A release (GeoJSON or CSV) as TEXT in the documented hourly columns `station_code, time, pm25, pm10,
+    so2, no2, co, o3`, nothing parsed, so that `validate_air_frame` reports each bad value by line (a CSV's
+    line; for GeoJSON, row n is feature n - 1). Missing markers become nulls; absent columns stay absent."""
+    raw = _raw_frame(Path(path))
+    raw = raw.with_columns(
+        [
+            pl.when(pl.col(c).str.strip_chars().is_in(_MISSING)).then(None).otherwise(pl.col(c)).alias(c)
+            for c in raw.columns
+        ]
+    )
+    columns: list[pl.Expr] = []
+    if "stationcode" in raw.columns:
+        columns.append(pl.col("stationcode").alias("station_code"))
+    if "timepoint" in raw.columns:
+        columns.append(pl.col("timepoint").alias("time"))
+    elif "snapshot" in raw.columns:  # the edge-case file: 2018-02-20T07
+        columns.append((pl.col("snapshot") + ":00:00").alias("time"))
+    columns += [pl.col(k).alias(v) for k, v in _HOURLY_TEXT.items() if k in raw.columns]
+    return raw.select(columns)

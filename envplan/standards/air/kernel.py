@@ -1,4 +1,7 @@
-"""Fast real-time AQI (HJ 633-2012 / HJ 633-2026) in NumPy: exact integer lookup tables, no float ceiling.
+"""Fast real-time AQI (HJ 633-2012 / HJ 633-2026): exact integer lookup tables, no float ceiling.
+
+`realtime_aqi` runs the compiled one-pass kernel of `fused` when Numba is installed and this NumPy
+kernel otherwise (`engine=` forces one); both give the same integers as `with_aqi`.
 
 `realtime_aqi` gives the same `iaqi_*`, `aqi`, `category` as `with_aqi(kind="realtime")` with the
 practice rule (PM from 1-h values, no O3 8-h; HJ 633-2026 §4.2.4 and CNEMC practice under HJ 633-2012), and
@@ -20,12 +23,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from envplan.standards.air import fused
 from envplan.standards.air.aqi import MissingPolicy
 from envplan.standards.air.tables import (
     BREAKPOINTS,
@@ -255,6 +259,64 @@ def realtime_aqi_blocked(
     return result
 
 
+def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def fused_arrays(
+    frame: pl.DataFrame, *, is_2026: npt.NDArray[np.bool_] | bool, missing: MissingPolicy | str
+) -> dict[str, Int16Array | npt.NDArray[np.int8]]:
+    """The results of `realtime_aqi_arrays` from the compiled one-pass kernel (needs Numba)."""
+    policy = MissingPolicy(str(missing))
+    # One select converts the columns in parallel (nulls -> NaN; zero-copy where there are none).
+    present = [n for n in POLLUTANTS if n in frame.columns]
+    floats = frame.select([pl.col(n).cast(pl.Float64).fill_null(float("nan")) for n in present])
+    columns = tuple(
+        _readonly(floats.get_column(n).to_numpy() if n in present else np.full(frame.height, np.nan))
+        for n in POLLUTANTS
+    )
+    so2_24h = _floats(frame, "so2_24h") if "so2_24h" in frame.columns else fused.EMPTY_FLOATS
+    rows = frame.height
+    out_iaqi = np.empty((len(POLLUTANTS), rows), dtype=np.int16)
+    out_aqi = np.empty(rows, dtype=np.int16)
+    out_category = np.empty(rows, dtype=np.int8)
+    out_mask = np.empty(rows, dtype=np.int8)
+    fixed = -1 if not isinstance(is_2026, bool) else int(is_2026)
+    editions = is_2026 if not isinstance(is_2026, bool) else np.zeros(0, dtype=np.bool_)
+    with fused.chunks():
+        fused.compiled()(
+            columns,
+            _readonly(so2_24h),
+            fixed,
+            editions,
+            tuple(iaqi_table(AqiEdition.HJ633_2012, REALTIME_TABLES[c]) for c in POLLUTANTS),
+            tuple(
+                iaqi_table(AqiEdition.HJ633_2026, REALTIME_TABLES[c], 10 ** _DECIMALS_2026[c])
+                for c in POLLUTANTS
+            ),
+            np.array([_DECIMALS_2026[c] for c in POLLUTANTS], dtype=np.int64),
+            iaqi_table(AqiEdition.HJ633_2012, "SO2_24h"),
+            float(SO2_1H_THRESHOLD),
+            SO2_1H_ABOVE_TABLE_IAQI_2026,
+            policy is MissingPolicy.BLANK,
+            PUBLISH_WITH_MISSING_ABOVE_2026,
+            PRIMARY_ABOVE,
+            _CATEGORY,
+            out_iaqi,
+            out_aqi,
+            out_category,
+            out_mask,
+        )
+    return {
+        **{f"iaqi_{code}": out_iaqi[k] for k, code in enumerate(POLLUTANTS)},
+        "aqi": out_aqi,
+        "category": out_category,
+        "primary_mask": out_mask,
+    }
+
+
 def _floats(frame: pl.DataFrame, name: str) -> FloatArray:
     if name not in frame.columns:
         return np.full(frame.height, np.nan)
@@ -269,6 +331,7 @@ def realtime_aqi(
     edition: EditionChoice = "auto",
     missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
     time_column: str = "time",
+    engine: Literal["auto", "numba", "numpy"] = "auto",
 ) -> pl.DataFrame:
     """The frame's key columns plus `edition, iaqi_pm25 … iaqi_o3, aqi, category, primary_mask` (nulls
     where `with_aqi` has them). Only the practice rule; use `with_aqi` for the HJ 633-2012 text rule."""
@@ -282,8 +345,12 @@ def realtime_aqi(
             is_2026 = False
     else:
         is_2026 = AqiEdition(str(edition)) is AqiEdition.HJ633_2026
-    names = [*POLLUTANTS, *(["so2_24h"] if "so2_24h" in frame.columns else [])]
-    arrays = realtime_aqi_blocked({n: _floats(frame, n) for n in names}, is_2026=is_2026, missing=missing)
+    if engine == "numba" or (engine == "auto" and fused.available()):
+        arrays = fused_arrays(frame, is_2026=is_2026, missing=missing)
+    else:
+        names = [*POLLUTANTS, *(["so2_24h"] if "so2_24h" in frame.columns else [])]
+        columns = {n: _floats(frame, n) for n in names}
+        arrays = realtime_aqi_blocked(columns, is_2026=is_2026, missing=missing)
     if isinstance(is_2026, bool):
         edition_column = pl.lit(str(AqiEdition.HJ633_2026 if is_2026 else AqiEdition.HJ633_2012))
     else:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envplan.standards.air import with_aqi
+from envplan.standards.air import fused, with_aqi
 from envplan.standards.air.kernel import (
     iaqi_table,
     is_2026_mask,
@@ -39,6 +39,8 @@ def _value(top: int) -> st.SearchStrategy[float | None]:
     return st.one_of(st.none(), thousandths, halves, st.integers(min_value=0, max_value=top).map(float))
 
 
+ENGINES = ["numpy", "numba"] if fused.available() else ["numpy"]
+
 rows = st.fixed_dictionaries(
     {"hour": st.integers(min_value=-30, max_value=30), **{k: _value(v) for k, v in TOPS.items()}}
 )
@@ -53,9 +55,11 @@ def _frame(data: list[dict[str, float | None]]) -> pl.DataFrame:
     )
 
 
-def _compare(frame: pl.DataFrame, edition: str, missing: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _compare(
+    frame: pl.DataFrame, edition: str, missing: str, engine: str = "auto"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     expected = with_aqi(frame, kind="realtime", edition=edition, missing=missing).collect()
-    fast = realtime_aqi(frame, edition=edition, missing=missing).with_columns(
+    fast = realtime_aqi(frame, edition=edition, missing=missing, engine=engine).with_columns(
         primary_text(pl.col("primary_mask")).alias("primary"),
         pl.col("aqi").cast(pl.Int64),
     )
@@ -65,16 +69,17 @@ def _compare(frame: pl.DataFrame, edition: str, missing: str) -> tuple[pl.DataFr
     return ours, expected.select([*COMPARED, "edition"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     data=st.lists(rows, min_size=1, max_size=40),
     edition=st.sampled_from(["auto", "HJ633-2012", "HJ633-2026"]),
     missing=st.sampled_from(["available", "blank"]),
+    engine=st.sampled_from(ENGINES),
 )
-def test_kernel_realtime_aqi_equals_with_aqi(data, edition, missing):
+def test_kernel_realtime_aqi_equals_with_aqi(data, edition, missing, engine):
     frame = _frame(data)
 
-    ours, expected = _compare(frame, edition, missing)
+    ours, expected = _compare(frame, edition, missing, engine)
 
     assert ours.to_dicts() == expected.to_dicts()
 

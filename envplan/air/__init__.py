@@ -1,0 +1,1 @@
+"""The air app: monitoring stations, hourly imports into the lake, daily evaluation, air pages."""

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class HourlyUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Hourly data file"),
+        help_text=_(
+            "Our CSV (station_code, time, pm25, pm10, so2, no2, co, o3; CO in mg/m³) or a national "
+            "monitoring centre release (CSV or GeoJSON)."
+        ),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", _("documented CSV")), ("cnemc", _("national monitoring centre release"))],
+        initial="csv",
+    )
+    strict = forms.BooleanField(
+        label=_("Strict: reject the whole file if any row has an error"), required=False
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload

@@ -1,0 +1,27 @@
+"""`envplan air stations import FILE | import FILE [--format csv|cnemc] [--strict] | evaluate [--date D]
+| aqi|daily|annual …` (see envplan.air.command)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from envplan.air.command import main
+
+
+class Command(BaseCommand):
+    help = "Air data: stations import, hourly import, daily evaluation; aqi/daily/annual computations."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("argv", nargs=argparse.REMAINDER, help="sub-command and its arguments")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(options["argv"]), stdout=out, stderr=err)
+        self.stdout.write(out.getvalue(), ending="")
+        self.stderr.write(err.getvalue(), ending="")
+        if code:
+            raise CommandError(f"stopped with exit status {code} (see above)", returncode=code)

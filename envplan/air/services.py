@@ -1,0 +1,337 @@
+"""Changes to the air app's data. Each service runs in one transaction with its audit entry; the lake
+writes happen inside that transaction, last, so that a failed write leaves no import record behind (a
+lake write is atomic per date partition, and re-importing the same rows never doubles them)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+from django.db import transaction
+
+from envplan.air import lake as air_lake
+from envplan.air.models import AirImport, ImportStatus, Station, StationKind
+from envplan.core.services import record_audit, snapshot
+from envplan.standards.air import daily_aqi, daily_statistics, read_cnemc_text, validate_air_frame
+from envplan.standards.air.stats import belongs_to_day
+
+STATION_FIELDS = ("code", "name", "name_zh", "city", "district", "latitude", "longitude", "kind")
+FORMATS = ("csv", "cnemc")
+MAX_STORED_ERRORS = 10_000  # the import record keeps this many error rows, then a line saying how many more
+
+
+class AirError(ValueError):
+    """Unusable input: the message names the file, line and field where it can."""
+
+
+class Upload(Protocol):
+    name: str | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+# --- stations -----------------------------------------------------------------------------------------
+
+
+def _clean_station(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: fields[k] for k in STATION_FIELDS if k in fields}
+    for key in ("code", "name", "name_zh", "city", "district", "kind"):
+        if key in cleaned:
+            cleaned[key] = str(cleaned[key] or "").strip()
+    for key, bound in (("latitude", 90), ("longitude", 180)):
+        if key not in cleaned:
+            continue
+        raw = cleaned[key]
+        if raw in (None, ""):
+            cleaned[key] = None
+            continue
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise AirError(f"{key}: not a number: '{raw}'") from None
+        if not -bound <= value <= bound:
+            raise AirError(f"{key}: {value} is outside -{bound}..{bound}")
+        cleaned[key] = value.quantize(Decimal("0.000001"))
+    if "kind" in cleaned:
+        cleaned["kind"] = cleaned["kind"] or StationKind.NATIONAL
+        if cleaned["kind"] not in StationKind.values:
+            raise AirError(f"kind: '{cleaned['kind']}' is not one of {', '.join(StationKind.values)}")
+    for key in ("code", "name", "city"):
+        if key in cleaned and not cleaned[key]:
+            raise AirError(f"{key}: missing")
+    return cleaned
+
+
+@transaction.atomic
+def create_station(*, by: Any, **fields: Any) -> Station:
+    cleaned = _clean_station(fields)
+    if Station.objects.filter(code=cleaned["code"]).exists():
+        raise AirError(f"code: a station '{cleaned['code']}' exists already")
+    station = Station.objects.create(**cleaned)
+    record_audit(station, action="air.station_created", actor=by, after=snapshot(station, STATION_FIELDS))
+    return station
+
+
+@transaction.atomic
+def update_station(station: Station, *, by: Any, **fields: Any) -> Station:
+    cleaned = _clean_station(fields)
+    cleaned.pop("code", None)  # the code is the key of the station's hours in the lake
+    before = snapshot(station, STATION_FIELDS)
+    for key, value in cleaned.items():
+        setattr(station, key, value)
+    station.save()
+    after = snapshot(station, STATION_FIELDS)
+    if after != before:
+        record_audit(station, action="air.station_updated", actor=by, before=before, after=after)
+    return station
+
+
+@transaction.atomic
+def import_stations(path: str | os.PathLike[str], *, by: Any) -> list[Station]:
+    """Create or update stations from a CSV with the header `code,name,name_zh,city,district,latitude,
+    longitude,kind` (name_zh, district, coordinates and kind optional). All or nothing."""
+    name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise AirError(f"{name}: cannot read: {error}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("code", "name", "city") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise AirError(f"{name}, line 1: missing column(s) {', '.join(missing)}")
+    result = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            existing = Station.objects.filter(code=(row.get("code") or "").strip()).first()
+            if existing is None:
+                result.append(create_station(by=by, **row))
+            else:
+                result.append(update_station(existing, by=by, **row))
+        except AirError as error:
+            raise AirError(f"{name}, line {line}: {error}") from None
+    return result
+
+
+# --- hourly imports -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rows: pl.DataFrame  # station_code, time, six pollutants, line (valid or not)
+    errors: pl.DataFrame  # file, line, field, message
+    rows_read: int
+
+
+def parse_hourly(data: bytes, *, file_name: str, fmt: str, known_stations: Iterable[str]) -> Parsed:
+    """Read and validate an hourly file (our documented CSV, or a CNEMC release as CSV or GeoJSON)."""
+    if fmt not in FORMATS:
+        raise AirError(f"{file_name}: unknown format '{fmt}' (csv or cnemc)")
+    try:
+        if fmt == "csv":
+            raw = pl.read_csv(io.BytesIO(data), infer_schema=False)
+        else:
+            suffix = Path(file_name).suffix.lower() or ".csv"
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"release{suffix}"
+                path.write_bytes(data)
+                raw = read_cnemc_text(path)
+    except (pl.exceptions.PolarsError, ValueError, KeyError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AirError(f"{file_name}, line 1: not a readable {fmt} file: {first}") from None
+    missing = [c for c in air_lake.POLLUTANTS if c not in raw.columns]
+    validated = validate_air_frame(raw, file=file_name, kind="realtime", known_stations=known_stations)
+    errors = validated.errors
+    if missing:
+        header = pl.DataFrame(
+            {
+                "file": [file_name] * len(missing),
+                "line": [1] * len(missing),
+                "field": missing,
+                "message": [f"missing column '{c}'" for c in missing],
+            },
+            schema=errors.schema,
+        )
+        errors = pl.concat([header, errors])
+    typed = validated.frame
+    rows = typed.select(
+        "line",
+        pl.col("station_code").cast(pl.String).str.strip_chars()
+        if "station_code" in typed.columns
+        else pl.lit(None, dtype=pl.String).alias("station_code"),
+        pl.col("time").cast(pl.Datetime("us")),
+        *[
+            pl.col(p).cast(pl.Float64) if p in typed.columns else pl.lit(None, dtype=pl.Float64).alias(p)
+            for p in air_lake.POLLUTANTS
+        ],
+    )
+    return Parsed(rows=rows, errors=errors, rows_read=raw.height)
+
+
+def _stored_errors(errors: pl.DataFrame, file_name: str) -> list[dict[str, Any]]:
+    rows = errors.head(MAX_STORED_ERRORS).to_dicts()
+    if errors.height > MAX_STORED_ERRORS:
+        more = errors.height - MAX_STORED_ERRORS
+        rows.append({"file": file_name, "line": None, "field": "", "message": f"… and {more} more errors"})
+    return rows
+
+
+def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
+    if isinstance(file, (str, os.PathLike)):
+        path = Path(file)
+        try:
+            return path.name, path.read_bytes()
+        except OSError as error:
+            raise AirError(f"{path.name}: cannot read: {error.strerror}") from None
+    return Path(file.name or "upload.csv").name, file.read()
+
+
+def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Drop rows the lake already holds with the same values (so that a re-import writes nothing)."""
+    if rows.height == 0:
+        return rows
+    start = rows.get_column("time").min()
+    end = rows.get_column("time").max()
+    assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+    existing = (
+        air_lake.hourly(start=start - dt.timedelta(microseconds=1), end=end)
+        .select("station_code", "time", *air_lake.POLLUTANTS)
+        .collect()
+    )
+    if existing.height == 0:
+        return rows
+    compared = ["station_code", "time", *air_lake.POLLUTANTS]
+    return rows.join(existing, on=compared, how="anti", nulls_equal=True)
+
+
+@transaction.atomic
+def import_hourly(
+    file: str | os.PathLike[str] | Upload,
+    *,
+    by: Any,
+    strict: bool = False,
+    fmt: str = "csv",
+    generated: bool = False,
+) -> AirImport:
+    """Validate an hourly file against the known stations and store its valid rows in the lake.
+
+    strict: any error rejects the whole file and stores nothing. Otherwise the valid rows are stored and
+    the others reported (file, line, field, message) in `AirImport.errors`. Raises AirError when the file
+    cannot be read at all.
+    """
+    file_name, data = _read_upload(file)
+    stations = dict(Station.objects.values_list("code", "city"))
+    parsed = parse_hourly(data, file_name=file_name, fmt=fmt, known_stations=stations)
+    errors = parsed.errors.sort("line", maintain_order=True)
+    bad_lines = errors.get_column("line").unique()
+    header_error = bool((errors.get_column("line") == 1).any())
+    rejected = (strict and errors.height > 0) or header_error
+    valid = parsed.rows.filter(~pl.col("line").is_in(bad_lines.implode()))
+    if rejected:
+        valid = valid.head(0)
+    if rejected:
+        status = ImportStatus.REJECTED
+    elif errors.height:
+        status = ImportStatus.PARTIAL
+    else:
+        status = ImportStatus.STORED
+    days = sorted({d.isoformat() for d in valid.select(belongs_to_day(pl.col("time"))).to_series()})
+    record = AirImport.objects.create(
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=fmt,
+        strict=strict,
+        rows=valid.height,
+        rows_read=parsed.rows_read,
+        errors=_stored_errors(errors, file_name),
+        days=days,
+        evaluated=not days,
+        status=status,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_audit(
+        record,
+        action="air.hourly_imported",
+        actor=by,
+        after={
+            "file": record.file_name,
+            "sha256": record.sha256,
+            "rows": record.rows,
+            "errors": errors.height,
+            "status": record.status,
+        },
+    )
+    if valid.height:
+        lake_rows = (
+            _new_rows(valid.drop("line"))
+            .with_columns(
+                pl.col("station_code").replace_strict(stations, return_dtype=pl.String).alias("city"),
+                pl.lit(generated).alias("generated"),
+                pl.lit(record.pk, dtype=pl.Int64).alias("import_id"),
+            )
+            .select(list(air_lake.HOURLY_SCHEMA))
+        )
+        air_lake.lake().append(air_lake.HOURLY, lake_rows, date_column="time")
+    return record
+
+
+# --- daily evaluation ---------------------------------------------------------------------------------
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Hours belonging to `day` are labelled day 01:00 … next day 00:00 (exclusive start bound)."""
+    start = dt.datetime.combine(day, dt.time())
+    return start, start + dt.timedelta(days=1)
+
+
+def pending_days() -> list[dt.date]:
+    """Days with hourly data and no daily result, plus the days of imports not yet evaluated."""
+    hourly_days = set(
+        air_lake.hourly().select(belongs_to_day(pl.col("time")).alias("day")).unique().collect().to_series()
+    )
+    daily = air_lake.daily()
+    done = set(daily.select("date").unique().collect().to_series()) if daily is not None else set()
+    touched = {
+        dt.date.fromisoformat(day)
+        for days in AirImport.objects.filter(evaluated=False).values_list("days", flat=True)
+        for day in days
+    }
+    return sorted((hourly_days - done) | (touched & hourly_days))
+
+
+def evaluate_days(days: Iterable[dt.date] | None = None) -> dict[str, int]:
+    """Daily statistics and daily AQI (GB 3095 validity, HJ 633) of the given days — by default the
+    pending ones — for every station, stored in the lake (kind air_daily). Returns counts."""
+    pending = days is None
+    chosen = sorted(set(days)) if days is not None else pending_days()
+    if not chosen:
+        if pending:
+            AirImport.objects.filter(evaluated=False).update(evaluated=True)
+        return {"days": 0, "station_days": 0}
+    first, _ = _day_bounds(chosen[0])
+    _, last = _day_bounds(chosen[-1])
+    wanted = pl.Series(chosen, dtype=pl.Date).implode()
+    hours = (
+        air_lake.hourly(start=first, end=last).filter(belongs_to_day(pl.col("time")).is_in(wanted)).collect()
+    )
+    if hours.height == 0:
+        return {"days": 0, "station_days": 0}
+    # The hour grid of daily_statistics spans each station's first to last hour: keep the chosen days.
+    result = daily_aqi(daily_statistics(hours)).filter(pl.col("date").is_in(wanted))
+    extra = hours.group_by("station_code", belongs_to_day(pl.col("time")).alias("date")).agg(
+        pl.col("city").drop_nulls().first(), pl.col("generated").fill_null(False).any()
+    )
+    result = result.join(extra, on=["station_code", "date"], how="left")
+    air_lake.lake().append(air_lake.DAILY, result, date_column="date")
+    if pending:
+        AirImport.objects.filter(evaluated=False).update(evaluated=True)
+    return {"days": result.get_column("date").n_unique(), "station_days": result.height}
