@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
 PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake)
 
-.PHONY: run install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps bench clean
+.PHONY: run install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ test-browser: $(DEV_STAMP)
 # The database-backed tests again on a throw-away PostgreSQL server run by a non-root user.
 test-postgres: $(DEV_STAMP)
 	bash scripts/with-postgres.sh $(BIN)/pytest -q tests --ignore=tests/pure -m "not browser"
+
+# Refresh the translation catalogues after changing interface strings, translate, then compile.
+# (Needs GNU gettext; the compiled .mo files are committed so that `make run` does not.)
+messages: $(DEV_STAMP)
+	cd envplan && ENVPLAN_DATA_DIR=$$(mktemp -d) ../$(BIN)/envplan makemessages --no-location -l fr -l zh_Hans -l en \
+		--ignore 'standards/*' --ignore 'hj212/*' --ignore 'plantext/*' --ignore 'lake/*'
+	cd envplan && ENVPLAN_DATA_DIR=$$(mktemp -d) ../$(BIN)/envplan compilemessages
 
 bench: $(DEV_STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script --quick || exit 1; done

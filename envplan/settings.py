@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "envplan.dashboard",
     "envplan.air",
     "envplan.water",
+    "envplan.sources",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
 ]

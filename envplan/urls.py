@@ -18,5 +18,6 @@ urlpatterns = [
     path("dashboard/", include("envplan.dashboard.urls")),
     path("air/", include("envplan.air.urls")),
     path("water/", include("envplan.water.urls")),
+    path("sources/", include("envplan.sources.urls")),
     path("", include("envplan.plans.urls")),
 ]

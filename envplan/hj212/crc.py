@@ -9,7 +9,8 @@ Fast path (:func:`crc_hj212`): the state map ``H(x) = T[x] >> 8`` is linear over
 order 8 (``H^8 = I``, checked at import).  The byte entering the last table look-up is therefore
 ``x_n = XOR_j H^j(w_j) ^ H^((n-1) mod 8)(0xFF)`` where ``w_j`` is the XOR of every byte whose distance from
 the end is ``j`` modulo 8.  Those eight XORs are computed for the whole message at once by folding one big
-integer in C (``int.from_bytes`` and shifts), so the Python-level work is O(log n) instead of O(n).
+integer in C (``int.from_bytes`` and shifts, with the shift/mask plan cached per message size), so the
+Python-level work is O(log n) instead of O(n); the eight table look-ups at the end are unrolled.
 :func:`crc_hj212_table` (the plain table loop) and :func:`crc_hj212_bitwise` (the Annex routine) stay as
 references; ``bench/hj212.py`` measures the three.
 
@@ -72,27 +73,57 @@ def crc_hj212_table(data: bytes) -> int:
     return reg
 
 
+# Folding plans: for a message of ``words`` 8-byte words, the (shift, mask) pairs that halve the big
+# integer until one word is left; cached for frame-sized messages (at most _CACHED_WORDS words).
+_FOLD_PLANS: dict[int, tuple[tuple[int, int], ...]] = {}
+_FOLD_MASKS: dict[int, int] = {}
+_CACHED_WORDS = 2048
+
+
+def _fold_plan(words: int) -> tuple[tuple[int, int], ...]:
+    steps: list[tuple[int, int]] = []
+    size = words
+    while size > 1:
+        shift = (size // 2) * 64
+        mask = _FOLD_MASKS.get(shift)
+        if mask is None:
+            mask = (1 << shift) - 1
+            if words <= _CACHED_WORDS:
+                _FOLD_MASKS[shift] = mask
+        steps.append((shift, mask))
+        size -= size // 2
+    plan = tuple(steps)
+    if words <= _CACHED_WORDS:
+        _FOLD_PLANS[words] = plan
+    return plan
+
+
+_H0, _H1, _H2, _H3, _H4, _H5, _H6, _H7 = _HPOW
+
+
 def crc_hj212(data: bytes) -> int:
     """HJ 212-2017 Annex A CRC16 of ``data`` (the data segment bytes); ``crc_hj212(b"") == 0xFFFF``."""
     n = len(data)
-    if n == 0:
-        return 0xFFFF
     if n < 24:
-        return crc_hj212_table(data)
-    pad = (-n) % 8
+        return crc_hj212_table(data) if n else 0xFFFF
+    # word-aligned from the end of the message: leading zero bytes of the padding fold in as zeros
     value = int.from_bytes(data, "big")
-    size = n + pad  # bytes, multiple of 8, word-aligned from the end of the message
-    while size > 8:
-        half = ((size // 8) // 2) * 8
-        shift = half * 8
-        value = (value >> shift) ^ (value & ((1 << shift) - 1))
-        size -= half
+    words = (n + 7) >> 3
+    plan = _FOLD_PLANS.get(words)
+    for shift, mask in plan if plan is not None else _fold_plan(words):
+        value = (value >> shift) ^ (value & mask)
     # byte j (0 = last) of the folded word is the XOR of all bytes at distance j (mod 8) from the end
-    x = _INIT_TERM[(n - 1) % 8]
-    hpow = _HPOW
-    for j in range(8):
-        x ^= hpow[j][(value >> (8 * j)) & 0xFF]
-    return _TABLE[x]
+    return _TABLE[
+        _INIT_TERM[(n - 1) & 7]
+        ^ _H0[value & 0xFF]
+        ^ _H1[(value >> 8) & 0xFF]
+        ^ _H2[(value >> 16) & 0xFF]
+        ^ _H3[(value >> 24) & 0xFF]
+        ^ _H4[(value >> 32) & 0xFF]
+        ^ _H5[(value >> 40) & 0xFF]
+        ^ _H6[(value >> 48) & 0xFF]
+        ^ _H7[value >> 56]
+    ]
 
 
 def crc_modbus(data: bytes) -> int:

@@ -10,7 +10,18 @@ Once per event-loop tick the records landed in that tick are handed, as one batc
 that writes them with one ``write`` and one ``fsync``; only when that has completed are the replies of
 that batch written, so a reply is never sent for a frame that could be lost.  While a batch is being
 synced the loop keeps reading, and the next batch gathers everything that arrived meanwhile (group
-commit: one fsync per batch however many frames it holds).
+commit: one fsync per batch however many frames it holds); it is handed over as soon as the previous
+fsync completes.  Replies of one connection in one batch go out in one ``write``.
+
+Fast path (``fastpath.py``): the common frame -- standard CRC in upper-case hex, byte-counted length,
+ASCII ``QN;ST;CN;PW;MN;Flag`` header, no split packet -- is judged from bytes with one CRC and one header
+scan; what follows QN (ST, CN, PW, MN, Flag) repeats from frame to frame, so each connection caches, per
+distinct header, the device decision, the landing metadata and the reply template (a ``_Route``,
+rebuilt when the device cache is refreshed).  No Frame, Header or outcome object is built and CP is not
+parsed (the lake ingest decodes CP from the landing log).  Every other frame, and every frame that is
+not accepted (unknown device refused, wrong password), takes the full path through
+:meth:`ReceiverCore.on_frame`, which judges and counts it exactly as before; the tests check that both
+paths land, answer and count the same.
 
 Bad frames (length, CRC, syntax) get no reply ("if the CRC is wrong, execution ends", Table 2) and are
 counted per device and reason.  A device that floods (more frames per second than its budget), does not
@@ -22,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import enum
 import socket
 import time
@@ -33,6 +45,7 @@ from typing import Any, Protocol, cast
 from envplan.hj212.codes import QnRtn
 from envplan.hj212.crc import CrcKind
 from envplan.hj212.errors import HJ212Error
+from envplan.hj212.fastpath import checked_segment, frame_reply, key_fields, reply_suffix, split_header
 from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, split_frame
 from envplan.hj212.framer import StreamFramer
 from envplan.hj212.replies import reply_for, request_reply
@@ -40,6 +53,7 @@ from envplan.hj212.segment import Header, parse_header
 
 MetaValue = str | int | float | bool | None
 MAX_COUNTED_DEVICES = 100_000
+MAX_ROUTES = 64  # per connection: fast-path decisions cached by header (MN, CN, PW, Flag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +78,12 @@ class UnknownDevicePolicy(enum.Enum):
 
 
 class Landing(Protocol):
-    """The part of :class:`envplan.lake.landing.LandingLog` the receiver uses."""
+    """The part of :class:`envplan.lake.landing.LandingLog` the receiver needs.
+
+    Optional, used when present: ``record_middle``, ``record_prefix`` and ``append_prefixed`` (the fast
+    path; without them every frame takes the full path through ``append``), and ``write_batch_and_rotate``
+    (used instead of ``write_batch`` on the writer thread).  ``rotate_if_full`` is called on the loop
+    between batches either way."""
 
     def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, MetaValue]) -> None: ...
 
@@ -236,6 +255,24 @@ def _reply(header: Header) -> bytes | None:
         return None
 
 
+class _Route:
+    """A connection's cached fast-path decision for one header (all but QN): the frame is landed under
+    this MN with this metadata and answered with this reply suffix.  Rebuilt whenever the connection's
+    device cache is refreshed, so registry changes apply."""
+
+    __slots__ = ("middle", "mn", "prefix", "prefix_crc", "prefix_ns", "quarantined", "reply_suffix")
+
+    def __init__(self, mn: str, quarantined: bool, middle: bytes, reply_suffix: bytes | None) -> None:
+        self.mn = mn
+        self.quarantined = quarantined
+        self.middle = middle  # the landing record's peer and metadata
+        self.reply_suffix = reply_suffix
+        # the landing record prefix for the read being processed (receive time + middle) and its CRC-32
+        self.prefix_ns = -1
+        self.prefix = b""
+        self.prefix_crc = 0
+
+
 class _Connection(asyncio.Protocol):
     __slots__ = (
         "_bucket_at",
@@ -247,6 +284,7 @@ class _Connection(asyncio.Protocol):
         "mn",
         "peer",
         "receiver",
+        "routes",
         "tokens",
         "transport",
     )
@@ -258,6 +296,7 @@ class _Connection(asyncio.Protocol):
         self.peer = "?"
         self.mn: str | None = None
         self.devices: dict[str, Device | None] = {}
+        self.routes: dict[bytes, _Route | None] = {}
         self.tokens = receiver.config.burst
         self.last_seen = receiver.loop_time()
         self._bucket_at = self.last_seen
@@ -291,6 +330,40 @@ class _Connection(asyncio.Protocol):
             self.receiver.stats.closed[reason] += 1
             transport.abort()
 
+    def _route(self, key: bytes) -> _Route | None:
+        """What to do with frames whose header after QN is ``key`` (see fastpath.split_header); None: take
+        the full path (an unusual header, an unknown device refused, a wrong password)."""
+        routes = self.routes
+        if len(routes) >= MAX_ROUTES:  # a connection sending under many MNs or kinds of frame
+            routes.clear()
+        route = routes[key] = self._new_route(key)
+        return route
+
+    def _new_route(self, key: bytes) -> _Route | None:
+        receiver = self.receiver
+        fields = key_fields(key)
+        if fields is None or receiver.record_middle is None:
+            return None
+        cn_field, pw_field, mn_field, _flag = fields
+        mn = mn_field[3:].decode("ascii")
+        devices = self.devices
+        if mn in devices:
+            device = devices[mn]
+        else:
+            device = devices[mn] = receiver.core.lookup(mn)
+        if device is None:
+            if receiver.core.policy is not UnknownDevicePolicy.QUARANTINE:
+                return None
+        elif device.password is not None and pw_field[3:].decode("ascii") != device.password:
+            return None
+        meta: dict[str, MetaValue] = {
+            "mn": mn,
+            "cn": cn_field[3:].decode("ascii"),
+            "crc": CrcKind.STANDARD.value,
+            "status": "quarantine" if device is None else "accepted",
+        }
+        return _Route(mn, device is None, receiver.record_middle(self.peer, meta), reply_suffix(fields))
+
     def data_received(self, data: bytes) -> None:
         receiver = self.receiver
         config = receiver.config
@@ -298,36 +371,85 @@ class _Connection(asyncio.Protocol):
         self.last_seen = now
         if now - self._devices_at > config.device_cache_seconds:
             self.devices.clear()  # registry changes (a quarantined device registered) reach live connections
+            self.routes.clear()
             self._devices_at = now
         self.tokens = min(config.burst, self.tokens + (now - self._bucket_at) * config.frames_per_second)
         self._bucket_at = now
+        items = self.framer.feed(data)
+        if not items:
+            return
         received_ns = receiver.clock()
         core = receiver.core
-        for item in self.framer.feed(data):
-            if isinstance(item, HJ212Error):
-                core.reject(self.mn, item.reason)
-                self.errors += 1
-            else:
-                self.tokens -= 1
-                if self.tokens < 0:
-                    core.reject(self.mn, "flood")
-                    self.close("flood")
-                    return
-                outcome = core.on_frame(
-                    item, peer=self.peer, received_ns=received_ns, devices=self.devices, known_mn=self.mn
-                )
-                if outcome.error is None:
-                    self.errors = 0
-                    self.mn = outcome.mn
-                else:
+        record_prefix = receiver.record_prefix
+        append_prefixed = receiver.append_prefixed if record_prefix is not None else None
+        devices = self.devices
+        routes = self.routes
+        replies: list[bytes] = []
+        fast_landed = fast_quarantined = 0
+        try:
+            for item in items:
+                if item.__class__ is not bytes:
+                    core.reject(self.mn, cast(HJ212Error, item).reason)
                     self.errors += 1
-                if outcome.landed:
-                    receiver.schedule_flush()
-                if outcome.reply is not None:
-                    receiver.queue_reply(self, outcome.reply)
-            if self.errors > config.max_consecutive_errors:
-                self.close("errors")
-                return
+                else:
+                    frame = item
+                    self.tokens -= 1
+                    if self.tokens < 0:
+                        core.reject(self.mn, "flood")
+                        self.close("flood")
+                        return
+                    # Fast path: the common, well-formed frame of an accepted device (see fastpath.py);
+                    # anything else takes the full path below, which judges and counts it.
+                    route = None
+                    if append_prefixed is not None:
+                        segment = checked_segment(frame)
+                        if segment is not None:
+                            split = split_header(segment)
+                            if split is not None:
+                                qn, key = split
+                                route = routes.get(key)
+                                if route is None and key not in routes:
+                                    route = self._route(key)
+                    if route is not None:
+                        assert record_prefix is not None and append_prefixed is not None
+                        if route.prefix_ns != received_ns:
+                            route.prefix, route.prefix_crc = record_prefix(received_ns, route.middle)
+                            route.prefix_ns = received_ns
+                        append_prefixed(frame, route.prefix, route.prefix_crc)
+                        fast_landed += 1
+                        if route.quarantined:
+                            fast_quarantined += 1
+                        self.errors = 0
+                        self.mn = route.mn
+                        if route.reply_suffix is not None:
+                            reply = frame_reply(qn, route.reply_suffix)
+                            if reply is not None:
+                                replies.append(reply)
+                        continue
+                    outcome = core.on_frame(
+                        frame, peer=self.peer, received_ns=received_ns, devices=devices, known_mn=self.mn
+                    )
+                    if outcome.error is None:
+                        self.errors = 0
+                        self.mn = outcome.mn
+                    else:
+                        self.errors += 1
+                    if outcome.landed:
+                        receiver.schedule_flush()
+                    if outcome.reply is not None:
+                        replies.append(outcome.reply)
+                if self.errors > config.max_consecutive_errors:
+                    self.close("errors")
+                    return
+        finally:
+            if fast_landed:
+                stats = receiver.stats
+                stats.frames_received += fast_landed
+                stats.frames_landed += fast_landed
+                stats.frames_quarantined += fast_quarantined
+                receiver.schedule_flush()
+            if replies:
+                receiver.queue_replies(self, replies)
 
 
 class Receiver:
@@ -353,10 +475,25 @@ class Receiver:
             max_segment=self.config.max_segment,
         )
         self.clock = clock
+        # The fast path appends records with a prefix shared by the frames of one read (LandingLog has
+        # these methods; a landing without them gets every frame through the full path).
+        self.record_middle: Callable[[str, Mapping[str, MetaValue]], bytes] | None = None
+        self.record_prefix: Callable[[int, bytes], tuple[bytes, int]] | None = None
+        self.append_prefixed: Callable[[bytes, bytes, int], None] | None = None
+        methods = [
+            getattr(landing, name, None) for name in ("record_middle", "record_prefix", "append_prefixed")
+        ]
+        if all(method is not None for method in methods):
+            self.record_middle, self.record_prefix, self.append_prefixed = methods
+        # LandingLog rotates full files on the writer thread, right after a batch's fsync; other landings
+        # rotate on the loop thread between batches.
+        rotating = getattr(landing, "write_batch_and_rotate", None)
+        self._write_batch: Callable[[Any], int] = rotating if rotating is not None else landing.write_batch
         self.connections: set[_Connection] = set()
         self._replies: dict[_Connection, list[bytes]] = {}
         self._flush_scheduled = False
         self._flushing = False
+        self._stopped = False
         self._dirty = False
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -386,6 +523,7 @@ class Receiver:
             connection.close("shutdown")
         while self._flushing:
             await asyncio.sleep(0.005)
+        self._stopped = True  # from here on the writer thread takes no batch: the last one is written here
         try:
             self.landing.write_batch(self.landing.take_batch())
         except OSError:
@@ -414,6 +552,16 @@ class Receiver:
             queued.append(reply)
         self.schedule_flush()
 
+    def queue_replies(self, connection: _Connection, replies: list[bytes]) -> None:
+        """Queue the replies of one read (the list is taken over, not copied)."""
+        self.stats.replies_queued += len(replies)
+        queued = self._replies.get(connection)
+        if queued is None:
+            self._replies[connection] = replies
+        else:
+            queued.extend(replies)
+        self.schedule_flush()
+
     def schedule_flush(self) -> None:
         self._dirty = True
         if not self._flush_scheduled and not self._flushing and self._loop is not None:
@@ -425,9 +573,11 @@ class Receiver:
         """Hand this tick's records to the writer thread; their replies go out once they are fsynced.
 
         One batch is written at a time, in order; frames arriving meanwhile form the next batch, so the
-        loop keeps reading while the disk syncs (group commit)."""
+        loop keeps reading while the disk syncs (group commit).  The next batch starts as soon as the
+        previous one is durable (no timer): the writer thread's completion wakes the loop directly."""
         self._flush_scheduled = False
-        if self._flushing or self._loop is None:
+        loop = self._loop
+        if self._flushing or self._stopped or loop is None:
             return
         self._dirty = False
         batch = self.landing.take_batch()
@@ -435,10 +585,15 @@ class Receiver:
         if batch.records == 0 and not replies:
             return
         self._flushing = True
-        future = self._loop.run_in_executor(self._writer, self.landing.write_batch, batch)
-        future.add_done_callback(lambda done: self._flushed(done, replies))
+        future = self._writer.submit(self._write_batch, batch)
 
-    def _flushed(self, done: asyncio.Future[int], replies: dict[_Connection, list[bytes]]) -> None:
+        def done(completed: concurrent.futures.Future[int]) -> None:  # on the writer thread
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nothing can be sent any more
+                loop.call_soon_threadsafe(self._flushed, completed, replies)
+
+        future.add_done_callback(done)
+
+    def _flushed(self, done: concurrent.futures.Future[int], replies: dict[_Connection, list[bytes]]) -> None:
         self._flushing = False
         if done.cancelled() or done.exception() is not None:
             # Not durable: send nothing; the devices resend unanswered frames.
@@ -447,9 +602,11 @@ class Receiver:
         else:
             self.stats.fsyncs += 1
             self._send(replies)
+            # between batches, the moment a rotation on the loop thread is safe (a no-op for a LandingLog
+            # whose full file was rotated on the writer thread already)
             self.landing.rotate_if_full()
         if self._dirty:
-            self.schedule_flush()
+            self._flush()  # what arrived during the fsync: start its batch now
 
     def _send(self, replies: dict[_Connection, list[bytes]]) -> None:
         for connection, queued in replies.items():

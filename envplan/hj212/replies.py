@@ -74,7 +74,7 @@ def data_cp(data_time: str, values: Mapping[str, Mapping[str, object]]) -> str:
 
 
 # version bits of the answered frame -> Flag of the reply (A=0); unknown versions answered as 2017
-_REPLY_FLAGS: dict[int, int] = {
+REPLY_FLAGS: dict[int, int] = {
     bits: Flag.build(edition).value for edition, bits in EDITION_VERSION_BITS.items()
 }
 
@@ -90,7 +90,7 @@ def reply(answered: Header, cn: str, cp: str = "") -> bytes:
     flag = answered.flag
     if flag is not None and answered.qn is not None and answered.pw is not None:
         # the common case, built in one step (same output as build_segment)
-        reply_flag = _REPLY_FLAGS.get(flag.version_bits, 4)
+        reply_flag = REPLY_FLAGS.get(flag.version_bits, 4)
         segment = (
             f"QN={answered.qn};ST={REPLY_ST};CN={cn};PW={answered.pw};MN={answered.mn};"
             f"Flag={reply_flag};CP=&&{cp}&&"

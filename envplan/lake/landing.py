@@ -32,7 +32,10 @@ Durability: ``append()`` only buffers in memory; ``flush_durable()`` writes the 
 ``write`` and one ``fsync`` -- the receiver calls it once per event-loop tick, before sending the replies
 of that tick, so every answered frame is on disk.  It is also available in two halves,
 ``take_batch()`` (on the appending thread) and ``write_batch(batch)`` (on a worker thread), so that an
-event loop keeps receiving while the previous batch is being fsynced.
+event loop keeps receiving while the previous batch is being fsynced; ``write_batch_and_rotate(batch)``
+also rotates a full file on that worker thread.  For receivers, ``record_middle`` + ``record_prefix`` +
+``append_prefixed`` write the same records as ``append`` with the peer and metadata encoded once and the
+receive time once per read.
 """
 
 from __future__ import annotations
@@ -149,8 +152,7 @@ class LandingLog:
         finally:
             os.close(fd)
 
-    def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, MetaValue]) -> None:
-        """Buffer one record; it is durable only after the next :meth:`flush_durable`."""
+    def _middle(self, peer: str, meta: Mapping[str, MetaValue]) -> bytes:
         # Receivers repeat the same few (peer, metadata) pairs: encode each once.
         key = (peer, *meta.items())
         middle = self._middle_cache.get(key)
@@ -158,9 +160,32 @@ class LandingLog:
             if len(self._middle_cache) > 10_000:
                 self._middle_cache.clear()
             middle = self._middle_cache[key] = _encode_middle(peer, meta)
-        payload = _TIME.pack(received_ns) + middle + frame
+        return middle
+
+    def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, MetaValue]) -> None:
+        """Buffer one record; it is durable only after the next :meth:`flush_durable`."""
+        payload = _TIME.pack(received_ns) + self._middle(peer, meta) + frame
         self._buffer += _RECORD_HEAD.pack(len(payload), zlib.crc32(payload))
         self._buffer += payload
+        self._pending_records += 1
+
+    def record_middle(self, peer: str, meta: Mapping[str, MetaValue]) -> bytes:
+        """The peer and metadata part of a record payload, for :meth:`record_prefix` (a receiver encodes
+        it once per device and kind of frame, not once per frame)."""
+        return _encode_middle(peer, meta)
+
+    def record_prefix(self, received_ns: int, middle: bytes) -> tuple[bytes, int]:
+        """The payload bytes before the frame (receive time, then :meth:`record_middle`'s bytes) and their
+        CRC-32, for :meth:`append_prefixed`: computed once for the frames of one read that share them."""
+        prefix = _TIME.pack(received_ns) + middle
+        return prefix, zlib.crc32(prefix)
+
+    def append_prefixed(self, frame: bytes, prefix: bytes, prefix_crc: int) -> None:
+        """Buffer one record from :meth:`record_prefix`'s result: the same bytes as :meth:`append` with the
+        same time, peer and metadata.  Durable only after the next :meth:`flush_durable`."""
+        self._buffer += _RECORD_HEAD.pack(len(prefix) + len(frame), zlib.crc32(frame, prefix_crc))
+        self._buffer += prefix
+        self._buffer += frame
         self._pending_records += 1
 
     @property
@@ -197,6 +222,16 @@ class LandingLog:
         self._size += len(batch.data)
         self.appended += batch.records
         return batch.records
+
+    def write_batch_and_rotate(self, batch: Batch) -> int:
+        """:meth:`write_batch`, then, when the file reached ``max_bytes``, close it and open the next one, on
+        the same (worker) thread: an event loop never waits for the rotation's fsyncs.  Records appended
+        meanwhile are not touched; their batch goes to the next file."""
+        count = self.write_batch(batch)
+        if self._size >= self.max_bytes:
+            self._close_current()
+            self._open_next()
+        return count
 
     def rotate_if_full(self) -> Path | None:
         """Rotate when the current file reached ``max_bytes`` (call with no batch being written)."""

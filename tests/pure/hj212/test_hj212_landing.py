@@ -109,3 +109,39 @@ def test_landing_rotates_by_size_and_marks_moved(tmp_path: Path):
     assert log.pending_files() == pending[1:]
     assert moved == tmp_path / "moved" / pending[0].name
     assert LandingLog(tmp_path).current_path == tmp_path / "landing-000000000003.part"
+
+
+def test_landing_prefixed_append_writes_the_same_record_as_append(tmp_path: Path):
+    meta = {"mn": "M1", "cn": "2011", "crc": "standard", "status": "accepted"}
+    plain = LandingLog(tmp_path / "plain")
+    prefixed = LandingLog(tmp_path / "prefixed")
+    frames = [b"##0010frame%04d\r\n" % i for i in range(3)]
+
+    for frame in frames:
+        plain.append(frame, received_ns=1_700_000_000_000_000_007, peer="10.0.0.5:40312", meta=meta)
+    prefix, prefix_crc = prefixed.record_prefix(
+        1_700_000_000_000_000_007, prefixed.record_middle("10.0.0.5:40312", meta)
+    )
+    for frame in frames:
+        prefixed.append_prefixed(frame, prefix, prefix_crc)
+    closed = [plain.close(), prefixed.close()]
+
+    assert closed[0] is not None and closed[1] is not None
+    assert closed[0].read_bytes() == closed[1].read_bytes()
+    assert [r.frame for r in replay(closed[1])] == frames
+
+
+def test_landing_write_batch_and_rotate_leaves_later_appends_for_the_next_file(tmp_path: Path):
+    log = LandingLog(tmp_path, max_bytes=200)
+    first = fill(log, 5)
+    batch = log.take_batch()
+    later = fill(log, 2, start=5)  # appended while the batch is being written
+
+    written = log.write_batch_and_rotate(batch)
+    after_rotation = log.pending_files()
+    log.close()
+
+    assert written == 5
+    assert len(after_rotation) == 1
+    assert [r.frame for r in replay(after_rotation[0])] == first
+    assert [r.frame for p in log.pending_files() for r in replay(p)] == first + later

@@ -344,7 +344,9 @@ def test_loopback_sigkill_loses_no_answered_frame(tmp_path: Path):
 
     assert process.returncode == -signal.SIGKILL
     assert len(answered_keys) >= 400
-    assert len(sent) > len(answered_keys)  # killed mid-stream, with frames in flight
+    # Killed mid-stream: the devices had not sent all they had (whether a few frames were in flight at
+    # that instant depends on the scheduler, so it is not asserted).
+    assert len(sent) < 10 * 2000
     assert answered_keys - landed_keys == set()
 
 

@@ -172,3 +172,13 @@ def test_lake_query_runs_duckdb_sql_over_kinds(tmp_path: Path):
 def test_lake_append_requires_a_date_partition_column(tmp_path: Path):
     with pytest.raises(LakeError, match="no column 'date'"):
         Lake(tmp_path).append("air_hourly", _hours([1.0]))
+
+
+def test_landing_log_import_does_not_load_polars() -> None:
+    # A receiver process imports only the landing log; Polars would add tens of MiB to each.
+    import subprocess
+    import sys
+
+    code = "import sys, envplan.lake.landing; print('polars' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

@@ -1,0 +1,257 @@
+"""Commands of the sources app:
+
+* `envplan hj212 serve --host H --port P [--accept-unknown-devices] [--landing DIR]` (and `check`,
+  `simulate`, `serve-standalone`, which go to the pure envplan.hj212.cli);
+* `envplan readings export --mn MN --kind realtime|minute|hourly|daily --format csv`: stored values as rows
+  `mn, kind, time, factor, field, value, flag`, each value once;
+* `envplan sources ingest [--landing DIR]`: move closed landing files into the lake once;
+  `envplan sources exceedances [--days N]`: screen the last N days of hourly values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TextIO
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exit
+        raise _Usage(f"{self.prog}: {message}")
+
+
+def _parse(parser: _Parser, argv: list[str], err: TextIO) -> argparse.Namespace | int:
+    try:
+        return parser.parse_args(argv)
+    except _Usage as error:
+        print(error, file=err)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+
+
+# --- hj212 ---------------------------------------------------------------------------------------------
+
+
+def _hj212_parser() -> _Parser:
+    parser = _Parser(prog="envplan hj212", description="HJ 212 receiver backed by the device registry")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = sub.add_parser("serve", help="receive HJ 212 data from registered devices")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, required=True)
+    serve.add_argument(
+        "--accept-unknown-devices",
+        action="store_true",
+        help="store frames of unregistered MNs as quarantined (default: refuse them, QnRtn=4)",
+    )
+    serve.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
+    serve.add_argument("--prefix", help="landing file prefix (default <host>_<pid>)")
+    serve.add_argument("--refresh", type=float, default=30.0, help="seconds between registry reloads")
+    serve.add_argument("--rotate", type=float, default=60.0, help="seconds between landing file rotations")
+    serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    return parser
+
+
+def hj212_main(
+    argv: list[str],
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    if not argv or argv[0] != "serve":
+        from envplan.hj212 import cli
+
+        return cli.main(argv, stdout=out, stderr=err, stdin=stdin)
+    args = _parse(_hj212_parser(), argv, err)
+    if isinstance(args, int):
+        return args
+    if not 0 <= args.port <= 65535:
+        print(f"envplan hj212 serve: --port {args.port} is not a TCP port", file=err)
+        return 2
+    return _serve(args, out=out, err=err)
+
+
+def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    from django.db import DatabaseError
+
+    from envplan.hj212.cli import run_event_loop
+    from envplan.hj212.receiver import ReceiverConfig
+    from envplan.sources.receiver import CounterSink, add_counters, build, run_receiver
+    from envplan.sources.services import landing_dir, landing_prefix
+
+    folder = Path(args.landing) if args.landing else landing_dir()
+    prefix = args.prefix or landing_prefix()
+    try:
+        receiver, snapshot, landing = build(
+            landing_dir=folder,
+            prefix=prefix,
+            accept_unknown=args.accept_unknown_devices,
+            rotate=args.rotate,
+            config=ReceiverConfig(idle_timeout=args.idle_timeout),
+        )
+    except DatabaseError as error:
+        print(f"envplan hj212 serve: cannot read the device registry: {error}", file=err)
+        return 2
+    except (OSError, ValueError) as error:
+        print(f"envplan hj212 serve: landing folder {folder}: {error}", file=err)
+        return 2
+    print(
+        f"{len(snapshot)} registered devices; unknown MNs are "
+        f"{'quarantined' if args.accept_unknown_devices else 'refused'}; landing {folder}/{prefix}-*",
+        file=out,
+    )
+    try:
+        run_event_loop(
+            run_receiver(
+                receiver,
+                host=args.host,
+                port=args.port,
+                out=out,
+                snapshot=snapshot,
+                sink=CounterSink(add_counters),
+                refresh=args.refresh,
+            )
+        )
+    except OSError as error:
+        print(f"envplan hj212 serve: cannot listen on {args.host}:{args.port}: {error.strerror}", file=err)
+        return 2
+    finally:
+        landing.close()
+    stats = receiver.stats
+    print(
+        f"stopped: {stats.frames_landed} frames landed, {stats.replies_sent} replies, "
+        f"{sum(stats.rejected.values())} rejected",
+        file=out,
+    )
+    return 0
+
+
+# --- readings ------------------------------------------------------------------------------------------
+
+
+def _readings_parser() -> _Parser:
+    from envplan.sources.lake import COMMAND_KINDS
+
+    parser = _Parser(prog="envplan readings", description="stored HJ 212 values")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    export = sub.add_parser("export", help="stored values of one device as CSV")
+    export.add_argument("--mn", required=True)
+    export.add_argument("--kind", required=True, choices=list(COMMAND_KINDS))
+    export.add_argument("--format", default="csv", choices=["csv"])
+    export.add_argument("--start", help="first DataTime (YYYY-MM-DD or ISO date-time, China Standard Time)")
+    export.add_argument("--end", help="DataTimes before this")
+    return parser
+
+
+def _moment(text: str | None, option: str) -> dt.datetime | None:
+    from zoneinfo import ZoneInfo
+
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _Usage(f"envplan readings export: {option}: not a date or date-time: '{text}'") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def readings_main(
+    argv: list[str],
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = _parse(_readings_parser(), argv, err)
+    if isinstance(args, int):
+        return args
+    try:
+        start, end = _moment(args.start, "--start"), _moment(args.end, "--end")
+    except _Usage as error:
+        print(error, file=err)
+        return 2
+    export_csv(mn=args.mn, kind=args.kind, out=out, start=start, end=end)
+    return 0
+
+
+def export_csv(
+    *, mn: str, kind: str, out: TextIO, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> int:
+    """Write the values of one MN and kind (command name) as CSV, ordered by time, factor, field."""
+    import polars as pl
+
+    from envplan.sources import lake as sources_lake
+
+    frame = (
+        sources_lake.scan(sources_lake.COMMAND_KINDS[kind], mns=[mn], start=start, end=end)
+        .select(
+            "mn",
+            pl.lit(kind).alias("kind"),
+            pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S%:z").alias("time"),
+            "factor",
+            "field",
+            "value",
+            "flag",
+        )
+        .sort("time", "factor", "field")
+        .collect()
+    )
+    out.write(frame.write_csv())
+    return frame.height
+
+
+# --- sources -------------------------------------------------------------------------------------------
+
+
+def _sources_parser() -> _Parser:
+    parser = _Parser(prog="envplan sources", description="pollution sources: ingest and screening")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ingest = sub.add_parser("ingest", help="move closed landing files into the lake (once)")
+    ingest.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
+    screen = sub.add_parser("exceedances", help="screen hourly values against the outlets' limits")
+    screen.add_argument("--days", type=int, default=3, help="days back from today (default 3)")
+    return parser
+
+
+def main(
+    argv: list[str],
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = _parse(_sources_parser(), argv, err)
+    if isinstance(args, int):
+        return args
+    from envplan.sources import services
+
+    if args.command == "ingest":
+        folder = Path(args.landing) if args.landing else None
+        if folder is not None and not folder.is_dir():
+            print(f"envplan sources ingest: --landing {folder}: no such folder", file=err)
+            return 2
+        result = services.ingest_landing(folder)
+        print(result, file=out)
+        for line in result.unusable:
+            print(f"unusable: {line}", file=err)
+        return 0
+    if args.days < 1:
+        print("envplan sources exceedances: --days must be at least 1", file=err)
+        return 2
+    from envplan.core import clock
+    from envplan.sources.jobs import exceedances_window
+
+    start, end = exceedances_window(clock.today(), days=args.days)
+    events = services.detect_exceedances(start=start, end=end)
+    print(f"{len(events)} exceedance events from {start:%Y-%m-%d} to {end:%Y-%m-%d}", file=out)
+    return 0

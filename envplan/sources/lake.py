@@ -1,0 +1,96 @@
+"""Where HJ 212 values are kept: the lake at settings.LAKE_URL, one kind per data kind.
+
+Kinds `hj212_realtime` (CN 2011), `hj212_minute` (2051), `hj212_hourly` (2061), `hj212_daily` (2031),
+partitioned by the local date of DataTime. Columns: those of :data:`envplan.hj212.rows.SCHEMA` (mn, kind,
+time, factor, field, value, flag, code2017, st, qn) plus `status` ("accepted", or "quarantine" for an MN
+not in the registry) and `generated` (made up by the demo loader). A value is keyed by
+:data:`envplan.hj212.rows.KEY` = (mn, kind, time, factor, field): a frame landed twice (resent after a lost
+reply, or ingested twice after a crash) gives the same keys, and every reader de-duplicates on them (the
+compaction job too), so each value is seen once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from django.conf import settings
+
+from envplan.hj212.rows import KEY, SCHEMA
+from envplan.lake import Lake
+
+ZONE = ZoneInfo("Asia/Shanghai")  # the zone of DataTime (HJ 212: local time of the logger, China)
+
+# data kind of envplan.hj212.rows -> lake kind
+LAKE_KINDS: dict[str, str] = {
+    "rtd": "hj212_realtime",
+    "minute": "hj212_minute",
+    "hour": "hj212_hourly",
+    "day": "hj212_daily",
+}
+# the names the commands use -> data kind of envplan.hj212.rows
+COMMAND_KINDS: dict[str, str] = {"realtime": "rtd", "minute": "minute", "hourly": "hour", "daily": "day"}
+ROW_SCHEMA: dict[str, pl.DataType] = {**SCHEMA, "status": pl.Utf8(), "generated": pl.Boolean()}
+EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag")
+
+
+def lake() -> Lake:
+    return Lake(settings.LAKE_URL)
+
+
+def empty() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=ROW_SCHEMA).with_columns(pl.lit(None, dtype=pl.Date).alias("date"))
+
+
+def store(rows: pl.DataFrame, *, store_: Lake | None = None) -> int:
+    """Append rows (ROW_SCHEMA) to their kinds; returns how many rows were written."""
+    target = store_ or lake()
+    written = 0
+    for (kind,), part in rows.partition_by("kind", as_dict=True, maintain_order=True).items():
+        lake_kind = LAKE_KINDS.get(str(kind))
+        if lake_kind is None:  # state (2021) and runtime-day (2041) uploads are not kept
+            continue
+        target.append(lake_kind, part.select(list(ROW_SCHEMA)), date_column="time")
+        written += part.height
+    return written
+
+
+def scan(
+    kind: str,
+    *,
+    mns: list[str] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    store_: Lake | None = None,
+) -> pl.LazyFrame:
+    """De-duplicated values of a data kind ("rtd", "minute", "hour", "day") with start <= time < end."""
+    source = store_ or lake()
+    lake_kind = LAKE_KINDS[kind]
+    if not source.live_files(lake_kind):
+        return empty()
+    frame = source.scan(lake_kind, unique_on=KEY)
+    if mns is not None:
+        frame = frame.filter(pl.col("mn").is_in(mns))
+    if start is not None:
+        frame = frame.filter(pl.col("date") >= _local(start).date(), pl.col("time") >= moment(start))
+    if end is not None:
+        frame = frame.filter(pl.col("date") <= _local(end).date(), pl.col("time") < moment(end))
+    return frame
+
+
+def _local(moment_: dt.datetime) -> dt.datetime:
+    if moment_.tzinfo is None:
+        return moment_.replace(tzinfo=ZONE)
+    return moment_.astimezone(ZONE)
+
+
+def moment(value: dt.datetime) -> pl.Expr:
+    """A literal of the `time` column's type (a naive value is taken as China Standard Time)."""
+    return pl.lit(_local(value)).cast(SCHEMA["time"])
+
+
+def compact(*, store_: Lake | None = None) -> int:
+    """Merge small files and drop duplicate keys in every kind; returns partitions rewritten."""
+    source = store_ or lake()
+    return sum(source.compact(kind, unique_on=KEY) for kind in LAKE_KINDS.values())

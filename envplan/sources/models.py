@@ -1,0 +1,192 @@
+"""Enterprises, their outlets and data loggers (MN), factor limits, and what the receiver and the
+screening left behind (quarantined MNs, rejected-frame counters, exceedance events, ingest runs).
+
+The values themselves live in the lake (see envplan.sources.lake)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+    # 统一社会信用代码: 18 characters (GB 32100-2015)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    illustrative = models.BooleanField(_("illustrative (demo)"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:enterprise", args=[self.pk])
+
+
+class OutletKind(models.TextChoices):
+    GAS = "gas", _("flue gas")
+    WATER = "water", _("waste water")
+
+
+class Outlet(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="outlets")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=OutletKind.choices, default=OutletKind.GAS)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise__name", "code"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "code"], name="sources_outlet_code")]
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:outlet", args=[self.pk])
+
+
+class Edition(models.TextChoices):
+    HJT212_2005 = "2005", "HJ/T 212-2005"
+    HJ212_2017 = "2017", "HJ 212-2017"
+    HJ212_2025 = "2025", "HJ 212-2025"
+
+
+class Device(models.Model):
+    """A data logger (数采仪) known by its MN (HJ 212-2017 §6.3.2)."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="devices")
+    mn = models.CharField(_("MN"), max_length=64, unique=True)
+    # Empty: any PW accepted (some loggers send none).
+    password = models.CharField(_("password"), max_length=64, blank=True)
+    edition = models.CharField(
+        _("edition"), max_length=4, choices=Edition.choices, default=Edition.HJ212_2017
+    )
+    # Names of envplan.hj212.crc variants this logger is known to send ("modbus", "modbus-swapped", "arc").
+    crc_variants = models.JSONField(_("accepted CRC variants"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Hourly data (2061) comes at least once an hour (HJ 212-2017 Annex C); loggers often send more often.
+    expected_interval = models.PositiveIntegerField(_("expected interval (seconds)"), default=3600)
+    last_seen_at = models.DateTimeField(_("last frame"), null=True, blank=True)
+    last_frame_kind = models.CharField(_("last frame kind"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["mn"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return self.mn
+
+
+class FactorLimit(models.Model):
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="limits")
+    factor = models.CharField(_("factor (HJ 212-2017 code)"), max_length=16)
+    # "ZsAvg" where the standard sets the limit at a reference O2 (折算), "Avg" otherwise.
+    field = models.CharField(_("field"), max_length=8, default="Avg")
+    limit = models.DecimalField(_("limit"), max_digits=12, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=16, default="mg/m³")
+    standard = models.CharField(_("standard"), max_length=200, blank=True)
+    reference_o2 = models.DecimalField(
+        _("reference O2 (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["outlet", "factor", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "factor", "field"], name="sources_limit_factor")
+        ]
+        verbose_name = _("factor limit")
+        verbose_name_plural = _("factor limits")
+
+    def __str__(self) -> str:
+        return f"{self.factor}-{self.field} ≤ {self.limit} {self.unit}"
+
+
+class QuarantinedDevice(models.Model):
+    """An MN that sent frames without being registered (stored with status "quarantine")."""
+
+    mn = models.CharField(_("MN"), max_length=64, unique=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    frames = models.PositiveIntegerField(_("frames"), default=0)
+    peer = models.CharField(_("peer"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("quarantined device")
+        verbose_name_plural = _("quarantined devices")
+
+    def __str__(self) -> str:
+        return self.mn
+
+
+class DeviceCounter(models.Model):
+    """Frames the receiver rejected, per MN and reason (crc, length, password, unknown-device, ...)."""
+
+    device = models.ForeignKey(
+        Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="counters"
+    )
+    mn = models.CharField(_("MN"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=32)
+    count = models.PositiveBigIntegerField(_("count"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["mn", "reason"]
+        constraints = [models.UniqueConstraint(fields=["mn", "reason"], name="sources_counter_mn_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.mn} {self.reason}: {self.count}"
+
+
+class ExceedanceEvent(models.Model):
+    """Consecutive hours whose hourly value is above the outlet's limit for a factor."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="exceedances")
+    factor = models.CharField(_("factor"), max_length=16)
+    field = models.CharField(_("field"), max_length=8)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    max_value = models.FloatField(_("maximum"))
+    limit = models.DecimalField(_("limit"), max_digits=12, decimal_places=4)
+    hours = models.PositiveIntegerField(_("hours"))
+    generated = models.BooleanField(_("generated"), default=False)
+
+    class Meta:
+        ordering = ["-start", "outlet", "factor"]
+        verbose_name = _("exceedance")
+        verbose_name_plural = _("exceedances")
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.factor} {self.start:%Y-%m-%d %H:%M} ({self.hours} h)"
+
+
+class SourcesRun(models.Model):
+    """One run of `ingest_landing` or `detect_exceedances` (the target of its audit entry)."""
+
+    class Kind(models.TextChoices):
+        INGEST = "ingest", _("landing ingest")
+        EXCEEDANCES = "exceedances", _("exceedance screening")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
+from envplan.hj212.simulator import device_mn
+from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "hj212"
+PASSWORD = "123456"  # the simulator's devices use this PW
+
+
+@pytest.fixture(autouse=True)
+def lake_folder(settings, tmp_path: Path) -> Path:
+    """Every test writes to its own lake."""
+    folder = tmp_path / "lake"
+    settings.LAKE_URL = str(folder)
+    return folder
+
+
+@pytest.fixture
+def outlet(db: None) -> Outlet:
+    enterprise = Enterprise.objects.create(name="Test Power Plant", industry="thermal power")
+    outlet = Outlet.objects.create(enterprise=enterprise, code="DA001", name="Stack 1", kind="gas")
+    # ultra-low emission, 环发〔2015〕164号: SO2 35 mg/m³ at 6 % O2
+    FactorLimit.objects.create(
+        outlet=outlet,
+        factor="a21026",
+        field="ZsAvg",
+        limit=Decimal("35"),
+        unit="mg/m³",
+        standard="ultra-low emission",
+        reference_o2=Decimal("6"),
+    )
+    return outlet
+
+
+@pytest.fixture
+def device(outlet: Outlet) -> Device:
+    return Device.objects.create(outlet=outlet, mn=device_mn(1), password=PASSWORD)
+
+
+USER_PASSWORD = "sources-test"
+
+
+@pytest.fixture
+def users(db: None) -> dict[str, User]:
+    """A district supervisor, a bureau officer and a user of no group (each logs in with USER_PASSWORD)."""
+    made = {}
+    for name, group in (("chief", SUPERVISORS_GROUP), ("officer", BUREAU_OFFICERS_GROUP), ("reader", None)):
+        user = User.objects.create_user(username=name, password=USER_PASSWORD)
+        if group is not None:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+        made[name] = user
+    return made
+
+
+def login(client: Client, username: str) -> Client:
+    assert client.login(username=username, password=USER_PASSWORD)
+    return client

@@ -1,0 +1,42 @@
+"""One browser test: device status and an outlet's chart render in Chromium on a phone-sized screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from envplan.accounts.models import SUPERVISORS_GROUP
+from envplan.plans.demo_data import pin_clock
+from envplan.sources.demo_data import load_sources_demo
+from envplan.sources.models import Outlet
+
+pytestmark = pytest.mark.browser
+NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_device_status_and_outlet_chart_on_a_phone(transactional_db, live_server, page, settings, tmp_path):
+    settings.LAKE_URL = str(tmp_path / "lake")
+    pin_clock(NOW.date())
+    load_sources_demo(now=NOW)
+    user = User.objects.create_user(username="chief", password="browser-test")
+    user.groups.add(Group.objects.get_or_create(name=SUPERVISORS_GROUP)[0])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", "browser-test")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/sources/")
+
+    assert page.get_by_test_id("device-row").count() == 5
+    assert page.get_by_test_id("online-summary").is_visible()
+
+    page.goto(f"{live_server.url}/sources/outlets/{Outlet.objects.get(code='DA001').pk}/?days=7")
+
+    chart = page.locator("[data-testid=outlet-chart]").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] <= 390
+    assert page.locator("[data-testid=limit-line]").count() == 3

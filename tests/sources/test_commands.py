@@ -1,0 +1,65 @@
+"""Commands: bad input is a clear message and exit code 2; check/simulate go to the pure CLI."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from envplan.sources.command import hj212_main, main, readings_main
+from tests.sources.conftest import DATA
+
+
+def run(entry, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    out, err = io.StringIO(), io.StringIO()
+    code = entry(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_readings_export_unknown_kind_is_a_usage_error(db: None):
+    code, out, err = run(readings_main, ["export", "--mn", "X", "--kind", "weekly"])
+
+    assert (code, out) == (2, "")
+    assert "--kind" in err
+
+
+def test_readings_export_bad_start_names_the_option(db: None):
+    code, _, err = run(readings_main, ["export", "--mn", "X", "--kind", "hourly", "--start", "yesterday"])
+
+    assert code == 2
+    assert err.strip() == "envplan readings export: --start: not a date or date-time: 'yesterday'"
+
+
+def test_readings_export_of_an_empty_lake_is_a_header(db: None):
+    code, out, _ = run(readings_main, ["export", "--mn", "X", "--kind", "daily", "--format", "csv"])
+
+    assert (code, out.splitlines()) == (0, ["mn,kind,time,factor,field,value,flag"])
+
+
+def test_sources_ingest_missing_folder_is_an_error(db: None, tmp_path: Path):
+    code, _, err = run(main, ["ingest", "--landing", str(tmp_path / "nope")])
+
+    assert code == 2
+    assert "no such folder" in err
+
+
+def test_sources_ingest_of_an_empty_folder_stores_nothing(db: None, tmp_path: Path):
+    code, out, _ = run(main, ["ingest", "--landing", str(tmp_path)])
+
+    assert (code, out.strip()) == (
+        0,
+        "0 landing files, 0 frames, 0 values stored, 0 quarantined frames, 0 unusable frames",
+    )
+
+
+def test_hj212_serve_bad_port_is_a_usage_error(db: None):
+    code, _, err = run(hj212_main, ["serve", "--port", "70000"])
+
+    assert code == 2
+    assert "70000" in err
+
+
+def test_hj212_check_goes_to_the_pure_command():
+    code, out, _ = run(hj212_main, ["check", str(DATA / "samples.txt")])
+
+    assert code == 0
+    assert out.count('"ok": true') >= 10
