@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from typing import TextIO
 
+from envplan.core.commandline import RaisingParser as _Parser
+from envplan.core.commandline import UsageError as _Usage
 from envplan.standards import air_cli
 
 PURE = ("aqi", "daily", "annual")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exit
-        raise _Usage(f"{self.prog}: {message}")
-
-
-class _Usage(Exception):
-    pass
 
 
 def _parser() -> _Parser:

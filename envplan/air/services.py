@@ -21,7 +21,7 @@ from django.db import transaction
 
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import record_audit, save_changes, snapshot
 from envplan.standards.air import daily_aqi, daily_statistics, read_cnemc_text, validate_air_frame
 from envplan.standards.air.stats import belongs_to_day
 
@@ -86,13 +86,7 @@ def create_station(*, by: Any, **fields: Any) -> Station:
 def update_station(station: Station, *, by: Any, **fields: Any) -> Station:
     cleaned = _clean_station(fields)
     cleaned.pop("code", None)  # the code is the key of the station's hours in the lake
-    before = snapshot(station, STATION_FIELDS)
-    for key, value in cleaned.items():
-        setattr(station, key, value)
-    station.save()
-    after = snapshot(station, STATION_FIELDS)
-    if after != before:
-        record_audit(station, action="air.station_updated", actor=by, before=before, after=after)
+    save_changes(station, cleaned, by=by, action="air.station_updated", fields=STATION_FIELDS)
     return station
 
 

@@ -53,3 +53,26 @@ def record_audit(
         before=before,
         after=after,
     )
+
+
+def save_changes(
+    obj: models.Model,
+    changes: dict[str, Any],
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    fields: Iterable[str],
+    plan_id: int | None = None,
+) -> bool:
+    """Set `changes` on `obj`, save it, and record `action` with the before/after of `fields` when anything
+    changed. Returns whether it did. Must run inside the caller's transaction, like `record_audit`."""
+    fields = tuple(fields)
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save()
+    after = snapshot(obj, fields)
+    if after == before:
+        return False
+    record_audit(obj, action=action, actor=by, before=before, after=after, plan_id=plan_id)
+    return True

@@ -16,14 +16,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-
-class _Usage(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exit
-        raise _Usage(f"{self.prog}: {message}")
+from envplan.core.commandline import RaisingParser as _Parser
+from envplan.core.commandline import UsageError as _Usage
 
 
 def _parse(parser: _Parser, argv: list[str], err: TextIO) -> argparse.Namespace | int:

@@ -15,18 +15,11 @@ import argparse
 import sys
 from typing import TextIO
 
+from envplan.core.commandline import RaisingParser as _Parser
+from envplan.core.commandline import UsageError as _Usage
 from envplan.standards import water_cli
 
 PURE = ("classify", "assess")
-
-
-class _Usage(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exit
-        raise _Usage(f"{self.prog}: {message}")
 
 
 def _parser() -> _Parser:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import polars as pl
 from django.db import transaction
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import record_audit, save_changes, snapshot
 from envplan.standards.water import (
     ERROR_SCHEMA,
     ITEM_CODES,
@@ -150,13 +150,7 @@ def create_section(*, by: Any, **fields: Any) -> MonitoringSection:
 def update_section(section: MonitoringSection, *, by: Any, **fields: Any) -> MonitoringSection:
     cleaned = _clean_section(fields)
     cleaned.pop("code", None)  # the code is the key of the section's samples in the lake
-    before = snapshot(section, SECTION_FIELDS)
-    for key, value in cleaned.items():
-        setattr(section, key, value)
-    section.save()
-    after = snapshot(section, SECTION_FIELDS)
-    if after != before:
-        record_audit(section, action="water.section_updated", actor=by, before=before, after=after)
+    save_changes(section, cleaned, by=by, action="water.section_updated", fields=SECTION_FIELDS)
     return section
 
 
