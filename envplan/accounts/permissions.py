@@ -1,7 +1,8 @@
 """Who may see or change what. Views and the API ask these functions; nothing else decides.
 
 - District supervisors (group `supervisors`, or superusers) see and review everything.
-- Bureau officers see everything and change nothing of the plan's workflow.
+- Bureau officers see everything, manage the monitoring registries and imports, and change nothing of
+  the plan's workflow.
 - A unit's administrators and reporters write their unit's reports; viewers only read them.
 - A report is reviewed by an administrator of the task's lead unit; where the plan names no lead unit,
   or the lead unit reports on its own task, by the district office.
@@ -42,6 +43,12 @@ def is_bureau_officer(user: Any) -> bool:
 
 def sees_everything(user: Any) -> bool:
     return is_supervisor(user) or is_bureau_officer(user)
+
+
+def can_manage_monitoring(user: Any) -> bool:
+    """Monitoring registries and imports (stations, sections, enterprises and devices, data files) are
+    the district office's and the bureau's: supervisors and bureau officers. Everyone else reads."""
+    return sees_everything(user)
 
 
 def memberships(user: Any) -> dict[int, str]:

@@ -21,11 +21,6 @@ from envplan.core import clock
 MAX_DAYS = 31
 
 
-def can_import(user: object) -> bool:
-    """Supervisors and bureau officers load monitoring data; other users only read it."""
-    return permissions.sees_everything(user)
-
-
 def _map_points(rows: list[queries.StationRow]) -> list[charts.MapPoint]:
     return [
         charts.MapPoint(
@@ -49,7 +44,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "cities": cities,
         "map": charts.station_map(_map_points(rows)),
-        "can_import": can_import(request.user),
+        "can_import": permissions.can_manage_monitoring(request.user),
         "generated": any(row.generated for row in rows),
     }
     return render(request, "air/station_list.html", context)
@@ -113,7 +108,7 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def import_hourly_view(request: HttpRequest) -> HttpResponse:
-    if not can_import(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     form = HourlyUploadForm()
     if request.method == "POST":
@@ -144,7 +139,7 @@ def import_hourly_view(request: HttpRequest) -> HttpResponse:
 
 
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not can_import(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     record = get_object_or_404(AirImport.objects.select_related("by"), pk=import_id)
     return render(request, "air/import_detail.html", {"record": record})

@@ -26,11 +26,6 @@ from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLi
 MAX_DAYS = 31
 
 
-def can_edit_registry(user: object) -> bool:
-    """Supervisors and bureau officers keep the registry; everyone logged in reads it."""
-    return permissions.sees_everything(user)
-
-
 def device_status(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = queries.device_rows(now)
@@ -40,7 +35,7 @@ def device_status(request: HttpRequest) -> HttpResponse:
         "online": sum(1 for row in rows if row.online),
         "quarantined": QuarantinedDevice.objects.all()[:200],
         "unregistered": queries.unregistered_counters(),
-        "can_edit": can_edit_registry(request.user),
+        "can_edit": permissions.can_manage_monitoring(request.user),
     }
     return render(request, "sources/device_status.html", context)
 
@@ -49,7 +44,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     enterprises = Enterprise.objects.annotate(
         outlet_count=Count("outlets", distinct=True), device_count=Count("outlets__devices", distinct=True)
     )
-    context = {"enterprises": enterprises, "can_edit": can_edit_registry(request.user)}
+    context = {"enterprises": enterprises, "can_edit": permissions.can_manage_monitoring(request.user)}
     return render(request, "sources/enterprise_list.html", context)
 
 
@@ -70,7 +65,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outlets": outlets,
         "figures": figures,
         "flags": ("N", "F", "M", "S", "D", "C", "T", "B", "none"),
-        "can_edit": can_edit_registry(request.user),
+        "can_edit": permissions.can_manage_monitoring(request.user),
         "exceedances": ExceedanceEvent.objects.filter(outlet__enterprise=enterprise).select_related("outlet")[
             :20
         ],
@@ -109,7 +104,7 @@ def outlet_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "limits": outlet.limits.all(),
         "devices": outlet.devices.all(),
         "generated": any(item.generated for item in series),
-        "can_edit": can_edit_registry(request.user),
+        "can_edit": permissions.can_manage_monitoring(request.user),
     }
     return render(request, "sources/outlet_detail.html", context)
 
@@ -132,7 +127,7 @@ def _edit(
     title: str,
     done: Callable[[Any], str],
 ) -> HttpResponse:
-    if not can_edit_registry(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

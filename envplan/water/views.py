@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import charts, queries
-from envplan.water.access import can_manage_water
 from envplan.water.forms import SampleUploadForm, SectionForm
 from envplan.water.models import MonitoringSection, WaterImport
 from envplan.water.services import WaterError, create_section, import_samples, update_section
@@ -22,7 +22,11 @@ DEFAULT_ITEM = "codmn"
 
 def section_list(request: HttpRequest) -> HttpResponse:
     table = queries.sections_table(today=clock.today())
-    context = {"table": table, "can_manage": can_manage_water(request.user), "generated": table.generated}
+    context = {
+        "table": table,
+        "can_manage": permissions.can_manage_monitoring(request.user),
+        "generated": table.generated,
+    }
     return render(request, "water/section_list.html", context)
 
 
@@ -54,7 +58,7 @@ def section_detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": definition,
         "limit_label": limit_label,
         "items": [ITEM_BY_CODE[code] for code in queries.CHART_ITEMS],
-        "can_manage": can_manage_water(request.user),
+        "can_manage": permissions.can_manage_monitoring(request.user),
         "generated": trend.generated,
         "next_year": year + 1 if year < today.year else None,
     }
@@ -68,7 +72,7 @@ def water_indicators(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def section_create(request: HttpRequest) -> HttpResponse:
-    if not can_manage_water(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +89,7 @@ def section_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, code: str) -> HttpResponse:
-    if not can_manage_water(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     section = get_object_or_404(MonitoringSection, code=code)
     form = SectionForm(request.POST or None, instance=section)
@@ -108,7 +112,7 @@ def section_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def import_samples_view(request: HttpRequest) -> HttpResponse:
-    if not can_manage_water(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     form = SampleUploadForm()
     if request.method == "POST":
@@ -138,7 +142,7 @@ def import_samples_view(request: HttpRequest) -> HttpResponse:
 
 
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not can_manage_water(request.user):
+    if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     record = get_object_or_404(WaterImport.objects.select_related("by"), pk=import_id)
     return render(request, "water/import_detail.html", {"record": record})
