@@ -155,6 +155,8 @@ def _category_table() -> npt.NDArray[np.int8]:
 
 
 _CATEGORY = _category_table()
+# The same categories for the compiled kernel, as the upper AQI of each but the last (ascending).
+_CATEGORY_TOPS = tuple(int(c.aqi_max) for c in CATEGORIES[:-1] if c.aqi_max is not None)
 
 
 def is_2026_mask(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
@@ -265,18 +267,31 @@ def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return view
 
 
+def _arrow_column(frame: pl.DataFrame, name: str) -> tuple[FloatArray, npt.NDArray[np.uint8], int]:
+    """A column's float64 Arrow data and validity bitmap (empty: no nulls) and the bitmap's bit offset,
+    read in place (no NaN-filled copy); a column the frame lacks is all missing."""
+    if name not in frame.columns:
+        return _readonly(np.full(frame.height, np.nan)), fused.EMPTY_BITS, 0
+    series = frame.get_column(name)
+    if series.dtype != pl.Float64:
+        series = series.cast(pl.Float64)
+    if series.n_chunks() > 1:
+        series = series.rechunk()
+    array = series.to_arrow()
+    validity, data = array.buffers()
+    offset = int(array.offset)
+    values: FloatArray = np.frombuffer(data, dtype=np.float64)[offset : offset + len(array)]
+    if validity is None or array.null_count == 0:
+        return _readonly(values), fused.EMPTY_BITS, 0
+    return _readonly(values), _readonly(np.frombuffer(validity, dtype=np.uint8)), offset
+
+
 def fused_arrays(
     frame: pl.DataFrame, *, is_2026: npt.NDArray[np.bool_] | bool, missing: MissingPolicy | str
 ) -> dict[str, Int16Array | npt.NDArray[np.int8]]:
     """The results of `realtime_aqi_arrays` from the compiled one-pass kernel (needs Numba)."""
     policy = MissingPolicy(str(missing))
-    # One select converts the columns in parallel (nulls -> NaN; zero-copy where there are none).
-    present = [n for n in POLLUTANTS if n in frame.columns]
-    floats = frame.select([pl.col(n).cast(pl.Float64).fill_null(float("nan")) for n in present])
-    columns = tuple(
-        _readonly(floats.get_column(n).to_numpy() if n in present else np.full(frame.height, np.nan))
-        for n in POLLUTANTS
-    )
+    inputs = [_arrow_column(frame, n) for n in POLLUTANTS]
     so2_24h = _floats(frame, "so2_24h") if "so2_24h" in frame.columns else fused.EMPTY_FLOATS
     rows = frame.height
     out_iaqi = np.empty((len(POLLUTANTS), rows), dtype=np.int16)
@@ -287,7 +302,9 @@ def fused_arrays(
     editions = is_2026 if not isinstance(is_2026, bool) else np.zeros(0, dtype=np.bool_)
     with fused.chunks():
         fused.compiled()(
-            columns,
+            tuple(values for values, _, _ in inputs),
+            tuple(valid for _, valid, _ in inputs),
+            np.array([offset for _, _, offset in inputs], dtype=np.int64),
             _readonly(so2_24h),
             fixed,
             editions,
@@ -296,14 +313,15 @@ def fused_arrays(
                 iaqi_table(AqiEdition.HJ633_2026, REALTIME_TABLES[c], 10 ** _DECIMALS_2026[c])
                 for c in POLLUTANTS
             ),
-            np.array([_DECIMALS_2026[c] for c in POLLUTANTS], dtype=np.int64),
+            np.array([10.0 ** (6 - _DECIMALS_2026[c]) for c in POLLUTANTS], dtype=np.float64),
             iaqi_table(AqiEdition.HJ633_2012, "SO2_24h"),
             float(SO2_1H_THRESHOLD),
             SO2_1H_ABOVE_TABLE_IAQI_2026,
             policy is MissingPolicy.BLANK,
             PUBLISH_WITH_MISSING_ABOVE_2026,
             PRIMARY_ABOVE,
-            _CATEGORY,
+            _CATEGORY_TOPS,
+            fused.BLOCK_ROWS,
             out_iaqi,
             out_aqi,
             out_category,
@@ -325,6 +343,21 @@ def _floats(frame: pl.DataFrame, name: str) -> FloatArray:
     return result
 
 
+def _editions(times: pl.Series) -> npt.NDArray[np.bool_] | bool:
+    """Whether each hour is under HJ 633-2026, as one bool when all hours share the edition: decided from
+    the first and last hour where it can be (naive microsecond times without nulls), else hour by hour."""
+    if times.is_empty():
+        return False
+    if times.dtype == pl.Datetime("us") and times.null_count() == 0:
+        first = datetime.combine(AIR_2026_EFFECTIVE, time()) + timedelta(hours=1)
+        if times.min() >= first:  # type: ignore[operator]  # a naive datetime (dtype checked above)
+            return True
+        if times.max() < first:  # type: ignore[operator]  # a naive datetime (dtype checked above)
+            return False
+    mask = is_2026_mask(times.cast(pl.Datetime("us")).to_numpy())
+    return bool(mask[0]) if (mask == mask[0]).all() else mask
+
+
 def realtime_aqi(
     frame: pl.DataFrame,
     *,
@@ -336,13 +369,7 @@ def realtime_aqi(
     """The frame's key columns plus `edition, iaqi_pm25 … iaqi_o3, aqi, category, primary_mask` (nulls
     where `with_aqi` has them). Only the practice rule; use `with_aqi` for the HJ 633-2012 text rule."""
     if str(edition) == "auto":
-        times = frame.get_column(time_column).cast(pl.Datetime("us")).to_numpy()
-        mask = is_2026_mask(times)
-        is_2026: npt.NDArray[np.bool_] | bool = (
-            bool(mask[0]) if mask.size and (mask == mask[0]).all() else mask
-        )
-        if not mask.size:
-            is_2026 = False
+        is_2026: npt.NDArray[np.bool_] | bool = _editions(frame.get_column(time_column))
     else:
         is_2026 = AqiEdition(str(edition)) is AqiEdition.HJ633_2026
     if engine == "numba" or (engine == "auto" and fused.available()):

@@ -120,3 +120,40 @@ def test_kernel_blocks_on_threads_equal_one_pass():
     blocked = realtime_aqi_blocked(columns, is_2026=is_2026, block_rows=37, threads=2)
 
     assert {k: v.tolist() for k, v in blocked.items()} == {k: v.tolist() for k, v in whole.items()}
+
+
+def _large_frame(rows: int) -> pl.DataFrame:
+    """Generated hours over several kernel blocks: nulls (Arrow validity), negatives, values just above each
+    table top, and times on both sides of 2026-03-01 (blocks of one edition and mixed blocks). No NaN: the
+    fast path reads NaN as missing, `with_aqi` as a number above every breakpoint (IAQI 500)."""
+    data = []
+    for h in range(rows):
+        # Rows 0-4499 under HJ 633-2012, 4500-12499 under 2026, then the edition changes row by row.
+        row: dict[str, float | None] = {"hour": (-20 if h < 4500 else 20) if h < 12500 else h % 61 - 30}
+        for i, (k, top) in enumerate(TOPS.items()):
+            pick = (h * 7919 + i * 104729) % 1009
+            if pick == 0:
+                row[k] = None
+            elif pick < 3:
+                row[k] = -0.5
+            elif pick < 6:
+                row[k] = top + pick - 4.0  # at, 1 and 2 units above the top of the table
+            else:
+                row[k] = (
+                    ((h * 31 + i * 17) % (top * 1000 + 1)) / 1000 if pick % 2 else float(pick % (top + 1))
+                )
+        data.append(row)
+    return _frame(data)
+
+
+@pytest.mark.skipif(not fused.available(), reason="Numba is not installed")
+@pytest.mark.parametrize("missing", ["available", "blank"])
+@pytest.mark.parametrize("skip", [0, 5, 8])
+def test_kernel_numba_over_many_blocks_and_a_sliced_frame_equals_with_aqi(missing, skip):
+    assert fused.BLOCK_ROWS == 4096  # the editions of `_large_frame` give blocks of each kind for this size
+    # skip 5: bitmaps read from bit 5 on (bit by bit); 0 and 8: byte by byte, then a tail of 3 or 5 bits.
+    frame = _large_frame(3 * fused.BLOCK_ROWS + 1003).slice(skip)
+
+    ours, expected = _compare(frame, "auto", missing, "numba")
+
+    assert ours.to_dicts() == expected.to_dicts()
