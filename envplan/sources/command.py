@@ -18,17 +18,7 @@ from typing import TextIO
 
 from envplan.core.commandline import RaisingParser as _Parser
 from envplan.core.commandline import UsageError as _Usage
-
-
-def _parse(parser: _Parser, argv: list[str], err: TextIO) -> argparse.Namespace | int:
-    try:
-        return parser.parse_args(argv)
-    except _Usage as error:
-        print(error, file=err)
-        return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
-
+from envplan.core.commandline import parse as _parse
 
 # --- hj212 ---------------------------------------------------------------------------------------------
 

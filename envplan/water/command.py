@@ -16,7 +16,7 @@ import sys
 from typing import TextIO
 
 from envplan.core.commandline import RaisingParser as _Parser
-from envplan.core.commandline import UsageError as _Usage
+from envplan.core.commandline import parse
 from envplan.standards import water_cli
 
 PURE = ("classify", "assess")
@@ -50,13 +50,9 @@ def main(
     err = stderr or sys.stderr
     if argv and argv[0] in PURE:
         return water_cli.main(argv, stdout=out, stderr=err, stdin=stdin)
-    try:
-        args = _parser().parse_args(argv)
-    except _Usage as error:
-        print(error, file=err)
-        return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
+    args = parse(_parser(), argv, err)
+    if isinstance(args, int):
+        return args
     from envplan.core import clock
     from envplan.water import services
 
