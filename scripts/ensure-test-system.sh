@@ -5,7 +5,10 @@ set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# Read the font list whole before matching: `fc-list | grep -q` under pipefail fails at random when grep
+# exits at the first match and fc-list dies of SIGPIPE.
+fonts=$(fc-list 2>/dev/null || true)
+[[ "${fonts,,}" == *"noto sans cjk"* ]] || missing+=(fonts-noto-cjk)
 # WeasyPrint (assessment PDF) loads Pango through cffi.
 ls /usr/lib/*/libpango-1.0.so.0 >/dev/null 2>&1 || missing+=(libpango-1.0-0)
 ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing+=(libpangoft2-1.0-0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -67,13 +68,15 @@ class AuditEntry(models.Model):
 
 
 class DemoClock(models.Model):
-    """When a row exists, the application's calendar is pinned to `today` (the bundled demo only).
+    """When a row exists, the application's clock stands still at `today` `time` (the bundled demo only).
 
     The demo plan is the 2025 plan; pinning the calendar mid-2025 shows it as a living plan with
     reports due. Every page says so while the clock is pinned.
     """
 
     today = models.DateField()
+    # Local time of day in the district's time zone; see envplan.core.clock.
+    time = models.TimeField(default=dt.time(12, 0))
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:

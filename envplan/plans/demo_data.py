@@ -25,7 +25,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from envplan.accounts.models import SUPERVISORS_GROUP, MemberRole, Membership
-from envplan.core.models import DemoClock
+from envplan.core import clock
 from envplan.core.services import record_audit
 from envplan.plans.models import Assignment, Plan, Target, Unit
 from envplan.plans.services import save_plan
@@ -495,13 +495,8 @@ def next_month(period: dt.date, day: int) -> dt.date:
     return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=day)
 
 
-def pin_clock(day: dt.date) -> None:
-    row = DemoClock.objects.order_by("pk").first()
-    if row is None:
-        DemoClock.objects.create(today=day, note="the bundled demo")
-    elif row.today != day:
-        row.today = day
-        row.save(update_fields=["today"])
+def pin_clock(moment: dt.date | dt.datetime) -> None:
+    clock.pin(moment)
 
 
 def ensure_demo_activity(plan: Plan) -> bool:

@@ -18,7 +18,7 @@ NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 
 def test_device_status_and_outlet_chart_on_a_phone(transactional_db, live_server, page, settings, tmp_path):
     settings.LAKE_URL = str(tmp_path / "lake")
-    pin_clock(NOW.date())
+    pin_clock(NOW)
     load_sources_demo(now=NOW)
     user = User.objects.create_user(username="chief", password="browser-test")
     user.groups.add(Group.objects.get_or_create(name=SUPERVISORS_GROUP)[0])

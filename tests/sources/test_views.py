@@ -29,7 +29,7 @@ NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 def demo(db: None, users, settings):  # type: ignore[no-untyped-def]
     from envplan.plans.demo_data import pin_clock
 
-    pin_clock(NOW.date())
+    pin_clock(NOW)
     return load_sources_demo(now=NOW)
 
 
