@@ -4,8 +4,8 @@
 - Bureau officers see everything, manage the monitoring registries and imports, and change nothing of
   the plan's workflow.
 - A unit's administrators and reporters write their unit's reports; viewers only read them.
-- A report is reviewed by an administrator of the task's lead unit; where the plan names no lead unit,
-  or the lead unit reports on its own task, by the district office.
+The rules of each app's own objects build on these roles in that app's `permissions.py` (reports and
+tasks: `envplan.progress.permissions`).
 """
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP, MemberRole, Membership
 
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.REPORTER)
 
+User = AbstractBaseUser | AnonymousUser
 
-def group_names(user: Any) -> set[str]:
+
+def group_names(user: User) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     cached: set[str] | None = getattr(user, "_envplan_groups", None)
@@ -33,25 +36,25 @@ def group_names(user: Any) -> set[str]:
     return cached
 
 
-def is_supervisor(user: Any) -> bool:
+def is_supervisor(user: User) -> bool:
     return bool(getattr(user, "is_superuser", False)) or SUPERVISORS_GROUP in group_names(user)
 
 
-def is_bureau_officer(user: Any) -> bool:
+def is_bureau_officer(user: User) -> bool:
     return BUREAU_OFFICERS_GROUP in group_names(user)
 
 
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: User) -> bool:
     return is_supervisor(user) or is_bureau_officer(user)
 
 
-def can_manage_monitoring(user: Any) -> bool:
+def can_manage_monitoring(user: User) -> bool:
     """Monitoring registries and imports (stations, sections, enterprises and devices, data files) are
     the district office's and the bureau's: supervisors and bureau officers. Everyone else reads."""
     return sees_everything(user)
 
 
-def memberships(user: Any) -> dict[int, str]:
+def memberships(user: User) -> dict[int, str]:
     """unit id -> role, for the user's units (cached on the user object for the request)."""
     if not getattr(user, "is_authenticated", False):
         return {}
@@ -62,63 +65,24 @@ def memberships(user: Any) -> dict[int, str]:
     return cached
 
 
-def unit_ids(user: Any, *, roles: tuple[str, ...] | None = None) -> set[int]:
+def unit_ids(user: User, *, roles: tuple[str, ...] | None = None) -> set[int]:
     return {unit_id for unit_id, role in memberships(user).items() if roles is None or role in roles}
 
 
-def writer_unit_ids(user: Any) -> set[int]:
+def writer_unit_ids(user: User) -> set[int]:
     return unit_ids(user, roles=tuple(WRITER_ROLES))
 
 
-def admin_unit_ids(user: Any) -> set[int]:
+def admin_unit_ids(user: User) -> set[int]:
     return unit_ids(user, roles=(MemberRole.ADMIN,))
 
 
-def can_write_for_unit(user: Any, unit_id: int) -> bool:
+def can_write_for_unit(user: User, unit_id: int) -> bool:
     return unit_id in writer_unit_ids(user)
 
 
-def can_manage_unit(user: Any, unit_id: int) -> bool:
+def can_manage_unit(user: User, unit_id: int) -> bool:
     return is_supervisor(user) or unit_id in admin_unit_ids(user)
-
-
-def lead_unit_ids(task: Any) -> set[int]:
-    return {a.unit_id for a in task.assignments.all() if a.role == "lead"}
-
-
-def reviewer_is_district_office(report: Any) -> bool:
-    leads = lead_unit_ids(report.task)
-    return not leads or report.unit_id in leads
-
-
-def can_review_report(user: Any, report: Any) -> bool:
-    if is_supervisor(user):
-        return True
-    if reviewer_is_district_office(report):
-        return False
-    return bool(lead_unit_ids(report.task) & admin_unit_ids(user))
-
-
-def can_view_report(user: Any, report: Any) -> bool:
-    if sees_everything(user):
-        return True
-    mine = unit_ids(user)
-    return report.unit_id in mine or bool(lead_unit_ids(report.task) & mine)
-
-
-def can_edit_report(user: Any, report: Any) -> bool:
-    """May this user change the report's content? (Whether the report is still open is the service's call.)"""
-    return can_write_for_unit(user, report.unit_id)
-
-
-def reports_visible_to(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Restrict a ProgressReport queryset to what the user may see."""
-    if sees_everything(user):
-        return queryset
-    mine = unit_ids(user)
-    return queryset.filter(
-        Q(unit_id__in=mine) | Q(task__assignments__role="lead", task__assignments__unit_id__in=mine)
-    ).distinct()
 
 
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

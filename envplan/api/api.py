@@ -1,7 +1,7 @@
 """The JSON API: plans, tasks, targets, task statuses and progress reports, behind personal tokens.
 
 Every call needs `Authorization: Bearer <token>` (see `envplan token create`). Reads follow the same
-rules as the pages (envplan.accounts.permissions); writes go through envplan.progress.services, which
+rules as the pages (envplan.progress.permissions); writes go through envplan.progress.services, which
 write the audit entries. The OpenAPI schema is served at /api/openapi.json and its docs page at /api/docs.
 """
 
@@ -20,15 +20,16 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from envplan.accounts import permissions
 from envplan.api import schemas
 from envplan.api.tokens import user_for_token
 from envplan.core import clock
 from envplan.indicators.services import Attainment, attainment, series_by_target
 from envplan.plans import queries
 from envplan.plans.models import Chapter, Plan, Target, Task, Unit
+from envplan.progress import permissions as rules
 from envplan.progress import services as progress
-from envplan.progress.models import ProgressReport, ReportState, ReportStatus
+from envplan.progress.errors import ProgressError
+from envplan.progress.models import ProgressReport, ReportState
 from envplan.progress.status import TaskState, plan_task_states
 
 MAX_LIMIT = 500
@@ -46,11 +47,20 @@ class TokenAuth(HttpBearer):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str, field: str | None = None, errors: list[dict[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.field = field
+        self.errors = errors or [{"field": field or "", "message": detail}]
+
+    @classmethod
+    def from_progress(cls, error: ProgressError) -> ApiError:
+        """The service's typed refusal as JSON: the first problem's status, message and field, and all."""
+        problems = [{"field": p.field, "kind": str(p.kind), "message": p.message} for p in error.problems]
+        return cls(error.http_status, error.message, error.field, problems)
 
 
 api = NinjaAPI(
@@ -69,7 +79,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ApiError)
 def api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
-    return api.create_response(request, {"detail": error.detail, "field": error.field}, status=error.status)
+    body = {"detail": error.detail, "field": error.field, "errors": error.errors}
+    return api.create_response(request, body, status=error.status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -376,7 +387,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str
         if filters.state not in ReportState.values:
             raise ApiError(400, f"Unknown state {filters.state!r}.", "state")
         reports = reports.filter(state=filters.state)
-    visible = permissions.reports_visible_to(request.user, reports)
+    visible = rules.reports_visible_to(request.user, reports)
     return page(visible.order_by("-period", "task__position", "unit__code", "pk"), filters, report_out)
 
 
@@ -396,10 +407,10 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> dict[str
 def post_report(request: HttpRequest, data: schemas.ReportIn) -> Status[dict[str, Any]]:
     """Saves the unit's report on the task for the period (201 when new, 200 when updated).
 
-    Pass `version` (from a previous read) to update an existing report: a report changed since gives 409.
-    `submit: true` sends it for review. A closed period or a bad value gives 400 naming the field.
+    Pass `version` (from a previous read) to update an existing report: without it, or with a version the
+    report has left, the answer is 409. `submit: true` sends it for review. A closed period or a bad
+    value gives 400 naming the field (`values.<target id>` for a value); `errors` lists every problem.
     """
-    user = request.user
     plan = get_object_or_404(Plan, pk=data.plan)
     task = Task.objects.filter(plan=plan, number=data.task).prefetch_related("assignments").first()
     if task is None:
@@ -407,70 +418,23 @@ def post_report(request: HttpRequest, data: schemas.ReportIn) -> Status[dict[str
     unit = Unit.objects.filter(code=data.unit).first()
     if unit is None:
         raise ApiError(400, f"No unit has the code {data.unit!r}.", "unit")
-    if not permissions.can_write_for_unit(user, unit.pk):
-        raise ApiError(403, "You may only write reports for your own units.", "unit")
-    if unit.pk not in progress.task_unit_ids(task):
-        raise ApiError(400, f"This unit has no part in task {task.number}.", "unit")
     period = month(data.period, "period")
-    settings = progress.reporting_settings(plan)
-    try:
-        progress.ensure_period(settings, period)
-    except progress.ProgressError as error:
-        raise ApiError(400, str(error), "period") from None
-    if data.status not in ReportStatus.values:
-        raise ApiError(400, f"Unknown status {data.status!r}.", "status")
-    values = clean_values(data.values, set(task.targets.values_list("pk", flat=True)))
-
-    existing = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
-    if existing is not None:
-        if data.version is None:
-            raise ApiError(
-                409,
-                f"A report exists (version {existing.version}); pass its version to change it.",
-                "version",
-            )
-        if data.version != existing.version:
-            raise ApiError(
-                409,
-                f"The report is at version {existing.version}, not {data.version}; read it again.",
-                "version",
-            )
-        if existing.state in (ReportState.SUBMITTED, ReportState.APPROVED):
-            raise ApiError(409, f"This report is {existing.state} and can no longer be edited.", "state")
+    existed = ProgressReport.objects.filter(task=task, unit=unit, period=period).exists()
     try:
         report = progress.save_report(
             task=task,
             unit=unit,
             period=period,
-            by=user,
+            by=request.user,
             narrative=data.narrative,
             status=data.status,
-            values=values,
-            expected_version=data.version if existing is not None else None,
+            values=data.values,
+            expected_version=data.version if data.version is not None else 0,
             submit=data.submit,
         )
-    except progress.ProgressError as error:
-        current = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
-        if current is not None and (existing is None or current.version != existing.version):
-            raise ApiError(409, str(error), "version") from None  # changed between our check and the save
-        raise ApiError(400, str(error)) from None
+    except ProgressError as error:
+        raise ApiError.from_progress(error) from None
     report = (
         ProgressReport.objects.select_related("task", "unit").prefetch_related("values").get(pk=report.pk)
     )
-    return Status(201 if existing is None else 200, report_out(report))
-
-
-def clean_values(raw: dict[str, Any], target_ids: set[int]) -> dict[int, Any]:
-    values: dict[int, Any] = {}
-    for key, value in raw.items():
-        field = f"values.{key}"
-        if not str(key).isdigit() or int(key) not in target_ids:
-            raise ApiError(400, f"Target {key} is not a target of this task.", field)
-        if value in (None, ""):
-            values[int(key)] = None
-            continue
-        try:
-            values[int(key)] = progress.parse_value(value)
-        except progress.ProgressError as error:
-            raise ApiError(400, str(error), field) from None
-    return values
+    return Status(200 if existed else 201, report_out(report))

@@ -9,9 +9,16 @@ from ninja import Field, Schema
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+class Problem(Schema):
+    field: str
+    message: str
+    kind: str | None = None
+
+
 class Error(Schema):
     detail: str
     field: str | None = None
+    errors: list[Problem] = []
 
 
 class PlanOut(Schema):

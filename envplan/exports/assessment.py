@@ -36,8 +36,8 @@ from django.utils import timezone
 from envplan.exports.queries import latest_approved_reports, owed_periods, plan_reporting
 from envplan.indicators.services import GREEN, attainment, series_by_target
 from envplan.plans.models import Plan, Unit
+from envplan.progress.calendar import due_date, reporting_settings
 from envplan.progress.models import ProgressReport, ReportAction, ReportEvent, ReportStatus
-from envplan.progress.services import due_date, reporting_settings
 
 COMPONENTS = ("timeliness", "completion", "attainment")
 ONE_DECIMAL = Decimal("0.1")

@@ -5,11 +5,15 @@ pairs "目标1 Target 1" (what to report, read-only) + "值1 Value 1" (the numbe
 own: the person filling it sees the task, the period and what each number means side by side, and the
 sheet has as many columns as the unit's busiest task has targets, not one per target of the plan (a
 wide sheet of mostly grey cells) nor one row per target (which splits a report over several rows).
-Columns A–D are hidden keys (task id, unit code, period, target ids of the slots); the sheet is
-protected so only the status, narrative and value cells can be edited.
+Columns A–E are hidden keys (task id, unit code, period, target ids of the slots, and the version of the
+report the row was made from); the sheet is protected so only the status, narrative and value cells can
+be edited.
 
-Reading back checks every row and collects every error (sheet, row, column); a file with any error is
-refused whole. A clean file is saved through `progress.services.save_report` in one transaction.
+Reading back checks every row with the report workflow's own rules (`progress.services.check_report`)
+and collects every error (sheet, row, column); a file with any error is refused whole. A row made from a
+report that changed since the template was downloaded is refused as stale, and a formula where a value
+belongs is refused (its computed value is not in the file). A clean file is saved through
+`progress.services.save_report` in one transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -32,28 +35,25 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 
 from envplan.accounts import permissions
 from envplan.core.services import record_audit
 from envplan.core.uploads import XLSX, UploadRejected, check_upload
-from envplan.exports.queries import plan_periods
-from envplan.exports.xlsx import WRAP, bilingual, write_header
+from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.plans.models import Plan, Target, Task, Unit
+from envplan.progress.calendar import is_closed, plan_periods, reporting_settings
+from envplan.progress.errors import Problem, ProgressError, target_of_field
 from envplan.progress.models import ProgressReport, ReportingSettings, ReportState, ReportStatus
-from envplan.progress.services import (
-    ProgressError,
-    is_closed,
-    parse_value,
-    reporting_settings,
-    save_report,
-)
+from envplan.progress.periods import parse_period
+from envplan.progress.services import check_report, save_report
 
 REPORTS_SHEET = "填报 Reports"
 HELP_SHEET = "说明 Help"
-KEY_HEADERS = ("task_id", "unit_code", "period", "target_ids")
-COL_TASK_ID, COL_UNIT, COL_PERIOD, COL_TARGET_IDS = 1, 2, 3, 4
-COL_NUMBER, COL_TITLE, COL_PERIOD_SHOWN, COL_STATUS, COL_NARRATIVE = 5, 6, 7, 8, 9
-FIRST_SLOT = 10  # then pairs: description, value
+KEY_HEADERS = ("task_id", "unit_code", "period", "target_ids", "version")
+COL_TASK_ID, COL_UNIT, COL_PERIOD, COL_TARGET_IDS, COL_VERSION = 1, 2, 3, 4, 5
+COL_NUMBER, COL_TITLE, COL_PERIOD_SHOWN, COL_STATUS, COL_NARRATIVE = 6, 7, 8, 9, 10
+FIRST_SLOT = 11  # then pairs: description, value
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF9E0")
 LOCKED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 
@@ -78,7 +78,9 @@ class BatchRow:
     period: dt.date
     status: str
     narrative: str
-    values: dict[int, Decimal | None]
+    values: dict[int, Any]
+    version: int
+    value_columns: dict[int, int]  # target id -> column of its value
 
 
 @dataclass
@@ -147,13 +149,13 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
         bilingual("进展状态", _("Status")),
         bilingual("工作进展", _("Progress")),
     ]
-    widths: list[float] = [6, 6, 6, 6, 8, 40, 10, 14, 60]
+    widths: list[float] = [6, 6, 6, 6, 6, 8, 40, 10, 14, 60]
     for index in range(1, slots + 1):
         headers.extend(slot_headers(index))
         widths.extend([34, 12])
     write_header(sheet, headers, widths)
-    sheet.freeze_panes = "G2"
-    for column in range(COL_TASK_ID, COL_TARGET_IDS + 1):
+    sheet.freeze_panes = f"{get_column_letter(COL_PERIOD_SHOWN)}2"
+    for column in range(COL_TASK_ID, COL_VERSION + 1):
         sheet.column_dimensions[get_column_letter(column)].hidden = True
 
     labels = status_labels()
@@ -180,6 +182,7 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
                 unit.code,
                 f"{period:%Y-%m}",
                 ",".join(str(t.pk) for t in targets),
+                report.version if report else 0,
                 task.number,
                 task.title,
                 f"{period:%Y-%m}",
@@ -188,7 +191,7 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
             ]
             for target in targets:
                 row.extend([target_description(target), values.get(target.pk)])
-            sheet.append(row)
+            append_row(sheet, row)
             current = sheet.max_row
             for cell in sheet[current]:
                 cell.alignment = WRAP
@@ -204,13 +207,13 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
     sheet.protection.autoFilter = False
 
     help_sheet = workbook.create_sheet(HELP_SHEET)
-    help_sheet.append([bilingual("进展状态", _("Status"))])
+    append_row(help_sheet, [bilingual("进展状态", _("Status"))])
     for label in labels:
-        help_sheet.append([label])
-    help_sheet.append([])
-    help_sheet.append([_("Fill in the yellow cells: status, progress and the value of each target.")])
-    help_sheet.append([_("Leave a row empty to skip it. Do not change the hidden columns.")])
-    help_sheet.append([f"{plan.title} · {unit.display_name}"])
+        append_row(help_sheet, [label])
+    append_row(help_sheet, [])
+    append_row(help_sheet, [_("Fill in the yellow cells: status, progress and the value of each target.")])
+    append_row(help_sheet, [_("Leave a row empty to skip it. Do not change the hidden columns.")])
+    append_row(help_sheet, [f"{plan.title} · {unit.display_name}"])
     help_sheet.column_dimensions["A"].width = 80
     return workbook
 
@@ -248,20 +251,10 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse_period(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    try:
-        return dt.datetime.strptime(cell_text(value), "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 def open_workbook(name: str, content: bytes) -> Any:
+    """The workbook with formulas as written (not their cached results), read-only."""
     try:
-        return load_workbook(io.BytesIO(content), data_only=True)
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise BatchError(
             _("%(name)s could not be read as an Excel workbook (%(reason)s).")
@@ -269,30 +262,53 @@ def open_workbook(name: str, content: bytes) -> Any:
         ) from None
 
 
+def is_formula(cell: Any) -> bool:
+    return getattr(cell, "data_type", None) == "f" or isinstance(getattr(cell, "value", None), ArrayFormula)
+
+
+def column_of(problem: Problem, row: BatchRow) -> int:
+    """The column that shows a problem of the report workflow."""
+    target_id = target_of_field(problem.field)
+    if target_id is not None:
+        return row.value_columns.get(target_id, COL_TARGET_IDS)
+    return {
+        "status": COL_STATUS,
+        "narrative": COL_NARRATIVE,
+        "period": COL_PERIOD,
+        "unit": COL_UNIT,
+        "version": COL_VERSION,
+        "state": COL_PERIOD,
+    }.get(problem.field, COL_TASK_ID)
+
+
 def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) -> BatchResult:
     """Check every row of a filled-in template for `unit`. Reads only; collects every error."""
     workbook = open_workbook(name, content)
+    try:
+        return read_reports_sheet(workbook, plan, unit, name=name, by=by)
+    finally:
+        workbook.close()
+
+
+def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: Any) -> BatchResult:
     if REPORTS_SHEET not in workbook.sheetnames:
         raise BatchError(
             _("%(name)s has no sheet named “%(sheet)s”: start from the template of this page.")
             % {"name": name, "sheet": REPORTS_SHEET}
         )
     sheet = workbook[REPORTS_SHEET]
-    header = [cell_text(c.value) for c in sheet[1]]
+    rows = sheet.iter_rows()
+    header = [cell_text(c.value) for c in next(rows, ())]
     if tuple(header[: len(KEY_HEADERS)]) != KEY_HEADERS:
         raise BatchError(
-            _("%(name)s: the hidden key columns A–D of “%(sheet)s” were changed; download a fresh template.")
+            _(
+                "%(name)s: the hidden key columns A–E of “%(sheet)s” were changed or come from an older "
+                "template; download a fresh template."
+            )
             % {"name": name, "sheet": REPORTS_SHEET}
         )
-    settings = reporting_settings(plan)
-    tasks = {t.pk: t for t in Task.objects.filter(plan=plan).prefetch_related("targets")}
-    reported_tasks = {t.pk for t in unit_tasks(plan, unit)}
+    tasks = {t.pk: t for t in Task.objects.filter(plan=plan).prefetch_related("targets", "assignments")}
     statuses = status_codes()
-    locked = set(
-        ProgressReport.objects.filter(task__plan=plan, unit=unit, state__in=LOCKED_STATES).values_list(
-            "task_id", "period"
-        )
-    )
     result = BatchResult()
     seen: dict[tuple[int, dt.date], int] = {}
 
@@ -300,15 +316,25 @@ def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) ->
         title = header[column - 1] if column - 1 < len(header) else ""
         result.errors.append(RowError(REPORTS_SHEET, row, get_column_letter(column), title, message))
 
-    for row_number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        values = list(cells) + [None] * max(0, len(header) - len(cells))
-        editable = [values[COL_STATUS - 1], values[COL_NARRATIVE - 1], *values[FIRST_SLOT:][::2]]
+    for row_number, cells in enumerate(rows, start=2):
+        cells = list(cells) + [None] * max(0, len(header) - len(cells))
+        values = [getattr(cell, "value", None) for cell in cells]
+        value_columns = [FIRST_SLOT + 2 * i + 1 for i in range((len(values) - FIRST_SLOT + 1) // 2)]
+        editable = [COL_STATUS, COL_NARRATIVE, *value_columns]
         if all(cell_text(v) == "" for v in values):
             continue
-        if all(cell_text(v) == "" for v in editable):
+        if all(cell_text(values[c - 1]) == "" for c in editable):
             result.skipped += 1
             continue
         before = len(result.errors)
+        for column in editable:
+            if is_formula(cells[column - 1]):
+                error(
+                    row_number,
+                    column,
+                    _("This cell holds a formula (%(formula)s); type the value itself.")
+                    % {"formula": str(values[column - 1])[:40]},
+                )
 
         raw_task = cell_text(values[COL_TASK_ID - 1])
         task = tasks.get(int(raw_task)) if raw_task.isdigit() else None
@@ -328,12 +354,6 @@ def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) ->
                     "unit": unit.display_name,
                 }
             error(row_number, COL_UNIT, message)
-        elif task is not None and task.pk not in reported_tasks:
-            error(
-                row_number,
-                COL_TASK_ID,
-                _("This unit has no part in task %(number)s.") % {"number": task.number},
-            )
 
         period = parse_period(values[COL_PERIOD - 1])
         if period is None:
@@ -342,83 +362,69 @@ def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) ->
                 COL_PERIOD,
                 _("%(value)r is not a period (YYYY-MM).") % {"value": values[COL_PERIOD - 1]},
             )
-        elif not settings.first_period <= period <= settings.last_period:
-            error(
-                row_number,
-                COL_PERIOD,
-                _("%(period)s is outside the plan's reporting periods (%(first)s to %(last)s).")
-                % {
-                    "period": f"{period:%Y-%m}",
-                    "first": f"{settings.first_period:%Y-%m}",
-                    "last": f"{settings.last_period:%Y-%m}",
-                },
-            )
-        elif is_closed(settings, period):
-            error(
-                row_number,
-                COL_PERIOD,
-                _("The period %(period)s is closed; its reports can no longer change.")
-                % {"period": f"{period:%Y-%m}"},
-            )
         elif task is not None and code == unit.code:
             key = (task.pk, period)
-            if key in locked:
-                error(
-                    row_number,
-                    COL_PERIOD,
-                    _("This report is already submitted or approved and can no longer be edited."),
-                )
             if key in seen:
                 error(row_number, COL_PERIOD, _("Same task and period as row %(row)d.") % {"row": seen[key]})
             seen.setdefault(key, row_number)
 
-        raw_status = cell_text(values[COL_STATUS - 1])
-        status = statuses.get(raw_status.casefold())
-        if status is None:
-            if raw_status:
-                message = _("Unknown status %(status)r; choose one from the list.") % {"status": raw_status}
-            else:
-                message = _("Choose a status for this row.")
-            error(row_number, COL_STATUS, message)
+        raw_version = cell_text(values[COL_VERSION - 1])
+        version = int(raw_version) if raw_version.isdigit() else None
+        if version is None:
+            error(
+                row_number,
+                COL_VERSION,
+                _("The hidden report version of this row is missing; download a fresh template."),
+            )
 
-        task_targets = {t.pk for t in task.targets.all()} if task is not None else set()
+        raw_status = cell_text(values[COL_STATUS - 1])
+        status = statuses.get(raw_status.casefold(), raw_status)  # an unknown one is the service's to refuse
+
         raw_ids = [part.strip() for part in cell_text(values[COL_TARGET_IDS - 1]).split(",") if part.strip()]
-        numbers: dict[int, Decimal | None] = {}
-        slot_count = (len(values) - FIRST_SLOT + 1) // 2
-        for index in range(slot_count):
-            column = FIRST_SLOT + 2 * index + 1
+        numbers: dict[int, Any] = {}
+        columns: dict[int, int] = {}
+        for index, column in enumerate(value_columns):
             raw_value = values[column - 1]
             target_id = int(raw_ids[index]) if index < len(raw_ids) and raw_ids[index].isdigit() else None
             if target_id is None:
                 if cell_text(raw_value):
                     error(row_number, column, _("This task has no target in this column."))
                 continue
-            if task is not None and target_id not in task_targets:
-                error(
-                    row_number,
-                    COL_TARGET_IDS,
-                    _("Target %(id)s is not a target of this task.") % {"id": target_id},
-                )
-                continue
-            if cell_text(raw_value) == "":
-                numbers[target_id] = None
-                continue
-            try:
-                numbers[target_id] = parse_value(raw_value)
-            except ProgressError as problem:
-                error(row_number, column, str(problem))
+            columns[target_id] = column
+            if not is_formula(cells[column - 1]):
+                numbers[target_id] = "" if raw_value is None else raw_value
 
-        if len(result.errors) == before and task is not None and period is not None and status is not None:
-            result.rows.append(
-                BatchRow(
-                    row=row_number,
-                    task=task,
-                    period=period,
-                    status=status,
-                    narrative=cell_text(values[COL_NARRATIVE - 1]),
-                    values=numbers,
-                )
+        if task is None or period is None or code != unit.code:
+            continue
+        row = BatchRow(
+            row=row_number,
+            task=task,
+            period=period,
+            status=status,
+            narrative=cell_text(values[COL_NARRATIVE - 1]),
+            values=numbers,
+            version=version or 0,
+            value_columns=columns,
+        )
+        # The report workflow's own rules, once: permissions, calendar, status, values, version, state.
+        try:
+            check_report(
+                task=task,
+                unit=unit,
+                period=period,
+                by=by,
+                narrative=row.narrative,
+                status=status,
+                values=numbers,
+                expected_version=version,
             )
+        except ProgressError as refused:
+            for problem in refused.problems:
+                error(row_number, column_of(problem, row), problem.message)
+            continue
+        if len(result.errors) > before:
+            continue
+        result.rows.append(row)
     return result
 
 
@@ -464,13 +470,25 @@ def import_batch(
                     narrative=row.narrative,
                     status=row.status,
                     values=row.values,
+                    expected_version=row.version,
                     submit=submit,
                 )
             )
-        except ProgressError as problem:
+        except ProgressError as refused:
             # Checked above; a change made meanwhile can still refuse a row: undo the whole file.
             transaction.set_rollback(True)
-            raise BatchRejected([RowError(REPORTS_SHEET, row.row, "A", "", str(problem))]) from None
+            raise BatchRejected(
+                [
+                    RowError(
+                        REPORTS_SHEET,
+                        row.row,
+                        get_column_letter(column_of(problem, row)),
+                        "",
+                        problem.message,
+                    )
+                    for problem in refused.problems
+                ]
+            ) from None
     record_audit(
         plan,
         action="reports.batch_imported",

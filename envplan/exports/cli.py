@@ -78,7 +78,7 @@ def export(plan: Plan, path: Path, out: TextIO, err: TextIO) -> int:
     if path.suffix.lower() != ".xlsx":
         print(f"envplan ledger: {path}: the output file must end in .xlsx", file=err)
         return 2
-    if not write(path, ledger_bytes(plan, today=clock.today()), err):
+    if not write(path, ledger_bytes(plan, today=clock.today(), reader=None), err):
         return 2
     print(f"ledger of plan {plan.pk} written to {path}", file=out)
     return 0

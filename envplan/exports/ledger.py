@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from envplan.exports.queries import latest_approved_reports, plan_reporting
-from envplan.exports.xlsx import WRAP, bilingual, write_header
+from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.indicators.services import attainment, series_by_target
 from envplan.plans.models import Plan, Role, Target, Task, Unit
+from envplan.progress import permissions as rules
 from envplan.progress.models import ProgressReport
+from envplan.progress.permissions import User
 from envplan.progress.status import plan_task_states, task_deadline
 
 LEDGER_SHEET = "台账 Ledger"
@@ -48,12 +50,24 @@ def unit_names(units: list[Unit]) -> str:
     return "、".join(u.display_name for u in units)
 
 
-def build_ledger(plan: Plan, *, today: dt.date) -> Workbook:
-    """The ledger workbook of a plan as of `today`, in the active language."""
+def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook:
+    """The ledger workbook of a plan as of `today`, in the active language.
+
+    A report's narrative is shown only where `reader` may read that report (its unit, the task's lead
+    unit, the district office and the bureau); others get its period and status. `reader=None` is the
+    operator at the command line, who reads everything.
+    """
     workbook = Workbook()
     reporting = plan_reporting(plan)
     states = {state.task.pk: state for state in plan_task_states(plan, today=today)}
     approved = latest_approved_reports(plan)
+    readable = (
+        {r.pk for r in approved.values()}
+        if reader is None
+        else rules.visible_report_ids(
+            reader, ProgressReport.objects.filter(pk__in=[r.pk for r in approved.values()])
+        )
+    )
     year_end = dt.date(plan.year, 12, 31)
 
     sheet = workbook.active
@@ -90,7 +104,8 @@ def build_ledger(plan: Plan, *, today: dt.date) -> Workbook:
         for assignment in task.assignments.all():
             number += 1
             latest = latest_for(assignment.unit, task.pk, approved, reporting.members)
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     number,
                     f"{task.section.chapter.number}. {task.section.chapter.title}",
@@ -105,9 +120,9 @@ def build_ledger(plan: Plan, *, today: dt.date) -> Workbook:
                     deadline,
                     f"{latest.period:%Y-%m}" if latest else "",
                     latest.get_status_display() if latest else "",
-                    excerpt(latest.narrative) if latest else "",
+                    excerpt(latest.narrative) if latest and latest.pk in readable else "",
                     state.label if state else "",
-                ]
+                ],
             )
             for cell in sheet[sheet.max_row]:
                 cell.alignment = WRAP
@@ -154,7 +169,8 @@ def add_targets_sheet(
     series = series_by_target([t for _, t in rows])
     for task_number, target in rows:
         result = attainment(target, series[target.pk], today=today, year_end=year_end)
-        sheet.append(
+        append_row(
+            sheet,
             [
                 task_number if task_number is not None else _("plan goal"),
                 target.indicator,
@@ -164,7 +180,7 @@ def add_targets_sheet(
                 result.latest_date,
                 result.projected,
                 f"{RATING_LABELS[result.rating]} {rating_label(result.rating)}",
-            ]
+            ],
         )
         sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
         sheet.cell(row=sheet.max_row, column=6).number_format = "yyyy-mm-dd"
@@ -197,18 +213,19 @@ def add_units_sheet(workbook: Workbook, tasks: list[Task]) -> None:
     for unit_id, unit in sorted(units.items(), key=lambda item: item[1].name):
         by_role = roles[unit_id]
         numbers = {n for role_numbers in by_role.values() for n in role_numbers}
-        sheet.append(
+        append_row(
+            sheet,
             [
                 unit.display_name,
                 "、".join(map(str, by_role[Role.LEAD])),
                 "、".join(map(str, by_role[Role.RESPONSIBLE])),
                 "、".join(map(str, by_role[Role.IMPLEMENTING])),
                 len(numbers),
-            ]
+            ],
         )
 
 
-def ledger_bytes(plan: Plan, *, today: dt.date) -> bytes:
+def ledger_bytes(plan: Plan, *, today: dt.date, reader: User | None) -> bytes:
     buffer = io.BytesIO()
-    build_ledger(plan, today=today).save(buffer)
+    build_ledger(plan, today=today, reader=reader).save(buffer)
     return buffer.getvalue()

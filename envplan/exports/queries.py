@@ -9,22 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from envplan.plans.models import Assignment, Plan, Task, Unit
+from envplan.progress.calendar import due_date, plan_periods
 from envplan.progress.models import ProgressReport, ReportingSettings, ReportState
-from envplan.progress.services import due_date
-
-
-def next_period(period: dt.date) -> dt.date:
-    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def plan_periods(settings: ReportingSettings) -> list[dt.date]:
-    """Every reporting period of the plan, named by its first day."""
-    periods = []
-    period = settings.first_period.replace(day=1)
-    while period <= settings.last_period:
-        periods.append(period)
-        period = next_period(period)
-    return periods
 
 
 def owed_periods(settings: ReportingSettings, *, today: dt.date) -> list[dt.date]:

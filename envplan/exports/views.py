@@ -18,7 +18,7 @@ from envplan.exports.assessment import COMPONENTS, Assessment, assess_units
 from envplan.exports.forms import BatchUploadForm
 from envplan.exports.ledger import ledger_bytes
 from envplan.plans.models import Plan, Unit
-from envplan.progress.services import ProgressError
+from envplan.progress.errors import ProgressError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,7 +46,7 @@ def ledger_download(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
     today = clock.today()
     return download(
-        ledger_bytes(plan, today=today),
+        ledger_bytes(plan, today=today, reader=request.user),
         filename=f"ledger-{plan.year}-{today:%Y%m%d}.xlsx",
         content_type=XLSX_TYPE,
     )

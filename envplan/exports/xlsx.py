@@ -1,6 +1,16 @@
-"""Small helpers shared by the ledger and the batch template: bilingual headers and sheet layout."""
+"""Small helpers shared by the ledger and the batch template: bilingual headers, sheet layout, and rows
+written so that no text becomes a formula.
+
+Text from people and documents (narratives, task titles, unit names) may begin with `=`, `+`, `-` or `@`,
+which a spreadsheet reads as a formula (`=HYPERLINK(...)`, `=cmd|...` run on opening). Every row goes
+through `append_row`, which stores such text as a plain string cell marked as text (Excel's quote prefix),
+so it shows exactly as written and is never evaluated.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import get_language
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,9 +29,30 @@ def bilingual(chinese: str, translated: str) -> str:
     return f"{chinese} / {translated}"
 
 
+# What a spreadsheet may take for the start of a formula or a command (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
+    """Append a row; text that a spreadsheet could evaluate is written as text, never as a formula."""
+    values = list(values)
+    sheet.append(["" if looks_like_formula(v) else v for v in values])
+    row = sheet.max_row
+    for column, value in enumerate(values, start=1):
+        if looks_like_formula(value):
+            cell = sheet.cell(row=row, column=column)
+            cell.value = value
+            cell.data_type = "s"  # openpyxl makes any "=..." a formula on assignment; make it text again
+            cell.quotePrefix = True
+
+
 def write_header(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
     """Header row 1 in bold, frozen below it, with an autofilter and the given column widths."""
-    sheet.append(titles)
+    append_row(sheet, titles)
     for index, width in enumerate(widths, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = HEADER_FONT

@@ -657,7 +657,7 @@ def fill_routine_reports(
 
 
 def reviewer_for(report: Any, users: dict[str, Any]) -> Any:
-    from envplan.accounts.permissions import reviewer_is_district_office
+    from envplan.progress.permissions import reviewer_is_district_office
 
     return users["supervisor"] if reviewer_is_district_office(report) else users["ecology-admin"]
 

@@ -1,19 +1,19 @@
-"""Forms of the progress pages. Rules live in the services; forms only parse and pre-check uploads."""
+"""Forms of the progress pages. Rules live in the services; forms only parse input and show refusals."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from envplan.core.uploads import UploadRejected, check_upload, max_upload_bytes
+from envplan.core.uploads import max_upload_bytes
 from envplan.plans.models import Target
+from envplan.progress.errors import ProgressError, target_of_field
 from envplan.progress.models import ReportingSettings, ReportStatus
-from envplan.progress.queries import parse_period
+from envplan.progress.periods import parse_period
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,7 +21,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by content (type) and size."""
+    """Several files in one field. Their type and size are the service's to check (one path per write)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -35,16 +35,7 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files: Sequence[Any] = data if isinstance(data, list | tuple) else ([data] if data else [])
-        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                check_upload(upload)
-            except UploadRejected as error:
-                errors.append(str(error))
-        if errors:
-            raise forms.ValidationError(errors)
-        return cleaned
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 def value_field_name(target: Target) -> str:
@@ -52,8 +43,10 @@ def value_field_name(target: Target) -> str:
 
 
 class ReportForm(forms.Form):
+    """Parses the report page's input; every rule (numbers, ranges, files, versions) is the service's."""
+
     narrative = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=ReportStatus.choices)
+    status = forms.CharField(label=_("Status"), widget=forms.Select(choices=ReportStatus.choices))
     evidence = MultipleFileField(label=_("Evidence files"))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -64,18 +57,26 @@ class ReportForm(forms.Form):
             "PDF, images (PNG, JPEG, GIF, WebP) or Office documents; at most %(limit)d MB each."
         ) % {"limit": max_upload_bytes() // 1024 // 1024}
         for target in self.targets:
-            self.fields[value_field_name(target)] = forms.DecimalField(
+            self.fields[value_field_name(target)] = forms.CharField(
                 label=f"{target.indicator} ({target.get_comparator_display()} {target.value_display})",
                 required=False,
-                max_digits=16,
-                decimal_places=6,
+                max_length=60,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
 
     def value_fields(self) -> list[forms.BoundField]:
         return [self[value_field_name(target)] for target in self.targets]
 
-    def values(self) -> dict[int, Decimal | None]:
-        return {target.pk: self.cleaned_data.get(value_field_name(target)) for target in self.targets}
+    def values(self) -> dict[int, str]:
+        return {target.pk: self.cleaned_data.get(value_field_name(target)) or "" for target in self.targets}
+
+    def add_problems(self, error: ProgressError) -> None:
+        """Show each problem of a refused save on its own field (values, status, files), else on the form."""
+        for problem in error.problems:
+            target_id = target_of_field(problem.field)
+            name = f"value_{target_id}" if target_id is not None else problem.field
+            shown = name in self.fields and not self.fields[name].widget.is_hidden
+            self.add_error(name if shown else None, problem.message)
 
 
 class ReviewForm(forms.Form):

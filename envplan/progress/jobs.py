@@ -6,8 +6,8 @@ import datetime as dt
 
 from envplan.core.worker import register
 from envplan.plans.models import Plan
+from envplan.progress.calendar import due_date, reporting_settings
 from envplan.progress.notifications import Reminder, send_reminders
-from envplan.progress.services import due_date, reporting_settings
 
 # Keep reminding about a plan's last period for this long after it fell due.
 GRACE_AFTER_LAST_DUE = dt.timedelta(days=31)

@@ -113,12 +113,17 @@ class ProgressReport(TimeStampedModel):
         return reverse("progress:report", args=[self.pk])
 
 
+# The precision of a reported value: ten digits before the decimal mark, six after.
+VALUE_MAX_DIGITS = 16
+VALUE_DECIMAL_PLACES = 6
+
+
 class ReportValue(models.Model):
     """The value a report gives for one of its task's targets."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reported_values")
-    value = models.DecimalField(_("value"), max_digits=16, decimal_places=6)
+    value = models.DecimalField(_("value"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "target"], name="report_value_unique")]

@@ -13,10 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from envplan.accounts.models import SUPERVISORS_GROUP, MemberRole, Membership
-from envplan.accounts.permissions import lead_unit_ids, reviewer_is_district_office
 from envplan.core import clock
 from envplan.plans.models import Assignment, Plan
+from envplan.progress import periods
+from envplan.progress.calendar import due_date, is_closed, reporting_settings
 from envplan.progress.models import Notification, ProgressReport, ReportingSettings, ReportState
+from envplan.progress.permissions import lead_unit_ids, reviewer_is_district_office
 
 User = get_user_model()
 
@@ -110,29 +112,23 @@ class Reminder:
     due: dt.date
 
 
-def previous_period(day: dt.date) -> dt.date:
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def due_reminders(plan: Plan, *, today: dt.date) -> list[Reminder]:
     """Reports not yet submitted whose due date is within the reminder window, or past.
 
     The report for period P is due on the due day of the month after P. Checks the period just ended and
     every earlier open period of the plan.
     """
-    from envplan.progress.services import due_date, is_closed, reporting_settings
-
     settings: ReportingSettings = reporting_settings(plan)
-    period = min(previous_period(today), settings.last_period)
-    periods = []
+    period = min(periods.previous_period(today, settings.frequency), settings.last_period)
+    owed: list[dt.date] = []
     while period >= settings.first_period and not is_closed(settings, period):
-        periods.append(period)
-        period = previous_period(period)
-    if not periods:
+        owed.append(period)
+        period = periods.previous_period(period, settings.frequency)
+    if not owed:
         return []
     done = set(
         ProgressReport.objects.filter(
-            task__plan=plan, period__in=periods, state__in=[ReportState.SUBMITTED, ReportState.APPROVED]
+            task__plan=plan, period__in=owed, state__in=[ReportState.SUBMITTED, ReportState.APPROVED]
         ).values_list("task_id", "unit_id", "period")
     )
     assignments = list(
@@ -145,7 +141,7 @@ def due_reminders(plan: Plan, *, today: dt.date) -> list[Reminder]:
     for unit_id, user_id, username in writer_rows:
         writers.setdefault(unit_id, []).append((user_id, username))
     reminders = []
-    for period in periods:
+    for period in owed:
         due = due_date(settings, period)
         if today < due - dt.timedelta(days=settings.remind_days_before):
             continue

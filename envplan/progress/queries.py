@@ -12,9 +12,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from envplan.accounts import permissions
 from envplan.core.models import AuditEntry
 from envplan.plans.models import Assignment, Plan, Task, Unit
+from envplan.progress import permissions as rules
+from envplan.progress.calendar import due_date, is_closed
 from envplan.progress.models import (
     Evidence,
-    Frequency,
     Notification,
     ProgressReport,
     ReportEvent,
@@ -22,19 +23,7 @@ from envplan.progress.models import (
     ReportState,
     ReportValue,
 )
-from envplan.progress.services import due_date, is_closed
-
-
-def period_of(day: dt.date, frequency: str = Frequency.MONTHLY) -> dt.date:
-    """The first day of the period holding `day` (a month, or a quarter's first month)."""
-    if frequency == Frequency.QUARTERLY:
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return day.replace(day=1)
-
-
-def previous_period(period: dt.date, frequency: str = Frequency.MONTHLY) -> dt.date:
-    step_back = (period - dt.timedelta(days=1)).replace(day=1)
-    return period_of(step_back, frequency)
+from envplan.progress.periods import period_of, previous_period
 
 
 def open_periods(settings: ReportingSettings, today: dt.date) -> list[dt.date]:
@@ -42,15 +31,6 @@ def open_periods(settings: ReportingSettings, today: dt.date) -> list[dt.date]:
     current = min(period_of(today, settings.frequency), settings.last_period)
     candidates = [current, previous_period(current, settings.frequency)]
     return [p for p in candidates if settings.first_period <= p and not is_closed(settings, p)]
-
-
-def parse_period(text: str) -> dt.date | None:
-    """'2025-06' -> 2025-06-01; None for anything else."""
-    try:
-        year, month = text.split("-")
-        return dt.date(int(year), int(month), 1)
-    except (ValueError, TypeError):
-        return None
 
 
 def assignments_for_units(plan: Plan, unit_ids: set[int]) -> list[tuple[Task, Unit]]:
@@ -130,7 +110,7 @@ def review_queue(user: Any) -> list[ProgressReport]:
     # permissions decides (the lead reviewing its own report goes to the district office); the
     # prefetched assignments keep this free of queries.
     return sorted(
-        (r for r in candidates if permissions.can_review_report(user, r)),
+        (r for r in candidates if rules.can_review_report(user, r)),
         key=lambda r: (r.submitted_at or r.updated_at, r.pk),
     )
 
@@ -154,7 +134,7 @@ def report_for_page(report_id: int) -> ProgressReport | None:
 def task_reports(task: Task, user: Any) -> QuerySet[ProgressReport]:
     """The task's reports the user may see, by unit then newest period."""
     reports = ProgressReport.objects.filter(task=task).select_related("unit")
-    return permissions.reports_visible_to(user, reports).order_by("unit__name", "-period")
+    return rules.reports_visible_to(user, reports).order_by("unit__name", "-period")
 
 
 @dataclass(frozen=True)

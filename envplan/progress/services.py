@@ -1,15 +1,17 @@
 """Writes of the plan's daily workflow: reports, evidence, review, reporting calendar.
 
-Every function runs in one transaction, writes its audit entry inside it, and sends notifications and
-e-mail only after commit. A forbidden or impossible change raises `ProgressError` with a message for
-the person, and changes nothing.
+The one path for every write of a report: the page, the API, the Excel batch and the demo call these
+functions and only translate their errors. Every function checks everything first and raises
+`ProgressError` (typed problems, each with a kind and a field) before writing anything; then it writes
+in one transaction with its audit entry, and sends notifications and e-mail only after commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,12 +19,18 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from envplan.accounts import permissions
+from envplan.accounts.permissions import is_supervisor
 from envplan.core import clock
 from envplan.core.services import record_audit, snapshot
 from envplan.core.uploads import UploadRejected, check_upload
 from envplan.plans.models import Plan, Task, Unit
+from envplan.progress import notifications
+from envplan.progress import permissions as rules
+from envplan.progress.calendar import due_date, in_calendar, is_closed, plan_periods, reporting_settings
+from envplan.progress.errors import ErrorKind, Problem, ProgressError, value_field
 from envplan.progress.models import (
+    VALUE_DECIMAL_PLACES,
+    VALUE_MAX_DIGITS,
     Evidence,
     ProgressReport,
     ReportAction,
@@ -33,68 +41,254 @@ from envplan.progress.models import (
     ReportValue,
 )
 
+__all__ = [
+    "ErrorKind",
+    "ProgressError",
+    "add_evidence",
+    "check_report",
+    "close_periods",
+    "due_date",
+    "is_closed",
+    "parse_value",
+    "plan_periods",
+    "reporting_settings",
+    "review_report",
+    "save_report",
+    "update_reporting_settings",
+]
+
 REPORT_FIELDS = ("narrative", "status", "state", "version")
+LOCKED_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+# An Excel cell holds at most 32,767 characters; a narrative must fit in the ledger whole.
+NARRATIVE_MAX_CHARS = 20_000
+# The largest magnitude a reported value may have: what ReportValue.value can store.
+VALUE_LIMIT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES)
 
 
-class ProgressError(Exception):
-    """A change that is not allowed or not possible; the message is shown to the person."""
+# --- checks (read only) ------------------------------------------------------------------------------
 
 
-def reporting_settings(plan: Plan) -> ReportingSettings:
-    found = ReportingSettings.objects.filter(plan=plan).first()
-    if found is not None:
-        return found
-    year = plan.year
-    start = plan.date.replace(day=1) if plan.date and plan.date.year == year else dt.date(year, 1, 1)
-    return ReportingSettings.objects.create(plan=plan, first_period=start, last_period=dt.date(year, 12, 1))
-
-
-def due_date(settings: ReportingSettings, period: dt.date) -> dt.date:
-    """A period's report is due on the due day of the month after the period."""
-    following = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following.replace(day=settings.due_day)
-
-
-def is_closed(settings: ReportingSettings, period: dt.date) -> bool:
-    return settings.closed_through is not None and period <= settings.closed_through
-
-
-def task_unit_ids(task: Task) -> set[int]:
-    """Units that report on a task: the units it names, and the members of group units it names."""
-    named = {a.unit_id for a in task.assignments.all()}
-    members = set(
-        Unit.members.through.objects.filter(from_unit_id__in=named).values_list("to_unit_id", flat=True)
-    )
-    return named | members
-
-
-def ensure_period(settings: ReportingSettings, period: dt.date) -> dt.date:
-    period = period.replace(day=1)
-    if not settings.first_period <= period <= settings.last_period:
-        raise ProgressError(
-            _("%(period)s is outside the plan's reporting periods (%(first)s to %(last)s).")
-            % {
-                "period": f"{period:%Y-%m}",
-                "first": f"{settings.first_period:%Y-%m}",
-                "last": f"{settings.last_period:%Y-%m}",
-            }
-        )
+def period_problems(settings: ReportingSettings, period: dt.date) -> list[Problem]:
+    if not in_calendar(settings, period):
+        return [
+            Problem(
+                ErrorKind.OUT_OF_PERIODS,
+                "period",
+                _("%(period)s is outside the plan's reporting periods (%(first)s to %(last)s).")
+                % {
+                    "period": f"{period:%Y-%m}",
+                    "first": f"{settings.first_period:%Y-%m}",
+                    "last": f"{settings.last_period:%Y-%m}",
+                },
+            )
+        ]
     if is_closed(settings, period):
-        raise ProgressError(
-            _("The period %(period)s is closed; its reports can no longer change.")
-            % {"period": f"{period:%Y-%m}"}
-        )
-    return period
+        return [
+            Problem(
+                ErrorKind.PERIOD_CLOSED,
+                "period",
+                _("The period %(period)s is closed; its reports can no longer change.")
+                % {"period": f"{period:%Y-%m}"},
+            )
+        ]
+    return []
 
 
-def parse_value(raw: Any) -> Decimal:
+def parse_value(raw: Any, *, field: str = "value") -> Decimal:
+    """A reported value from what a person typed (a comma is read as the decimal mark).
+
+    Refused with a typed error: text that is not a number, infinity and NaN, numbers beyond what a value
+    can hold (ten digits before the decimal mark) and more than six decimals.
+    """
+    text = str(raw).strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
+        value = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ProgressError(_("%(value)r is not a number.") % {"value": raw}) from None
+        raise ProgressError(
+            _("%(value)s is not a number.") % {"value": shorten(raw)},
+            kind=ErrorKind.NOT_A_NUMBER,
+            field=field,
+        ) from None
     if not value.is_finite():
-        raise ProgressError(_("%(value)r is not a number.") % {"value": raw})
-    return value
+        raise ProgressError(
+            _("%(value)s is not a number.") % {"value": shorten(raw)},
+            kind=ErrorKind.NOT_A_NUMBER,
+            field=field,
+        )
+    if abs(value) >= VALUE_LIMIT:
+        raise ProgressError(
+            _("%(value)s is out of range: a value must be smaller than %(limit)s in magnitude.")
+            % {"value": shorten(raw), "limit": f"{VALUE_LIMIT:,.0f}"},
+            kind=ErrorKind.OUT_OF_RANGE,
+            field=field,
+        )
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -VALUE_DECIMAL_PLACES:
+        raise ProgressError(
+            _("%(value)s has more than %(places)d decimals.")
+            % {"value": shorten(raw), "places": VALUE_DECIMAL_PLACES},
+            kind=ErrorKind.OUT_OF_RANGE,
+            field=field,
+        )
+    return value.quantize(Decimal(1).scaleb(-VALUE_DECIMAL_PLACES)).normalize() if value else Decimal(0)
+
+
+def shorten(raw: Any, limit: int = 40) -> str:
+    text = str(raw)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+@dataclass(frozen=True)
+class CheckedReport:
+    """What a save would write, once every check passed."""
+
+    period: dt.date
+    status: str
+    narrative: str
+    values: dict[int, Decimal | None]
+    report: ProgressReport | None  # the stored report (locked when checked for a save), or None
+
+
+def check_report(
+    *,
+    task: Task,
+    unit: Unit,
+    period: dt.date,
+    by: Any,
+    narrative: str,
+    status: str,
+    values: Mapping[int | str, Any] | None = None,
+    expected_version: int | None = None,
+    evidence: Sequence[UploadedFile] = (),
+    generated: bool = False,
+    lock: bool = False,
+) -> CheckedReport:
+    """Every rule of saving a report, checked without writing. Raises ProgressError with every problem.
+
+    `expected_version` is the version the person read: 0 when they saw no report, None (internal callers
+    only) for no check. A refused permission or a unit outside the task is reported alone, so that
+    another unit learns nothing more about the report.
+    """
+    if not (generated or rules.can_write_report(by, unit)):
+        raise ProgressError(
+            _("You may only write reports for your own units."), kind=ErrorKind.NOT_ALLOWED, field="unit"
+        )
+    if unit.pk not in rules.task_unit_ids(task):
+        raise ProgressError(
+            _("This unit has no part in task %(number)s.") % {"number": task.number},
+            kind=ErrorKind.NOT_INVOLVED,
+            field="unit",
+        )
+    problems: list[Problem] = []
+    settings = reporting_settings(task.plan)
+    period = period.replace(day=1)
+    problems += period_problems(settings, period)
+    if not status:
+        problems.append(Problem(ErrorKind.INVALID, "status", _("Choose a status.")))
+    elif status not in ReportStatus.values:
+        problems.append(
+            Problem(
+                ErrorKind.INVALID,
+                "status",
+                _("Unknown status %(status)s; choose one from the list.") % {"status": shorten(status)},
+            )
+        )
+    narrative = (narrative or "").strip()
+    if len(narrative) > NARRATIVE_MAX_CHARS:
+        problems.append(
+            Problem(
+                ErrorKind.INVALID,
+                "narrative",
+                _("The progress text has %(count)d characters; at most %(limit)d fit.")
+                % {"count": len(narrative), "limit": NARRATIVE_MAX_CHARS},
+            )
+        )
+    target_ids = {t.pk for t in task.targets.all()}
+    parsed: dict[int, Decimal | None] = {}
+    for key, raw in (values or {}).items():
+        target_id = int(key) if str(key).isdigit() else None
+        field = value_field(target_id) if target_id is not None else f"values.{key}"
+        if target_id is None or target_id not in target_ids:
+            problems.append(
+                Problem(
+                    ErrorKind.UNKNOWN_TARGET,
+                    field,
+                    _("Target %(id)s is not a target of this task.") % {"id": shorten(key)},
+                )
+            )
+            continue
+        if raw is None or str(raw).strip() == "":
+            parsed[target_id] = None
+            continue
+        try:
+            parsed[target_id] = parse_value(raw, field=field)
+        except ProgressError as error:
+            problems += error.problems
+    for upload in evidence:
+        try:
+            check_upload(upload)
+        except UploadRejected as error:
+            problems.append(Problem(ErrorKind.BAD_FILE, "evidence", str(error)))
+
+    found = ProgressReport.objects.filter(task=task, unit=unit, period=period)
+    report = (found.select_for_update() if lock else found).first()
+    problems += version_problems(report, expected_version)
+    if report is not None and report.state in LOCKED_STATES:
+        problems.append(
+            Problem(
+                ErrorKind.LOCKED,
+                "state",
+                _("This report is %(state)s and can no longer be edited.")
+                % {"state": report.get_state_display()},
+            )
+        )
+    if problems:
+        # The most telling problem first: a conflict (409) before the field errors it may explain.
+        problems.sort(key=lambda p: p.http_status != 409)
+        raise ProgressError(problems=problems)
+    return CheckedReport(period=period, status=status, narrative=narrative, values=parsed, report=report)
+
+
+def version_problems(report: ProgressReport | None, expected_version: int | None) -> list[Problem]:
+    if expected_version is None:
+        return []
+    if report is None and expected_version != 0:
+        return [
+            Problem(
+                ErrorKind.STALE,
+                "version",
+                _("This report no longer exists (you read version %(yours)d); reload the page.")
+                % {"yours": expected_version},
+            )
+        ]
+    if report is not None and expected_version == 0:
+        return [
+            Problem(
+                ErrorKind.STALE,
+                "version",
+                _(
+                    "A report for this task, unit and period was saved meanwhile (version %(current)d); "
+                    "read it and start from it."
+                )
+                % {"current": report.version},
+            )
+        ]
+    if report is not None and expected_version != report.version:
+        return [
+            Problem(
+                ErrorKind.STALE,
+                "version",
+                _(
+                    "Someone changed this report since you read it (it is at version %(current)d, you read "
+                    "version %(yours)d). Reload it; your text is kept below."
+                )
+                % {"current": report.version, "yours": expected_version},
+            )
+        ]
+    return []
+
+
+# --- writes ------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -106,69 +300,60 @@ def save_report(
     by: Any,
     narrative: str,
     status: str,
-    values: Mapping[int, Any] | None = None,
+    values: Mapping[int | str, Any] | None = None,
     expected_version: int | None = None,
+    evidence: Sequence[UploadedFile] = (),
     submit: bool = False,
     generated: bool = False,
 ) -> ProgressReport:
-    """Create or update the unit's report for the task and period, and submit it if asked.
+    """Create or update the unit's report for the task and period, attach files, and submit if asked.
 
-    `values` maps target ids of the task to values. `expected_version` is the version the form was made
-    from: if the report changed meanwhile, ProgressError (stale form) and nothing is written.
-    Side effects: audit `report.saved` / `report.submitted`, a ReportEvent; after commit, reviewers
-    are notified of a submission.
+    `values` maps target ids of the task to values ("" or None removes a value). `expected_version` is
+    the version the person read (0: no report yet); a report changed meanwhile is refused as stale.
+    Everything is checked before anything is written (see `check_report`).
+    Side effects: audit `report.saved` / `report.submitted` (and `report.evidence_added` per file),
+    ReportEvents, evidence files in storage; after commit, reviewers are notified of a submission.
     """
-    if not (permissions.can_write_for_unit(by, unit.pk) or generated):
-        raise ProgressError(_("You may only write reports for your own units."))
-    if unit.pk not in task_unit_ids(task):
-        raise ProgressError(_("This unit has no part in task %(number)s.") % {"number": task.number})
-    settings = reporting_settings(task.plan)
-    period = ensure_period(settings, period)
-    if status not in ReportStatus.values:
-        raise ProgressError(_("Unknown status %(status)r.") % {"status": status})
-
-    report = ProgressReport.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
+    checked = check_report(
+        task=task,
+        unit=unit,
+        period=period,
+        by=by,
+        narrative=narrative,
+        status=status,
+        values=values,
+        expected_version=expected_version,
+        evidence=evidence,
+        generated=generated,
+        lock=True,
+    )
+    report = checked.report
     before = snapshot(report, REPORT_FIELDS) if report else None
     if report is None:
-        if expected_version not in (None, 0):
-            raise ProgressError(_("This report was deleted meanwhile; reload the page."))
-        report = ProgressReport(task=task, unit=unit, period=period, generated=generated)
+        report = ProgressReport(task=task, unit=unit, period=checked.period, generated=generated)
     else:
-        if expected_version is not None and expected_version != report.version:
-            raise ProgressError(
-                _(
-                    "Someone changed this report while you were editing it. "
-                    "Reload it; your text is kept below."
-                )
-            )
-        if report.state in (ReportState.SUBMITTED, ReportState.APPROVED):
-            raise ProgressError(
-                _("This report is %(state)s and can no longer be edited.")
-                % {"state": report.get_state_display()}
-            )
         report.version += 1
-
-    report.narrative = narrative.strip()
-    report.status = status
+    report.narrative = checked.narrative
+    report.status = checked.status
     now = clock.now()
-    if submit:
-        report.state = ReportState.SUBMITTED
-        report.submitted_at = now
-        report.submitted_by = by if getattr(by, "is_authenticated", False) else None
-    elif report.state != ReportState.RETURNED:
+    if report.state != ReportState.RETURNED:
         report.state = ReportState.DRAFT
     report.save()
 
-    target_ids = set(task.targets.values_list("pk", flat=True))
-    for target_id, raw in (values or {}).items():
-        if raw in (None, ""):
+    for target_id, value in checked.values.items():
+        if value is None:
             ReportValue.objects.filter(report=report, target_id=target_id).delete()
-            continue
-        if int(target_id) not in target_ids:
-            raise ProgressError(_("Target %(id)s is not a target of this task.") % {"id": target_id})
-        ReportValue.objects.update_or_create(
-            report=report, target_id=target_id, defaults={"value": parse_value(raw)}
-        )
+        else:
+            ReportValue.objects.update_or_create(
+                report=report, target_id=target_id, defaults={"value": value}
+            )
+    for upload in evidence:
+        attach_evidence(report, upload=upload, by=by)
+    if submit:
+        report.state = ReportState.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = user_or_none(by)
+        report.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
 
     action = ReportAction.SUBMITTED if submit else ReportAction.SAVED
     ReportEvent.objects.create(report=report, action=action, by=user_or_none(by), by_unit=unit, at=now)
@@ -179,14 +364,13 @@ def save_report(
         before=before,
         after={
             **snapshot(report, REPORT_FIELDS),
-            "values": {str(k): str(v) for k, v in (values or {}).items()},
+            "values": {str(k): (None if v is None else str(v)) for k, v in checked.values.items()},
         },
         plan_id=task.plan_id,
     )
     if submit:
-        from envplan.progress import notifications
-
-        transaction.on_commit(lambda: notifications.notify_submitted(report.pk))
+        report_id = report.pk
+        transaction.on_commit(lambda: notifications.notify_submitted(report_id))
     return report
 
 
@@ -196,40 +380,55 @@ def user_or_none(user: Any) -> Any:
 
 @transaction.atomic
 def add_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Evidence:
-    """Attach a file to a report the user may edit. Raises ProgressError for a wrong type or size."""
-    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
-    if not permissions.can_edit_report(by, report):
-        raise ProgressError(_("You may only add evidence to your own units' reports."))
-    if report.state in (ReportState.SUBMITTED, ReportState.APPROVED):
-        raise ProgressError(_("Evidence can only be added to a draft or returned report."))
-    if is_closed(reporting_settings(report.task.plan), report.period):
+    """Attach a file to a draft or returned report the user may edit. Typed errors; nothing stored on one."""
+    report = ProgressReport.objects.select_for_update().select_related("task__plan").get(pk=report.pk)
+    if not rules.can_edit_report(by, report):
         raise ProgressError(
-            _("The period %(period)s is closed; its reports can no longer change.")
-            % {"period": f"{report.period:%Y-%m}"}
+            _("You may only add evidence to your own units' reports."),
+            kind=ErrorKind.NOT_ALLOWED,
+            field="unit",
         )
+    if report.state in LOCKED_STATES:
+        raise ProgressError(
+            _("Evidence can only be added to a draft or returned report."),
+            kind=ErrorKind.LOCKED,
+            field="state",
+        )
+    problems = period_problems(reporting_settings(report.task.plan), report.period)
     try:
-        kind = check_upload(upload)
+        check_upload(upload)
     except UploadRejected as error:
-        raise ProgressError(str(error)) from None
+        problems.append(Problem(ErrorKind.BAD_FILE, "evidence", str(error)))
+    if problems:
+        raise ProgressError(problems=problems)
+    evidence = attach_evidence(report, upload=upload, by=by)
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+    return evidence
+
+
+def attach_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Evidence:
+    """Store a checked file on the report with its event and audit entry (inside the caller's transaction)."""
+    kind = check_upload(upload)
     upload.seek(0)
-    digest = hashlib.sha256(upload.read()).hexdigest()
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
     upload.seek(0)
     evidence = Evidence(
         report=report,
         original_name=(upload.name or "file")[:255],
         content_type=kind.content_type,
         size=upload.size or 0,
-        sha256=digest,
+        sha256=digest.hexdigest(),
         uploaded_by=by,
     )
     evidence.file.save(safe_file_name(upload.name or "file"), upload, save=False)
     evidence.save()
-    report.version += 1
-    report.save(update_fields=["version", "updated_at"])
     ReportEvent.objects.create(
         report=report,
         action=ReportAction.EVIDENCE_ADDED,
-        by=by,
+        by=user_or_none(by),
         by_unit=report.unit,
         comment=evidence.original_name,
         at=clock.now(),
@@ -237,8 +436,8 @@ def add_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Ev
     record_audit(
         report,
         action="report.evidence_added",
-        actor=by,
-        after={"file": evidence.original_name, "sha256": digest, "size": evidence.size},
+        actor=user_or_none(by),
+        after={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
         plan_id=report.task.plan_id,
     )
     return evidence
@@ -256,21 +455,33 @@ def review_report(
 ) -> ProgressReport:
     """Approve or return a submitted report. Returning needs a comment. Only approved reports count.
 
-    Side effects: audit `report.approved` / `report.returned`, a ReportEvent; after commit, the reporting
-    unit's writers are notified.
+    Side effects: audit `report.approved` / `report.returned`, a ReportEvent; approved values join the
+    targets' series; after commit, the reporting unit's writers are notified.
     """
     report = ProgressReport.objects.select_for_update().select_related("task").get(pk=report.pk)
-    if not permissions.can_review_report(by, report):
-        raise ProgressError(_("Only the task's lead unit or the district office can review this report."))
+    if not rules.can_review_report(by, report):
+        raise ProgressError(
+            _("Only the task's lead unit or the district office can review this report."),
+            kind=ErrorKind.NOT_ALLOWED,
+            field="review",
+        )
     if report.state != ReportState.SUBMITTED:
         raise ProgressError(
             _("Only a submitted report can be reviewed; this one is %(state)s.")
-            % {"state": report.get_state_display()}
+            % {"state": report.get_state_display()},
+            kind=ErrorKind.WRONG_STATE,
+            field="state",
         )
     if expected_version is not None and expected_version != report.version:
-        raise ProgressError(_("The report changed while you were reviewing it; reload it."))
+        raise ProgressError(
+            _("The report changed while you were reviewing it; reload it."),
+            kind=ErrorKind.STALE,
+            field="version",
+        )
     if not approve and not comment.strip():
-        raise ProgressError(_("Say what needs fixing when you return a report."))
+        raise ProgressError(
+            _("Say what needs fixing when you return a report."), kind=ErrorKind.INVALID, field="comment"
+        )
     before = snapshot(report, REPORT_FIELDS)
     now = clock.now()
     report.state = ReportState.APPROVED if approve else ReportState.RETURNED
@@ -288,20 +499,21 @@ def review_report(
         plan_id=report.task.plan_id,
     )
     if approve:
-        from envplan.indicators.services import record_report_values
+        from envplan.indicators.services import record_report_values  # the workflow floor above
 
         record_report_values(report)
-    from envplan.progress import notifications
-
-    transaction.on_commit(lambda: notifications.notify_reviewed(report.pk))
+    report_id = report.pk
+    transaction.on_commit(lambda: notifications.notify_reviewed(report_id))
     return report
 
 
 @transaction.atomic
 def close_periods(plan: Plan, *, through: dt.date, by: Any) -> ReportingSettings:
     """Close every period up to `through`: their reports can no longer change. Supervisors only."""
-    if not permissions.is_supervisor(by):
-        raise ProgressError(_("Only the district office can close periods."))
+    if not is_supervisor(by):
+        raise ProgressError(
+            _("Only the district office can close periods."), kind=ErrorKind.NOT_ALLOWED, field="through"
+        )
     settings = reporting_settings(plan)
     before = snapshot(settings, ("closed_through",))
     settings.closed_through = through.replace(day=1)
@@ -320,8 +532,10 @@ def close_periods(plan: Plan, *, through: dt.date, by: Any) -> ReportingSettings
 @transaction.atomic
 def update_reporting_settings(plan: Plan, *, by: Any, **changes: Any) -> ReportingSettings:
     """Change the reporting calendar or assessment weights. Supervisors only."""
-    if not permissions.is_supervisor(by):
-        raise ProgressError(_("Only the district office can change the reporting settings."))
+    if not is_supervisor(by):
+        raise ProgressError(
+            _("Only the district office can change the reporting settings."), kind=ErrorKind.NOT_ALLOWED
+        )
     settings = reporting_settings(plan)
     fields = tuple(changes)
     before = snapshot(settings, fields)

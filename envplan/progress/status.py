@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from envplan.indicators.services import AMBER, GREEN, RED, Attainment, attainment, series_by_target
 from envplan.plans.models import Assignment, Plan, Task
+from envplan.progress import periods
+from envplan.progress.calendar import due_date, reporting_settings
 from envplan.progress.models import ProgressReport, ReportState, ReportStatus
-from envplan.progress.services import due_date, reporting_settings
 
 ON_TRACK, AT_RISK, OVERDUE, DONE = "on_track", "at_risk", "overdue", "done"
 STATUS_LABELS = {ON_TRACK: _("on track"), AT_RISK: _("at risk"), OVERDUE: _("overdue"), DONE: _("done")}
@@ -74,7 +75,7 @@ def plan_task_states(plan: Plan, *, today: dt.date) -> list[TaskState]:
     period = settings.first_period
     while period <= settings.last_period and due_date(settings, period) < today:
         last_due = period
-        period = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        period = periods.next_period(period, settings.frequency)
 
     states = []
     for task in tasks:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,9 +21,12 @@ from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.plans.models import Plan, Task, Unit
 from envplan.plans.queries import current_plan
+from envplan.progress import permissions as rules
 from envplan.progress import queries, services
+from envplan.progress.errors import ErrorKind, ProgressError
 from envplan.progress.forms import ClosePeriodsForm, ReportForm, ReportingSettingsForm, ReviewForm
 from envplan.progress.models import Evidence, Notification, ProgressReport, ReportState
+from envplan.progress.periods import parse_period
 
 
 def my_reports(request: HttpRequest) -> HttpResponse:
@@ -78,9 +80,9 @@ def edit_report(request: HttpRequest, task_id: int, unit_code: str, period: str)
     # The permission check comes before anything else about the report, so another unit learns nothing.
     if not permissions.can_write_for_unit(request.user, unit.pk):
         raise PermissionDenied("you may only write reports for your own units")
-    if unit.pk not in services.task_unit_ids(task):
+    if unit.pk not in rules.task_unit_ids(task):
         raise Http404("this unit has no part in the task")
-    first_day = queries.parse_period(period)
+    first_day = parse_period(period)
     settings = services.reporting_settings(task.plan)
     if first_day is None or not settings.first_period <= first_day <= settings.last_period:
         raise Http404("no such reporting period")
@@ -121,13 +123,24 @@ def edit_report(request: HttpRequest, task_id: int, unit_code: str, period: str)
     stale = False
     if form.is_valid():
         try:
-            saved = save_with_evidence(
-                request, task=task, unit=unit, period=first_day, form=form, submit=submit
+            saved = services.save_report(
+                task=task,
+                unit=unit,
+                period=first_day,
+                by=request.user,
+                narrative=form.cleaned_data["narrative"],
+                status=form.cleaned_data["status"],
+                values=form.values(),
+                expected_version=form.cleaned_data["version"],
+                evidence=form.cleaned_data["evidence"],
+                submit=submit,
             )
-        except services.ProgressError as error:
-            form.add_error(None, str(error))
+        except ProgressError as error:
+            if error.kind == ErrorKind.NOT_ALLOWED:
+                raise PermissionDenied(error.message) from None
+            form.add_problems(error)
             current = ProgressReport.objects.filter(task=task, unit=unit, period=first_day).first()
-            if current is not None and current.version != form.cleaned_data["version"]:
+            if any(p.kind == ErrorKind.STALE for p in error.problems) and current is not None:
                 # Stale form: keep the person's text, show what is saved now, and let a second save
                 # knowingly replace it.
                 data = request.POST.copy()
@@ -148,41 +161,11 @@ def edit_report(request: HttpRequest, task_id: int, unit_code: str, period: str)
     return render(request, "progress/report_form.html", context, status=400)
 
 
-def save_with_evidence(
-    request: HttpRequest, *, task: Task, unit: Unit, period: dt.date, form: ReportForm, submit: bool
-) -> ProgressReport:
-    """Save the report, attach its new files, then submit if asked: all or nothing.
-
-    Evidence can only join a draft or returned report, so with files the report is saved first and
-    submitted after the files are attached.
-    """
-    files = form.cleaned_data["evidence"]
-    arguments: dict[str, Any] = {
-        "task": task,
-        "unit": unit,
-        "period": period,
-        "by": request.user,
-        "narrative": form.cleaned_data["narrative"],
-        "status": form.cleaned_data["status"],
-        "values": {k: ("" if v is None else v) for k, v in form.values().items()},
-    }
-    with transaction.atomic():
-        report = services.save_report(
-            **arguments, expected_version=form.cleaned_data["version"], submit=submit and not files
-        )
-        for upload in files:
-            services.add_evidence(report, upload=upload, by=request.user)
-        if submit and files:
-            report.refresh_from_db()
-            report = services.save_report(**arguments, expected_version=report.version, submit=True)
-    return report
-
-
 def viewable_report(request: HttpRequest, report_id: int) -> ProgressReport:
     report = queries.report_for_page(report_id)
     if report is None:
         raise Http404("no such report")
-    if not permissions.can_view_report(request.user, report):
+    if not rules.can_view_report(request.user, report):
         raise PermissionDenied("not your unit's report")
     return report
 
@@ -190,10 +173,10 @@ def viewable_report(request: HttpRequest, report_id: int) -> ProgressReport:
 def report_page_context(
     request: HttpRequest, report: ProgressReport, review_form: ReviewForm | None
 ) -> dict[str, Any]:
-    can_review = permissions.can_review_report(request.user, report) and report.state == ReportState.SUBMITTED
+    can_review = rules.can_review_report(request.user, report) and report.state == ReportState.SUBMITTED
     if can_review and review_form is None:
         review_form = ReviewForm(initial={"version": report.version})
-    can_edit = permissions.can_edit_report(request.user, report) and report.state in (
+    can_edit = rules.can_edit_report(request.user, report) and report.state in (
         ReportState.DRAFT,
         ReportState.RETURNED,
     )
@@ -215,7 +198,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, report_id: int) -> HttpResponse:
     report = viewable_report(request, report_id)
-    if not permissions.can_review_report(request.user, report):
+    if not rules.can_review_report(request.user, report):
         raise PermissionDenied("only the lead unit or the district office reviews this report")
     form = ReviewForm(request.POST)
     decision = request.POST.get("decision")
@@ -228,7 +211,7 @@ def review(request: HttpRequest, report_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 expected_version=form.cleaned_data["version"],
             )
-        except services.ProgressError as error:
+        except ProgressError as error:
             form.add_error(None, str(error))
         else:
             if decision == "approve":
@@ -246,7 +229,7 @@ def review(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("report__task"), pk=evidence_id)
-    if not permissions.can_view_report(request.user, evidence.report):
+    if not rules.can_view_report(request.user, evidence.report):
         raise PermissionDenied("not your unit's report")
     try:
         handle = evidence.file.open("rb")
@@ -259,8 +242,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 def task_audit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("plan").prefetch_related("assignments"), pk=task_id)
-    involved = services.task_unit_ids(task)
-    if not (permissions.sees_everything(request.user) or involved & permissions.unit_ids(request.user)):
+    if not rules.can_view_task_history(request.user, task):
         raise PermissionDenied("the task's history is for its units and the district office")
     entries = queries.task_audit_entries(task, request.user)
     return render(request, "progress/task_audit.html", {"plan": task.plan, "task": task, "entries": entries})
@@ -295,7 +277,7 @@ def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
             if close_form.is_valid():
                 try:
                     services.close_periods(plan, through=close_form.cleaned_data["through"], by=request.user)
-                except services.ProgressError as error:
+                except ProgressError as error:
                     close_form.add_error(None, str(error))
                 else:
                     messages.success(request, _("The periods were closed."))
@@ -310,7 +292,7 @@ def plan_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
                 try:
                     if changes:
                         services.update_reporting_settings(plan, by=request.user, **changes)
-                except services.ProgressError as error:
+                except ProgressError as error:
                     form.add_error(None, str(error))
                 except ValidationError as error:
                     form.add_error(None, error)

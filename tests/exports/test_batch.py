@@ -13,10 +13,18 @@ from openpyxl import Workbook, load_workbook
 
 from envplan.accounts.models import MemberRole, Membership
 from envplan.core.models import AuditEntry
-from envplan.exports.batch import REPORTS_SHEET
+from envplan.exports.batch import (
+    COL_NARRATIVE,
+    COL_NUMBER,
+    COL_PERIOD_SHOWN,
+    COL_STATUS,
+    FIRST_SLOT,
+    REPORTS_SHEET,
+)
 from envplan.progress.models import ProgressReport, ReportingSettings, ReportValue
 from tests.exports.factories import World
 
+FIRST_VALUE = FIRST_SLOT + 1
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,8 +44,8 @@ def upload(client: Client, world: World, workbook: Workbook, *, mode: str = "dra
 def row_of(sheet, task_number: int, period: str) -> int:  # type: ignore[no-untyped-def]
     for row in range(2, sheet.max_row + 1):
         if (
-            sheet.cell(row=row, column=5).value == task_number
-            and sheet.cell(row=row, column=7).value == period
+            sheet.cell(row=row, column=COL_NUMBER).value == task_number
+            and sheet.cell(row=row, column=COL_PERIOD_SHOWN).value == period
         ):
             return row
     raise AssertionError(f"no row for task {task_number} {period}")
@@ -48,9 +56,9 @@ def test_template_has_a_row_per_task_and_open_period(world: World, login: Callab
 
     rows = [
         (
-            sheet.cell(row=r, column=5).value,
-            sheet.cell(row=r, column=7).value,
-            sheet.cell(row=r, column=10).value,
+            sheet.cell(row=r, column=COL_NUMBER).value,
+            sheet.cell(row=r, column=COL_PERIOD_SHOWN).value,
+            sheet.cell(row=r, column=FIRST_SLOT).value,
         )
         for r in range(2, sheet.max_row + 1)
     ]
@@ -62,7 +70,7 @@ def test_template_has_a_row_per_task_and_open_period(world: World, login: Callab
         (2, "2025-02", "drains cleared ≥ 100 (2025-11-30) [count]"),
         (2, "2025-03", "drains cleared ≥ 100 (2025-11-30) [count]"),
     ]
-    assert [sheet.column_dimensions[c].hidden for c in "ABCDE"] == [True, True, True, True, False]
+    assert [sheet.column_dimensions[c].hidden for c in "ABCDEF"] == [True, True, True, True, True, False]
 
 
 def test_template_round_trip_saves_filled_rows_as_drafts(
@@ -73,12 +81,12 @@ def test_template_round_trip_saves_filled_rows_as_drafts(
     sheet = workbook[REPORTS_SHEET]
     first = row_of(sheet, 1, "2025-01")
     second = row_of(sheet, 2, "2025-02")
-    sheet.cell(row=first, column=8, value="in progress")
-    sheet.cell(row=first, column=9, value="3 km laid")
-    sheet.cell(row=first, column=11, value=3.5)
-    sheet.cell(row=second, column=8, value="done")
-    sheet.cell(row=second, column=9, value="all drains cleared")
-    sheet.cell(row=second, column=11, value="120")
+    sheet.cell(row=first, column=COL_STATUS, value="in progress")
+    sheet.cell(row=first, column=COL_NARRATIVE, value="3 km laid")
+    sheet.cell(row=first, column=FIRST_VALUE, value=3.5)
+    sheet.cell(row=second, column=COL_STATUS, value="done")
+    sheet.cell(row=second, column=COL_NARRATIVE, value="all drains cleared")
+    sheet.cell(row=second, column=FIRST_VALUE, value="120")
 
     response = upload(client, world, workbook)
 
@@ -99,7 +107,7 @@ def test_template_upload_can_submit(world: World, login: Callable[[User], Client
     client = login(world.housing_reporter)
     workbook = download_template(client, world)
     sheet = workbook[REPORTS_SHEET]
-    sheet.cell(row=row_of(sheet, 1, "2025-02"), column=8, value="in_progress")
+    sheet.cell(row=row_of(sheet, 1, "2025-02"), column=COL_STATUS, value="in_progress")
 
     response = upload(client, world, workbook, mode="submit")
 
@@ -113,16 +121,19 @@ def test_template_prefills_drafts_and_leaves_out_submitted_reports(
     client = login(world.housing_reporter)
     workbook = download_template(client, world)
     sheet = workbook[REPORTS_SHEET]
-    sheet.cell(row=row_of(sheet, 1, "2025-01"), column=8, value="at risk")
-    sheet.cell(row=row_of(sheet, 1, "2025-01"), column=9, value="pipes late")
-    sheet.cell(row=row_of(sheet, 2, "2025-01"), column=8, value="done")
+    sheet.cell(row=row_of(sheet, 1, "2025-01"), column=COL_STATUS, value="at risk")
+    sheet.cell(row=row_of(sheet, 1, "2025-01"), column=COL_NARRATIVE, value="pipes late")
+    sheet.cell(row=row_of(sheet, 2, "2025-01"), column=COL_STATUS, value="done")
     upload(client, world, workbook, mode="draft")
     ProgressReport.objects.filter(task=world.task2).update(state="submitted")
 
     again = download_template(client, world)[REPORTS_SHEET]
 
     row = row_of(again, 1, "2025-01")
-    assert (again.cell(row=row, column=8).value, again.cell(row=row, column=9).value) == (
+    assert (
+        again.cell(row=row, column=COL_STATUS).value,
+        again.cell(row=row, column=COL_NARRATIVE).value,
+    ) == (
         "at risk",
         "pipes late",
     )
@@ -139,34 +150,34 @@ def test_batch_bad_rows_are_all_reported_and_nothing_is_stored(
     workbook = download_template(client, world)  # February and March only: January is closed
     sheet = workbook[REPORTS_SHEET]
     good = row_of(sheet, 1, "2025-02")
-    sheet.cell(row=good, column=8, value="done")  # a good row: must not be saved either
+    sheet.cell(row=good, column=COL_STATUS, value="done")  # a good row: must not be saved either
     rows = [row_of(sheet, 1, "2025-03"), row_of(sheet, 2, "2025-02"), row_of(sheet, 2, "2025-03")]
-    sheet.cell(row=rows[0], column=8, value="finished")  # H: unknown status
-    sheet.cell(row=rows[0], column=11, value="lots")  # K: not a number
+    sheet.cell(row=rows[0], column=COL_STATUS, value="finished")  # H: unknown status
+    sheet.cell(row=rows[0], column=FIRST_VALUE, value="lots")  # K: not a number
     sheet.cell(row=rows[1], column=1, value=99999)  # A: unknown task
-    sheet.cell(row=rows[1], column=8, value="done")
+    sheet.cell(row=rows[1], column=COL_STATUS, value="done")
     sheet.cell(row=rows[2], column=2, value="water")  # B: another unit of this user
-    sheet.cell(row=rows[2], column=8, value="done")
+    sheet.cell(row=rows[2], column=COL_STATUS, value="done")
     extra = sheet.max_row + 1
-    for column, value in enumerate([world.task1.pk, "housing", "2025-01", str(world.target1.pk)], start=1):
+    for column, value in enumerate([world.task1.pk, "housing", "2025-01", str(world.target1.pk), 0], start=1):
         sheet.cell(row=extra, column=column, value=value)  # C: closed period
-    sheet.cell(row=extra, column=8, value="done")
+    sheet.cell(row=extra, column=COL_STATUS, value="done")
     late = extra + 1
-    for column, value in enumerate([world.task1.pk, "housing", "2026-01", str(world.target1.pk)], start=1):
+    for column, value in enumerate([world.task1.pk, "housing", "2026-01", str(world.target1.pk), 0], start=1):
         sheet.cell(row=late, column=column, value=value)  # C: out of range
-    sheet.cell(row=late, column=8, value="done")
+    sheet.cell(row=late, column=COL_STATUS, value="done")
     foreign = late + 1
-    for column, value in enumerate([world.task1.pk, "ecology", "2025-02", str(world.target1.pk)], start=1):
+    for column, value in enumerate([world.task1.pk, "ecology", "2025-02", str(world.target1.pk), 0], start=1):
         sheet.cell(row=foreign, column=column, value=value)  # B: a unit this user may not write for
-    sheet.cell(row=foreign, column=8, value="done")
+    sheet.cell(row=foreign, column=COL_STATUS, value="done")
 
     response = upload(client, world, workbook)
 
     assert response.status_code == 400
     errors = [(e.row, e.column) for e in response.context["errors"]]
     assert errors == [
-        (rows[0], "H"),
-        (rows[0], "K"),
+        (rows[0], "I"),
+        (rows[0], "L"),
         (rows[1], "A"),
         (rows[2], "B"),
         (extra, "C"),

@@ -13,7 +13,7 @@ from envplan.plans.models import Assignment, Unit
 def test_demo_ledger_has_a_row_per_assignment(db: None) -> None:
     plan = load_demo().plan
 
-    sheet = build_ledger(plan, today=dt.date(2025, 7, 1))[LEDGER_SHEET]
+    sheet = build_ledger(plan, today=dt.date(2025, 7, 1), reader=None)[LEDGER_SHEET]
 
     assert sheet.max_row - 1 == Assignment.objects.filter(task__plan=plan).count()
     assert [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)] == list(
@@ -25,7 +25,7 @@ def test_demo_ledger_is_built_in_a_fixed_number_of_queries(db: None, django_asse
     plan = load_demo().plan
 
     with django_assert_max_num_queries(20):
-        build_ledger(plan, today=dt.date(2025, 7, 1))
+        build_ledger(plan, today=dt.date(2025, 7, 1), reader=None)
 
 
 def test_demo_assessment_scores_every_reporting_unit(db: None) -> None:

@@ -14,7 +14,7 @@ from tests.exports.factories import TODAY, World
 
 
 def ledger_rows(world: World) -> list[tuple[object, ...]]:
-    sheet = build_ledger(world.plan, today=TODAY)[LEDGER_SHEET]
+    sheet = build_ledger(world.plan, today=TODAY, reader=None)[LEDGER_SHEET]
     return [tuple(cell.value for cell in row) for row in sheet.iter_rows(min_row=2)]
 
 
@@ -46,7 +46,7 @@ def test_ledger_shows_latest_approved_report_and_task_status(history: World) -> 
 
 
 def test_ledger_targets_and_units_sheets(history: World) -> None:
-    workbook = build_ledger(history.plan, today=TODAY)
+    workbook = build_ledger(history.plan, today=TODAY, reader=None)
 
     targets = [tuple(c.value for c in row) for row in workbook[TARGETS_SHEET].iter_rows(min_row=2)]
     units = [tuple(c.value for c in row) for row in workbook[UNITS_SHEET].iter_rows(min_row=2)]
@@ -64,7 +64,7 @@ def test_ledger_targets_and_units_sheets(history: World) -> None:
 
 
 def test_ledger_headers_are_bilingual_and_frozen(world: World) -> None:
-    sheet = build_ledger(world.plan, today=TODAY)[LEDGER_SHEET]
+    sheet = build_ledger(world.plan, today=TODAY, reader=None)[LEDGER_SHEET]
 
     assert (sheet["A1"].value, sheet["E1"].value, sheet.freeze_panes) == (
         "序号 / No.",

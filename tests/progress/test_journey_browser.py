@@ -71,7 +71,6 @@ def test_report_is_submitted_returned_fixed_and_approved(transactional_db, live_
             "report.returned",
             "report.submitted",
             "report.evidence_added",
-            "report.saved",
         ]
     finally:
         reporter_context.close()

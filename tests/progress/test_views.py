@@ -158,7 +158,7 @@ def test_edit_page_submits_with_evidence(world: World, login):
     assert response.status_code == 302
     assert report.state == "submitted"
     assert list(Evidence.objects.values_list("original_name", flat=True)) == ["site.pdf"]
-    assert list(report.events.values_list("action", flat=True)) == ["saved", "evidence_added", "submitted"]
+    assert list(report.events.values_list("action", flat=True)) == ["evidence_added", "submitted"]
 
 
 def test_edit_page_refuses_a_fake_pdf_and_keeps_the_text(world: World, login):

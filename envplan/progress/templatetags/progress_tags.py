@@ -9,7 +9,9 @@ from django import template
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.plans.models import Unit
-from envplan.progress import queries, services
+from envplan.progress import permissions as rules
+from envplan.progress import queries
+from envplan.progress.calendar import reporting_settings
 
 register = template.Library()
 
@@ -54,9 +56,9 @@ def audit_value(value: Any) -> str:
 def task_reports_card(context: template.Context, task: Any) -> dict[str, Any]:
     """The task page's Reports card: its reports by unit and period, and a Write button per own unit."""
     user = context["user"]
-    settings = services.reporting_settings(task.plan)
+    settings = reporting_settings(task.plan)
     periods = queries.open_periods(settings, clock.today())
-    involved = services.task_unit_ids(task)
+    involved = rules.task_unit_ids(task)
     writable = sorted(involved & permissions.writer_unit_ids(user))
     write_units = list(Unit.objects.filter(pk__in=writable).order_by("name")) if periods else []
     return {
@@ -64,6 +66,6 @@ def task_reports_card(context: template.Context, task: Any) -> dict[str, Any]:
         "reports": list(queries.task_reports(task, user)),
         "write_units": write_units,
         "write_period": f"{periods[0]:%Y-%m}" if periods else "",
-        "can_see_audit": permissions.sees_everything(user) or bool(involved & permissions.unit_ids(user)),
+        "can_see_audit": rules.can_view_task_history(user, task),
         "user": user,
     }
