@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from envplan.exports.batch import REPORTS_SHEET
+from envplan.exports.batch import COL_NARRATIVE, COL_STATUS, REPORTS_SHEET
 from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
 from envplan.progress.models import ProgressReport
 
@@ -31,8 +31,8 @@ def test_writer_downloads_fills_and_uploads_the_batch_template(transactional_db,
     download_info.value.save_as(path)
     workbook = load_workbook(path)
     sheet = workbook[REPORTS_SHEET]
-    sheet.cell(row=2, column=8, value="in_progress")
-    sheet.cell(row=2, column=9, value="filled in Excel")
+    sheet.cell(row=2, column=COL_STATUS, value="in_progress")
+    sheet.cell(row=2, column=COL_NARRATIVE, value="filled in Excel")
     workbook.save(path)
     task_id, period = sheet.cell(row=2, column=1).value, sheet.cell(row=2, column=3).value
 
