@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -138,6 +138,26 @@ def shorten(raw: Any, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+class ReportFields(TypedDict, total=False):
+    """What a person writes in a report, and who: the arguments of `check_report` and `save_report`.
+
+    `values` maps target ids of the task to what was typed ("" or None removes a value);
+    `expected_version` is the version the person read (0: no report yet; None, for internal callers
+    only: no check); `generated` marks what the demo loader made up.
+    """
+
+    task: Required[Task]
+    unit: Required[Unit]
+    period: Required[dt.date]
+    by: Required[Any]
+    narrative: Required[str]
+    status: Required[str]
+    values: Mapping[int, Any] | Mapping[str, Any] | None
+    expected_version: int | None
+    evidence: Sequence[UploadedFile]
+    generated: bool
+
+
 @dataclass(frozen=True)
 class CheckedReport:
     """What a save would write, once every check passed."""
@@ -149,27 +169,15 @@ class CheckedReport:
     report: ProgressReport | None  # the stored report (locked when checked for a save), or None
 
 
-def check_report(
-    *,
-    task: Task,
-    unit: Unit,
-    period: dt.date,
-    by: Any,
-    narrative: str,
-    status: str,
-    values: Mapping[int | str, Any] | None = None,
-    expected_version: int | None = None,
-    evidence: Sequence[UploadedFile] = (),
-    generated: bool = False,
-    lock: bool = False,
-) -> CheckedReport:
+def check_report(*, lock: bool = False, **fields: Unpack[ReportFields]) -> CheckedReport:
     """Every rule of saving a report, checked without writing. Raises ProgressError with every problem.
 
     `expected_version` is the version the person read: 0 when they saw no report, None (internal callers
     only) for no check. A refused permission or a unit outside the task is reported alone, so that
     another unit learns nothing more about the report.
     """
-    if not (generated or rules.can_write_report(by, unit)):
+    task, unit, by = fields["task"], fields["unit"], fields["by"]
+    if not (fields.get("generated", False) or rules.can_write_report(by, unit)):
         raise ProgressError(
             _("You may only write reports for your own units."), kind=ErrorKind.NOT_ALLOWED, field="unit"
         )
@@ -181,7 +189,8 @@ def check_report(
         )
     problems: list[Problem] = []
     settings = reporting_settings(task.plan)
-    period = period.replace(day=1)
+    period = fields["period"].replace(day=1)
+    status = fields["status"]
     problems += period_problems(settings, period)
     if not status:
         problems.append(Problem(ErrorKind.INVALID, "status", _("Choose a status.")))
@@ -193,7 +202,7 @@ def check_report(
                 _("Unknown status %(status)s; choose one from the list.") % {"status": shorten(status)},
             )
         )
-    narrative = (narrative or "").strip()
+    narrative = (fields["narrative"] or "").strip()
     if len(narrative) > NARRATIVE_MAX_CHARS:
         problems.append(
             Problem(
@@ -205,7 +214,7 @@ def check_report(
         )
     target_ids = {t.pk for t in task.targets.all()}
     parsed: dict[int, Decimal | None] = {}
-    for key, raw in (values or {}).items():
+    for key, raw in (fields.get("values") or {}).items():
         target_id = int(key) if str(key).isdigit() else None
         field = value_field(target_id) if target_id is not None else f"values.{key}"
         if target_id is None or target_id not in target_ids:
@@ -224,7 +233,7 @@ def check_report(
             parsed[target_id] = parse_value(raw, field=field)
         except ProgressError as error:
             problems += error.problems
-    for upload in evidence:
+    for upload in fields.get("evidence", ()):
         try:
             check_upload(upload)
         except UploadRejected as error:
@@ -232,7 +241,7 @@ def check_report(
 
     found = ProgressReport.objects.filter(task=task, unit=unit, period=period)
     report = (found.select_for_update() if lock else found).first()
-    problems += version_problems(report, expected_version)
+    problems += version_problems(report, fields.get("expected_version"))
     if report is not None and report.state in LOCKED_STATES:
         problems.append(
             Problem(
@@ -292,41 +301,17 @@ def version_problems(report: ProgressReport | None, expected_version: int | None
 
 
 @transaction.atomic
-def save_report(
-    *,
-    task: Task,
-    unit: Unit,
-    period: dt.date,
-    by: Any,
-    narrative: str,
-    status: str,
-    values: Mapping[int | str, Any] | None = None,
-    expected_version: int | None = None,
-    evidence: Sequence[UploadedFile] = (),
-    submit: bool = False,
-    generated: bool = False,
-) -> ProgressReport:
+def save_report(*, submit: bool = False, **fields: Unpack[ReportFields]) -> ProgressReport:
     """Create or update the unit's report for the task and period, attach files, and submit if asked.
 
-    `values` maps target ids of the task to values ("" or None removes a value). `expected_version` is
-    the version the person read (0: no report yet); a report changed meanwhile is refused as stale.
-    Everything is checked before anything is written (see `check_report`).
+    Everything is checked before anything is written (see `check_report` and `ReportFields`); a report
+    changed since the person read it is refused as stale.
     Side effects: audit `report.saved` / `report.submitted` (and `report.evidence_added` per file),
     ReportEvents, evidence files in storage; after commit, reviewers are notified of a submission.
     """
-    checked = check_report(
-        task=task,
-        unit=unit,
-        period=period,
-        by=by,
-        narrative=narrative,
-        status=status,
-        values=values,
-        expected_version=expected_version,
-        evidence=evidence,
-        generated=generated,
-        lock=True,
-    )
+    checked = check_report(lock=True, **fields)
+    task, unit, by = fields["task"], fields["unit"], fields["by"]
+    generated = fields.get("generated", False)
     report = checked.report
     before = snapshot(report, REPORT_FIELDS) if report else None
     if report is None:
@@ -347,7 +332,7 @@ def save_report(
             ReportValue.objects.update_or_create(
                 report=report, target_id=target_id, defaults={"value": value}
             )
-    for upload in evidence:
+    for upload in fields.get("evidence", ()):
         attach_evidence(report, upload=upload, by=by)
     if submit:
         report.state = ReportState.SUBMITTED

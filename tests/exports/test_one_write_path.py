@@ -28,6 +28,7 @@ from envplan.exports.batch import (
     REPORTS_SHEET,
 )
 from envplan.exports.ledger import LEDGER_SHEET, build_ledger
+from envplan.plans.models import Task
 from envplan.progress.models import ProgressReport, ReportValue
 from envplan.progress.services import save_report
 from tests.exports.factories import FEB, TODAY, World
@@ -44,6 +45,18 @@ BAD_VALUES = {
     "NaN": "'NaN' is not a number.",
     "0.0000001": "'0.0000001' has more than 6 decimals.",
 }
+
+
+def housing_report(world: World, task: Task | None = None, **fields: Any) -> ProgressReport:
+    """The housing bureau's February report on task 1 (or `task`), written through the service."""
+    defaults: dict[str, Any] = {"narrative": "v1", "status": "in_progress"}
+    return save_report(
+        task=task or world.task1,
+        unit=world.housing,
+        period=FEB,
+        by=world.housing_reporter,
+        **(defaults | fields),
+    )
 
 
 def nothing_stored() -> tuple[int, int, int]:
@@ -154,25 +167,11 @@ def test_api_number_too_large_for_a_float_is_refused_not_stored(world: World) ->
 def test_batch_from_an_older_template_is_refused_as_stale_and_changes_nothing(
     world: World, login: Callable[[User], Client]
 ) -> None:
-    save_report(
-        task=world.task1,
-        unit=world.housing,
-        period=FEB,
-        by=world.housing_reporter,
-        narrative="v1",
-        status="in_progress",
-    )
+    housing_report(world)
     client = login(world.housing_reporter)
     old = template(client, world)
-    newer = save_report(
-        task=world.task1,
-        unit=world.housing,
-        period=FEB,
-        by=world.housing_reporter,
-        narrative="newer text",
-        status="at_risk",
-        values={world.target1.pk: "7"},
-        expected_version=1,
+    newer = housing_report(
+        world, narrative="newer text", status="at_risk", values={world.target1.pk: "7"}, expected_version=1
     )
     sheet = old[REPORTS_SHEET]
     row = row_of(sheet, 1, "2025-02")
@@ -190,14 +189,7 @@ def test_batch_from_an_older_template_is_refused_as_stale_and_changes_nothing(
 
 
 def test_batch_template_carries_each_reports_version(world: World, login: Callable[[User], Client]) -> None:
-    save_report(
-        task=world.task1,
-        unit=world.housing,
-        period=FEB,
-        by=world.housing_reporter,
-        narrative="v1",
-        status="in_progress",
-    )
+    housing_report(world)
     sheet = template(login(world.housing_reporter), world)[REPORTS_SHEET]
 
     versions = {
@@ -231,15 +223,7 @@ def test_batch_formula_cells_are_refused_with_a_clear_message(
 def test_ledger_writes_formula_like_text_as_text(world: World) -> None:
     world.housing.name = "=cmd|' /C calc'!A0"
     world.housing.save()
-    report = save_report(
-        task=world.task1,
-        unit=world.housing,
-        period=FEB,
-        by=world.housing_reporter,
-        narrative='=HYPERLINK("http://example.invalid","click")',
-        status="in_progress",
-        submit=True,
-    )
+    report = housing_report(world, narrative='=HYPERLINK("http://example.invalid","click")')
     report.state = "approved"
     report.save()
 
@@ -271,14 +255,7 @@ def ledger_narratives(client: Client, world: World) -> list[str]:
 def test_ledger_shows_a_narrative_only_to_those_who_may_read_the_report(
     world: World, login: Callable[[User], Client]
 ) -> None:
-    report = save_report(
-        task=world.task2,
-        unit=world.housing,
-        period=FEB,
-        by=world.housing_reporter,
-        narrative="private",
-        status="done",
-    )
+    report = housing_report(world, world.task2, narrative="private", status="done")
     report.state = "approved"
     report.save()
 
