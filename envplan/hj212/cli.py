@@ -14,10 +14,13 @@ from typing import Any, TextIO, TypeVar
 from envplan.hj212.crc import VARIANTS, CrcKind, variant_from_name
 from envplan.hj212.errors import HJ212Error
 from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT, Frame, split_frame
+from envplan.hj212.limits import RESERVE, connection_limit, raise_descriptor_limit
 from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
 from envplan.hj212.segment import DataSegment, detect_edition, parse_segment
 
 T = TypeVar("T")
+# Landing files are closed at least this often (seconds after their first frame) for ingest to read them.
+DEFAULT_ROTATE_SECONDS = 60.0
 
 
 class _UsageError(Exception):
@@ -32,7 +35,13 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="envplan hj212", description="HJ 212 data transmission tools")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    check = sub.add_parser("check", help="check frames, one per line, print one JSON object per frame")
+    check = sub.add_parser(
+        "check",
+        help="check frames, one per line, print one JSON object per frame",
+        description="Judge HJ 212 frames, one per line (blank lines and # comments skipped), and print one "
+        "JSON object per frame. Exit status: 0 every frame is ok, 1 at least one frame failed, 2 the file "
+        "cannot be read (missing, a folder, not text) or the arguments are wrong.",
+    )
     check.add_argument("file")
     check.add_argument("--accept-crc-variants", action="store_true", help="accept MODBUS/ARC CRC variants")
     sim = sub.add_parser("simulate", help="load generator: many data loggers against a receiver")
@@ -53,12 +62,41 @@ def _parser() -> argparse.ArgumentParser:
         help='registry: {"<MN>": {"password": "...", "crc_variants": ["modbus-swapped"]}}',
     )
     serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    add_serve_options(serve)
     serve.add_argument("--frames-per-second", type=float, default=200.0, help="flood budget per connection")
     serve.add_argument(
         "--max-segment", type=int, default=DEFAULT_MAX_SEGMENT, help="largest data segment accepted (bytes)"
     )
     serve.add_argument("--stats-json", help="write the counters here on exit")
     return parser
+
+
+def add_serve_options(serve: argparse.ArgumentParser) -> None:
+    """Options shared by ``hj212 serve`` and ``hj212 serve-standalone``."""
+    serve.add_argument(
+        "--rotate-seconds",
+        "--rotate",
+        dest="rotate_seconds",
+        type=float,
+        default=DEFAULT_ROTATE_SECONDS,
+        help="close the landing file this many seconds after its first frame, even if no other frame "
+        "arrives, so that ingest sees every answered frame within this period (default %(default)s; "
+        "files are also closed at 64 MiB)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        help="connections held at once; past it new connections are closed on arrival and a line is "
+        f"logged (default: the open-file limit, raised to the hard limit at start, minus {RESERVE})",
+    )
+
+
+def serve_option_error(args: argparse.Namespace) -> str | None:
+    if not args.rotate_seconds > 0:
+        return f"--rotate-seconds must be positive, not {args.rotate_seconds}"
+    if args.max_connections is not None and args.max_connections < 1:
+        return f"--max-connections must be at least 1, not {args.max_connections}"
+    return None
 
 
 def main(
@@ -113,6 +151,7 @@ def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
         "flag": None,
         "datatime": None,
         "values": {},
+        "warnings": [],
     }
     frame: Frame | None = None
     try:
@@ -138,6 +177,7 @@ def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
         flag=header.flag.value if header.flag else None,
         datatime=segment.cp.params.get("DataTime"),
         values=_values(segment),
+        warnings=list(segment.warnings),
     )
     if not accepted:
         result["error"] = (
@@ -149,17 +189,35 @@ def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
 
 
 def _check(path: Path, *, accept_variants: bool, out: TextIO, err: TextIO) -> int:
+    """0: every frame ok; 1: some frame failed; 2: the file cannot be read as lines of frames."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        err.write(f"envplan hj212 check: cannot read {path}: {exc.strerror}\n")
+        err.write(f"envplan hj212 check: cannot read {path}: {exc.strerror or exc}\n")
         return 2
+    if b"\0" in data:
+        # Frames are ASCII/UTF-8 text (HJ 212-2017 §6.3): NUL bytes mean another kind of file (a landing
+        # log, an archive), and judging its "lines" would only print noise.
+        where = data.count(b"\n", 0, data.index(b"\0")) + 1
+        err.write(
+            f"envplan hj212 check: {path}: line {where}: binary data (NUL byte), not frames one per line\n"
+        )
+        return 2
+    failed: list[int] = []
+    total = 0
     for number, line in enumerate(data.split(b"\n"), start=1):
         text = line.rstrip(b"\r")
         if not text.strip() or (text.startswith(b"#") and not text.startswith(b"##")):
             continue
         verdict = {"line": number, **check_line(text, accept_variants=accept_variants)}
+        total += 1
+        if not verdict["ok"]:
+            failed.append(number)
         out.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+    if failed:
+        shown = ", ".join(str(n) for n in failed[:10]) + (", ..." if len(failed) > 10 else "")
+        err.write(f"envplan hj212 check: {path}: {len(failed)} of {total} frames failed (lines {shown})\n")
+        return 1
     return 0
 
 
@@ -172,7 +230,7 @@ def _simulate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if args.devices < 1 or args.rate <= 0 or args.duration <= 0:
         err.write("envplan hj212 simulate: --devices, --rate and --duration must be positive\n")
         return 2
-    _raise_nofile(args.devices + 100)
+    raise_descriptor_limit(args.devices + RESERVE)
     run = simulate(
         args.host, args.port, devices=args.devices, rate=args.rate, duration=args.duration, grace=args.grace
     )
@@ -220,6 +278,10 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if not 0 < args.max_segment <= FIELD_MAX_SEGMENT:
         err.write(f"envplan hj212 serve-standalone: --max-segment must be 1..{FIELD_MAX_SEGMENT}\n")
         return 2
+    problem = serve_option_error(args)
+    if problem is not None:
+        err.write(f"envplan hj212 serve-standalone: {problem}\n")
+        return 2
     registry: dict[str, Device] = {}
     if args.devices_json:
         try:
@@ -229,17 +291,20 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             return 2
     policy = UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE
     try:
-        landing = LandingLog(args.landing)
+        landing = LandingLog(args.landing, rotate_seconds=args.rotate_seconds)
     except OSError as exc:
         err.write(f"envplan hj212 serve-standalone: landing directory {args.landing}: {exc.strerror}\n")
         return 2
-    _raise_nofile(65536)
+    max_connections, limits = connection_limit(args.max_connections)
     config = ReceiverConfig(
-        idle_timeout=args.idle_timeout, frames_per_second=args.frames_per_second, max_segment=args.max_segment
+        idle_timeout=args.idle_timeout,
+        frames_per_second=args.frames_per_second,
+        max_segment=args.max_segment,
+        max_connections=max_connections,
     )
     receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, config=config)
     try:
-        run_event_loop(_serve_until_signal(receiver, args.host, args.port, out))
+        run_event_loop(_serve_until_signal(receiver, args.host, args.port, out, limits))
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         err.write(f"envplan hj212 serve-standalone: cannot listen on {where}: {exc.strerror}\n")
@@ -251,9 +316,10 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: TextIO) -> None:
+async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: TextIO, limits: str) -> None:
     host_bound, port_bound = await receiver.start(host, port)
-    out.write(f"listening on {host_bound}:{port_bound}\n")
+    # "listening on" stays the first line: scripts read the port from it
+    out.write(f"listening on {host_bound}:{port_bound}\n{limits}\n")
     out.flush()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -261,15 +327,6 @@ async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: Tex
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await receiver.stop()
-
-
-def _raise_nofile(wanted: int) -> None:
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def run_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:

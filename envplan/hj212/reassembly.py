@@ -3,14 +3,14 @@
 HJ 212-2017 Tables C.49/C.50: each sub-packet has its own QN, the same DataTime, ``PNUM=n;PNO=i``, and the
 payload is split at item boundaries.  Sub-packets are grouped by (MN, ST, CN, PNUM, DataTime); when all
 PNO 1..PNUM are present the CP item lists are joined in PNO order (the repeated DataTime kept once).
-The caller passes ``now`` (seconds, any monotonic clock) so that incomplete groups can expire.
+The caller passes ``now`` (seconds, any monotonic clock) so that incomplete groups can expire.  A segment
+whose Flag has D set but that carries no PNUM/PNO passes through whole (the header keeps a warning).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from envplan.hj212.errors import HJ212Error
 from envplan.hj212.segment import DataSegment, Flag, parse_cp
 
 
@@ -38,10 +38,8 @@ class SplitReassembler:
 
     def feed(self, segment: DataSegment, now: float) -> DataSegment | None:
         header = segment.header
-        if header.flag is None or not header.flag.split:
-            return segment
-        if header.pnum is None or header.pno is None:
-            raise HJ212Error("split", "split flag without PNUM/PNO")
+        if not header.split or header.pnum is None or header.pno is None:
+            return segment  # not split, or split flagged without packet numbers (read as whole, see segment)
         if header.pnum == 1:
             return _merged([segment])
         self.expire(now)

@@ -26,7 +26,12 @@ paths land, answer and count the same.
 Bad frames (length, CRC, syntax) get no reply ("if the CRC is wrong, execution ends", Table 2) and are
 counted per device and reason.  A device that floods (more frames per second than its budget), does not
 read its replies (write buffer above a limit), or stays silent past the idle timeout is disconnected
-without affecting the others.
+without affecting the others.  Past ``max_connections`` a new connection is closed as soon as it is
+accepted (counted, and logged at most once a period), so descriptors remain for the landing log.
+
+A timer asks the landing log whether its file is due for rotation (old enough, see
+:meth:`envplan.lake.landing.LandingLog.rotation_due`) and, if so, hands the writer thread a batch even
+when it holds no record, so a quiet receiver still closes the file that ingest waits for.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import enum
+import logging
 import socket
 import time
 from collections import Counter
@@ -51,6 +57,7 @@ from envplan.hj212.framer import StreamFramer
 from envplan.hj212.replies import reply_for, request_reply
 from envplan.hj212.segment import Header, parse_header
 
+logger = logging.getLogger("envplan.hj212.receiver")
 MetaValue = str | int | float | bool | None
 MAX_COUNTED_DEVICES = 100_000
 MAX_ROUTES = 64  # per connection: fast-path decisions cached by header (MN, CN, PW, Flag)
@@ -81,9 +88,10 @@ class Landing(Protocol):
     """The part of :class:`envplan.lake.landing.LandingLog` the receiver needs.
 
     Optional, used when present: ``record_middle``, ``record_prefix`` and ``append_prefixed`` (the fast
-    path; without them every frame takes the full path through ``append``), and ``write_batch_and_rotate``
-    (used instead of ``write_batch`` on the writer thread).  ``rotate_if_full`` is called on the loop
-    between batches either way."""
+    path; without them every frame takes the full path through ``append``), ``write_batch_and_rotate``
+    (used instead of ``write_batch`` on the writer thread) and ``rotation_due`` (asked on a timer: when
+    true, a batch is written even with no record, so that a file due by age is closed without waiting
+    for the next frame).  ``rotate_if_due`` is called on the loop between batches either way."""
 
     def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, MetaValue]) -> None: ...
 
@@ -92,7 +100,7 @@ class Landing(Protocol):
 
     def write_batch(self, batch: Any) -> int: ...
 
-    def rotate_if_full(self) -> object: ...
+    def rotate_if_due(self) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,13 @@ class ReceiverConfig:
     device_cache_seconds: float = 60.0
     # Consecutive bad frames tolerated on one connection before it is closed.
     max_consecutive_errors: int = 50
+    # Connections held at once; past it a new connection is closed as soon as it is accepted, so that the
+    # process keeps descriptors for its landing files and database (see limits.py).  None: no limit.
+    max_connections: int | None = None
+    # At most one log line per this many seconds about refused connections (with the count since the last).
+    refusal_log_seconds: float = 60.0
+    # How often (seconds of the event loop) the landing log is asked whether its file is due for rotation.
+    rotation_check_seconds: float = 1.0
 
 
 @dataclass
@@ -119,20 +134,24 @@ class ReceiverStats:
     """Counters for tests and metrics.
 
     ``frames_received`` counts complete frames handed to the core; of those, ``frames_landed`` were
-    appended to the landing log (``frames_quarantined`` of them from unknown devices) and the rest are in
+    appended to the landing log (``frames_quarantined`` of them from unknown devices, ``frames_with_warnings``
+    of them landed with a tolerated deviation noted in their metadata) and the rest are in
     ``rejected`` keyed by (MN or "?", reason: length, crc, header, segment, flag, split, cp, password,
     unknown-device, flood, garbage, trailer, too-long).  ``replies_sent`` went out after their batch was
     fsynced (``fsyncs`` batches); ``replies_dropped`` were not sent because the connection had closed or
     the batch could not be made durable (``landing_errors``).  ``closed`` counts connections cut by the
-    receiver per reason: idle, flood, slow-reader, errors, shutdown.
+    receiver per reason: idle, flood, slow-reader, errors, shutdown; ``connections_refused`` were closed on
+    arrival because ``max_connections`` were open.
     """
 
     connections_opened: int = 0
     connections_open: int = 0
+    connections_refused: int = 0
     frames_received: int = 0
     frames_landed: int = 0
     frames_quarantined: int = 0
     frames_refused: int = 0
+    frames_with_warnings: int = 0
     replies_queued: int = 0
     replies_sent: int = 0
     replies_dropped: int = 0
@@ -145,10 +164,12 @@ class ReceiverStats:
         return {
             "connections_opened": self.connections_opened,
             "connections_open": self.connections_open,
+            "connections_refused": self.connections_refused,
             "frames_received": self.frames_received,
             "frames_landed": self.frames_landed,
             "frames_quarantined": self.frames_quarantined,
             "frames_refused": self.frames_refused,
+            "frames_with_warnings": self.frames_with_warnings,
             "replies_queued": self.replies_queued,
             "replies_sent": self.replies_sent,
             "replies_dropped": self.replies_dropped,
@@ -238,12 +259,12 @@ class ReceiverCore:
             self.count(mn, "password")
             reply = request_reply(header, QnRtn.PW_ERROR) if header.reply_requested else None
             return FrameOutcome(mn=mn, landed=False, reply=reply, error="password")
-        self.landing.append(
-            raw,
-            received_ns=received_ns,
-            peer=peer,
-            meta={"mn": mn, "cn": header.cn, "crc": frame.crc.value, "status": status},
-        )
+        meta: dict[str, MetaValue] = {"mn": mn, "cn": header.cn, "crc": frame.crc.value, "status": status}
+        if header.warnings:
+            # kept with the frame, so that the ingest can say which stored values came with a quirk
+            meta["warning"] = "; ".join(header.warnings)
+            self.stats.frames_with_warnings += 1
+        self.landing.append(raw, received_ns=received_ns, peer=peer, meta=meta)
         self.stats.frames_landed += 1
         return FrameOutcome(mn=mn, landed=True, reply=_reply(header))
 
@@ -284,6 +305,7 @@ class _Connection(asyncio.Protocol):
         "mn",
         "peer",
         "receiver",
+        "refused",
         "routes",
         "tokens",
         "transport",
@@ -302,10 +324,15 @@ class _Connection(asyncio.Protocol):
         self._bucket_at = self.last_seen
         self._devices_at = self.last_seen
         self.errors = 0
+        self.refused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports implement the interface without subclassing asyncio.Transport
         self.transport = cast(asyncio.Transport, transport)
+        if not self.receiver.admit(self):
+            self.refused = True
+            transport.close()  # a clean end of stream for the device, which will dial again later
+            return
         peername = transport.get_extra_info("peername")
         if isinstance(peername, tuple) and len(peername) >= 2:
             self.peer = f"{peername[0]}:{peername[1]}"
@@ -318,7 +345,8 @@ class _Connection(asyncio.Protocol):
         self.receiver.connection_made(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.receiver.connection_lost(self)
+        if not self.refused:
+            self.receiver.connection_lost(self)
 
     def pause_writing(self) -> None:
         # The device is not reading its replies: cut it off rather than buffer without bound.
@@ -365,6 +393,8 @@ class _Connection(asyncio.Protocol):
         return _Route(mn, device is None, receiver.record_middle(self.peer, meta), reply_suffix(fields))
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
         receiver = self.receiver
         config = receiver.config
         now = receiver.loop_time()
@@ -499,6 +529,12 @@ class Receiver:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._rotation_timer: asyncio.Task[None] | None = None
+        # asked on a timer whether the landing file is due for rotation (LandingLog has it)
+        self._rotation_due: Callable[[], bool] | None = getattr(landing, "rotation_due", None)
+        self._rotation_wanted = False
+        self._refused_unlogged = 0
+        self._refusal_logged_at = float("-inf")
 
     def loop_time(self) -> float:
         assert self._loop is not None
@@ -510,13 +546,16 @@ class Receiver:
             lambda: _Connection(self), host, port, backlog=backlog, reuse_address=True
         )
         self._sweeper = self._loop.create_task(self._sweep_idle())
+        if self._rotation_due is not None:
+            self._rotation_timer = self._loop.create_task(self._rotate_on_time(self._rotation_due))
         sockname = self._server.sockets[0].getsockname()
         return str(sockname[0]), int(sockname[1])
 
     async def stop(self) -> None:
         """Stop listening, close every connection, and make every landed frame durable."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        for task in (self._sweeper, self._rotation_timer):
+            if task is not None:
+                task.cancel()
         if self._server is not None:
             self._server.close()
         for connection in list(self.connections):
@@ -530,9 +569,33 @@ class Receiver:
             self.stats.landing_errors += 1
         self.stats.replies_dropped += sum(len(r) for r in self._replies.values())
         self._replies.clear()
+        if self._refused_unlogged:
+            self._log_refusals()
         self._writer.shutdown(wait=True)
         if self._server is not None:
             await self._server.wait_closed()
+
+    def admit(self, connection: _Connection) -> bool:
+        """Whether a new connection may stay (then it calls :meth:`connection_made`); when ``max_connections``
+        are open it is refused: counted, and logged at most once per ``refusal_log_seconds``."""
+        limit = self.config.max_connections
+        if limit is None or len(self.connections) < limit:
+            return True
+        self.stats.connections_refused += 1
+        self._refused_unlogged += 1
+        now = self.loop_time()
+        if now - self._refusal_logged_at >= self.config.refusal_log_seconds:
+            self._log_refusals()
+            self._refusal_logged_at = now
+        return False
+
+    def _log_refusals(self) -> None:
+        logger.warning(
+            "connection limit of %d reached: %d new connections refused since the last message",
+            self.config.max_connections,
+            self._refused_unlogged,
+        )
+        self._refused_unlogged = 0
 
     def connection_made(self, connection: _Connection) -> None:
         self.connections.add(connection)
@@ -582,7 +645,8 @@ class Receiver:
         self._dirty = False
         batch = self.landing.take_batch()
         replies, self._replies = self._replies, {}
-        if batch.records == 0 and not replies:
+        rotation, self._rotation_wanted = self._rotation_wanted, False
+        if batch.records == 0 and not replies and not rotation:
             return
         self._flushing = True
         future = self._writer.submit(self._write_batch, batch)
@@ -600,11 +664,12 @@ class Receiver:
             self.stats.landing_errors += 1
             self.stats.replies_dropped += sum(len(r) for r in replies.values())
         else:
-            self.stats.fsyncs += 1
+            if done.result():
+                self.stats.fsyncs += 1
             self._send(replies)
             # between batches, the moment a rotation on the loop thread is safe (a no-op for a LandingLog
-            # whose full file was rotated on the writer thread already)
-            self.landing.rotate_if_full()
+            # whose due file was rotated on the writer thread already)
+            self.landing.rotate_if_due()
         if self._dirty:
             self._flush()  # what arrived during the fsync: start its batch now
 
@@ -616,6 +681,15 @@ class Receiver:
                 continue
             transport.write(queued[0] if len(queued) == 1 else b"".join(queued))
             self.stats.replies_sent += len(queued)
+
+    async def _rotate_on_time(self, due: Callable[[], bool]) -> None:
+        """Close a landing file that is due by age even when no frame arrives to trigger a batch: ingest
+        reads closed files only, and an answered frame must reach it within the rotation period."""
+        while True:
+            await asyncio.sleep(self.config.rotation_check_seconds)
+            if due():
+                self._rotation_wanted = True
+                self.schedule_flush()
 
     async def _sweep_idle(self) -> None:
         interval = max(0.05, min(self.config.idle_timeout / 4, 30.0))

@@ -25,6 +25,10 @@ CHINA_TIME = timezone(timedelta(hours=8), "CST")
 # CP fields whose values are text, not numbers (HJ 212-2017 Table 4: Flag C1, EFlag C4, SampleTime, SN, Info).
 TEXT_FIELDS: frozenset[str] = frozenset({"Flag", "EFlag", "SampleTime", "SN", "Info"})
 _HEADER_KEYS = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
+# Real loggers set Flag's D bit (e.g. Flag=7) on ordinary uploads that carry no PNUM/PNO: without packet
+# numbers there is nothing to reassemble, so the frame is read as a whole one and the quirk is kept as a
+# warning instead of rejecting data the device will never send differently.
+SPLIT_WITHOUT_NUMBERS = "split: Flag D bit set but no PNUM/PNO; decoded as a whole frame"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +72,17 @@ class Header:
     pnum: int | None
     pno: int | None
     extra: dict[str, str] = field(default_factory=dict)
+    # Deviations tolerated while decoding ("reason: message", as HJ212Error formats them).
+    warnings: tuple[str, ...] = ()
 
     @property
     def reply_requested(self) -> bool:
         return self.flag is not None and self.flag.reply_requested
+
+    @property
+    def split(self) -> bool:
+        """A sub-packet to reassemble: Flag's D bit set and PNUM/PNO present."""
+        return self.flag is not None and self.flag.split and self.pnum is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +114,10 @@ class DataSegment:
     @property
     def edition(self) -> Edition | None:
         return detect_edition(self)[0]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.header.warnings
 
 
 _REQUIRED = frozenset({"ST", "CN", "MN"})
@@ -146,10 +161,13 @@ def parse_header(segment: bytes | str) -> tuple[Header, str]:
     if "PNUM" in fields or "PNO" in fields:
         pnum = _optional_int(fields, "PNUM")
         pno = _optional_int(fields, "PNO")
+    warnings: tuple[str, ...] = ()
     if flag is not None and flag.split:
-        if pnum is None or pno is None:
-            raise HJ212Error("split", "Flag D bit set but PNUM/PNO missing")
-        if not 1 <= pno <= pnum:
+        if pnum is None and pno is None:
+            warnings = (SPLIT_WITHOUT_NUMBERS,)
+        elif pnum is None or pno is None:
+            raise HJ212Error("split", f"Flag D bit set but {'PNUM' if pnum is None else 'PNO'} missing")
+        elif not 1 <= pno <= pnum:
             raise HJ212Error("split", f"PNO={pno} outside 1..PNUM={pnum}")
     extra = (
         {}
@@ -166,6 +184,7 @@ def parse_header(segment: bytes | str) -> tuple[Header, str]:
         pnum=pnum,
         pno=pno,
         extra=extra,
+        warnings=warnings,
     )
     return header, text[start + 5 : -2]
 

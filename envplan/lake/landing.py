@@ -5,12 +5,16 @@ Files
 A log directory holds files named ``<prefix>-<seq:012d>.part`` (the one being written, at most one per
 writer) and ``<prefix>-<seq:012d>.log`` (closed, waiting to be moved into the lake).  ``rotate()`` closes
 the current ``.part`` (fsync, rename to ``.log``, fsync of the directory) and opens the next sequence
-number.  On start, ``.part`` files left by a crashed writer with the same prefix are renamed to ``.log``
-(or deleted when they hold no record):
-their complete records are valid and a torn last record is ignored by :func:`replay`.
-``mark_moved(path)`` moves a ``.log`` file into the ``moved/`` subdirectory once its content is in the
-lake (the caller deletes ``moved/`` files when it likes).  Several receivers share a directory safely only
-with distinct prefixes.
+number.  A file is due for rotation when it reached ``max_bytes`` or, with ``rotate_seconds``, when its
+first record was written that long ago (by ``clock``, monotonic seconds by default); the owner asks
+(:meth:`LandingLog.rotation_due`) and rotates between writes -- the receiver asks on a timer, so readers
+of ``.log`` files see every record within about ``rotate_seconds`` even when no further frame arrives.
+On start, ``.part`` files left by a crashed writer with the same prefix are renamed to ``.log`` (or
+deleted when they hold no record): their complete records are valid and a torn last record is ignored by
+:func:`replay`.  ``mark_moved(path)`` moves a ``.log`` file into the ``moved/`` subdirectory once its
+content is in the lake (the caller deletes ``moved/`` files when it likes).  Several receivers share a
+directory safely only with distinct prefixes.  Readers may also read a ``.part`` file while it is being
+written: :func:`replay` gives its complete records.
 
 Format
 ------
@@ -33,9 +37,9 @@ Durability: ``append()`` only buffers in memory; ``flush_durable()`` writes the 
 of that tick, so every answered frame is on disk.  It is also available in two halves,
 ``take_batch()`` (on the appending thread) and ``write_batch(batch)`` (on a worker thread), so that an
 event loop keeps receiving while the previous batch is being fsynced; ``write_batch_and_rotate(batch)``
-also rotates a full file on that worker thread.  For receivers, ``record_middle`` + ``record_prefix`` +
-``append_prefixed`` write the same records as ``append`` with the peer and metadata encoded once and the
-receive time once per read.
+also rotates a file that is due (full or old enough) on that worker thread.  For receivers,
+``record_middle`` + ``record_prefix`` + ``append_prefixed`` write the same records as ``append`` with the
+peer and metadata encoded once and the receive time once per read.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ import json
 import os
 import re
 import struct
+import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,13 +102,24 @@ class LandingLog:
     """Append-only landing files in ``directory`` (see the module docstring for the format)."""
 
     def __init__(
-        self, directory: str | os.PathLike[str], *, prefix: str = "landing", max_bytes: int = 64 << 20
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        prefix: str = "landing",
+        max_bytes: int = 64 << 20,
+        rotate_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.]+", prefix):
             raise ValueError(f"landing prefix {prefix!r} must be letters, digits, '_' or '.'")
+        if rotate_seconds is not None and not rotate_seconds > 0:
+            raise ValueError(f"landing rotation period {rotate_seconds} must be positive")
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_bytes = max_bytes
+        self.rotate_seconds = rotate_seconds
+        self.clock = clock
+        self._first_write_at: float | None = None  # clock() when the current file got its first record
         self.directory.mkdir(parents=True, exist_ok=True)
         self._buffer = bytearray()
         self._middle_cache: dict[tuple[object, ...], bytes] = {}
@@ -144,6 +160,7 @@ class LandingLog:
         self._fsync_dir()
         self._current = path
         self._size = len(MAGIC)
+        self._first_write_at = None
 
     def _fsync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -195,7 +212,7 @@ class LandingLog:
     def flush_durable(self) -> int:
         """Write buffered records and fsync once; returns how many records became durable."""
         count = self.write_batch(self.take_batch())
-        self.rotate_if_full()
+        self.rotate_if_due()
         return count
 
     def take_batch(self) -> Batch:
@@ -219,23 +236,38 @@ class LandingLog:
         view.release()
         os.fsync(self._fd)
         self.fsyncs += 1
+        if self._first_write_at is None:
+            self._first_write_at = self.clock()
         self._size += len(batch.data)
         self.appended += batch.records
         return batch.records
 
     def write_batch_and_rotate(self, batch: Batch) -> int:
-        """:meth:`write_batch`, then, when the file reached ``max_bytes``, close it and open the next one, on
-        the same (worker) thread: an event loop never waits for the rotation's fsyncs.  Records appended
-        meanwhile are not touched; their batch goes to the next file."""
+        """:meth:`write_batch` (the batch may be empty), then, when the file is due (:meth:`rotation_due`),
+        close it and open the next one, on the same (worker) thread: an event loop never waits for the
+        rotation's fsyncs.  Records appended meanwhile are not touched; their batch goes to the next file."""
         count = self.write_batch(batch)
-        if self._size >= self.max_bytes:
+        if self.rotation_due():
             self._close_current()
             self._open_next()
         return count
 
-    def rotate_if_full(self) -> Path | None:
-        """Rotate when the current file reached ``max_bytes`` (call with no batch being written)."""
+    def rotation_due(self) -> bool:
+        """The current file reached ``max_bytes``, or holds records and its first was written at least
+        ``rotate_seconds`` ago.  Safe to call from another thread than the writer's (a stale answer only
+        moves the rotation to the next call)."""
         if self._size >= self.max_bytes:
+            return True
+        first = self._first_write_at
+        return (
+            self.rotate_seconds is not None
+            and first is not None
+            and self.clock() - first >= self.rotate_seconds
+        )
+
+    def rotate_if_due(self) -> Path | None:
+        """Rotate when :meth:`rotation_due` (call with no batch being written)."""
+        if self.rotation_due():
             return self.rotate()
         return None
 

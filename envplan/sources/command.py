@@ -1,9 +1,11 @@
 """Commands of the sources app:
 
-* `envplan hj212 serve --host H --port P [--accept-unknown-devices] [--landing DIR]` (and `check`,
-  `simulate`, `serve-standalone`, which go to the pure envplan.hj212.cli);
-* `envplan readings export --mn MN --kind realtime|minute|hourly|daily --format csv`: stored values as rows
-  `mn, kind, time, factor, field, value, flag`, each value once;
+* `envplan hj212 serve --host H --port P [--accept-unknown-devices] [--landing DIR] [--rotate-seconds S]
+  [--max-connections N]` (and `check`, `simulate`, `serve-standalone`, which go to the pure
+  envplan.hj212.cli);
+* `envplan readings export --mn MN --kind realtime|minute|hourly|daily --format csv [--landing DIR]
+  [--lake-only]`: values as rows `mn, kind, time, factor, field, value, flag`, each value once, including
+  by default the answered frames still in the landing folder;
 * `envplan sources ingest [--landing DIR]`: move closed landing files into the lake once;
   `envplan sources exceedances [--days N]`: screen the last N days of hourly values.
 """
@@ -19,6 +21,7 @@ from typing import TextIO
 from envplan.core.commandline import RaisingParser as _Parser
 from envplan.core.commandline import UsageError as _Usage
 from envplan.core.commandline import parse as _parse
+from envplan.hj212.cli import add_serve_options, serve_option_error
 
 # --- hj212 ---------------------------------------------------------------------------------------------
 
@@ -37,8 +40,8 @@ def _hj212_parser() -> _Parser:
     serve.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
     serve.add_argument("--prefix", help="landing file prefix (default <host>_<pid>)")
     serve.add_argument("--refresh", type=float, default=30.0, help="seconds between registry reloads")
-    serve.add_argument("--rotate", type=float, default=60.0, help="seconds between landing file rotations")
     serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    add_serve_options(serve)
     return parser
 
 
@@ -60,6 +63,10 @@ def hj212_main(
     if not 0 <= args.port <= 65535:
         print(f"envplan hj212 serve: --port {args.port} is not a TCP port", file=err)
         return 2
+    problem = serve_option_error(args)
+    if problem is not None:
+        print(f"envplan hj212 serve: {problem}", file=err)
+        return 2
     return _serve(args, out=out, err=err)
 
 
@@ -67,19 +74,21 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from django.db import DatabaseError
 
     from envplan.hj212.cli import run_event_loop
+    from envplan.hj212.limits import connection_limit
     from envplan.hj212.receiver import ReceiverConfig
     from envplan.sources.receiver import CounterSink, add_counters, build, run_receiver
     from envplan.sources.services import landing_dir, landing_prefix
 
     folder = Path(args.landing) if args.landing else landing_dir()
     prefix = args.prefix or landing_prefix()
+    max_connections, limits = connection_limit(args.max_connections)
     try:
         receiver, snapshot, landing = build(
             landing_dir=folder,
             prefix=prefix,
             accept_unknown=args.accept_unknown_devices,
-            rotate=args.rotate,
-            config=ReceiverConfig(idle_timeout=args.idle_timeout),
+            rotate=args.rotate_seconds,
+            config=ReceiverConfig(idle_timeout=args.idle_timeout, max_connections=max_connections),
         )
     except DatabaseError as error:
         print(f"envplan hj212 serve: cannot read the device registry: {error}", file=err)
@@ -89,9 +98,11 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         return 2
     print(
         f"{len(snapshot)} registered devices; unknown MNs are "
-        f"{'quarantined' if args.accept_unknown_devices else 'refused'}; landing {folder}/{prefix}-*",
+        f"{'quarantined' if args.accept_unknown_devices else 'refused'}; landing {folder}/{prefix}-*, "
+        f"closed {args.rotate_seconds:g} s after its first frame",
         file=out,
     )
+    print(limits, file=out)
     try:
         run_event_loop(
             run_receiver(
@@ -112,7 +123,7 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     stats = receiver.stats
     print(
         f"stopped: {stats.frames_landed} frames landed, {stats.replies_sent} replies, "
-        f"{sum(stats.rejected.values())} rejected",
+        f"{sum(stats.rejected.values())} rejected, {stats.connections_refused} connections refused",
         file=out,
     )
     return 0
@@ -126,12 +137,25 @@ def _readings_parser() -> _Parser:
 
     parser = _Parser(prog="envplan readings", description="stored HJ 212 values")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    export = sub.add_parser("export", help="stored values of one device as CSV")
+    export = sub.add_parser(
+        "export",
+        help="values of one device as CSV, each once, including answered frames not yet ingested",
+        description="Values of one device as CSV rows (mn, kind, time, factor, field, value, flag), each "
+        "value once (by MN, kind, DataTime, factor and field), ordered by time. By default they include the "
+        "frames the receiver has answered but `envplan sources ingest` has not yet moved into the lake: "
+        "those in closed landing files (.log) and in the files being written (.part, up to their last "
+        "complete record). Split packets whose parts have not all landed are left out, as ingest does. "
+        "--lake-only gives the lake alone.",
+    )
     export.add_argument("--mn", required=True)
     export.add_argument("--kind", required=True, choices=list(COMMAND_KINDS))
     export.add_argument("--format", default="csv", choices=["csv"])
     export.add_argument("--start", help="first DataTime (YYYY-MM-DD or ISO date-time, China Standard Time)")
     export.add_argument("--end", help="DataTimes before this")
+    export.add_argument("--landing", help="landing folder to include (default <data dir>/landing)")
+    export.add_argument(
+        "--lake-only", action="store_true", help="leave out frames not yet ingested into the lake"
+    )
     return parser
 
 
@@ -163,21 +187,46 @@ def readings_main(
     except _Usage as error:
         print(error, file=err)
         return 2
-    export_csv(mn=args.mn, kind=args.kind, out=out, start=start, end=end)
+    landing: Path | None = None
+    if args.landing:
+        landing = Path(args.landing)
+        if args.lake_only:
+            print("envplan readings export: --landing and --lake-only exclude each other", file=err)
+            return 2
+        if not landing.is_dir():
+            print(f"envplan readings export: --landing {landing}: no such folder", file=err)
+            return 2
+    elif not args.lake_only:
+        from envplan.sources.services import landing_dir
+
+        landing = landing_dir()
+    export_csv(mn=args.mn, kind=args.kind, out=out, start=start, end=end, landing=landing)
     return 0
 
 
 def export_csv(
-    *, mn: str, kind: str, out: TextIO, start: dt.datetime | None = None, end: dt.datetime | None = None
+    *,
+    mn: str,
+    kind: str,
+    out: TextIO,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    landing: Path | None = None,
 ) -> int:
-    """Write the values of one MN and kind (command name) as CSV, ordered by time, factor, field."""
+    """Write the values of one MN and kind (command name) as CSV, ordered by time, factor, field: the
+    lake's, and with `landing` also those of the frames still in that landing folder."""
     import polars as pl
 
     from envplan.sources import lake as sources_lake
 
+    data_kind = sources_lake.COMMAND_KINDS[kind]
+    values = (
+        sources_lake.scan(data_kind, mns=[mn], start=start, end=end)
+        if landing is None
+        else sources_lake.scan_with_landed(data_kind, landing=landing, mns=[mn], start=start, end=end)
+    )
     frame = (
-        sources_lake.scan(sources_lake.COMMAND_KINDS[kind], mns=[mn], start=start, end=end)
-        .select(
+        values.select(
             "mn",
             pl.lit(kind).alias("kind"),
             pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S%:z").alias("time"),
@@ -228,6 +277,8 @@ def main(
         print(result, file=out)
         for line in result.unusable:
             print(f"unusable: {line}", file=err)
+        for line in result.warnings:
+            print(f"warning: {line}", file=err)
         return 0
     if args.days < 1:
         print("envplan sources exceedances: --days must be at least 1", file=err)

@@ -7,18 +7,23 @@ not in the registry) and `generated` (made up by the demo loader). A value is ke
 :data:`envplan.hj212.rows.KEY` = (mn, kind, time, factor, field): a frame landed twice (resent after a lost
 reply, or ingested twice after a crash) gives the same keys, and every reader de-duplicates on them (the
 compaction job too), so each value is seen once.
+
+Frames answered by the receiver but not yet ingested are in the landing folder; :func:`scan_with_landed`
+reads them too, as ingest would store them, for readers that must see what was answered at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.conf import settings
 
-from envplan.hj212.rows import KEY, SCHEMA
+from envplan.hj212.rows import KEY, SCHEMA, frames_to_rows
 from envplan.lake import Lake
+from envplan.lake.landing import replay
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the zone of DataTime (HJ 212: local time of the logger, China)
 
@@ -77,6 +82,55 @@ def scan(
     if end is not None:
         frame = frame.filter(pl.col("date") <= _local(end).date(), pl.col("time") < moment(end))
     return frame
+
+
+def landed_frames(directory: Path, *, mns: list[str] | None = None) -> list[bytes]:
+    """The frames of the landing files not yet moved into the lake, in landing order: closed ``.log`` files
+    and the ``.part`` files receivers are writing (up to their last complete record); with ``mns``, only
+    those the receiver landed under these MNs (their metadata says, so other frames are not decoded).
+
+    Safe while a receiver rotates and an ingest runs: a ``.part`` renamed meanwhile is read under its
+    ``.log`` name, and a ``.log`` moved meanwhile is skipped, its values being in the lake already (ingest
+    writes the lake before it moves the file, and callers scan the lake after this returns)."""
+    if not directory.is_dir():
+        return []
+    stems = sorted({path.stem for pattern in ("*.log", "*.part") for path in directory.glob(pattern)})
+    wanted = None if mns is None else set(mns)
+    frames: list[bytes] = []
+    for stem in stems:
+        for suffix in (".part", ".log"):
+            try:
+                records = list(replay(directory / f"{stem}{suffix}"))
+            except FileNotFoundError:
+                continue
+            frames.extend(r.frame for r in records if wanted is None or r.meta.get("mn") in wanted)
+            break
+    return frames
+
+
+def scan_with_landed(
+    kind: str,
+    *,
+    landing: Path,
+    mns: list[str] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    store_: Lake | None = None,
+) -> pl.LazyFrame:
+    """:func:`scan`'s values (columns of :data:`envplan.hj212.rows.SCHEMA`) plus those of the frames still
+    in the landing folder, each key once.  A key in both keeps the landed value, as the lake will once the
+    frame is ingested (later writes win); split packets whose parts have not all landed are left out."""
+    frames = landed_frames(landing, mns=mns)  # read before the lake is scanned: see landed_frames
+    landed = frames_to_rows(frames)[0].lazy().filter(pl.col("kind") == kind)
+    if mns is not None:
+        landed = landed.filter(pl.col("mn").is_in(mns))
+    if start is not None:
+        landed = landed.filter(pl.col("time") >= moment(start))
+    if end is not None:
+        landed = landed.filter(pl.col("time") < moment(end))
+    stored = scan(kind, mns=mns, start=start, end=end, store_=store_).select(list(SCHEMA))
+    both = pl.concat([stored, landed.select(list(SCHEMA))])
+    return both.unique(list(KEY), keep="last", maintain_order=True)
 
 
 def _local(moment_: dt.datetime) -> dt.datetime:

@@ -4,10 +4,11 @@ The event loop never touches the database: devices are looked up in an in-memory
 registry (MN -> password, CRC variants of the active devices), which a background thread reloads every
 `refresh` seconds by swapping one dict reference. The same thread adds the receiver's rejected-frame
 counters (bad CRC, length, password, unknown MN, ...) to DeviceCounter. Frames land in a landing log of
-<data dir>/landing with a prefix unique per process (`<host>_<pid>`), which is rotated into a closed
-`.log` file every `rotate` seconds so that `envplan sources ingest` (the worker's `sources-ingest` job)
-can move it into the lake. A restart after a crash closes the `.part` files of dead receivers of this
-host first, so nothing that was answered is left behind.
+<data dir>/landing with a prefix unique per process (`<host>_<pid>`); the receiver closes its file into a
+`.log` file at most `rotate` seconds after the file's first frame, on a timer, even if no other frame
+arrives, so that `envplan sources ingest` (the worker's `sources-ingest` job) moves every answered frame
+into the lake within that period. A restart after a crash closes the `.part` files of dead receivers of
+this host first, so nothing that was answered is left behind.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from envplan.hj212.crc import variant_from_name
 from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
 from envplan.lake.landing import LandingLog
 
 logger = logging.getLogger("envplan.sources.receiver")
-MetaValue = str | int | float | bool | None
 
 
 def load_devices() -> dict[str, Device]:
@@ -76,52 +76,6 @@ class RegistrySnapshot:
 
     def __len__(self) -> int:
         return len(self._devices)
-
-
-class RotatingLanding:
-    """A LandingLog that also closes its current file every `every` seconds when it holds records.
-
-    The receiver calls `rotate_if_full` on the event loop after each batch is written and before the next
-    one starts, the only moment a rotation is safe."""
-
-    def __init__(self, log: LandingLog, *, every: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.log = log
-        self.every = every
-        self.clock = clock
-        self._since = clock()
-        self._appended = 0
-
-    def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, MetaValue]) -> None:
-        self.log.append(frame, received_ns=received_ns, peer=peer, meta=meta)
-
-    # The receiver's fast path appends through these three (one encoding of peer and metadata per device).
-    def record_middle(self, peer: str, meta: Mapping[str, MetaValue]) -> bytes:
-        return self.log.record_middle(peer, meta)
-
-    def record_prefix(self, received_ns: int, middle: bytes) -> tuple[bytes, int]:
-        return self.log.record_prefix(received_ns, middle)
-
-    def append_prefixed(self, frame: bytes, prefix: bytes, prefix_crc: int) -> None:
-        self.log.append_prefixed(frame, prefix, prefix_crc)
-
-    def take_batch(self) -> Any:
-        return self.log.take_batch()
-
-    def write_batch(self, batch: Any) -> int:
-        return self.log.write_batch(batch)
-
-    def rotate_if_full(self) -> object:
-        closed = self.log.rotate_if_full()
-        now = self.clock()
-        if closed is None and now - self._since >= self.every and self.log.appended > self._appended:
-            closed = self.log.rotate()
-        if closed is not None:
-            self._since = now
-            self._appended = self.log.appended
-        return closed
-
-    def close(self) -> Path | None:
-        return self.log.close()
 
 
 @dataclass
@@ -244,14 +198,16 @@ def build(
     load: Callable[[], dict[str, Device]] = load_devices,
     rotate: float = 60.0,
     config: ReceiverConfig | None = None,
-) -> tuple[Receiver, RegistrySnapshot, RotatingLanding]:
-    """The receiver with its registry snapshot (loaded now) and its landing log (orphans recovered)."""
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[Receiver, RegistrySnapshot, LandingLog]:
+    """The receiver with its registry snapshot (loaded now) and its landing log (orphans recovered), whose
+    file is closed `rotate` seconds (by `clock`) after its first frame."""
     from envplan.sources.services import recover_orphans
 
     landing_dir.mkdir(parents=True, exist_ok=True)
     recover_orphans(landing_dir)
     snapshot = RegistrySnapshot(load)
-    landing = RotatingLanding(LandingLog(landing_dir, prefix=prefix), every=rotate)
+    landing = LandingLog(landing_dir, prefix=prefix, rotate_seconds=rotate, clock=clock)
     policy = UnknownDevicePolicy.QUARANTINE if accept_unknown else UnknownDevicePolicy.REFUSE
     receiver = Receiver(lookup=snapshot.lookup, policy=policy, landing=landing, config=config)
     return receiver, snapshot, landing

@@ -221,11 +221,14 @@ class IngestResult:
     rows: int = 0
     quarantined_frames: int = 0
     unusable: list[str] = field(default_factory=list)
+    # frames stored despite a deviation the receiver tolerated (e.g. Flag says split, no PNUM/PNO)
+    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"{self.files} landing files, {self.frames} frames, {self.rows} values stored, "
-            f"{self.quarantined_frames} quarantined frames, {len(self.unusable)} unusable frames"
+            f"{self.quarantined_frames} quarantined frames, {len(self.unusable)} unusable frames, "
+            f"{len(self.warnings)} frames with warnings"
         )
 
 
@@ -270,6 +273,11 @@ def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | N
         rows=rows.height,
         quarantined_frames=quarantined.height,
         unusable=[f"frame {index}: {message}" for index, message in errors],
+        warnings=[
+            f"frame {index} (MN {r.meta.get('mn')}): {r.meta['warning']}"
+            for index, r in enumerate(records)
+            if r.meta.get("warning")
+        ],
     )
     with transaction.atomic():
         run = SourcesRun.objects.create(kind=SourcesRun.Kind.INGEST, summary=asdict(result))

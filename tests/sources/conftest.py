@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from django.test import Client
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
 from envplan.hj212.simulator import device_mn
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
+from tests.sources.loopback import migrated_data_dir
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hj212"
 PASSWORD = "123456"  # the simulator's devices use this PW
@@ -21,6 +24,23 @@ def lake_folder(settings, tmp_path: Path) -> Path:
     folder = tmp_path / "lake"
     settings.LAKE_URL = str(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def serve_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated data folder for `envplan hj212 serve` subprocesses, made once per run."""
+    return migrated_data_dir(tmp_path_factory.mktemp("serve-data"))
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Subprocesses a test starts; any still running at its end is killed."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(20)
 
 
 @pytest.fixture

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import select
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import StringIO
@@ -14,27 +18,42 @@ from pathlib import Path
 
 from envplan.hj212.frame import decode_message
 from envplan.hj212.receiver import Receiver, ReceiverConfig
-from envplan.sources.receiver import CounterSink, RotatingLanding, build, run_receiver
+from envplan.lake.landing import LandingLog
+from envplan.sources.receiver import CounterSink, build, run_receiver
 
 TIMEOUT = 10.0
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
 class Running:
     receiver: Receiver
-    landing: RotatingLanding
+    landing: LandingLog
     port: int
     sink: CounterSink
 
 
 @contextmanager
-def receiver_thread(landing_dir: Path, *, accept_unknown: bool) -> Iterator[Running]:
+def receiver_thread(
+    landing_dir: Path,
+    *,
+    accept_unknown: bool,
+    config: ReceiverConfig | None = None,
+    rotate: float = 60.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[Running]:
     """The receiver of `envplan hj212 serve` (registry snapshot loaded here, in the test's transaction),
-    its event loop in a thread, on 127.0.0.1 and a free port."""
+    its event loop in a thread, on 127.0.0.1 and a free port; its landing file is closed `rotate` seconds
+    of `clock` after its first frame."""
     from envplan.sources.services import add_counters
 
     receiver, _snapshot, landing = build(
-        landing_dir=landing_dir, prefix="test", accept_unknown=accept_unknown, config=ReceiverConfig()
+        landing_dir=landing_dir,
+        prefix="test",
+        accept_unknown=accept_unknown,
+        config=config or ReceiverConfig(),
+        rotate=rotate,
+        clock=clock,
     )
     stop = threading.Event()
     listening = threading.Event()
@@ -85,5 +104,66 @@ def exchange(port: int, frames: list[bytes], *, expect: int, timeout: float = TI
     return replies
 
 
+def wait_until(condition: Callable[[], bool], *, timeout: float = TIMEOUT) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass (bounded; nothing is asserted on time)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def reply_qns(replies: list[bytes]) -> list[str]:
     return [decode_message(reply)[1].header.qn or "" for reply in replies]
+
+
+def migrated_data_dir(folder: Path) -> Path:
+    """A data folder with its own migrated SQLite database, for `envplan` subprocesses (they cannot see the
+    test database)."""
+    env = {**os.environ, "ENVPLAN_DATA_DIR": str(folder)}
+    env.pop("ENVPLAN_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "envplan", "migrate", "-v0"], cwd=REPO, env=env, check=True, timeout=120
+    )
+    return folder
+
+
+def start_serve(
+    data_dir: Path,
+    landing: Path,
+    *options: str,
+    preexec: Callable[[], None] | None = None,
+    output: list[str] | None = None,
+    timeout: float = 20.0,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`envplan hj212 serve --accept-unknown-devices` in a subprocess on 127.0.0.1 and a free port; returns
+    it and its port once it listens (the lines it printed before are appended to `output`)."""
+    env = {**os.environ, "ENVPLAN_DATA_DIR": str(data_dir)}
+    env.pop("ENVPLAN_DATABASE_URL", None)
+    command = [sys.executable, "-m", "envplan", "hj212", "serve", "--host", "127.0.0.1", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, "--accept-unknown-devices", "--landing", str(landing), *options],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,  # unbuffered: select() then sees every line
+        preexec_fn=preexec,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            line = process.stdout.readline().decode()
+            if line.startswith("listening on "):
+                return process, int(line.rsplit(":", 1)[1])
+            if not line:
+                break
+            if output is not None:
+                output.append(line.rstrip("\n"))
+    process.kill()
+    raise AssertionError(
+        f"receiver did not start: {process.stderr.read().decode() if process.stderr else ''}"
+    )

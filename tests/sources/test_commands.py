@@ -47,7 +47,8 @@ def test_sources_ingest_of_an_empty_folder_stores_nothing(db: None, tmp_path: Pa
 
     assert (code, out.strip()) == (
         0,
-        "0 landing files, 0 frames, 0 values stored, 0 quarantined frames, 0 unusable frames",
+        "0 landing files, 0 frames, 0 values stored, 0 quarantined frames, 0 unusable frames, "
+        "0 frames with warnings",
     )
 
 
@@ -58,8 +59,20 @@ def test_hj212_serve_bad_port_is_a_usage_error(db: None):
     assert "70000" in err
 
 
+def test_hj212_serve_bad_limits_are_usage_errors(db: None):
+    runs = [
+        run(hj212_main, ["serve", "--port", "0", "--max-connections", "-1"]),
+        run(hj212_main, ["serve", "--port", "0", "--rotate", "0"]),  # the former name of --rotate-seconds
+    ]
+
+    assert [(code, out, err) for code, out, err in runs] == [
+        (2, "", "envplan hj212 serve: --max-connections must be at least 1, not -1\n"),
+        (2, "", "envplan hj212 serve: --rotate-seconds must be positive, not 0.0\n"),
+    ]
+
+
 def test_hj212_check_goes_to_the_pure_command():
-    code, out, _ = run(hj212_main, ["check", str(DATA / "samples.txt")])
+    code, out, _ = run(hj212_main, ["check", str(DATA / "samples.txt"), "--accept-crc-variants"])
 
     assert code == 0
     assert out.count('"ok": true') >= 10

@@ -4,88 +4,20 @@ that was answered is lost once the landing files are ingested (127.0.0.1 only, b
 from __future__ import annotations
 
 import os
-import select
 import signal
 import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from envplan.hj212.rows import KEY, frames_to_rows
 from envplan.hj212.simulator import device_frames, device_mn
 from envplan.sources.services import ingest_landing
-from tests.sources.loopback import exchange, reply_qns
+from tests.sources.loopback import exchange, reply_qns, start_serve
 from tests.sources.test_receiver_e2e import export
 
-REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated data folder of its own (the subprocess cannot see the test database)."""
-    folder = tmp_path_factory.mktemp("serve-data")
-    env = {**os.environ, "ENVPLAN_DATA_DIR": str(folder)}
-    env.pop("ENVPLAN_DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "envplan", "migrate", "-v0"], cwd=REPO, env=env, check=True, timeout=120
-    )
-    return folder
-
-
-def start(data_dir: Path, landing: Path) -> tuple[subprocess.Popen[bytes], int]:
-    env = {**os.environ, "ENVPLAN_DATA_DIR": str(data_dir)}
-    env.pop("ENVPLAN_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "envplan",
-            "hj212",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--accept-unknown-devices",
-            "--landing",
-            str(landing),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,  # unbuffered: select() then sees every line
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline().decode()
-            if line.startswith("listening on "):
-                return process, int(line.rsplit(":", 1)[1])
-            if not line:
-                break
-    process.kill()
-    raise AssertionError(
-        f"receiver did not start: {process.stderr.read().decode() if process.stderr else ''}"
-    )
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(TIMEOUT)
 
 
 def stored_times(mn: str) -> list[tuple[str, str]]:
@@ -95,7 +27,7 @@ def stored_times(mn: str) -> list[tuple[str, str]]:
 
 
 def test_sigkill_mid_stream_then_restart_loses_no_answered_frame(
-    db: None, data_dir: Path, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+    db: None, serve_data_dir: Path, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
 ):
     landing = tmp_path / "landing"
     mn = device_mn(7)
@@ -110,7 +42,7 @@ def test_sigkill_mid_stream_then_restart_loses_no_answered_frame(
             strict=True,
         )
     )
-    process, port = start(data_dir, landing)
+    process, port = start_serve(serve_data_dir, landing)
     processes.append(process)
     answered = reply_qns(exchange(port, [f for _, f in frames[:30]], expect=30))
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
@@ -124,7 +56,7 @@ def test_sigkill_mid_stream_then_restart_loses_no_answered_frame(
     ingest_landing(landing)
     after_crash = {(kind, time) for kind, time, _, _ in stored_times(mn)}
 
-    restarted, port = start(data_dir, landing)
+    restarted, port = start_serve(serve_data_dir, landing)
     processes.append(restarted)
     # the logger resends what was not answered, and (replies lost) some of what was
     unanswered = [f for qn, f in frames if qn.decode() not in answered]

@@ -10,21 +10,23 @@ import polars as pl
 
 from envplan.hj212.codes import QnRtn
 from envplan.hj212.frame import decode_message
+from envplan.hj212.receiver import ReceiverConfig
+from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import KEY, frames_to_rows
+from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS
 from envplan.hj212.simulator import device_frames, device_mn
-from envplan.sources.command import readings_main
-from envplan.sources.models import Device, DeviceCounter, QuarantinedDevice
+from envplan.sources.command import main, readings_main
+from envplan.sources.models import Device, DeviceCounter, QuarantinedDevice, SourcesRun
 from envplan.sources.services import ingest_landing
-from tests.sources.loopback import exchange, receiver_thread, reply_qns
+from tests.sources.loopback import exchange, receiver_thread, reply_qns, wait_until
 
 KINDS = {"rtd": "realtime", "minute": "minute", "hour": "hourly", "day": "daily"}
 
 
-def export(mn: str, kind: str) -> pl.DataFrame:
+def export(mn: str, kind: str, *options: str) -> pl.DataFrame:
     out, err = io.StringIO(), io.StringIO()
-    assert (
-        readings_main(["export", "--mn", mn, "--kind", kind, "--format", "csv"], stdout=out, stderr=err) == 0
-    )
+    argv = ["export", "--mn", mn, "--kind", kind, "--format", "csv", *options]
+    assert readings_main(argv, stdout=out, stderr=err) == 0, err.getvalue()
     return pl.read_csv(io.StringIO(out.getvalue()), schema_overrides={"time": pl.Utf8, "flag": pl.Utf8})
 
 
@@ -100,3 +102,111 @@ def test_unknown_device_refused_with_mn_error_and_counted(device: Device, tmp_pa
     counters = {(c.mn, c.reason): (c.count, c.device_id) for c in DeviceCounter.objects.all()}
     assert counters == {(device_mn(2), "unknown-device"): (3, None), (device.mn, "crc"): (1, device.pk)}
     assert (result.frames, QuarantinedDevice.objects.count()) == (0, 0)
+
+
+def test_answered_frames_reach_ingest_after_the_rotation_period_without_another_frame(
+    device: Device, tmp_path: Path
+):
+    landing = tmp_path / "landing"
+    frames = [frame for _, frame in device_frames(1, 3)]
+    clock = [0.0]  # the landing log's clock, moved by hand: no waiting for a real minute
+    config = ReceiverConfig(rotation_check_seconds=0.01)
+
+    with receiver_thread(
+        landing, accept_unknown=False, config=config, rotate=60, clock=lambda: clock[0]
+    ) as running:
+        replies = exchange(running.port, frames, expect=3)
+        clock[0] = 59.0
+        before = ingest_landing(landing)  # the frames are in the open .part file: not yet readable
+        clock[0] = 60.0  # no other frame comes: the receiver's timer closes the file
+        closed = wait_until(lambda: any(landing.glob("*.log")))
+        after = ingest_landing(landing)
+
+    assert len(replies) == 3
+    assert (before.files, before.frames) == (0, 0)
+    assert closed
+    assert (after.files, after.frames) == (1, 3)
+    assert exported_rows(export(device.mn, "realtime", "--lake-only")) == expected_rows(frames, "rtd")
+
+
+def test_export_shows_answered_frames_before_ingest_and_each_value_once_after(device: Device, tmp_path: Path):
+    landing = tmp_path / "landing"
+    frames = [frame for _, frame in device_frames(1, 24)]
+    kinds = ("rtd", "minute", "hour")
+
+    def exported(*options: str) -> dict[str, list[tuple[object, ...]]]:
+        return {kind: exported_rows(export(device.mn, KINDS[kind], *options)) for kind in kinds}
+
+    expected = {kind: expected_rows(frames, kind) for kind in kinds}
+    # a clock that stands still: the landing file stays open (.part) until the receiver stops
+    other = [frame for _, frame in device_frames(2, 6)]  # another (quarantined) logger, not exported
+    with receiver_thread(landing, accept_unknown=True, clock=lambda: 0.0) as running:
+        exchange(running.port, frames, expect=len(frames))
+        exchange(running.port, other, expect=len(other))
+        exchange(running.port, frames[:6], expect=6)  # resent after lost replies
+        files_while_open = sorted(p.name for p in landing.iterdir())
+        while_open = exported("--landing", str(landing))  # read from the .part file being written
+        lake_alone = exported("--lake-only")
+    closed_not_ingested = exported("--landing", str(landing))
+    ingest_landing(landing)
+    after_ingest = exported("--landing", str(landing))
+    with receiver_thread(landing, accept_unknown=False) as running:
+        exchange(running.port, frames[:12], expect=12)  # landed again after ingest: lake and landing overlap
+        overlapping = exported("--landing", str(landing))
+
+    assert files_while_open == ["test-000000000001.part"]
+    assert while_open == expected
+    assert lake_alone == {kind: [] for kind in kinds}
+    assert closed_not_ingested == expected
+    assert after_ingest == expected
+    assert overlapping == expected
+
+
+def test_export_with_a_missing_landing_folder_is_an_error(db: None, tmp_path: Path):
+    err = io.StringIO()
+
+    code = readings_main(
+        ["export", "--mn", "M", "--kind", "hourly", "--landing", str(tmp_path / "nope")],
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+
+    assert code == 2
+    assert err.getvalue() == f"envplan readings export: --landing {tmp_path / 'nope'}: no such folder\n"
+
+
+def test_split_flag_without_packet_numbers_is_stored_whole_and_the_ingest_says_so(
+    device: Device, tmp_path: Path
+):
+    landing = tmp_path / "landing"
+    cp = data_cp("20240101000000", {"a21026": {"Avg": 12.5, "Flag": "N"}})
+    frame = build_frame(qn="20240101000000001", st="31", cn="2061", mn=device.mn, flag=7, cp=cp)
+    with receiver_thread(landing, accept_unknown=False) as running:
+        replies = exchange(running.port, [frame], expect=1)
+    out, err = io.StringIO(), io.StringIO()
+
+    code = main(["ingest", "--landing", str(landing)], stdout=out, stderr=err)
+    run = SourcesRun.objects.get()
+
+    assert reply_qns(replies) == ["20240101000000001"]
+    assert code == 0
+    assert err.getvalue() == f"warning: frame 0 (MN {device.mn}): {SPLIT_WITHOUT_NUMBERS}\n"
+    assert out.getvalue().strip().endswith("0 unusable frames, 1 frames with warnings")
+    assert run.summary["warnings"] == [f"frame 0 (MN {device.mn}): {SPLIT_WITHOUT_NUMBERS}"]
+    assert exported_rows(export(device.mn, "hourly", "--lake-only")) == [
+        (device.mn, "hourly", "2024-01-01T00:00:00+08:00", "a21026", "Avg", 12.5, "N")
+    ]
+
+
+def test_export_includes_the_default_landing_folder_unless_lake_only(
+    device: Device, tmp_path: Path, settings
+):
+    settings.DATA_DIR = str(tmp_path / "data")  # the default landing folder is <data dir>/landing
+    frames = [frame for _, frame in device_frames(1, 4)]
+    with receiver_thread(tmp_path / "data" / "landing", accept_unknown=False) as running:
+        exchange(running.port, frames, expect=len(frames))
+
+    by_default = exported_rows(export(device.mn, "realtime"))
+    lake_only = exported_rows(export(device.mn, "realtime", "--lake-only"))
+
+    assert (by_default, lake_only) == (expected_rows(frames, "rtd"), [])

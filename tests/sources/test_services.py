@@ -22,7 +22,6 @@ from envplan.sources.models import Device, DeviceCounter, ExceedanceEvent, Outle
 from envplan.sources.receiver import (
     CounterSink,
     RegistrySnapshot,
-    RotatingLanding,
     add_counters,
     load_devices,
 )
@@ -144,20 +143,6 @@ def test_counter_sink_adds_only_the_increase_since_last_flush(device: Device):
         (device.mn, "crc", 5),
         ("?", "length", 1),
     ]
-
-
-def test_rotating_landing_closes_its_file_after_the_interval(tmp_path: Path):
-    clock = [0.0]
-    landing = RotatingLanding(LandingLog(tmp_path, prefix="t"), every=60, clock=lambda: clock[0])
-    landing.append(b"frame", received_ns=1, peer="p", meta={})
-    landing.write_batch(landing.take_batch())
-
-    early = landing.rotate_if_full()
-    clock[0] = 61.0
-    late = landing.rotate_if_full()
-
-    assert (early, sorted(p.name for p in tmp_path.glob("*.log"))) == (None, ["t-000000000001.log"])
-    assert late == tmp_path / "t-000000000001.log"
 
 
 def test_orphan_part_of_a_dead_receiver_is_recovered_and_ingested(device: Device, tmp_path: Path):

@@ -35,7 +35,14 @@ from envplan.hj212.replies import (
     set_time_request,
 )
 from envplan.hj212.rows import frames_to_rows
-from envplan.hj212.segment import CHINA_TIME, Flag, detect_edition, parse_header, parse_segment
+from envplan.hj212.segment import (
+    CHINA_TIME,
+    SPLIT_WITHOUT_NUMBERS,
+    Flag,
+    detect_edition,
+    parse_header,
+    parse_segment,
+)
 
 # HJ 212-2017 Annex A example data segment (101 bytes, CRC 1C80)
 ANNEX_SEGMENT = (
@@ -183,7 +190,8 @@ def test_segment_datatime_with_milliseconds():
     ("segment", "reason"),
     [
         (f"ST=32;CN=2011;MN={MN};Flag=x;CP=&&&&", "flag"),
-        (f"ST=32;CN=2011;MN={MN};Flag=7;CP=&&&&", "split"),
+        (f"ST=32;CN=2011;MN={MN};Flag=7;PNUM=2;CP=&&&&", "split"),  # PNO missing
+        (f"ST=32;CN=2011;MN={MN};Flag=7;PNUM=2;PNO=3;CP=&&&&", "split"),
         (f"ST=32;MN={MN};CP=&&&&", "segment"),
         (f"ST=32;CN=2011;MN={MN};CP=&&DataTime=2016;&&", "cp"),
         (f"ST=32;CN=2011;MN={MN};CP=&&a-Rtd&&", "cp"),
@@ -318,6 +326,44 @@ def test_reassembly_joins_out_of_order_parts_into_the_unsplit_cp():
     assert merged.cp == whole.cp
     assert merged.qns == ("20240101000000000", "20240101000000001", "20240101000000002")
     assert (merged.header.flag, merged.header.pnum, reassembler.pending) == (Flag(5), None, 0)
+
+
+# An hourly upload with Flag=7 (2017, D=1 "split", A=1) and no PNUM/PNO, as real loggers send it.
+SPLIT_FLAG_WITHOUT_NUMBERS = (
+    b"##0140QN=20240101000000001;ST=31;CN=2061;PW=123456;MN=010000A8900016F000169DC0;Flag=7;"
+    b"CP=&&DataTime=20240101000000;a21026-Avg=12.5,a21026-Flag=N&&6B80\r\n"
+)
+
+
+def test_split_flag_without_packet_numbers_decodes_as_a_whole_frame_with_a_warning():
+    frame, segment = decode_message(SPLIT_FLAG_WITHOUT_NUMBERS)
+    header = segment.header
+
+    whole = SplitReassembler().feed(segment, now=0.0)
+    rows, errors = frames_to_rows([SPLIT_FLAG_WITHOUT_NUMBERS])
+    reply = decode_message(reply_for(header) or b"")[1].header
+
+    assert (frame.crc, header.flag, header.pnum, header.pno, header.split) == (
+        CrcKind.STANDARD,
+        Flag(7),
+        None,
+        None,
+        False,
+    )
+    assert segment.warnings == header.warnings == (SPLIT_WITHOUT_NUMBERS,)
+    assert SPLIT_WITHOUT_NUMBERS.startswith("split: Flag D bit set but no PNUM/PNO")
+    assert whole is segment
+    assert (errors, rows.select("factor", "field", "value", "flag").rows()) == (
+        [],
+        [("a21026", "Avg", 12.5, "N")],
+    )
+    assert (reply.cn, reply.qn) == ("9014", "20240101000000001")
+
+
+def test_split_flag_with_packet_numbers_has_no_warning():
+    header, _ = parse_header(f"QN=1;ST=32;CN=2061;MN={MN};Flag=7;PNUM=2;PNO=1;CP=&&&&")
+
+    assert (header.split, header.pnum, header.pno, header.warnings) == (True, 2, 1, ())
 
 
 def test_reassembly_expires_incomplete_groups():

@@ -209,8 +209,8 @@ class FullPathLanding:
     def write_batch(self, batch: Batch) -> int:
         return self.log.write_batch(batch)
 
-    def rotate_if_full(self) -> object:
-        return self.log.rotate_if_full()
+    def rotate_if_due(self) -> object:
+        return self.log.rotate_if_due()
 
 
 def mixed_stream() -> list[bytes]:
@@ -257,6 +257,7 @@ def mixed_stream() -> list[bytes]:
         char_counted,
         frame(15, cn="2061"),
         frame(16, mn=MN_VARIANT),
+        frame(18, flag=7),  # Flag says split, no PNUM/PNO: landed whole, with a warning
         frame(17),
     ]
 

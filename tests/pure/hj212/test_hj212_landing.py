@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from envplan.lake.landing import MAGIC, LandingLog, encode_record, replay, verify
 
 
@@ -145,3 +147,42 @@ def test_landing_write_batch_and_rotate_leaves_later_appends_for_the_next_file(t
     assert len(after_rotation) == 1
     assert [r.frame for r in replay(after_rotation[0])] == first
     assert [r.frame for p in log.pending_files() for r in replay(p)] == first + later
+
+
+def test_landing_rotation_due_by_age_of_its_first_record_without_a_new_frame(tmp_path: Path):
+    clock = [0.0]
+    log = LandingLog(tmp_path, prefix="t", rotate_seconds=60, clock=lambda: clock[0])
+    clock[0] = 500.0
+    idle = log.rotation_due()  # a file without records is never due, however long it was open
+    frames = fill(log, 2)
+    log.write_batch_and_rotate(log.take_batch())  # its first record, at 500
+    clock[0] = 559.0
+    early = (log.rotation_due(), log.write_batch_and_rotate(log.take_batch()), log.pending_files())
+    clock[0] = 560.0
+    due = log.rotation_due()
+
+    log.write_batch_and_rotate(log.take_batch())  # the receiver's timer: an empty batch, then the rotation
+    closed = log.pending_files()
+
+    assert (idle, early, due) == (False, (False, 0, []), True)
+    assert [p.name for p in closed] == ["t-000000000001.log"]
+    assert [r.frame for r in replay(closed[0])] == frames
+    assert (log.current_path, log.rotation_due()) == (tmp_path / "t-000000000002.part", False)
+
+
+def test_landing_rotate_if_due_closes_an_old_file_on_the_owner_thread(tmp_path: Path):
+    clock = [0.0]
+    log = LandingLog(tmp_path, prefix="t", rotate_seconds=60, clock=lambda: clock[0])
+    fill(log, 1)
+    log.write_batch(log.take_batch())
+
+    early = log.rotate_if_due()
+    clock[0] = 61.0
+    late = log.rotate_if_due()
+
+    assert (early, late) == (None, tmp_path / "t-000000000001.log")
+
+
+def test_landing_rotation_period_must_be_positive(tmp_path: Path):
+    with pytest.raises(ValueError, match="must be positive"):
+        LandingLog(tmp_path, rotate_seconds=0)

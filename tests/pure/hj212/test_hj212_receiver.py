@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -11,6 +12,8 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from envplan.hj212.codes import QnRtn
 from envplan.hj212.crc import CrcKind, crc_modbus, swap16
@@ -24,7 +27,7 @@ from envplan.hj212.receiver import (
 )
 from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import KEY, deduplicate, frames_to_rows, segments_to_rows
-from envplan.hj212.segment import parse_segment
+from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS, parse_segment
 from envplan.hj212.simulator import device_frames, device_mn
 from envplan.lake.landing import Batch, LandingLog, replay
 
@@ -106,6 +109,23 @@ def test_core_unknown_device_refused_with_mn_error_or_quarantined(tmp_path: Path
         {"QnRtn": str(QnRtn.MN_ERROR)},
     )
     assert (quarantined.landed, quarantining.stats.frames_quarantined) == (True, 1)
+
+
+def test_core_lands_split_flag_without_packet_numbers_with_its_warning(tmp_path: Path):
+    core = core_for(tmp_path, {MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
+
+    outcome = core.on_frame(upload(1, flag=7), peer="p", received_ns=1, devices={})
+    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
+    records = list(replay(next(tmp_path.glob("*.part"))))
+
+    assert (outcome.landed, outcome.error, decode_message(outcome.reply or b"")[1].header.cn) == (
+        True,
+        None,
+        "9014",
+    )
+    meta = {"mn": MN, "cn": "2011", "crc": "standard", "status": "accepted", "warning": SPLIT_WITHOUT_NUMBERS}
+    assert [(r.frame, r.meta) for r in records] == [(upload(1, flag=7), meta)]
+    assert (core.stats.frames_with_warnings, dict(core.stats.rejected)) == (1, {})
 
 
 def test_core_wrong_password_refused_with_pw_error(tmp_path: Path):
@@ -405,3 +425,97 @@ def test_loopback_registry_change_reaches_a_live_connection(tmp_path: Path):
 
     assert [decode_message(r)[1].header.cn for r in replies] == ["9011", "9014"]
     assert len(landed_frames(tmp_path / "landing")) == 1
+
+
+def test_loopback_connections_past_the_maximum_are_refused_cleanly_and_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    config = ReceiverConfig(max_connections=3, refusal_log_seconds=3600)
+
+    async def answer(connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], qn: int) -> str:
+        reader, writer = connection
+        writer.write(upload(qn))
+        reply = await asyncio.wait_for(reader.readuntil(b"\r\n"), 5)
+        return decode_message(reply)[1].header.qn or ""
+
+    async def refused() -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        data = await asyncio.wait_for(reader.read(), 5)  # until the receiver closes it
+        writer.close()
+        return data
+
+    async def run() -> tuple[list[str], list[bytes], list[str], str, Receiver]:
+        nonlocal port
+        receiver, landing, port = await _serve(tmp_path, config)
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        first = [await answer(connection, i) for i, connection in enumerate(held)]
+        turned_away = [await refused(), await refused()]
+        again = [await answer(connection, 10 + i) for i, connection in enumerate(held)]
+        held[0][1].close()
+        await held[0][1].wait_closed()
+        for _ in range(500):  # until the receiver has seen the close (bounded)
+            if receiver.stats.connections_open == 2:
+                break
+            await asyncio.sleep(0.01)
+        newcomer = await asyncio.open_connection("127.0.0.1", port)
+        freed_slot = await answer(newcomer, 20)
+        for _, writer in [*held[1:], newcomer]:
+            writer.close()
+        await receiver.stop()
+        landing.close()
+        return first, turned_away, again, freed_slot, receiver
+
+    port = 0
+    with caplog.at_level(logging.WARNING, logger="envplan.hj212.receiver"):
+        first, turned_away, again, freed_slot, receiver = asyncio.run(run())
+    messages = [r.getMessage() for r in caplog.records if r.name == "envplan.hj212.receiver"]
+
+    assert first == [f"2024010100000000{i}" for i in range(3)]
+    assert turned_away == [b"", b""]
+    assert again == [f"202401010000000{10 + i}" for i in range(3)]
+    assert freed_slot == "20240101000000020"
+    assert (receiver.stats.connections_refused, receiver.stats.connections_opened) == (2, 4)
+    # one line at the first refusal, the second refusal within the period only counted, summed at stop
+    assert messages == [
+        "connection limit of 3 reached: 1 new connections refused since the last message",
+        "connection limit of 3 reached: 1 new connections refused since the last message",
+    ]
+
+
+def test_loopback_landing_file_closed_after_the_period_without_another_frame(tmp_path: Path):
+    clock = [0.0]  # the landing log's clock, moved by hand: no waiting for a real minute
+    folder = tmp_path / "landing"
+
+    async def run() -> tuple[str, list[str], list[str], Receiver]:
+        landing = LandingLog(folder, prefix="t", rotate_seconds=60, clock=lambda: clock[0])
+        receiver = Receiver(
+            lookup=lambda mn: None,
+            policy=UnknownDevicePolicy.QUARANTINE,
+            landing=landing,
+            config=ReceiverConfig(rotation_check_seconds=0.01),
+        )
+        _host, port = await receiver.start("127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(upload(1))
+        reply = decode_message(await asyncio.wait_for(reader.readuntil(b"\r\n"), 5))[1].header.qn or ""
+        clock[0] = 59.9
+        await asyncio.sleep(0.05)  # timer ticks before the period: the file stays open
+        before = sorted(p.name for p in folder.iterdir())
+        clock[0] = 60.0
+        for _ in range(500):  # until the timer has closed the file (bounded)
+            if any(folder.glob("*.log")):
+                break
+            await asyncio.sleep(0.01)
+        after = sorted(p.name for p in folder.iterdir())
+        writer.close()
+        await receiver.stop()
+        landing.close()
+        return reply, before, after, receiver
+
+    reply, before, after, receiver = asyncio.run(run())
+
+    assert reply == "20240101000000001"
+    assert before == ["t-000000000001.part"]
+    assert after == ["t-000000000001.log", "t-000000000002.part"]
+    assert [r.frame for r in replay(folder / "t-000000000001.log")] == [upload(1)]
+    assert receiver.stats.replies_sent == 1
