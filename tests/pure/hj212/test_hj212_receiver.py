@@ -502,8 +502,8 @@ def test_loopback_landing_file_closed_after_the_period_without_another_frame(tmp
         await asyncio.sleep(0.05)  # timer ticks before the period: the file stays open
         before = sorted(p.name for p in folder.iterdir())
         clock[0] = 60.0
-        for _ in range(500):  # until the timer has closed the file (bounded)
-            if any(folder.glob("*.log")):
+        for _ in range(500):  # until the timer has closed the file and opened the next one (bounded)
+            if any(folder.glob("*.log")) and any(folder.glob("*.part")):
                 break
             await asyncio.sleep(0.01)
         after = sorted(p.name for p in folder.iterdir())
