@@ -11,13 +11,22 @@ import pytest
 
 import envplan
 
-PURE_PACKAGES = ["envplan.standards", "envplan.hj212", "envplan.plantext", "envplan.lake"]
+PURE_PACKAGES = [
+    "envplan.standards",
+    "envplan.hj212",
+    "envplan.plantext",
+    "envplan.lake",
+    "envplan.problems",
+    "envplan.archives",
+]
 ROOT = Path(envplan.__file__).resolve().parent
 
 
 def modules_of(package: str) -> list[str]:
     folder = ROOT / package.split(".", 1)[1]
     names = [package]
+    if not folder.is_dir():  # a single-module pure library (envplan/problems.py)
+        return names
     names += [
         f"{package}.{info.name}" for info in pkgutil.walk_packages([str(folder)]) if "." not in info.name
     ]

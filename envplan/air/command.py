@@ -1,10 +1,14 @@
-"""`envplan air …`: stations import, hourly import, daily evaluation; aqi/daily/annual go to the pure CLI."""
+"""`envplan air …`: stations import, hourly import, daily evaluation; aqi/daily/annual go to the pure CLI.
+
+`air import` prints row errors to stderr (the first 1,000, then a line counting the others) and exits 0
+when every row was stored, 1 when some were, 2 when none were.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from envplan.core.commandline import RaisingParser as _Parser
 from envplan.core.commandline import parse
@@ -29,6 +33,10 @@ def _parser() -> _Parser:
     return parser
 
 
+def _issue(issue: dict[str, Any]) -> str:
+    return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
+
+
 def main(
     argv: list[str],
     stdout: TextIO | None = None,
@@ -51,13 +59,11 @@ def main(
             return 0
         if args.command == "import":
             record = services.import_hourly(args.file, by=None, strict=args.strict, fmt=args.format)
-            for issue in record.errors:
-                print(
-                    f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}", file=err
-                )
-            summary = f"{record.status}, {record.rows} rows stored, {len(record.errors)} errors"
+            for line in record.problems.lines(_issue, "error", "errors"):
+                print(line, file=err)
+            summary = f"{record.status}, {record.rows} rows stored, {record.error_count} errors"
             print(f"{record.file_name}: {summary}", file=out)
-            return 0 if not record.errors else 1 if record.rows else 2
+            return 0 if not record.error_count else 1 if record.rows else 2
         days = None
         if args.date:
             try:

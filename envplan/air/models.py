@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from envplan.problems import ProblemList
 
 
 class StationKind(models.TextChoices):
@@ -53,7 +57,9 @@ class AirImport(models.Model):
     strict = models.BooleanField(_("strict"), default=False)
     rows = models.PositiveIntegerField(_("rows stored"), default=0)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    # The first problems found (envplan.problems.DEFAULT_LIMIT of them) and how many there were in all.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
     days = models.JSONField(default=list, blank=True, help_text=_("days whose hours were stored"))
     evaluated = models.BooleanField(default=False)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
@@ -69,3 +75,8 @@ class AirImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status}, {self.rows})"
+
+    @property
+    def problems(self) -> ProblemList[dict[str, Any]]:
+        """The stored errors and the count of all errors found."""
+        return ProblemList.restore(self.errors, self.error_count)

@@ -22,12 +22,12 @@ from django.db import transaction
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
 from envplan.core.services import record_audit, save_changes, snapshot
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.air import daily_aqi, daily_statistics, read_cnemc_text, validate_air_frame
 from envplan.standards.air.stats import belongs_to_day
 
 STATION_FIELDS = ("code", "name", "name_zh", "city", "district", "latitude", "longitude", "kind")
 FORMATS = ("csv", "cnemc")
-MAX_STORED_ERRORS = 10_000  # the import record keeps this many error rows, then a line saying how many more
 
 
 class AirError(ValueError):
@@ -171,14 +171,6 @@ def parse_hourly(data: bytes, *, file_name: str, fmt: str, known_stations: Itera
     return Parsed(rows=rows, errors=errors, rows_read=raw.height)
 
 
-def _stored_errors(errors: pl.DataFrame, file_name: str) -> list[dict[str, Any]]:
-    rows = errors.head(MAX_STORED_ERRORS).to_dicts()
-    if errors.height > MAX_STORED_ERRORS:
-        more = errors.height - MAX_STORED_ERRORS
-        rows.append({"file": file_name, "line": None, "field": "", "message": f"… and {more} more errors"})
-    return rows
-
-
 def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
     if isinstance(file, (str, os.PathLike)):
         path = Path(file)
@@ -219,8 +211,8 @@ def import_hourly(
     """Validate an hourly file against the known stations and store its valid rows in the lake.
 
     strict: any error rejects the whole file and stores nothing. Otherwise the valid rows are stored and
-    the others reported (file, line, field, message) in `AirImport.errors`. Raises AirError when the file
-    cannot be read at all.
+    the others reported (file, line, field, message) in `AirImport.errors`: the first 1,000 of them, with
+    the count of all in `AirImport.error_count`. Raises AirError when the file cannot be read at all.
     """
     file_name, data = _read_upload(file)
     stations = dict(Station.objects.values_list("code", "city"))
@@ -239,6 +231,7 @@ def import_hourly(
     else:
         status = ImportStatus.STORED
     days = sorted({d.isoformat() for d in valid.select(belongs_to_day(pl.col("time"))).to_series()})
+    problems = ProblemList.first(errors.head(DEFAULT_LIMIT).to_dicts(), total=errors.height)
     record = AirImport.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
@@ -246,7 +239,8 @@ def import_hourly(
         strict=strict,
         rows=valid.height,
         rows_read=parsed.rows_read,
-        errors=_stored_errors(errors, file_name),
+        errors=list(problems.kept),
+        error_count=problems.total,
         days=days,
         evaluated=not days,
         status=status,

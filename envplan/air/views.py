@@ -124,17 +124,17 @@ def import_hourly_view(request: HttpRequest) -> HttpResponse:
             except AirError as error:
                 form.add_error("file", str(error))
             else:
-                if record.errors:
+                if record.error_count:
                     messages.warning(
                         request,
                         _("%(rows)d rows stored, %(errors)d errors.")
-                        % {"rows": record.rows, "errors": len(record.errors)},
+                        % {"rows": record.rows, "errors": record.error_count},
                     )
                 else:
                     messages.success(request, _("%(rows)d rows stored.") % {"rows": record.rows})
                 return redirect("air:import_detail", import_id=record.pk)
     status = 400 if form.errors else 200
-    imports = AirImport.objects.select_related("by")[:20]
+    imports = AirImport.objects.select_related("by").defer("errors")[:20]
     return render(request, "air/import.html", {"form": form, "imports": imports}, status=status)
 
 
@@ -142,4 +142,4 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     record = get_object_or_404(AirImport.objects.select_related("by"), pk=import_id)
-    return render(request, "air/import_detail.html", {"record": record})
+    return render(request, "air/import_detail.html", {"record": record, "problems": record.problems})

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from envplan.imports.models import PlanImport
 from envplan.imports.services import draft_counts, iter_tasks, plan_year
 from envplan.plans.models import Role, Unit, UnitAlias, normalize_unit_name
+from envplan.problems import ProblemList
 
 
 @dataclass
@@ -141,7 +142,7 @@ def review_context(imp: PlanImport) -> dict[str, Any]:
         "imp": imp,
         "meta": meta,
         "year": year,
-        "warnings": imp.draft.get("warnings", []),
+        "warnings": ProblemList.restore(imp.draft.get("warnings", []), imp.draft.get("warnings_total")),
         "goals": imp.draft.get("goals", []),
         "units": review_units(imp),
         "chapters": structure(imp),

@@ -8,10 +8,7 @@ pending draft (JSON); the plan and the unit registry change only on accept, thro
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,8 @@ from envplan.core.services import record_audit
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan, Unit, UnitAlias, normalize_unit_name
 from envplan.plans.services import PlanDataError, save_plan
-from envplan.plantext import KnownUnit, PlanTextError, parse_text, read_plan_file
+from envplan.plantext import KnownUnit, PlanTextError, UnreadableDocument, parse_text, plan_text
+from envplan.problems import ProblemList
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -41,7 +39,7 @@ class PlanImportError(ValueError):
 
 
 def upload_text(filename: str, content: bytes) -> str:
-    """The text of an upload, checked by content: UTF-8 text, or .docx (a zip with word/document.xml)."""
+    """The text of an upload, under the reading rule of `plan parse` (`envplan.plantext.plan_text`)."""
     if not content:
         raise PlanImportError(_("%(name)s is empty.") % {"name": filename})
     if len(content) > MAX_UPLOAD_BYTES:
@@ -49,39 +47,37 @@ def upload_text(filename: str, content: bytes) -> str:
             _("%(name)s is larger than %(limit)d MB.")
             % {"name": filename, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
         )
-    if content.startswith(b"PK\x03\x04"):
-        return _docx_text(filename, content)
-    if b"\x00" in content:
-        raise PlanImportError(
-            _("%(name)s is a binary file, not a plan: upload UTF-8 text or a Word .docx file.")
-            % {"name": filename}
-        )
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PlanImportError(
-            _("%(name)s is not UTF-8 text (byte %(position)d): upload UTF-8 text or a Word .docx file.")
-            % {"name": filename, "position": error.start}
-        ) from error
+        return plan_text(content, name=filename)
+    except UnreadableDocument as error:
+        raise PlanImportError(_unreadable(error)) from error
 
 
-def _docx_text(filename: str, content: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as error:
-        raise PlanImportError(_("%(name)s is a damaged zip archive.") % {"name": filename}) from error
-    if "word/document.xml" not in names:
-        raise PlanImportError(
-            _("%(name)s is a zip archive but not a Word .docx document.") % {"name": filename}
-        )
-    with tempfile.TemporaryDirectory(prefix="envplan-import-") as folder:
-        path = Path(folder) / "upload.docx"
-        path.write_bytes(content)
-        try:
-            return read_plan_file(path)
-        except PlanTextError as error:
-            raise PlanImportError(f"{filename}: {str(error).replace(str(path), '').lstrip(': ')}") from error
+def _unreadable(error: UnreadableDocument) -> str:
+    figures = {key: f"{value:,}" if isinstance(value, int) else value for key, value in error.params.items()}
+    params: dict[str, object] = {"name": error.name, **figures}
+    if error.reason == "archive_size":
+        params["size"] = f"{int(error.params['size']) / 2**20:,.1f}"
+        params["limit"] = f"{int(error.params['limit']) // 2**20:,}"
+    messages = {
+        "not_text": _("%(name)s is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."),
+        "old_word": _("%(name)s is an old Word .doc file: save it as .docx or as text and upload that."),
+        "not_docx": _("%(name)s is a zip archive but not a Word .docx document."),
+        "damaged_docx": _("%(name)s is a damaged zip archive."),
+        "archive_size": _(
+            "%(name)s would expand to %(size)s MB, more than the %(limit)s MB allowed; it was refused "
+            "before opening."
+        ),
+        "archive_members": _(
+            "%(name)s holds %(members)s files, more than the %(limit)s a document may hold; it was refused "
+            "before opening."
+        ),
+        "archive_ratio": _(
+            "%(name)s is compressed %(ratio)s to 1, more than any real document; it was refused before "
+            "opening."
+        ),
+    }
+    return messages[error.reason] % params
 
 
 def registry_known_units() -> list[KnownUnit]:
@@ -109,7 +105,7 @@ def draft_counts(draft: dict[str, Any]) -> dict[str, int]:
         "tasks": len(tasks),
         "targets": len(draft.get("goals", [])) + sum(len(task.get("targets", [])) for task in tasks),
         "units": len(draft.get("units", [])),
-        "warnings": len(draft.get("warnings", [])),
+        "warnings": draft.get("warnings_total", len(draft.get("warnings", []))),
     }
 
 
@@ -146,6 +142,8 @@ def create_import(*, filename: str, content: bytes, by: Actor) -> tuple[PlanImpo
     except PlanTextError as error:
         raise PlanImportError(f"{name}: {error}") from error
     draft = parsed.to_dict()
+    warnings = ProblemList.collect(draft["warnings"])
+    draft["warnings"], draft["warnings_total"] = list(warnings.kept), warnings.total
     codes = set(Unit.objects.values_list("code", flat=True))
     for unit in draft["units"]:
         unit["link"] = unit["id"] if unit["id"] in codes else None

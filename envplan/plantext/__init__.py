@@ -4,9 +4,10 @@ Pure: no Django, no settings, no clock. Public API::
 
     parse_text(text, *, lang="auto", known_units=()) -> Draft
     parse_file(path, *, lang="auto", known_units=()) -> Draft
+    plan_text(data, *, name) -> str        (the one reading rule: .docx, else UTF-8, else GB18030)
     Draft.to_json()
 
-Unusable input raises PlanTextError with one clear message.
+Unusable input raises PlanTextError with one clear message (UnreadableDocument for unreadable bytes).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-from .docx import docx_text
 from .model import (
     Chapter,
     Draft,
@@ -30,6 +30,7 @@ from .model import (
     UnitRef,
 )
 from .parser import parse_text
+from .reading import UnreadableDocument, docx_text, plan_text
 from .units import UnitResolver
 
 __all__ = [
@@ -45,30 +46,21 @@ __all__ = [
     "Unit",
     "UnitRef",
     "UnitResolver",
+    "UnreadableDocument",
+    "docx_text",
     "parse_file",
     "parse_text",
+    "plan_text",
     "read_plan_file",
 ]
 
 
 def read_plan_file(path: str | PathLike[str]) -> str:
-    """The text of a .txt (UTF-8, or GB18030 for older Chinese files) or .docx plan."""
+    """The text of a plan file (.docx or text) under the one reading rule of `plan_text`."""
     file = Path(path)
     if not file.is_file():
         raise PlanTextError(f"{file}: no such file")
-    if file.suffix.lower() == ".docx":
-        return docx_text(file)
-    if file.suffix.lower() == ".doc":
-        raise PlanTextError(f"{file}: old Word .doc files are not supported; save it as .docx or .txt")
-    data = file.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        return docx_text(file)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PlanTextError(f"{file}: not UTF-8 text")
+    return plan_text(file.read_bytes(), name=str(file))
 
 
 def parse_file(

@@ -26,7 +26,7 @@ def _build_parser() -> _Parser:
     parser = _Parser(prog="envplan plan", description="Read a plan document into a structured draft.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parse = commands.add_parser("parse", help="print the draft of a plan document (.txt or .docx) as JSON")
-    parse.add_argument("file", help="plan document: UTF-8 text or .docx")
+    parse.add_argument("file", help="plan document: .docx, or UTF-8 or GB18030 text")
     parse.add_argument("--lang", choices=["auto", "fr", "zh", "en"], default="auto")
     return parser
 

@@ -1,7 +1,8 @@
 """`envplan air …` commands: `aqi`, `daily`, `annual` (pure; no Django).
 
 Exit codes: 0 success; 1 some rows had errors (reported on stderr, skipped); 2 unusable input or usage
-(with `--strict`, any row error makes the file unusable and nothing is written).
+(with `--strict`, any row error makes the file unusable and nothing is written). Row errors are printed
+up to the first 1,000, then one line counts the others.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 import polars as pl
 
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.air.aqi import Kind as AqiKind
 from envplan.standards.air.aqi import MissingPolicy, RealtimeRule, with_aqi
 from envplan.standards.air.rounding import decimals_of, gbt8170_round
@@ -91,8 +93,14 @@ def _read_text_csv(path: str, stdin: TextIO) -> pl.DataFrame:
 
 
 def _report(validated: Validated, stderr: TextIO) -> None:
-    for row in validated.errors.iter_rows(named=True):  # error report only (few rows), not analytics
-        stderr.write(f"{row['file']}:{row['line']}: {row['field']}: {row['message']}\n")
+    errors = validated.errors
+    problems = ProblemList.first(errors.head(DEFAULT_LIMIT).iter_rows(named=True), total=errors.height)
+    for line in problems.lines(_error_line, "error", "errors"):
+        stderr.write(f"{line}\n")
+
+
+def _error_line(row: dict[str, Any]) -> str:
+    return f"{row['file']}:{row['line']}: {row['field']}: {row['message']}"
 
 
 def _validated_rows(

@@ -24,8 +24,9 @@ Sub-commands (``argv`` starts with the sub-command):
     Shares are rounded to one decimal; null when nothing was evaluated.
 
 Options of both: ``--below-detection half|limit|zero`` (default half the detection limit) and
-``--max-errors N`` (errors printed, default 100). ``assess`` also takes ``--min-sections N`` (default 5) and
-``--heavy-share-below P`` (default 60), see ``WaterRules``. ``FILE`` ``-`` reads standard input.
+``--max-errors N`` (errors printed, default 1,000; one more line counts the others). ``assess`` also
+takes ``--min-sections N`` (default 5) and ``--heavy-share-below P`` (default 60), see ``WaterRules``.
+``FILE`` ``-`` reads standard input.
 
 Bad input: a file with any bad row is rejected whole. Each error is printed to stderr as
 ``FILE:LINE: FIELD: message``, the exit code is 2 and nothing is written to stdout, so nothing from a
@@ -43,6 +44,7 @@ from typing import Any, NoReturn, TextIO
 
 import polars as pl
 
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.water import (
     ParsedSamples,
     UnreadableFile,
@@ -91,7 +93,7 @@ def _build_parser(out: TextIO) -> _Parser:
         command = commands.add_parser(name, help=summary, description=summary, out=out)
         command.add_argument("file", help="CSV file (UTF-8); - for standard input")
         command.add_argument("--below-detection", choices=("half", "limit", "zero"), default="half")
-        command.add_argument("--max-errors", type=int, default=100)
+        command.add_argument("--max-errors", type=int, default=DEFAULT_LIMIT)
         if name == "assess":
             command.add_argument("--period", required=True, help="YYYY, YYYY-MM or YYYY-Qn")
             command.add_argument("--min-sections", type=int, default=5)
@@ -128,14 +130,20 @@ def _load(args: argparse.Namespace, rules: WaterRules, stdin: TextIO, stderr: Te
         stderr.write(f"warning: {name}: ignoring unknown column(s): {', '.join(parsed.ignored_columns)}\n")
     if not parsed.ok:
         errors = parsed.errors
-        for row in errors.head(max(args.max_errors, 0)).iter_rows(named=True):
-            stderr.write(f"{row['file']}:{row['line']}: {row['field']}: {row['message']}\n")
-        if errors.height > args.max_errors:
-            stderr.write(f"… and {errors.height - args.max_errors} more error(s)\n")
+        limit = max(args.max_errors, 0)
+        problems = ProblemList.first(
+            errors.head(limit).iter_rows(named=True), total=errors.height, limit=limit
+        )
+        for line in problems.lines(_error_line, "error", "errors"):
+            stderr.write(f"{line}\n")
         rows = errors.get_column("line").n_unique()
         stderr.write(f"{name}: rejected ({errors.height} error(s) on {rows} line(s)); nothing was output\n")
         return None
     return parsed
+
+
+def _error_line(row: dict[str, Any]) -> str:
+    return f"{row['file']}:{row['line']}: {row['field']}: {row['message']}"
 
 
 def _empty_as_null(text: pl.Expr) -> pl.Expr:

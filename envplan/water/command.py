@@ -5,15 +5,15 @@
     envplan water evaluate [--period YYYY[-MM]]
     envplan water classify|assess …   (envplan.standards.water_cli)
 
-Bad input prints `FILE, line N, FIELD: message` lines to stderr and exits 2; nothing is stored from a
-rejected file.
+Bad input prints `FILE, line N, FIELD: message` lines to stderr (the first 1,000, then a line counting
+the others) and exits 2; nothing is stored from a rejected file.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from envplan.core.commandline import RaisingParser as _Parser
 from envplan.core.commandline import parse
@@ -40,6 +40,10 @@ def _parser() -> _Parser:
     return parser
 
 
+def _issue(issue: dict[str, Any]) -> str:
+    return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
+
+
 def main(
     argv: list[str],
     stdout: TextIO | None = None,
@@ -63,12 +67,10 @@ def main(
             return 0
         if args.command == "import":
             record = services.import_samples(args.file, by=None)
-            for issue in record.errors:
-                print(
-                    f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}", file=err
-                )
-            if record.errors:
-                print(f"{record.file_name}: rejected, {len(record.errors)} errors, nothing stored", file=err)
+            for line in record.problems.lines(_issue, "error", "errors"):
+                print(line, file=err)
+            if record.error_count:
+                print(f"{record.file_name}: rejected, {record.error_count} errors, nothing stored", file=err)
                 return 2
             print(f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new", file=out)
             return 0

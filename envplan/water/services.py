@@ -19,6 +19,7 @@ import polars as pl
 from django.db import transaction
 
 from envplan.core.services import record_audit, save_changes, snapshot
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.water import (
     ERROR_SCHEMA,
     ITEM_CODES,
@@ -396,22 +397,24 @@ def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated:
     """Validate a sample file (the water CSV: see `envplan.standards.water`) against the section registry and
     store it in the lake, whole, or reject it whole.
 
-    Side effects: one WaterImport row (status stored or rejected, the full list of errors as
-    {file, line, field, message}), one audit entry, and for a stored file the rows not already in the lake
-    appended to `water_samples` (so a re-import writes nothing). Raises WaterError only when a path cannot
-    be opened.
+    Side effects: one WaterImport row (status stored or rejected, the first 1,000 errors as
+    {file, line, field, message} and the count of all), one audit entry, and for a stored file the rows
+    not already in the lake appended to `water_samples` (so a re-import writes nothing). Raises WaterError
+    only when a path cannot be opened.
     """
     file_name, data = _read_upload(file)
     checked = check_samples(data, file=file_name, sections=_registry())
     rejected = checked.errors.height > 0
     new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
+    problems = ProblemList.first(checked.errors.head(DEFAULT_LIMIT).to_dicts(), total=checked.errors.height)
     record = WaterImport.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         rows=0 if rejected else checked.samples.height,
         rows_new=new.height,
         rows_read=checked.rows_read,
-        errors=checked.errors.to_dicts(),
+        errors=list(problems.kept),
+        error_count=problems.total,
         status=ImportStatus.REJECTED if rejected else ImportStatus.STORED,
         by=by if getattr(by, "is_authenticated", False) else None,
     )
@@ -424,7 +427,7 @@ def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated:
             "sha256": record.sha256,
             "rows": record.rows,
             "rows_new": record.rows_new,
-            "errors": len(record.errors),
+            "errors": record.error_count,
             "status": record.status,
         },
     )

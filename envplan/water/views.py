@@ -123,11 +123,11 @@ def import_samples_view(request: HttpRequest) -> HttpResponse:
             except WaterError as error:
                 form.add_error("file", str(error))
             else:
-                if record.errors:
+                if record.error_count:
                     messages.error(
                         request,
                         _("The file was rejected: %(errors)d errors; nothing was stored.")
-                        % {"errors": len(record.errors)},
+                        % {"errors": record.error_count},
                     )
                 else:
                     messages.success(
@@ -137,7 +137,7 @@ def import_samples_view(request: HttpRequest) -> HttpResponse:
                     )
                 return redirect("water:import_detail", import_id=record.pk)
     status = 400 if form.errors else 200
-    imports = WaterImport.objects.select_related("by")[:20]
+    imports = WaterImport.objects.select_related("by").defer("errors")[:20]
     return render(request, "water/import.html", {"form": form, "imports": imports}, status=status)
 
 
@@ -145,4 +145,4 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
     record = get_object_or_404(WaterImport.objects.select_related("by"), pk=import_id)
-    return render(request, "water/import_detail.html", {"record": record})
+    return render(request, "water/import_detail.html", {"record": record, "problems": record.problems})

@@ -246,15 +246,3 @@ def test_import_hourly_cnemc_unparseable_value_is_a_row_error(stations, tmp_path
         {"file": "release.csv", "line": 2, "field": "pm25", "message": "not a number: 'n/a'"}
     ]
     assert record.rows == len(baotou) - 1
-
-
-def test_import_hourly_keeps_at_most_the_error_cap(stations, tmp_path, monkeypatch):
-    from envplan.air import services
-
-    monkeypatch.setattr(services, "MAX_STORED_ERRORS", 2)
-    rows = "".join(f"X{n},2025-10-20T01:00,1,1,1,1,0.1,1\n" for n in range(5))
-
-    record = import_hourly(write(tmp_path, HEADER + rows), by=None)
-
-    assert [e["line"] for e in record.errors] == [2, 3, None]
-    assert record.errors[-1]["message"] == "… and 3 more errors"

@@ -49,8 +49,8 @@ def test_plan_import_of_unreadable_input_exits_2(tmp_path: Path):
         run("import", str(binary))
 
     assert caught.value.returncode == 2
-    assert (
-        str(caught.value) == "image.png is a binary file, not a plan: upload UTF-8 text or a Word .docx file."
+    assert str(caught.value) == (
+        "image.png is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."
     )
     assert PlanImport.objects.count() == 0
 

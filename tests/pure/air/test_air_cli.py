@@ -211,3 +211,18 @@ def test_validate_air_frame_converts_explicit_offsets_to_china_standard_time():
         datetime(2025, 6, 1, 9),
         datetime(2025, 6, 1, 10),
     ]
+
+
+def test_aqi_many_bad_rows_prints_a_thousand_errors_and_the_count(tmp_path: Path):
+    bad = "".join(f"S{n},2025-06-01T01:00,x{n},20,3,4,0.5,5\n" for n in range(5_000))
+    path = tmp_path / "many.csv"
+    path.write_text(REALTIME_HEADER + "A,2025-06-01T02:00,12,20,3,4,0.5,5\n" + bad, encoding="utf-8")
+
+    code, out, err = _run(["aqi", str(path), "--kind", "realtime"])
+
+    lines = err.splitlines()
+    assert code == 1  # the bad rows are reported and skipped
+    assert pl.read_csv(io.StringIO(out)).height == 1
+    assert len(lines) == 1_001
+    assert lines[0] == f"{path}:3: pm25: not a number: 'x0'"
+    assert lines[-1] == "… and 4,000 more errors"

@@ -150,7 +150,7 @@ def test_cli_max_errors_limits_the_printed_errors(tmp_path: Path) -> None:
 
     assert code == 2
     assert err.splitlines()[2:] == [
-        "… and 3 more error(s)",
+        "… and 3 more errors",
         f"{path}: rejected (5 error(s) on 5 line(s)); nothing was output",
     ]
 
@@ -299,3 +299,19 @@ def test_cli_classify_accepts_assess_columns_without_warning(tmp_path: Path) -> 
 
     assert (code, err) == (0, "")
     assert _csv_rows(out)[0]["class"] == "II"
+
+
+def test_cli_many_bad_rows_prints_a_thousand_errors_by_default(tmp_path: Path) -> None:
+    rows = "".join(f"s{index},2024-05,river,x\n" for index in range(5_000))
+    path = _write(tmp_path, "section,time,waterbody,nh3n\n" + rows)
+
+    code, out, err = _run(["classify", str(path)])
+
+    lines = err.splitlines()
+    assert (code, out) == (2, "")
+    assert len(lines) == 1_002
+    assert lines[999].startswith(f"{path}:1001: nh3n: not a number")
+    assert lines[1000:] == [
+        "… and 4,000 more errors",
+        f"{path}: rejected (5000 error(s) on 5000 line(s)); nothing was output",
+    ]

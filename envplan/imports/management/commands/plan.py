@@ -12,6 +12,7 @@ from typing import Any, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from envplan.imports import services
+from envplan.problems import ProblemList
 
 
 class Command(BaseCommand):
@@ -20,10 +21,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True)
         importing = commands.add_parser("import", help="read a plan document into a draft for review")
-        importing.add_argument("file", help="plan document: UTF-8 text or .docx")
+        importing.add_argument("file", help="plan document: .docx, or UTF-8 or GB18030 text")
         importing.add_argument("--accept", action="store_true", help="accept the draft at once (scripts)")
         parsing = commands.add_parser("parse", help="print the draft of a plan document as JSON")
-        parsing.add_argument("file", help="plan document: UTF-8 text or .docx")
+        parsing.add_argument("file", help="plan document: .docx, or UTF-8 or GB18030 text")
         parsing.add_argument("--lang", choices=["auto", "fr", "zh", "en"], default="auto")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,8 +57,9 @@ class Command(BaseCommand):
             f"{counts['sections']} sections, {counts['tasks']} tasks, {counts['targets']} targets, "
             f"{counts['units']} units"
         )
-        for warning in imp.draft.get("warnings", []):
-            self.stdout.write(f"warning: {warning}")
+        warnings = ProblemList.restore(imp.draft.get("warnings", []), imp.draft.get("warnings_total"))
+        for line in warnings.lines("warning: {}".format, "warning", "warnings"):
+            self.stdout.write(line)
         for doubt in imp.draft.get("uncertain", []):
             self.stdout.write(f"uncertain unit {doubt['unit']}: {doubt['as_written']} ({doubt['reason']})")
         if accept:

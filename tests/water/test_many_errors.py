@@ -1,0 +1,73 @@
+"""A sample file with thousands of bad rows: rejected whole, with the first 1,000 errors and their count in
+the command's output, the import record and its page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from envplan.water import lake as water_lake
+from envplan.water.command import main
+from envplan.water.models import ImportStatus, WaterImport
+from envplan.water.services import import_samples
+from tests.water.conftest import HEADER
+
+
+@pytest.fixture
+def many_bad_rows(tmp_path: Path) -> Path:
+    """One good row, then 5,000 rows whose CODMn is not a number (one error each)."""
+    good = "S1,2025-01-10,river,7.5,6.5,4,0.4,0.15,\n"
+    bad = "".join(
+        f"S1,2025-01-{1 + number % 28:02d} 00:{number % 60:02d},river,7.5,6.5,x{number},0.4,0.15,\n"
+        for number in range(5_000)
+    )
+    path = tmp_path / "samples.csv"
+    path.write_text(HEADER + good + bad, encoding="utf-8")
+    return path
+
+
+def test_water_import_command_prints_a_thousand_errors_and_the_count(sections, many_bad_rows):
+    out, err = io.StringIO(), io.StringIO()
+
+    code = main(["import", str(many_bad_rows)], stdout=out, stderr=err)
+
+    lines = err.getvalue().splitlines()
+    assert (code, out.getvalue()) == (2, "")
+    assert len(lines) == 1_002
+    assert lines[0].startswith("samples.csv, line 3, codmn: not a number: 'x0'")
+    assert lines[1000] == "… and 4,000 more errors"
+    assert lines[1001] == "samples.csv: rejected, 5000 errors, nothing stored"
+    assert water_lake.samples().height == 0
+
+
+def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(sections, many_bad_rows):
+    record = import_samples(many_bad_rows, by=None)
+
+    stored = WaterImport.objects.get(pk=record.pk)
+    assert (stored.status, stored.rows, stored.error_count, len(stored.errors)) == (
+        ImportStatus.REJECTED,
+        0,
+        5_000,
+        1_000,
+    )
+    assert stored.errors[-1]["line"] == 1_002
+    assert water_lake.samples().height == 0
+
+
+def test_water_import_page_lists_a_thousand_errors_and_counts_the_others(
+    sections, many_bad_rows, client: Client, django_user_model
+):
+    record = import_samples(many_bad_rows, by=None)
+    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))
+
+    detail = client.get(reverse("water:import_detail", args=[record.pk])).content.decode()
+    listing = client.get(reverse("water:import")).content.decode()
+
+    assert "<h2>5000 errors</h2>" in detail
+    assert detail.count("not a number: &#x27;x") == 1_000
+    assert "… and 4,000 more errors, not listed here." in detail
+    assert '<td data-label="Errors" class="num">5000</td>' in listing
