@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from envplan.archives import ArchiveError, check_zip_archive
+
 
 class UploadRejected(ValueError):
     """The file is not accepted; the message says why in words for the person who sent it."""
@@ -90,3 +92,36 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDEN
             % {"name": name, "labels": labels}
         )
     return kind
+
+
+def archive_message(reason: str, *, name: str, params: dict[str, int | str]) -> str:
+    """The person's message for a zip-based file (.docx, .xlsx) refused before opening (envplan.archives)."""
+    figures: dict[str, object] = {k: f"{v:,}" if isinstance(v, int) else v for k, v in params.items()}
+    figures["name"] = name
+    if reason == "size":
+        figures["size"] = f"{int(params['size']) / 2**20:,.1f}"
+        figures["limit"] = f"{int(params['limit']) // 2**20:,}"
+    messages = {
+        "damaged": _("%(name)s is a damaged zip archive."),
+        "size": _(
+            "%(name)s would expand to %(size)s MB, more than the %(limit)s MB allowed; it was refused "
+            "before opening."
+        ),
+        "members": _(
+            "%(name)s holds %(members)s files, more than the %(limit)s a document may hold; it was refused "
+            "before opening."
+        ),
+        "ratio": _(
+            "%(name)s is compressed %(ratio)s to 1, more than any real document; it was refused before "
+            "opening."
+        ),
+    }
+    return messages[reason] % figures
+
+
+def check_archive(content: bytes, *, name: str) -> None:
+    """Refuse an Office file whose archive would expand too far, before anything opens it."""
+    try:
+        check_zip_archive(content, name=name)
+    except ArchiveError as error:
+        raise UploadRejected(archive_message(error.reason, name=name, params=dict(error.params))) from None

@@ -39,9 +39,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from envplan.accounts import permissions
 from envplan.core.services import record_audit
-from envplan.core.uploads import XLSX, UploadRejected, check_upload
+from envplan.core.uploads import XLSX, UploadRejected, check_archive, check_upload
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.plans.models import Plan, Target, Task, Unit
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.progress.calendar import is_closed, plan_periods, reporting_settings
 from envplan.progress.errors import Problem, ProgressError, target_of_field
 from envplan.progress.models import ProgressReport, ReportingSettings, ReportState, ReportStatus
@@ -86,8 +87,18 @@ class BatchRow:
 @dataclass
 class BatchResult:
     rows: list[BatchRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first DEFAULT_LIMIT problems
+    error_count: int = 0  # all of them
     skipped: int = 0
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < DEFAULT_LIMIT:
+            self.errors.append(error)
+
+    @property
+    def problems(self) -> ProblemList[RowError]:
+        return ProblemList(tuple(self.errors), self.error_count)
 
 
 # --- the template ------------------------------------------------------------------------------------
@@ -314,7 +325,7 @@ def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: 
 
     def error(row: int, column: int, message: str) -> None:
         title = header[column - 1] if column - 1 < len(header) else ""
-        result.errors.append(RowError(REPORTS_SHEET, row, get_column_letter(column), title, message))
+        result.add_error(RowError(REPORTS_SHEET, row, get_column_letter(column), title, message))
 
     for row_number, cells in enumerate(rows, start=2):
         cells = list(cells) + [None] * max(0, len(header) - len(cells))
@@ -326,7 +337,7 @@ def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: 
         if all(cell_text(values[c - 1]) == "" for c in editable):
             result.skipped += 1
             continue
-        before = len(result.errors)
+        before = result.error_count
         for column in editable:
             if is_formula(cells[column - 1]):
                 error(
@@ -422,18 +433,19 @@ def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: 
             for problem in refused.problems:
                 error(row_number, column_of(problem, row), problem.message)
             continue
-        if len(result.errors) > before:
+        if result.error_count > before:
             continue
         result.rows.append(row)
     return result
 
 
 class BatchRejected(Exception):
-    """The file was refused; `errors` lists every problem found, and nothing was stored."""
+    """The file was refused and nothing was stored; `problems` holds the first 1,000 problems and the count."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+    def __init__(self, problems: ProblemList[RowError]) -> None:
+        super().__init__(f"{problems.total} error(s)")
+        self.problems = problems
+        self.errors = list(problems.kept)
 
 
 @transaction.atomic
@@ -455,9 +467,13 @@ def import_batch(
         raise BatchError(str(problem)) from None
     upload.seek(0)
     content = upload.read()
+    try:
+        check_archive(content, name=name)
+    except UploadRejected as problem:
+        raise BatchError(str(problem)) from None
     result = read_batch(plan, unit, name=name, content=content, by=by)
-    if result.errors:
-        raise BatchRejected(result.errors)
+    if result.error_count:
+        raise BatchRejected(result.problems)
     reports = []
     for row in result.rows:
         try:
@@ -478,7 +494,7 @@ def import_batch(
             # Checked above; a change made meanwhile can still refuse a row: undo the whole file.
             transaction.set_rollback(True)
             raise BatchRejected(
-                [
+                ProblemList.collect(
                     RowError(
                         REPORTS_SHEET,
                         row.row,
@@ -487,7 +503,7 @@ def import_batch(
                         problem.message,
                     )
                     for problem in refused.problems
-                ]
+                )
             ) from None
     record_audit(
         plan,

@@ -73,6 +73,7 @@ def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     unit = writable_unit(request, code)
     form = BatchUploadForm()
     errors: list[batches.RowError] = []
+    error_count = 0
     saved = None
     status = 200
     if request.method == "POST":
@@ -87,7 +88,7 @@ def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
                     submit=form.cleaned_data["mode"] == "submit",
                 )
             except batches.BatchRejected as rejected:
-                errors = rejected.errors
+                errors, error_count = rejected.errors, rejected.problems.total
             except (batches.BatchError, ProgressError) as problem:
                 form.add_error("file", str(problem))
         if form.errors or errors:
@@ -97,6 +98,8 @@ def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
         "unit": unit,
         "form": form,
         "errors": errors,
+        "error_count": error_count,
+        "more_errors": error_count - len(errors),
         "saved": saved,
         "file_name": form.cleaned_data["file"].name if saved is not None or errors else "",
     }

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from envplan.core.services import record_audit
+from envplan.core.uploads import archive_message
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan, Unit, UnitAlias, normalize_unit_name
 from envplan.plans.services import PlanDataError, save_plan
@@ -54,30 +55,17 @@ def upload_text(filename: str, content: bytes) -> str:
 
 
 def _unreadable(error: UnreadableDocument) -> str:
-    figures = {key: f"{value:,}" if isinstance(value, int) else value for key, value in error.params.items()}
-    params: dict[str, object] = {"name": error.name, **figures}
-    if error.reason == "archive_size":
-        params["size"] = f"{int(error.params['size']) / 2**20:,.1f}"
-        params["limit"] = f"{int(error.params['limit']) // 2**20:,}"
+    if error.reason.startswith("archive_"):
+        return archive_message(
+            error.reason.removeprefix("archive_"), name=error.name, params=dict(error.params)
+        )
     messages = {
         "not_text": _("%(name)s is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."),
         "old_word": _("%(name)s is an old Word .doc file: save it as .docx or as text and upload that."),
         "not_docx": _("%(name)s is a zip archive but not a Word .docx document."),
         "damaged_docx": _("%(name)s is a damaged zip archive."),
-        "archive_size": _(
-            "%(name)s would expand to %(size)s MB, more than the %(limit)s MB allowed; it was refused "
-            "before opening."
-        ),
-        "archive_members": _(
-            "%(name)s holds %(members)s files, more than the %(limit)s a document may hold; it was refused "
-            "before opening."
-        ),
-        "archive_ratio": _(
-            "%(name)s is compressed %(ratio)s to 1, more than any real document; it was refused before "
-            "opening."
-        ),
     }
-    return messages[error.reason] % params
+    return messages[error.reason] % {"name": error.name}
 
 
 def registry_known_units() -> list[KnownUnit]:

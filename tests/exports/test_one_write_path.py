@@ -263,3 +263,48 @@ def test_ledger_shows_a_narrative_only_to_those_who_may_read_the_report(
     other = ledger_narratives(login(world.water_reporter), world)
 
     assert (own, other) == (["done|private"], ["done|"])
+
+
+def test_batch_keeps_the_first_thousand_problems_and_counts_them_all(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    client = login(world.housing_reporter)
+    workbook = template(client, world)
+    sheet = workbook[REPORTS_SHEET]
+    row = row_of(sheet, 1, "2025-02")
+    keys = [sheet.cell(row=row, column=c).value for c in range(1, COL_VERSION + 1)]
+    for extra in range(1_500):  # 1,500 rows with an unknown status, 1,499 of them repeating the first
+        target = sheet.max_row + 1
+        for column, value in enumerate(keys, start=1):
+            sheet.cell(row=target, column=column, value=value)
+        sheet.cell(row=target, column=COL_STATUS, value=f"status {extra}")
+
+    response = upload(client, world, workbook)
+
+    assert response.status_code == 400
+    assert (len(response.context["errors"]), response.context["error_count"]) == (1_000, 2_999)
+    assert b"reports.xlsx was not saved: 2999 problems." in response.content
+    assert b"and 1,999 more errors, not listed here." in response.content
+    assert nothing_stored() == (0, 0, 0)
+
+
+def test_batch_archive_that_would_expand_too_far_is_refused_before_opening(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (101 * 1024 * 1024))  # 101 MB of zeros
+    file = SimpleUploadedFile("reports.xlsx", buffer.getvalue(), content_type=XLSX_TYPE)
+
+    response = login(world.housing_reporter).post(
+        reverse("exports:batch", args=[world.plan.pk, "housing"]), {"file": file, "mode": "draft"}
+    )
+
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["file"]
+    assert message.startswith("reports.xlsx would expand to 101.0 MB, more than the 100 MB allowed")
+    assert nothing_stored() == (0, 0, 0)
