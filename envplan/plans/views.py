@@ -23,8 +23,19 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
         "goals": queries.plan_goals(plan),
         "task_total": sum(chapter.task_count for chapter in chapters),
         "target_total": plan.targets.count(),
+        "revision_number": queries.latest_revision_number(plan),
     }
     return render(request, "plans/plan_overview.html", context)
+
+
+def plan_revisions(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    context = {
+        "plan": plan,
+        "revisions": queries.plan_revisions(plan),
+        "archived_tasks": queries.archived_tasks(plan),
+    }
+    return render(request, "plans/plan_revisions.html", context)
 
 
 def task_list(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -51,7 +62,30 @@ def task_detail(request: HttpRequest, plan_id: int, number: int) -> HttpResponse
     task = queries.tasks_with_details(plan).filter(number=number).first()
     if task is None:
         raise Http404("no such task")
-    return render(request, "plans/task_detail.html", {"plan": plan, "task": task})
+    context = {
+        "plan": plan,
+        "task": task,
+        "assignments": task.assignments.all(),
+        "targets": task.targets.all(),
+        "archived_targets": list(queries.archived_targets_of(task)),
+    }
+    return render(request, "plans/task_detail.html", context)
+
+
+def archived_task_detail(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    """A task a revision removed: its text, units and targets as they were, and its reports."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    task = queries.archived_task(plan, task_id)
+    if task is None:
+        raise Http404("no such archived task")
+    context = {
+        "plan": plan,
+        "task": task,
+        "archived": True,
+        "assignments": task.all_assignments,  # type: ignore[attr-defined]  # prefetched to this name
+        "targets": task.all_targets,  # type: ignore[attr-defined]  # prefetched to this name
+    }
+    return render(request, "plans/task_detail.html", context)
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:

@@ -258,7 +258,10 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 
 def task_audit(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("plan").prefetch_related("assignments"), pk=task_id)
+    # with_archived: the history of a task a plan revision removed stays reachable.
+    task = get_object_or_404(
+        Task.with_archived.select_related("plan").prefetch_related("assignments"), pk=task_id
+    )
     involved = services.task_unit_ids(task)
     if not (permissions.sees_everything(request.user) or involved & permissions.unit_ids(request.user)):
         raise PermissionDenied("the task's history is for its units and the district office")
