@@ -6,10 +6,15 @@ The default managers leave archived rows out (see `envplan.plans.models`); count
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import HttpRequest
 
+from envplan.core import clock
 from envplan.plans.diff import PlanShape, TargetShape, TaskShape
 from envplan.plans.models import (
     Assignment,
@@ -23,9 +28,60 @@ from envplan.plans.models import (
     Unit,
 )
 
+PLAN_SESSION_KEY = "envplan.plan"
 
-def current_plan() -> Plan | None:
-    return Plan.objects.order_by("-year", "-created_at").first()
+
+def all_plans(request: HttpRequest | None = None) -> list[Plan]:
+    """Every plan, latest year first (a district has a few). Kept on the request: the page and its top
+    bar both need the list, and it costs one query."""
+    cached: list[Plan] | None = getattr(request, "_envplan_plans", None)
+    if cached is None:
+        cached = list(Plan.objects.order_by("-year", "title", "pk"))
+        if request is not None:
+            request._envplan_plans = cached  # type: ignore[attr-defined]  # a per-request cache
+    return cached
+
+
+def default_plan(plans: Sequence[Plan], *, today: dt.date) -> Plan | None:
+    """The plan of the calendar year, else the one of the latest year (by title when a year has several).
+
+    Never "the last imported": importing next year's plan early, or an old one late, moves nobody."""
+    for plan in plans:
+        if plan.year == today.year:
+            return plan
+    return max(plans, key=lambda plan: plan.year) if plans else None
+
+
+def current_plan(request: HttpRequest | None = None) -> Plan | None:
+    """The plan the pages show a person: the plan of the page being viewed (its URL names one), else the
+    one asked for with `?plan=` (the switcher and the top bar's links send it), which is then remembered in
+    the session, else the one remembered, else `default_plan` for today.
+
+    Only the person's own choice is remembered: importing a plan or following a link to a plan's page
+    changes nobody's current plan (and a plan's pages write nothing to the session)."""
+    plans = all_plans(request)
+    if request is None:
+        return default_plan(plans, today=clock.today())
+    by_id = {plan.pk: plan for plan in plans}
+    match = getattr(request, "resolver_match", None)
+    viewed = by_id.get(as_id(match.kwargs.get("plan_id"))) if match is not None else None
+    if viewed is not None:
+        return viewed
+    session: Any = getattr(request, "session", None)
+    asked = by_id.get(as_id(request.GET.get("plan")))
+    if asked is not None:
+        if session is not None and session.get(PLAN_SESSION_KEY) != asked.pk:
+            session[PLAN_SESSION_KEY] = asked.pk
+        return asked
+    remembered = by_id.get(as_id(session.get(PLAN_SESSION_KEY))) if session is not None else None
+    return remembered or default_plan(plans, today=clock.today())
+
+
+def as_id(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def chapters_with_counts(plan: Plan) -> QuerySet[Chapter]:

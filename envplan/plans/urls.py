@@ -6,6 +6,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plans/switch/", views.switch_plan, name="switch"),
     path("plans/<int:plan_id>/", views.plan_overview, name="plan"),
     path("plans/<int:plan_id>/revisions/", views.plan_revisions, name="revisions"),
     path("plans/<int:plan_id>/tasks/", views.task_list, name="tasks"),

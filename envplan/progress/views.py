@@ -28,7 +28,7 @@ from envplan.progress.models import Evidence, Notification, ProgressReport, Repo
 
 
 def my_reports(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
+    plan = current_plan(request)
     slots: list[queries.ReportSlot] = []
     settings = None
     if plan is not None:
