@@ -194,6 +194,7 @@ def test_review_page_shows_the_difference_before_accepting(
     preview = response.context["preview"]
     assert (preview.plan, preview.revision) == (reported_plan["plan"], 1)
     assert [row.change.number for row in preview.added] == [16]
+    assert [unit.role for unit in preview.added[0].units_added] == ["responsible"]
     assert [(row.change.old.number, row.reports) for row in preview.removed] == [(13, 1)]
     changed = {row.change.old.number: row for row in preview.changed}
     assert sorted(changed) == [14, 15, 16, 17, 18]
