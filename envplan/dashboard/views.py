@@ -39,7 +39,8 @@ def indicator_settings(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
     ensure_indicators(plan)
     indicators = (
-        Indicator.objects.filter(target__plan=plan)
+        # A join does not go through Target's manager: leave out targets a plan revision archived.
+        Indicator.objects.filter(target__plan=plan, target__archived_in__isnull=True)
         .select_related("target__task")
         .prefetch_related("values")
         .order_by("target__position")

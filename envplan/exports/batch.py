@@ -440,7 +440,7 @@ def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: 
 
 
 class BatchRejected(Exception):
-    """The file was refused and nothing was stored; `problems` holds the first 1,000 problems and the count."""
+    """The file was refused, nothing stored; `problems` holds the first 1,000 problems and the count."""
 
     def __init__(self, problems: ProblemList[RowError]) -> None:
         super().__init__(f"{problems.total} error(s)")

@@ -22,7 +22,8 @@ from envplan.core.services import record_audit
 from envplan.core.uploads import archive_message
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan, Unit, UnitAlias, normalize_unit_name
-from envplan.plans.services import PlanDataError, save_plan
+from envplan.plans.queries import latest_revision_number
+from envplan.plans.services import PlanDataError, find_existing_plan, save_plan
 from envplan.plantext import KnownUnit, PlanTextError, UnreadableDocument, parse_text, plan_text
 from envplan.problems import ProblemList
 
@@ -465,13 +466,16 @@ def _target(target: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def accept_import(imp: PlanImport, *, by: Actor) -> Plan:
+def accept_import(imp: PlanImport, *, by: Actor, expected_revision: int | None = None) -> Plan:
     """Store the reviewed draft as a plan (via save_plan, content hash = the file's SHA-256).
 
-    The spellings of its units become confirmed aliases, so the next import recognises them. Accepting an
-    accepted import again returns its plan and changes nothing. Raises PlanImportError and leaves the
-    database as it was when the draft cannot be stored. Side effects: `import.accepted`, and the audit
-    entries of save_plan.
+    A document with the issuer and number of a stored plan is that plan's next revision: nothing of its
+    history is deleted (see save_plan). `expected_revision` is the stored plan's revision the review page
+    showed the difference against (0: no stored plan); if the plan has changed since, PlanImportError, so
+    what is accepted is what was shown. The spellings of its units become confirmed aliases, so the next
+    import recognises them. Accepting an accepted import again returns its plan and changes nothing.
+    Raises PlanImportError and leaves the database as it was when the draft cannot be stored. Side
+    effects: `import.accepted`, and the audit entries of save_plan.
     """
     locked = PlanImport.objects.select_for_update().get(pk=imp.pk)
     accepted: Plan | None = locked.plan
@@ -480,9 +484,28 @@ def accept_import(imp: PlanImport, *, by: Actor) -> Plan:
     if locked.status != ImportStatus.PENDING:
         raise PlanImportError(_("This import is no longer pending review."))
     data = plan_data_from_draft(locked.draft)
+    if expected_revision is not None:
+        stored = find_existing_plan(
+            issuer=data["plan"]["issuer"],
+            doc_number=data["plan"]["doc_number"],
+            content_hash=locked.source_sha256,
+        )
+        if stored is not None:  # locked, so no other revision slips in between the check and the change
+            stored = Plan.objects.select_for_update().get(pk=stored.pk)
+        revision = latest_revision_number(stored) if stored is not None else 0
+        if revision != expected_revision:
+            raise PlanImportError(
+                _(
+                    "The stored plan changed after this page was shown (it is now at revision %(number)d): "
+                    "look at the changes again before accepting."
+                )
+                % {"number": revision}
+            )
     try:
-        plan, changed = save_plan(data, by=by, content_hash=locked.source_sha256)
-    except (PlanDataError, KeyError, ValueError) as error:
+        plan, changed = save_plan(
+            data, by=by, content_hash=locked.source_sha256, source_name=locked.source_name
+        )
+    except (PlanDataError, KeyError, ValueError, ArithmeticError) as error:
         raise PlanImportError(_("The draft cannot be stored: %(reason)s") % {"reason": error}) from error
     confirmed = 0
     if changed:

@@ -80,8 +80,11 @@ def unit_action(request: HttpRequest, import_id: int, action: str) -> HttpRespon
 @require_POST
 def accept(request: HttpRequest, import_id: int) -> HttpResponse:
     imp = get_object_or_404(PlanImport, pk=import_id)
+    revision = request.POST.get("revision", "")
     try:
-        plan = services.accept_import(imp, by=request.user)
+        plan = services.accept_import(
+            imp, by=request.user, expected_revision=int(revision) if revision.isdigit() else None
+        )
     except services.PlanImportError as error:
         messages.error(request, str(error))
         return redirect(imp)

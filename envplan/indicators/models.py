@@ -35,7 +35,9 @@ class Indicator(models.Model):
 class IndicatorValue(models.Model):
     """A dated value of an indicator: approved report values, computed results, or milestone flags."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    # PROTECT: values are history. The indicator itself is configuration and goes with its target, but a
+    # target (and so a plan) with values cannot be deleted.
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     date = models.DateField(_("date"))
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=6)
     note = models.CharField(_("note"), max_length=300, blank=True)

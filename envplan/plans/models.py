@@ -1,12 +1,20 @@
 """The plan as data: Plan > Chapter > Section > Task, the unit registry, who does what, and targets.
 
 Models stay slim: every write goes through `envplan.plans.services`, which also writes the audit entry.
+
+A plan changes by revisions (`PlanRevision`): a new version of its document updates the chapters,
+sections, tasks and targets it keeps (same rows, so their reports and values stay attached) and archives
+the ones it drops (`archived_in`), never deleting them. The default manager of each of these models leaves
+archived rows out, so every list of a plan (here and in the other apps) shows the plan as it stands;
+`with_archived` reaches them, e.g. for the page of an archived task and its reports.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -55,15 +63,78 @@ class Plan(TimeStampedModel):
         return reverse("plans:plan", args=[self.pk])
 
 
+class PlanRevision(models.Model):
+    """One accepted version of a plan's document. Revision 1 created the plan; each later one changed it
+    in place and archived what it dropped. `summary` is what changed (`envplan.plans.diff.PlanDiff`)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revision"))
+    content_hash = models.CharField(max_length=64)
+    source_name = models.CharField(_("file name"), max_length=255, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    summary = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="revision_unique_number")]
+        verbose_name = _("plan revision")
+        verbose_name_plural = _("plan revisions")
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.number}"
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class CurrentManager(models.Manager[ModelT]):
+    """Leaves out the rows a later revision of their plan archived."""
+
+    def get_queryset(self) -> models.QuerySet[ModelT]:
+        return super().get_queryset().filter(archived_in__isnull=True)
+
+
+def archived_in_field() -> Any:
+    # RESTRICT, not PROTECT: a revision cannot be deleted on its own while rows name it, yet deleting the
+    # whole plan (which takes its revisions and rows together) is not blocked by this link.
+    return models.ForeignKey(
+        PlanRevision,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        verbose_name=_("archived in revision"),
+    )
+
+
+CURRENT = Q(archived_in__isnull=True)
+
+
 class Chapter(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveSmallIntegerField()
     number = models.CharField(_("number"), max_length=16, help_text=_("as printed, e.g. VI or 四"))
     title = models.CharField(_("title"), max_length=300)
+    archived_in = archived_in_field()
+
+    objects: CurrentManager[Chapter] = CurrentManager()
+    with_archived: models.Manager[Chapter] = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="chapter_unique_position")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], condition=CURRENT, name="chapter_unique_position"
+            )
+        ]
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters")
 
@@ -76,11 +147,17 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField()
     number = models.CharField(_("number"), max_length=16, help_text=_("as printed, without brackets"))
     title = models.CharField(_("title"), max_length=300)
+    archived_in = archived_in_field()
+
+    objects: CurrentManager[Section] = CurrentManager()
+    with_archived: models.Manager[Section] = models.Manager()
 
     class Meta:
         ordering = ["chapter", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["chapter", "position"], name="section_unique_position")
+            models.UniqueConstraint(
+                fields=["chapter", "position"], condition=CURRENT, name="section_unique_position"
+            )
         ]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -150,17 +227,32 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"))
     units = models.ManyToManyField(Unit, through="Assignment", related_name="tasks")
+    archived_in = archived_in_field()
+
+    objects: CurrentManager[Task] = CurrentManager()
+    with_archived: models.Manager[Task] = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="task_unique_position")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], condition=CURRENT, name="task_unique_position"
+            )
+        ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_in_id is not None
+
     def get_absolute_url(self) -> str:
+        # An archived task's number may belong to a current task now: its page goes by primary key.
+        if self.is_archived:
+            return reverse("plans:archived_task", args=[self.plan_id, self.pk])
         return reverse("plans:task", args=[self.plan_id, self.number])
 
 
@@ -170,11 +262,21 @@ class Role(models.TextChoices):
     IMPLEMENTING = "implementing", _("implementing unit")
 
 
+class CurrentAssignmentManager(models.Manager["Assignment"]):
+    """Leaves out the assignments of archived tasks: nobody is asked to report on a removed task."""
+
+    def get_queryset(self) -> models.QuerySet[Assignment]:
+        return super().get_queryset().filter(task__archived_in__isnull=True)
+
+
 class Assignment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     as_written = models.CharField(_("as written"), max_length=400, blank=True)
+
+    objects = CurrentAssignmentManager()
+    with_archived: models.Manager[Assignment] = models.Manager()
 
     class Meta:
         ordering = ["task", "role", "unit__name"]
@@ -208,10 +310,18 @@ class Target(models.Model):
     unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     as_written = models.TextField(_("as written"), blank=True)
+    archived_in = archived_in_field()
+
+    objects: CurrentManager[Target] = CurrentManager()
+    with_archived: models.Manager[Target] = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]
-        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="target_unique_position")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], condition=CURRENT, name="target_unique_position"
+            )
+        ]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
 

@@ -5,17 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import F, ProtectedError, RestrictedError
 
+from envplan.core import clock
 from envplan.core.services import record_audit, snapshot
+from envplan.plans.diff import (
+    REMOVED,
+    PlanDiff,
+    PlanShape,
+    TargetChange,
+    TargetShape,
+    diff_plans,
+    match_by_keys,
+    normalize_text,
+    shape_of_data,
+)
 from envplan.plans.models import (
     Assignment,
     Chapter,
     Plan,
+    PlanRevision,
     Role,
     Section,
     Target,
@@ -24,6 +39,7 @@ from envplan.plans.models import (
     UnitAlias,
     normalize_unit_name,
 )
+from envplan.plans.queries import latest_revision_number, plan_shape
 
 Actor = AbstractBaseUser | AnonymousUser | None
 UNIT_FIELDS = ("code", "name", "name_fr", "name_zh", "is_group")
@@ -31,6 +47,16 @@ UNIT_FIELDS = ("code", "name", "name_fr", "name_zh", "is_group")
 
 class PlanDataError(ValueError):
     """The plan data is inconsistent (unknown unit, bad role...); nothing was stored."""
+
+
+class PlanHasHistory(Exception):
+    """The plan cannot be deleted: reports or values hang on it. `held` counts them by kind."""
+
+    def __init__(self, plan: Plan, held: dict[str, int]) -> None:
+        self.plan = plan
+        self.held = held
+        listed = ", ".join(f"{count} {name}" for name, count in sorted(held.items()))
+        super().__init__(f"plan {plan.pk} ({plan.title}) has history and cannot be deleted: {listed}")
 
 
 def content_hash_of(data: dict[str, Any]) -> str:
@@ -92,13 +118,18 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 @transaction.atomic
-def save_plan(data: dict[str, Any], *, by: Actor, content_hash: str | None = None) -> tuple[Plan, bool]:
+def save_plan(
+    data: dict[str, Any], *, by: Actor, content_hash: str | None = None, source_name: str = ""
+) -> tuple[Plan, bool]:
     """Store a plan from its structured form (the schema of envplan/plans/demo/plan.json).
 
     The plan is identified by issuer and document number, else by content hash. Saving the same content
-    again changes nothing and returns (plan, False); new content for an existing plan replaces its
-    structure. Returns (plan, changed). Side effects: `plan.created` or `plan.replaced` audit entries and
-    those of `ensure_unit`. Raises PlanDataError, leaving the database as it was, on inconsistent data.
+    again changes nothing and returns (plan, False). New content for a stored plan is its next revision:
+    the tasks and targets it keeps are updated in place (so their reports, evidence and values stay
+    attached), the ones it drops are archived, never deleted (see `envplan.plans.diff` for the matching).
+    Returns (plan, changed). Side effects: a PlanRevision, a `plan.created` or `plan.revised` audit entry
+    with the counts of changes, and the entries of `ensure_unit`. Raises PlanDataError, leaving the
+    database as it was, on inconsistent data.
     """
     meta = data["plan"]
     digest = content_hash or content_hash_of(data)
@@ -134,64 +165,185 @@ def save_plan(data: dict[str, Any], *, by: Actor, content_hash: str | None = Non
         "summary": meta.get("summary", ""),
         "content_hash": digest,
     }
+    incoming = shape_of_data(data)
     if plan is None:
         plan = Plan.objects.create(**fields)
-        action, before = "plan.created", None
+        stored, before, action = PlanShape(), None, "plan.created"
     else:
-        before = plan_counts(plan)
-        plan.chapters.all().delete()
-        plan.targets.all().delete()
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        stored, before, action = plan_shape(plan), plan_counts(plan), "plan.revised"
         for name, value in fields.items():
             setattr(plan, name, value)
         plan.save()
-        action = "plan.replaced"
-
-    target_position = 0
-    for goal in data.get("goals", []):
-        target_position += 1
-        Target.objects.create(plan=plan, task=None, position=target_position, **target_fields(goal))
-    task_position = 0
-    for chapter_position, chapter_data in enumerate(data["chapters"], start=1):
-        chapter = Chapter.objects.create(
-            plan=plan, position=chapter_position, number=chapter_data["number"], title=chapter_data["title"]
-        )
-        for section_position, section_data in enumerate(chapter_data.get("sections", []), start=1):
-            section = Section.objects.create(
-                chapter=chapter,
-                position=section_position,
-                number=section_data["number"],
-                title=section_data["title"],
-            )
-            for task_data in section_data.get("tasks", []):
-                task_position += 1
-                task = Task.objects.create(
-                    plan=plan,
-                    section=section,
-                    position=task_position,
-                    number=int(task_data["number"]),
-                    title=task_data["title"],
-                    summary=task_data.get("summary", ""),
-                )
-                assignments = []
-                for mention in task_data.get("units", []):
-                    if mention["role"] not in Role.values:
-                        raise PlanDataError(f"task {task.number}: unknown role {mention['role']!r}")
-                    assignments.append(
-                        Assignment(
-                            task=task,
-                            unit=units_lookup(units, mention["unit"]),
-                            role=mention["role"],
-                            as_written=mention.get("as_written", ""),
-                        )
-                    )
-                Assignment.objects.bulk_create(assignments, ignore_conflicts=True)
-                for target_data in task_data.get("targets", []):
-                    target_position += 1
-                    Target.objects.create(
-                        plan=plan, task=task, position=target_position, **target_fields(target_data)
-                    )
-    record_audit(plan, action=action, actor=by, before=before, after=plan_counts(plan), plan_id=plan.pk)
+    changes = diff_plans(stored, incoming)
+    revision = PlanRevision.objects.create(
+        plan=plan,
+        number=latest_revision_number(plan) + 1,
+        content_hash=digest,
+        source_name=source_name[:255],
+        accepted_at=clock.now(),
+        accepted_by=by if isinstance(by, AbstractBaseUser) else None,
+        summary=changes.summary(),
+    )
+    apply_changes(plan, data, changes, revision=revision, units=units)
+    record_audit(
+        plan,
+        action=action,
+        actor=by,
+        before=before,
+        after={**plan_counts(plan), "revision": revision.number, "changes": changes.counts()},
+        plan_id=plan.pk,
+    )
     return plan, True
+
+
+# Positions are unique among a plan's current rows, and a revision reorders them: the rows it keeps are
+# first moved out of the way (by this much, beyond any real position) and then given their new places.
+PARKED = 10_000
+
+
+def apply_changes(
+    plan: Plan, data: dict[str, Any], changes: PlanDiff, *, revision: PlanRevision, units: dict[str, Unit]
+) -> None:
+    """Make the plan's current structure that of `data`, following `changes` (computed against it).
+
+    Kept tasks and targets keep their rows; removed ones, and chapters and sections the document no longer
+    has, are archived in `revision`. Runs inside save_plan's transaction."""
+    Task.objects.filter(plan=plan, pk__in=[task.old.id for task in changes.removed if task.old]).update(
+        archived_in=revision
+    )
+    removed_targets = [
+        target.old.id
+        for target in [*changes.goals, *(t for task in changes.tasks for t in task.targets)]
+        if target.kind == REMOVED and target.old is not None
+    ]
+    Target.objects.filter(plan=plan, pk__in=removed_targets).update(archived_in=revision)
+    for model, scope in ((Chapter, "plan"), (Section, "chapter__plan"), (Task, "plan"), (Target, "plan")):
+        model.objects.filter(**{scope: plan}).update(position=F("position") + PARKED)
+
+    sections = place_chapters_and_sections(plan, data, revision=revision)
+    kept = {task.pk: task for task in plan.tasks.all()}
+    kept_targets = {target.pk: target for target in plan.targets.all()}
+    target_position = 0
+
+    def place_targets(target_changes: tuple[TargetChange, ...], count: int, task: Task | None) -> None:
+        nonlocal target_position
+        for change in target_changes[:count]:
+            target_position += 1
+            assert change.new is not None
+            values = target_values(change.new)
+            if change.old is None:
+                Target.objects.create(plan=plan, task=task, position=target_position, **values)
+                continue
+            target = kept_targets[change.old.id]
+            for name, value in {**values, "position": target_position, "task": task}.items():
+                setattr(target, name, value)
+            target.save()
+
+    place_targets(changes.goals, len(data.get("goals", [])), None)
+    Assignment.objects.filter(task__in=list(kept)).delete()
+    assignments = []
+    placed = enumerate(iter_task_data(data, sections), start=1)
+    for (task_position, (section, task_data)), change in zip(placed, changes.tasks, strict=False):
+        task_fields = {
+            "section": section,
+            "position": task_position,
+            "number": int(task_data["number"]),
+            "title": task_data["title"],
+            "summary": task_data.get("summary", ""),
+        }
+        if change.old is None:
+            task = Task.objects.create(plan=plan, **task_fields)
+        else:
+            task = kept[change.old.id]
+            for name, value in task_fields.items():
+                setattr(task, name, value)
+            task.save()
+        for mention in task_data.get("units", []):
+            if mention["role"] not in Role.values:
+                raise PlanDataError(f"task {task.number}: unknown role {mention['role']!r}")
+            assignments.append(
+                Assignment(
+                    task=task,
+                    unit=units_lookup(units, mention["unit"]),
+                    role=mention["role"],
+                    as_written=mention.get("as_written", ""),
+                )
+            )
+        place_targets(change.targets, len(task_data.get("targets", [])), task)
+    Assignment.objects.bulk_create(assignments, ignore_conflicts=True)
+
+
+def iter_task_data(
+    data: dict[str, Any], sections: list[list[Section]]
+) -> Iterator[tuple[Section, dict[str, Any]]]:
+    for chapter_data, chapter_sections in zip(data["chapters"], sections, strict=True):
+        for section_data, section in zip(chapter_data.get("sections", []), chapter_sections, strict=True):
+            for task_data in section_data.get("tasks", []):
+                yield section, task_data
+
+
+def title_key(item: Chapter | Section | dict[str, Any]) -> str:
+    return normalize_text(item["title"] if isinstance(item, dict) else item.title)
+
+
+def number_key(item: Chapter | Section | dict[str, Any]) -> str:
+    return normalize_text(item["number"] if isinstance(item, dict) else item.number)
+
+
+def place_chapters_and_sections(
+    plan: Plan, data: dict[str, Any], *, revision: PlanRevision
+) -> list[list[Section]]:
+    """The document's chapters and sections, reusing the stored ones with the same title (else number).
+
+    Returns the sections of each chapter in the document's order. Stored chapters and sections left over
+    are archived: archived tasks still point to them."""
+    old_chapters = list(plan.chapters.prefetch_related("sections").order_by("position"))
+    chapter_data = data["chapters"]
+    chapter_match = match_by_keys(old_chapters, chapter_data, title_key, number_key)
+    result = []
+    for chapter_position, chapter_item in enumerate(chapter_data, start=1):
+        values = {
+            "position": chapter_position,
+            "number": chapter_item["number"],
+            "title": chapter_item["title"],
+        }
+        old_sections: list[Section] = []
+        if chapter_position - 1 in chapter_match:
+            chapter = old_chapters[chapter_match[chapter_position - 1]]
+            for name, value in values.items():
+                setattr(chapter, name, value)
+            chapter.save()
+            old_sections = sorted(chapter.sections.all(), key=lambda section: section.position)
+        else:
+            chapter = Chapter.objects.create(plan=plan, **values)
+        section_items = chapter_item.get("sections", [])
+        section_match = match_by_keys(old_sections, section_items, title_key, number_key)
+        placed = []
+        for section_position, section_item in enumerate(section_items, start=1):
+            section_values = {
+                "position": section_position,
+                "number": section_item["number"],
+                "title": section_item["title"],
+            }
+            if section_position - 1 in section_match:
+                section = old_sections[section_match[section_position - 1]]
+                for name, value in section_values.items():
+                    setattr(section, name, value)
+                section.save()
+            else:
+                section = Section.objects.create(chapter=chapter, **section_values)
+            placed.append(section)
+        kept_sections = {section.pk for section in placed}
+        Section.objects.filter(pk__in=[s.pk for s in old_sections if s.pk not in kept_sections]).update(
+            archived_in=revision
+        )
+        result.append(placed)
+    kept_chapters = {old_chapters[index].pk for index in chapter_match.values()}
+    left_over = [chapter.pk for chapter in old_chapters if chapter.pk not in kept_chapters]
+    Section.objects.filter(chapter__in=left_over).update(archived_in=revision)
+    Chapter.objects.filter(pk__in=left_over).update(archived_in=revision)
+    return result
 
 
 def units_lookup(units: dict[str, Unit], code: str) -> Unit:
@@ -204,14 +356,14 @@ def units_lookup(units: dict[str, Unit], code: str) -> Unit:
     return found
 
 
-def target_fields(data: dict[str, Any]) -> dict[str, Any]:
+def target_values(shape: TargetShape) -> dict[str, Any]:
     return {
-        "indicator": data["indicator"],
-        "comparator": data["comparator"],
-        "value": Decimal(str(data["value"])),
-        "unit_of_measure": data.get("unit_of_measure", ""),
-        "deadline": parse_date(data.get("deadline")),
-        "as_written": data.get("as_written", ""),
+        "indicator": shape.indicator,
+        "comparator": shape.comparator,
+        "value": shape.value,
+        "unit_of_measure": shape.unit_of_measure,
+        "deadline": parse_date(shape.deadline),
+        "as_written": shape.as_written,
     }
 
 
@@ -222,3 +374,30 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         "tasks": plan.tasks.count(),
         "targets": plan.targets.count(),
     }
+
+
+@transaction.atomic
+def delete_plan(plan: Plan, *, by: Actor) -> None:
+    """Delete a plan that has no history: no progress report, reported value or indicator value.
+
+    A plan with history is refused with PlanHasHistory and nothing is deleted (the foreign keys of reports
+    and values PROTECT the plan's structure, so the database refuses too). Side effect: audit entry
+    `plan.deleted` with the plan's counts."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    record_audit(
+        plan,
+        action="plan.deleted",
+        actor=by,
+        before={**snapshot(plan, ("title", "issuer", "doc_number", "year")), **plan_counts(plan)},
+        plan_id=plan.pk,
+    )
+    try:
+        plan.delete()
+    except ProtectedError as error:
+        raise PlanHasHistory(plan, held_by(error.protected_objects)) from error
+    except RestrictedError as error:
+        raise PlanHasHistory(plan, held_by(error.restricted_objects)) from error
+
+
+def held_by(objects: Any) -> dict[str, int]:
+    return dict(Counter(str(obj._meta.verbose_name_plural) for obj in objects))

@@ -82,7 +82,8 @@ class ReportState(models.TextChoices):
 class ProgressReport(TimeStampedModel):
     """One unit's account of one task for one period (the period is named by its first day)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
+    # PROTECT: a report is history; neither a plan revision nor a deleted plan may take it away.
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports")
     period = models.DateField(_("period"))
     narrative = models.TextField(_("progress"), blank=True)
@@ -122,7 +123,7 @@ class ReportValue(models.Model):
     """The value a report gives for one of its task's targets."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reported_values")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="reported_values")
     value = models.DecimalField(_("value"), max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
 
     class Meta:

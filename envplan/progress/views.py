@@ -30,7 +30,7 @@ from envplan.progress.periods import parse_period
 
 
 def my_reports(request: HttpRequest) -> HttpResponse:
-    plan = current_plan()
+    plan = current_plan(request)
     slots: list[queries.ReportSlot] = []
     settings = None
     if plan is not None:
@@ -241,7 +241,10 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 
 def task_audit(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("plan").prefetch_related("assignments"), pk=task_id)
+    # with_archived: the history of a task a plan revision removed stays reachable.
+    task = get_object_or_404(
+        Task.with_archived.select_related("plan").prefetch_related("assignments"), pk=task_id
+    )
     if not rules.can_view_task_history(request.user, task):
         raise PermissionDenied("the task's history is for its units and the district office")
     entries = queries.task_audit_entries(task, request.user)

@@ -17,16 +17,25 @@ def test_save_plan_writes_one_audit_entry_for_the_plan(db):
     assert [(entry.plan_id, entry.after["tasks"]) for entry in entries] == [(plan.pk, 47)]
 
 
-def test_save_plan_with_new_content_replaces_the_structure(db):
+def test_save_plan_with_new_content_revises_the_plan_and_archives_what_it_drops(db):
     data = demo_plan_data()
     plan, _ = save_plan(data, by=None)
+    task_ids = set(Task.objects.filter(plan=plan).values_list("pk", flat=True))
     changed_data = copy.deepcopy(data)
-    changed_data["chapters"][3]["sections"][0]["tasks"].pop()
+    dropped = changed_data["chapters"][3]["sections"][0]["tasks"].pop()
     again, changed = save_plan(changed_data, by=None)
     assert (again.pk, changed) == (plan.pk, True)
     assert Task.objects.filter(plan=plan).count() == 46
+    assert set(Task.with_archived.filter(plan=plan).values_list("pk", flat=True)) == task_ids
+    archived = Task.with_archived.get(plan=plan, archived_in__isnull=False)
+    assert (archived.number, archived.archived_in.number) == (dropped["number"], 2)
     assert Plan.objects.count() == 1
-    assert AuditEntry.objects.filter(action="plan.replaced").count() == 1
+    entry = AuditEntry.objects.get(action="plan.revised")
+    assert (entry.after["tasks"], entry.after["revision"], entry.after["changes"]["tasks_removed"]) == (
+        46,
+        2,
+        1,
+    )
 
 
 def test_save_plan_with_unknown_unit_stores_nothing(db):
