@@ -94,6 +94,20 @@ def period_problems(settings: ReportingSettings, period: dt.date) -> list[Proble
     return []
 
 
+def archived_problems(task: Task) -> list[Problem]:
+    """A task that a plan revision removed keeps its reports as they are: none of them changes again."""
+    if task.archived_in_id is None:
+        return []
+    return [
+        Problem(
+            ErrorKind.LOCKED,
+            "task",
+            _("Task %(number)s was removed from the plan by a revision; its reports can no longer change.")
+            % {"number": task.number},
+        )
+    ]
+
+
 def parse_value(raw: Any, *, field: str = "value") -> Decimal:
     """A reported value from what a person typed (a comma is read as the decimal mark).
 
@@ -181,6 +195,8 @@ def check_report(*, lock: bool = False, **fields: Unpack[ReportFields]) -> Check
         raise ProgressError(
             _("You may only write reports for your own units."), kind=ErrorKind.NOT_ALLOWED, field="unit"
         )
+    if archived := archived_problems(task):
+        raise ProgressError(problems=archived)
     if unit.pk not in rules.task_unit_ids(task):
         raise ProgressError(
             _("This unit has no part in task %(number)s.") % {"number": task.number},
@@ -379,7 +395,9 @@ def add_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Ev
             kind=ErrorKind.LOCKED,
             field="state",
         )
-    problems = period_problems(reporting_settings(report.task.plan), report.period)
+    problems = archived_problems(report.task) + period_problems(
+        reporting_settings(report.task.plan), report.period
+    )
     try:
         check_upload(upload)
     except UploadRejected as error:

@@ -90,3 +90,36 @@ def test_units_of_the_plan_count_only_current_tasks(revised: dict[str, Any]):
     for assignment in Assignment.with_archived.filter(task=task):
         current = Task.objects.filter(plan=plan, assignments__unit=assignment.unit).distinct().count()
         assert counts.get(assignment.unit_id, 0) == current
+
+
+def test_reports_of_an_archived_task_can_no_longer_change(demo: DemoResult):
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from envplan.progress.errors import ErrorKind, ProgressError
+    from envplan.progress.models import Evidence, ProgressReport
+    from envplan.progress.services import add_evidence, save_report
+
+    data = copy.deepcopy(demo_plan_data())
+    dropped = data["chapters"][3]["sections"][0]["tasks"].pop()
+    task = Task.objects.get(plan=demo.plan, number=dropped["number"])
+    unit = task.assignments.get().unit
+    writer = User.objects.get(username="ecology")
+    draft = {"task": task, "unit": unit, "period": dt.date(2025, 9, 1), "by": writer, "status": "in_progress"}
+    report = save_report(narrative="before the revision", **draft)
+    save_plan(data, by=None)  # the revision drops the task
+    task.refresh_from_db()
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+    with pytest.raises(ProgressError) as refused:
+        save_report(narrative="after the revision", expected_version=report.version, **draft)
+    with pytest.raises(ProgressError) as refused_file:
+        add_evidence(report, upload=pdf, by=writer)
+
+    assert (refused.value.kind, refused.value.field) == (ErrorKind.LOCKED, "task")
+    assert (refused_file.value.kind, refused_file.value.field) == (ErrorKind.LOCKED, "task")
+    report.refresh_from_db()
+    assert (report.narrative, report.version, Evidence.objects.count()) == ("before the revision", 1, 0)
+    assert ProgressReport.objects.filter(task=task).count() == 1
