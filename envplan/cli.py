@@ -1,6 +1,7 @@
 """The `envplan` command: Django's management commands plus ours.
 
-Sub-commands that need no database (`air aqi`, `water classify`, `hj212 check`, `plan parse`, ...) run
+Sub-commands that need no database (`air aqi`, `water classify`, `hj212 check`, `plan parse`,
+`emergency assess`, ...) run
 the pure packages directly, without starting Django. Everything else starts Django after checking the
 configuration, so that a bad data folder or an unreachable database stops with one clear line.
 """
@@ -25,6 +26,7 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("hj212", "check"): "envplan.hj212.cli",
     ("hj212", "simulate"): "envplan.hj212.cli",
     ("plan", "parse"): "envplan.plantext.cli",
+    ("emergency", "assess"): "envplan.standards.emergency.cli",
 }
 
 # Django commands that never touch the database: no connection check before them.
