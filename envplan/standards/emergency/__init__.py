@@ -11,6 +11,7 @@ from envplan.standards.emergency.regional import (
     RuleFileError,
     load_rules_file,
     parse_rules,
+    rules_for,
     with_regional,
 )
 from envplan.standards.emergency.rules import (
@@ -52,5 +53,6 @@ __all__ = [
     "may_lift",
     "parse_rules",
     "read_forecast_csv",
+    "rules_for",
     "with_regional",
 ]

@@ -20,8 +20,8 @@ from typing import Any, NoReturn, TextIO
 
 from envplan.standards.emergency.assess import assess
 from envplan.standards.emergency.forecast import ForecastError, read_forecast_csv
-from envplan.standards.emergency.regional import FORMAT, RuleFileError, load_rules_file, with_regional
-from envplan.standards.emergency.rules import GUIDANCE_2024_EFFECTIVE, NATIONAL_EDITIONS, edition_for
+from envplan.standards.emergency.regional import FORMAT, RuleFileError, load_rules_file, rules_for
+from envplan.standards.emergency.rules import GUIDANCE_2024_EFFECTIVE, NATIONAL_EDITIONS
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -92,8 +92,7 @@ def main(
             forecast = read_forecast_csv(inp.read().encode("utf-8"), name="<stdin>")
         else:
             forecast = read_forecast_csv(args.file)
-        edition = edition_for(forecast.start) if args.rules == "auto" else NATIONAL_EDITIONS[args.rules]
-        rules = with_regional(edition, regional) if regional else edition
+        rules = rules_for(forecast.start, args.rules, regional)
     except (ForecastError, RuleFileError) as error:
         err.write(f"envplan emergency assess: {error}\n")
         return EXIT_BAD_INPUT

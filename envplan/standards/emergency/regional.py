@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from envplan.standards.emergency.rules import (
+    NATIONAL_EDITIONS,
     WARNING_LEVELS,
     Clause,
     Comparison,
@@ -22,6 +24,7 @@ from envplan.standards.emergency.rules import (
     Level,
     Rule,
     RuleSet,
+    edition_for,
 )
 
 FORMAT = """\
@@ -109,6 +112,15 @@ def with_regional(edition: RuleSet, regional: RegionalRules) -> RuleSet:
         rules=edition.rules + regional.rules,
         lift_after_days=lift,
     )
+
+
+def rules_for(start: date, edition: str = "auto", regional: RegionalRules | None = None) -> RuleSet:
+    """The rules for a forecast starting on ``start``: the edition named (``auto``: the one in force on
+    that day), with the region's triggers added when given."""
+    if edition != "auto" and edition not in NATIONAL_EDITIONS:
+        raise RuleFileError(f"no national edition {edition!r}; known: {', '.join(NATIONAL_EDITIONS)}")
+    national = edition_for(start) if edition == "auto" else NATIONAL_EDITIONS[edition]
+    return with_regional(national, regional) if regional else national
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:

@@ -11,8 +11,11 @@ from envplan.standards.emergency import (
     GUIDANCE_2024,
     Forecast,
     Level,
+    RuleFileError,
     assess,
     edition_for,
+    parse_rules,
+    rules_for,
 )
 
 START = date(2025, 1, 1)
@@ -142,3 +145,23 @@ def test_assess_earliest_run_of_the_top_level_is_reported():
 )
 def test_edition_for_forecast_start(first_day: date, edition: str):
     assert edition_for(first_day).name == edition
+
+
+def test_rules_for_picks_the_edition_and_adds_regional_triggers():
+    regional = parse_rules({"name": "local", "rules": [{"level": "yellow", "above": 120}]})
+
+    names = [
+        rules_for(date(2024, 3, 11)).name,
+        rules_for(date(2024, 3, 11), "2024").name,
+        rules_for(date(2025, 1, 1), "auto", regional).name,
+        rules_for(date(2025, 1, 1), "2018", regional).name,
+    ]
+
+    assert names == ["2018", "2024", "2024+local", "2018+local"]
+
+
+def test_rules_for_refuses_an_unknown_edition():
+    with pytest.raises(RuleFileError) as caught:
+        rules_for(date(2025, 1, 1), "2019")
+
+    assert str(caught.value) == "no national edition '2019'; known: 2018, 2024"
