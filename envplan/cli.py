@@ -1,8 +1,9 @@
 """The `envplan` command: Django's management commands plus ours.
 
-Sub-commands that need no database (`air aqi`, `water classify`, `hj212 check`, `plan parse`, ...) run
-the pure packages directly, without starting Django. Everything else starts Django after checking the
-configuration, so that a bad data folder or an unreachable database stops with one clear line.
+Sub-commands that need no database (`air aqi`, `water classify`, `hj212 check`, `plan parse`,
+`emergency assess`, `inspections draw`, ...) run the pure packages directly, without starting Django.
+Everything else starts Django after checking the configuration, so that a bad data folder or an
+unreachable database stops with one clear line.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("hj212", "check"): "envplan.hj212.cli",
     ("hj212", "simulate"): "envplan.hj212.cli",
     ("plan", "parse"): "envplan.plantext.cli",
+    ("emergency", "assess"): "envplan.standards.emergency.cli",
+    ("inspections", "draw"): "envplan.draw.cli",
+    ("inspections", "verify"): "envplan.draw.cli",
 }
 
 # Django commands that never touch the database: no connection check before them.

@@ -18,6 +18,7 @@ PURE_PACKAGES = [
     "envplan.lake",
     "envplan.problems",
     "envplan.archives",
+    "envplan.draw",
 ]
 ROOT = Path(envplan.__file__).resolve().parent
 
