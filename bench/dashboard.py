@@ -31,9 +31,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from envplan.demo.activity import fill_routine_reports  # noqa: E402
+from envplan.demo.loader import load_demo  # noqa: E402
+from envplan.demo.logins import DEMO_PASSWORD  # noqa: E402
 from envplan.indicators.models import IndicatorValue  # noqa: E402
 from envplan.indicators.services import attainment  # noqa: E402
-from envplan.plans.demo_data import DEMO_PASSWORD, fill_routine_reports, load_demo  # noqa: E402
 from envplan.plans.models import Unit  # noqa: E402
 from envplan.progress.models import ProgressReport, ReportingSettings  # noqa: E402
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "envplan.sources",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
+    "envplan.demo",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "envplan.core.context_processors.demo_clock",
-                "envplan.core.context_processors.navigation",
+                "envplan.plans.context_processors.navigation",
             ],
         },
     },

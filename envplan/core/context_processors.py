@@ -9,21 +9,3 @@ from envplan.core.clock import pinned_today
 
 def demo_clock(request: HttpRequest) -> dict[str, Any]:
     return {"demo_today": pinned_today()}
-
-
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The top bar's plans: the current one and, for the switcher, all of them (lazily, so pages that do not
-    show them pay nothing; the two share one query)."""
-    from envplan.plans.queries import all_plans, current_plan
-
-    cache: dict[str, Any] = {}
-
-    def nav_plan() -> Any:
-        if "plan" not in cache:
-            cache["plan"] = current_plan(request) if request.user.is_authenticated else None
-        return cache["plan"]
-
-    def nav_plans() -> list[Any]:
-        return all_plans(request) if request.user.is_authenticated else []
-
-    return {"nav_plan": nav_plan, "nav_plans": nav_plans}

@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from envplan.air.models import Station
-from envplan.plans.demo_data import DEMO_PASSWORD, DemoResult, load_demo
+from envplan.demo.loader import DemoResult, load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "air"
 

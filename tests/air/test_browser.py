@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from envplan.air.demo_data import load_air_demo
-from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
+from envplan.demo.loader import load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

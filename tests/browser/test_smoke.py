@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
+from envplan.demo.loader import load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

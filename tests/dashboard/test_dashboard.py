@@ -10,9 +10,9 @@ from django.urls import reverse
 from envplan.accounts.models import MemberRole, Membership
 from envplan.core.models import AuditEntry
 from envplan.dashboard.queries import plan_dashboard
+from envplan.demo.logins import DEMO_PASSWORD
 from envplan.indicators.models import Indicator, IndicatorValue
 from envplan.indicators.services import ensure_indicators
-from envplan.plans.demo_data import DEMO_PASSWORD
 from envplan.plans.models import Target, Task, Unit
 from envplan.progress.services import review_report, save_report
 from envplan.progress.status import DONE, OVERDUE, plan_task_states

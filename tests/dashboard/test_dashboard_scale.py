@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from envplan.core.models import DemoClock
-from envplan.plans.demo_data import fill_routine_reports
+from envplan.demo.activity import fill_routine_reports
 from envplan.progress.models import ProgressReport, ReportingSettings
 
 DASHBOARD_QUERIES = 17

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from envplan.demo.loader import load_demo
 from envplan.exports.assessment import assess_units
 from envplan.exports.ledger import LEDGER_SHEET, build_ledger
-from envplan.plans.demo_data import load_demo
 from envplan.plans.models import Assignment, Unit
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
+from envplan.demo.loader import load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 from envplan.exports.batch import COL_NARRATIVE, COL_STATUS, REPORTS_SHEET
-from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
 from envplan.progress.models import ProgressReport
 
 pytestmark = pytest.mark.browser

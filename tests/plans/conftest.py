@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from envplan.plans.demo_data import DEMO_PASSWORD, DemoResult, load_demo
+from envplan.demo.loader import DemoResult, load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 
 
 @pytest.fixture

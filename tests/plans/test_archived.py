@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from envplan.plans.demo_data import DemoResult, demo_plan_data
+from envplan.demo.loader import DemoResult
+from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Assignment, Task
 from envplan.plans.queries import units_in_plan
 from envplan.plans.services import save_plan

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from envplan.core.models import AuditEntry
-from envplan.plans.demo_data import DEMO_REPORTS, DemoResult, load_demo
+from envplan.demo.activity import DEMO_REPORTS
+from envplan.demo.loader import DemoResult, load_demo
 from envplan.plans.models import Assignment, Section, Target, Task, Unit
 
 

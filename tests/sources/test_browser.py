@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from envplan.accounts.models import SUPERVISORS_GROUP
-from envplan.plans.demo_data import pin_clock
+from envplan.core.clock import pin as pin_clock
 from envplan.sources.demo_data import load_sources_demo
 from envplan.sources.models import Outlet
 

@@ -27,7 +27,7 @@ NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture
 def demo(db: None, users, settings):  # type: ignore[no-untyped-def]
-    from envplan.plans.demo_data import pin_clock
+    from envplan.core.clock import pin as pin_clock
 
     pin_clock(NOW)
     return load_sources_demo(now=NOW)

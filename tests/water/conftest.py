@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from envplan.plans.demo_data import DEMO_PASSWORD, DemoResult, load_demo
+from envplan.demo.loader import DemoResult, load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 from envplan.water.models import MonitoringSection
 
 HEADER = "section,time,waterbody,ph,do,codmn,nh3n,tp,dry\n"

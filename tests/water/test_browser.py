@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from envplan.plans.demo_data import DEMO_PASSWORD, load_demo
+from envplan.demo.loader import load_demo
+from envplan.demo.logins import DEMO_PASSWORD
 from envplan.water.demo_data import load_water_demo
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from envplan.plans.demo_data import load_demo, load_monitoring_demo
+from envplan.demo.loader import load_demo, load_monitoring_demo
 
 
 class Command(BaseCommand):
