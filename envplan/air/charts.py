@@ -1,4 +1,5 @@
-"""Inline SVG for the air pages: a station map, an hourly AQI chart on category bands. No scripts, no CDN."""
+"""The air pages' colours and drawings: HJ 633 category colours, a station map, and the hourly AQI chart
+(drawn with `envplan.core.charts`). No scripts, no CDN."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from envplan.core.charts import Band, time_chart
 from envplan.standards.air.tables import CATEGORIES, category_of
 
 
@@ -73,75 +75,34 @@ def station_map(points: Sequence[MapPoint], *, width: int = 640, height: int = 3
 
 
 def hourly_chart(
-    points: Sequence[tuple[dt.datetime, int | None]],
-    *,
-    start: dt.datetime,
-    end: dt.datetime,
-    width: int = 720,
-    height: int = 260,
+    points: Sequence[tuple[dt.datetime, int | None]], *, start: dt.datetime, end: dt.datetime
 ) -> SafeString:
-    """AQI by hour: category bands behind, a line broken at missing hours, dots in the category colour."""
-    left, right, top, bottom = 36, 8, 8, 22
-    values = [v for _, v in points if v is not None]
+    """AQI by hour: the HJ 633 category bands behind, a line broken at missing hours, dots in the category
+    colour. The scale reaches the top of the highest category the values touch."""
+    highest = max((v for _, v in points if v is not None), default=0)
     ceiling = 100
     for category in CATEGORIES:
-        if category.aqi_max is not None and max(values, default=0) > ceiling:
+        if category.aqi_max is not None and highest > ceiling:
             ceiling = category.aqi_max
-    ceiling = max(ceiling, max(values, default=0))
-    span = max((end - start).total_seconds(), 3600.0)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(t: dt.datetime) -> float:
-        return left + (t - start).total_seconds() / span * plot_w
-
-    def y(v: float) -> float:
-        return top + plot_h - v / ceiling * plot_h
-
-    parts = [
-        f'<svg class="air-chart" viewBox="0 0 {width} {height}" role="img" aria-label="AQI" '
-        'data-testid="hourly-chart">'
-    ]
-    low = 0
+    ceiling = max(ceiling, highest)
+    bands, low = [], 0
     for category in CATEGORIES:
-        high = category.aqi_max if category.aqi_max is not None else ceiling
-        high = min(high, ceiling)
+        high = min(category.aqi_max if category.aqi_max is not None else ceiling, ceiling)
         if high > low:
-            parts.append(
-                f'<rect x="{left}" y="{y(high):.1f}" width="{plot_w}" height="{y(low) - y(high):.1f}" '
-                f'fill="{colour(category.level)}" fill-opacity="0.18"/>'
-                f'<text x="{left - 4}" y="{y(high) + 10:.1f}" font-size="10" text-anchor="end">{high}</text>'
-            )
+            bands.append(Band(low, high, colour(category.level)))
         low = high
         if low >= ceiling:
             break
-    segment: list[str] = []
-    lines: list[list[str]] = []
-    previous: dt.datetime | None = None
-    for t, v in sorted(points):
-        if v is None or (previous is not None and t - previous > dt.timedelta(hours=1)):
-            if segment:
-                lines.append(segment)
-            segment = []
-        if v is not None:
-            segment.append(f"{x(t):.1f},{y(v):.1f}")
-        previous = t
-    if segment:
-        lines.append(segment)
-    for line in lines:
-        parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#333" stroke-width="1.5"/>')
-    for t, v in points:
-        if v is not None:
-            parts.append(
-                f'<circle cx="{x(t):.1f}" cy="{y(v):.1f}" r="2.2" fill="{colour(category_of(v).level)}">'
-                f"<title>{t:%Y-%m-%d %H:%M} AQI {v}</title></circle>"
-            )
-    day = dt.datetime.combine(start.date(), dt.time()) + dt.timedelta(days=1)
-    while day <= end:
-        parts.append(
-            f'<line x1="{x(day):.1f}" y1="{top}" x2="{x(day):.1f}" y2="{top + plot_h}" stroke="#999" '
-            f'stroke-dasharray="2,3"/><text x="{x(day):.1f}" y="{height - 6}" font-size="10" '
-            f'text-anchor="middle">{day:%m-%d}</text>'
-        )
-        day += dt.timedelta(days=1)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # numbers and fixed text only
+    return time_chart(
+        points,
+        start=start,
+        end=end,
+        label="AQI",
+        css_class="air-chart",
+        testid="hourly-chart",
+        ceiling=ceiling,
+        bands=bands,
+        stroke="#333",
+        dot=lambda value: colour(category_of(int(value)).level),
+        value_text=lambda value: f"AQI {value:g}",
+    )

@@ -14,12 +14,14 @@ from django.db.models import Count
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.core import clock
-from envplan.sources import charts, queries, services
+from envplan.core.charts import LIMIT_COLOUR, time_chart
+from envplan.sources import queries, services
 from envplan.sources.forms import DeviceForm, EnterpriseForm, LimitForm, OutletForm
 from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet, QuarantinedDevice
 
@@ -86,13 +88,7 @@ def outlet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     charts_ = [
         (
             item,
-            charts.hourly_chart(
-                item.points,
-                start=start,
-                end=end,
-                limit=float(item.limit.limit) if item.limit is not None else None,
-                label=f"{item.factor}-{item.field}",
-            ),
+            outlet_chart(item, start=start, end=end),
         )
         for item in series
     ]
@@ -203,4 +199,22 @@ def limit_edit(request: HttpRequest, pk: int | None = None, outlet: int | None =
         save=services.save_limit,
         title=_("Factor limit"),
         done=lambda limit: limit.outlet.get_absolute_url(),
+    )
+
+
+def outlet_chart(item: Any, *, start: dt.datetime, end: dt.datetime) -> SafeString:
+    """An outlet's hourly values of one factor against its limit, values above it marked in red."""
+    limit = float(item.limit.limit) if item.limit is not None else None
+    values = [v for _, v in item.points if v is not None]
+    return time_chart(
+        item.points,
+        start=start,
+        end=end,
+        label=f"{item.factor}-{item.field}",
+        css_class="sources-chart",
+        testid="outlet-chart",
+        ceiling=max([*values, (limit or 0) * 1.2, 1.0]),
+        limit=limit,
+        dot=lambda value: LIMIT_COLOUR if limit is not None and value > limit else None,
+        height=220,
     )

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.core import clock
+from envplan.core.charts import series_chart
 from envplan.standards.water import ITEM_BY_CODE
-from envplan.water import charts, queries
+from envplan.water import queries
 from envplan.water.forms import SampleUploadForm, SectionForm
 from envplan.water.models import MonitoringSection, WaterImport
 from envplan.water.services import WaterError, create_section, import_samples, update_section
@@ -44,12 +45,14 @@ def section_detail(request: HttpRequest, code: str) -> HttpResponse:
     trend = queries.section_trend(section, year=year, today=today, item=item)
     definition = ITEM_BY_CODE[item]
     limit_label = _("class III limit %(limit)s %(unit)s") % {"limit": trend.limit, "unit": definition.unit}
-    chart = charts.line_chart(
+    chart = series_chart(
         trend.points,
-        limit=trend.limit,
-        limit_label=limit_label,
         label=f"{definition.name_en} ({definition.unit})",
-        unit=definition.unit,
+        css_class="water-chart",
+        testid="trend-chart",
+        unit_of_measure=definition.unit,
+        limit=trend.limit,
+        limit_title=limit_label,
     )
     context = {
         "section": section,

@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from django import template
 from django.utils.safestring import SafeString
 
-from envplan.dashboard import charts
+from envplan.core import charts
 from envplan.progress.status import STATUS_LABELS
 
 register = template.Library()
 
+STATUS_COLOURS = {"on_track": "#2e8b57", "at_risk": "#e0a800", "overdue": "#c0392b", "done": "#2f5d9e"}
+
 
 @register.simple_tag
 def status_bar(segments: Sequence[tuple[str, int]]) -> SafeString:
-    return charts.stacked_bar(segments, labels={k: str(v) for k, v in STATUS_LABELS.items()})
+    labels = {k: str(v) for k, v in STATUS_LABELS.items()}
+    return charts.stacked_bar(segments, labels=labels, colours=STATUS_COLOURS)
 
 
 @register.simple_tag
