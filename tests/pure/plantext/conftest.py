@@ -10,7 +10,9 @@ import pytest
 from envplan.plantext import Draft, parse_file, parse_text
 
 REPO = Path(__file__).resolve().parents[3]
-SEED = REPO / ".." / "shared" / "seed" / "000_ec31d6e5ef1e973d.txt"
+# The shared folder lies next to the repository; ENVPLAN_SHARED_DIR points elsewhere (a git worktree).
+SHARED = Path(os.environ.get("ENVPLAN_SHARED_DIR") or REPO / ".." / "shared")
+SEED = SHARED / "seed" / "000_ec31d6e5ef1e973d.txt"
 DATA = REPO / "tests" / "data" / "plantext"
 
 
