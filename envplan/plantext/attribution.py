@@ -300,6 +300,7 @@ def trailing_labels(norm: str) -> int | None:
     """Offset where a run of unit labels ends a task's text (``…工作。牵头单位:A;责任单位:B``)."""
     for match in _LABEL.finditer(norm):
         before = norm[: match.start()].rstrip()
-        if before and before[-1] in "。;" and read_labels(norm, norm, match.start()) is not None:
+        inside_bracket = before.count("(") > before.count(")")
+        if before and before[-1] in "。;" and not inside_bracket:
             return match.start()
     return None

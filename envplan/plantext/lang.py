@@ -87,11 +87,16 @@ _BLANKS = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u202f]+")
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff](?![\u4e00-\u9fff])")
 
 
+# A space next to Chinese punctuation is layout, never a separator.
+_AROUND_PUNCTUATION = re.compile(r"(?<=[。；，：、！？）》」”]) | (?=[。；，：、！？（《「“])")
+
+
 def tidy_chinese(text: str) -> str:
     """Runs of spaces (ideographic, no-break, tabs) to one space per line, and characters spaced out for
     layout joined again. Lines are kept, so line numbers stay those of the document."""
     out: list[str] = []
     for line in text.split("\n"):
         line = _BLANKS.sub(" ", line).strip()
-        out.append(_SPACED_OUT.sub(lambda match: match.group(0).replace(" ", ""), line))
+        line = _SPACED_OUT.sub(lambda match: match.group(0).replace(" ", ""), line)
+        out.append(_AROUND_PUNCTUATION.sub("", line))
     return "\n".join(out)

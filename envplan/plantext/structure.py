@@ -284,7 +284,11 @@ def _read_zh_attributions(chapters: list[RawChapter], normalised: str, lang: Lan
             if as_task is None:
                 continue
             if _GOALS_ZH.search(section.title_norm) or _GOALS.search(section.title_norm):
-                chapter.goal_texts.append((as_task.text, as_task.norm))
+                # The goals follow the section's title ((二)主要目标。2025年,…).
+                skip = len(section.title_norm)
+                while skip < len(as_task.norm) and as_task.norm[skip] in "。.:;, ":
+                    skip += 1
+                chapter.goal_texts.append((as_task.text[skip:], as_task.norm[skip:]))
             elif not has_numbered and not _GENERAL_ZH.search(section.title_norm):
                 section_tasks.append(as_task)
         if not has_numbered and any(t.zh_mentions for t in section_tasks):

@@ -116,7 +116,7 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:by|before)\s+(?:the\s+end\s+of\s+)?(20\d{2})\b", re.I), "year"),
     # Chinese
     (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月(\d{{1,2}})日(?:前|之前|以前)"), "zh_day"),
-    (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月(上旬|中旬|下旬)"), "zh_part"),
+    (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月(上旬|中旬|下旬)(?:前|之前|以前)?"), "zh_part"),
     (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月(?:底|末)(?:前|之前|以前)?"), "zh_month"),
     (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月份?(?:前|之前|以前)"), "zh_month"),
     (re.compile(rf"(?:(20\d{{2}})年)?{_ZH_MONTH}月份"), "zh_month"),
@@ -133,7 +133,7 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"(?:到|至|于)?(20\d{2})年(?:底|末)(?:前|之前|以前)?|(?:到|至)(20\d{2})年"), "zh_year"),
     (re.compile(r"(?<![\d年])(20\d{2})()年(?=[,，]|度[,，])"), "zh_year"),
-    (re.compile(r"年底前|年内|年底之前|年底|年末"), "year_end"),
+    (re.compile(r"年底前|年内|年底之前|年底|年末|^全年"), "year_end"),
 )
 
 
@@ -240,7 +240,7 @@ _COMPARATORS: tuple[tuple[re.Pattern[str], Comparator], ...] = (
                 r"\bport\w*\b[^%\d]{0,160}?\bà|maint\w*|rest\w*\s+stable\s+à|at\s+least|no\s+less\s+than|"
                 r"not\s+less\s+than|reach\w*|rais\w*\b[^%\d]{0,160}?\bto|bring\w*\b[^%\d]{0,160}?\bto|"
                 r"keep\w*\b[^%\d]{0,160}?\bat|"
-                r"达到|不低于|不少于|不小于|保持|提高到|提高至|提升至|提升到|≥", re.I), ">="),
+                r"达到|不低于|不少于|不小于|保持|稳定在|提高到|提高至|提升至|提升到|≥", re.I), ">="),
     (re.compile(r"au\s+plus|au\s+maximum|pas\s+plus\s+de|ne\s+(?:\w+\s+){0,2}pas\s+d[ée]pass\w*|"
                 r"ne\s+d[ée]pass\w+\s+pas|"
                 r"inf[ée]rieure?s?\s+ou\s+[ée]gale?s?\s+à|at\s+most|no\s+more\s+than|not\s+more\s+than|"
@@ -406,7 +406,7 @@ def extract_targets(
 
 # Non-numeric goals ("完成省下达的减排任务", "水质稳定向好") are kept as milestones when they state a result.
 _GOAL_VERB = re.compile(
-    r"完成|实现|确保|消除|达标|稳定|改善|下降|降低|提升|提高|控制|遏制|建成|基本|全面|持续|保持"
+    r"完成|实现|确保|消除|达标|稳定|改善|下降|降低|减少|提升|提高|控制|遏制|建成|基本|全面|持续|保持|保障|得到"
 )
 
 
@@ -438,7 +438,6 @@ def _extract(
             elif paragraph_deadline is not None:
                 leading = paragraph_deadline
         position = 0
-        found_in_sentence: list[Target] = []
         for clause in (_CLAUSE_ZH if zh else _CLAUSE).split(sentence):
             c_start = sentence.find(clause, position)
             position = c_start + len(clause)
@@ -462,14 +461,12 @@ def _extract(
                     found = [
                         Target(indicator, "=", 1.0, "milestone", clause_deadline.date, written, "milestone")
                     ]
-            found_in_sentence.extend(found)
+            if zh and goal_milestones and not found and _GOAL_VERB.search(clause):
+                written = original_clause.strip().rstrip("。;；,， ")
+                indicator = re.sub(r"^(?:到|至)?20\d{2}年(?:底|末)?(?:前)?[,，]?", "", written).strip()
+                if indicator:
+                    found = [Target(indicator, "=", 1.0, "milestone", deadline, written, "milestone")]
             targets.extend(found)
-        if zh and goal_milestones and not found_in_sentence and _GOAL_VERB.search(sentence):
-            written = original_sentence.strip().rstrip("。;；,， ")
-            indicator = re.sub(r"^(?:到|至)?20\d{2}年(?:底|末)?(?:前)?[,，]?", "", written).strip()
-            deadline = sentence_deadline.date if sentence_deadline else (leading.date if leading else None)
-            if indicator:
-                targets.append(Target(indicator, "=", 1.0, "milestone", deadline, written, "milestone"))
     return targets
 
 
@@ -548,10 +545,14 @@ def _clause_targets(clause: str, original: str, lang: Language, deadline: str | 
             if m:
                 measure, measure_end = name, end + m.end()
                 break
-        days = re.match(r"\s*天", after) if measure is None and zh else None
-        # 不超过2天 (heavy-pollution days): a number of days under a comparator is a target.
-        if days and "天" in clause[:start] and _comparator(clause[last_end:start], after[days.end() :]):
-            measure, measure_end = "days", end + days.end()
+        days = re.match(r"\s*[天次]", after) if measure is None and zh else None
+        # 不超过2天 (heavy-pollution days), 不少于2次 (drills): a number of days or times under a comparator
+        # is a target; without one it is a duration or a frequency.
+        if days and _comparator(clause[last_end:start], after[days.end() :]):
+            if after[days.end() - 1] == "次":
+                measure, measure_end = "count", end + days.end()
+            elif "天" in clause[:start]:
+                measure, measure_end = "days", end + days.end()
         if measure is None:
             continue  # a duration or a date
         window = clause[last_end:start]
@@ -574,13 +575,19 @@ def _clause_targets(clause: str, original: str, lang: Language, deadline: str | 
                 measure = "count"
             else:
                 continue
-        elif measure == "count" and not _ACTION.search(clause[:start]):
+        elif (
+            measure == "count"
+            and not _ACTION.search(clause[:start])
+            and not (zh and _comparator(window, after_measure))
+        ):
             continue  # 3个 without an action verb counts something, not a target
         comparator = _comparator(window, after_measure)
         if comparator is None:
             comparator = ">=" if _ACTION.search(clause[:start]) else "="
         if measure == "count" and not re.search(r"\b(?:nombre|number)\b|数量|个数", window, re.I):
-            if lang == "zh":
+            if zh and _comparator(window, "") is not None:
+                indicator = _indicator(_cut_comparator(window), after_measure, lang)
+            elif lang == "zh":
                 indicator = _zh_count_indicator(clause[:start], after_measure)
             else:
                 indicator = _count_indicator(after_measure)
