@@ -1,4 +1,4 @@
-"""Plan documents (text or .docx; French, Chinese, English) to structured drafts.
+"""Plan documents (text, .docx, web pages, PDF; French, Chinese, English) to structured drafts.
 
 Pure: no Django, no settings, no clock. Public API::
 
@@ -11,11 +11,14 @@ Unusable input raises PlanTextError with one clear message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
 from .docx import docx_text
+from .inputs.pdf import pdf_text
+from .inputs.webpage import webpage_text
 from .model import (
     Chapter,
     Draft,
@@ -51,8 +54,12 @@ __all__ = [
 ]
 
 
+_HTML = re.compile(rb"\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<!doctype\s+html)", re.I)
+
+
 def read_plan_file(path: str | PathLike[str]) -> str:
-    """The text of a .txt (UTF-8, or GB18030 for older Chinese files) or .docx plan."""
+    """The text of a plan file: .txt (UTF-8, or GB18030 for older Chinese files), .docx, a saved web page
+    (.html) or a PDF with a text layer."""
     file = Path(path)
     if not file.is_file():
         raise PlanTextError(f"{file}: no such file")
@@ -63,6 +70,10 @@ def read_plan_file(path: str | PathLike[str]) -> str:
     data = file.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         return docx_text(file)
+    if data.startswith(b"%PDF-") or file.suffix.lower() == ".pdf":
+        return pdf_text(file)
+    if file.suffix.lower() in {".html", ".htm"} or _HTML.match(data[:512]):
+        return webpage_text(data, str(file))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -74,7 +85,7 @@ def read_plan_file(path: str | PathLike[str]) -> str:
 def parse_file(
     path: str | PathLike[str], *, lang: str = "auto", known_units: Sequence[KnownUnit] = ()
 ) -> Draft:
-    """Read a plan file (.txt or .docx) and parse it; see parse_text."""
+    """Read a plan file (.txt, .docx, .html or .pdf) and parse it; see parse_text."""
     text = read_plan_file(path)
     try:
         return parse_text(text, lang=lang, known_units=known_units)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from .inputs.tables import table_lines
 from .model import PlanTextError
 
 
@@ -27,7 +30,19 @@ def docx_text(path: Path) -> str:
         if child.tag == qn("w:p"):
             lines.append("".join(node.text or "" for node in child.iter(qn("w:t"))))
         elif child.tag == qn("w:tbl"):
+            task_lines = table_lines(_rows(child, qn))
+            if task_lines is not None:
+                lines.extend(task_lines)
+                continue
             for cell in child.iter(qn("w:tc")):
                 for paragraph in cell.iter(qn("w:p")):
                     lines.append("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))
     return "\n".join(lines)
+
+
+def _rows(table: Any, qn: Callable[[str], str]) -> list[list[str]]:
+    """The cells' text of each row of a Word table (paragraphs of a cell joined)."""
+    return [
+        ["".join(node.text or "" for node in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
+        for row in table.iter(qn("w:tr"))
+    ]

@@ -27,6 +27,7 @@ ordinals (14e, 20th, 第三), years, dates, document numbers ([2025] n° 4, 〔2
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass
@@ -425,6 +426,10 @@ def _extract(
     match_text = norm if norm is not None and len(norm) == len(text) else text
     targets: list[Target] = []
     masked = _masked(match_text)
+    limit = _TIME_LIMIT.search(masked) if zh else None
+    limit_deadline = find_deadline(limit.group("when"), plan_year) if limit else None
+    if limit:
+        masked = masked[: limit.start()] + " " * (limit.end() - limit.start()) + masked[limit.end() :]
     paragraph_deadline: Deadline | None = None
     for s_offset, sentence in _sentences(masked):
         original_sentence = text[s_offset : s_offset + len(sentence)]
@@ -467,7 +472,18 @@ def _extract(
                 if indicator:
                     found = [Target(indicator, "=", 1.0, "milestone", deadline, written, "milestone")]
             targets.extend(found)
+    if limit and limit_deadline:
+        # A table's 完成时限 column dates the task: its undated targets, or the task itself as a milestone.
+        targets = [t if t.deadline else dataclasses.replace(t, deadline=limit_deadline.date) for t in targets]
+        if not targets:
+            first = re.split(r"[。;；]", text[: limit.start()], maxsplit=1)[0].strip()
+            written = " ".join(text[limit.start() : limit.end()].split())
+            if first:
+                targets = [Target(first, "=", 1.0, "milestone", limit_deadline.date, written, "milestone")]
     return targets
+
+
+_TIME_LIMIT = re.compile(r"\((?:完成时限|完成时间|时间节点|时限要求|时限):(?P<when>[^()]{1,40})\)")
 
 
 # An action dated by a month or a quarter (6月份开展中期评估) is a milestone, like a completion.
