@@ -153,15 +153,19 @@ def _goals(structure: Structure, language: Language, plan_year: int | None) -> l
 
 
 def _display_units(units: list[Unit], pieces: dict[int, list[tuple[Role, str, str, bool]]]) -> list[Unit]:
-    """Units named and aliased by their spellings as written (the resolver saw normalised spellings)."""
-    written: dict[str, str] = {}
+    """Units named and aliased by their spellings as written (the resolver saw normalised spellings, so
+    a unit written in both scripts keeps both spellings)."""
+    written: dict[str, list[str]] = {}
     for found in pieces.values():
         for _, name, as_written, _ in found:
-            written.setdefault(name.strip(), as_written.strip())
+            forms = written.setdefault(name.strip(), [])
+            if as_written.strip() not in forms:
+                forms.append(as_written.strip())
     out: list[Unit] = []
     for unit in units:
-        name = written.get(unit.name, unit.name)
-        aliases = tuple(dict.fromkeys(a for a in (written.get(x, x) for x in unit.aliases) if a != name))
+        forms = [f for spelling in (unit.name, *unit.aliases) for f in written.get(spelling, [spelling])]
+        name = forms[0]
+        aliases = tuple(dict.fromkeys(f for f in forms if f != name))
         out.append(Unit(id=unit.id, name=name, aliases=aliases, group=unit.group))
     return out
 
