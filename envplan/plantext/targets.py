@@ -138,10 +138,21 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_FIRST_CHINESE = next(i for i, (_, kind) in enumerate(_DEADLINES) if kind == "zh_day")
+# Every Latin pattern needs one of these words, every Chinese one one of these characters: texts without
+# them skip the group (find_deadline runs for every sentence and clause).
+_LATIN_HINT = re.compile(r"d'ici|avant|fin|by|before", re.I)
+_CHINESE_HINT = re.compile(r"[年月季]")
+
+
 def find_deadline(text: str, plan_year: int | None) -> Deadline | None:
     """The first deadline phrase in ``text``; months without a year take the plan's year."""
     best: Deadline | None = None
-    for pattern, kind in _DEADLINES:
+    patterns = [
+        *(_DEADLINES[:_FIRST_CHINESE] if _LATIN_HINT.search(text) else ()),
+        *(_DEADLINES[_FIRST_CHINESE:] if _CHINESE_HINT.search(text) else ()),
+    ]
+    for pattern, kind in patterns:
         for match in pattern.finditer(text):
             date = _deadline_date(kind, match, plan_year)
             if date is None:
