@@ -59,6 +59,7 @@ _RIDER = re.compile(
 )
 _NOT_LISTED = re.compile(r"^(?:以下|下同)?(?:均)?不再(?:单独|逐一|一一)?列出$|^下同$|^以下同$|^不再列出$")
 _POSITIONAL = re.compile(r"(?:位列|排在|排列|排名|列)第一(?:位)?的?(?:单位)?(?:为|是)牵头(?:单位)?")
+_NOTE = re.compile(r"^(?:含|包括|不含|除|即|如|其中|注)")
 _ADMIN_LEVEL = re.compile(r"^各?(?:县|市|区|旗|镇|乡|街道|县市|市区)$")
 
 
@@ -217,6 +218,8 @@ def _suffix_role(suffix: str) -> Role | None:
 def _suffixed(norm: str, orig: str, start: int, end: int) -> list[Mention] | None:
     """``A、B按职责分工负责`` -> responsible A and B; a bare list of units -> responsible; else None."""
     clause = norm[start:end]
+    if _NOTE.match(clause):
+        return None
     for role, pattern in _SUFFIXES:
         match = pattern.search(clause)
         if match and match.start() > 0:
@@ -264,7 +267,9 @@ def apply_positional(attribution: Attribution) -> Attribution:
     return attribution
 
 
-_BOUNDARY = frozenset("。;,:")
+# A bracket after a sentence end, or followed by one, closes the sentences it covers; a bracket followed
+# by a comma is a parenthetical note ("全区(含开发区),…").
+_BOUNDARY = frozenset("。;")
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,10 @@ _MEASURES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\s*(?:hectares?|ha\b|公顷)", re.I), "ha"),
     (re.compile(r"\s*亩"), "mu"),
     (re.compile(r"\s*万吨"), "10^4 t"),
+    (re.compile(r"\s*万亩"), "10^4 mu"),
+    (re.compile(r"\s*万千瓦"), "10^4 kW"),
+    (re.compile(r"\s*万(?:平方米|㎡)"), "10^4 m²"),
+    (re.compile(r"\s*万立方米"), "10^4 m³"),
     (re.compile(r"\s*蒸吨(?:/小时|/时)?"), "t/h"),
     (re.compile(r"\s*(?:tonnes?\b|tons?\b|t\b|吨)", re.I), "t"),
     (re.compile(r"\s*(?:m[³3]\b|立方米|mètres?\s+cubes?|cubic\s+met(?:re|er)s?)", re.I), "m³"),
@@ -656,6 +660,8 @@ def _cut_comparator(window: str) -> str:
     while True:
         spanning = _SPANNING.search(text)
         if spanning:
+            if spanning.group("zh") == "":
+                return text[: spanning.start()]  # 化肥利用率提高到43%: the indicator comes first
             return spanning.group("inner") or spanning.group("zh") or ""
         nearest: re.Match[str] | None = None
         for pattern, _ in _COMPARATORS:

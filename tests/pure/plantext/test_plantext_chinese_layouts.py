@@ -125,6 +125,15 @@ def test_attribution_roles_from_words_in_brackets() -> None:
     assert (_units(draft, 2), draft.warnings) == ([], ["line 3: task 2 names no unit"])
 
 
+def test_attribution_parenthetical_notes_are_not_units() -> None:
+    draft = parse_text("一、任务\n1.全区(含经开区),开展扬尘排查。(区住建局负责)\n")
+
+    assert (_units(draft, 1), draft.tasks()[0].text) == (
+        [("responsible", "区住建局")],
+        "全区(含经开区),开展扬尘排查。",
+    )
+
+
 def test_numbering_sections_run_across_chapters_and_tasks_across_sections(drafts: dict[str, Draft]) -> None:
     outline = [
         (c.number, [(s.number, [t.number for t in s.tasks]) for s in c.sections])
@@ -229,6 +238,8 @@ def test_meta_unlabelled_portal_bullets_give_issuer_and_date() -> None:
         ("优良天数比率达到64.2%(235天)。", (">=", 64.2, "%")),
         ("国考断面水质达到或优于III类。", ("<=", 3.0, "water class")),
         ("湖库水质稳定保持Ⅱ类。", ("<=", 2.0, "water class")),
+        ("化肥利用率提高到43%。", (">=", 43.0, "%")),
+        ("全年推广面积不少于50万亩。", (">=", 50.0, "10^4 mu")),
     ],
 )
 def test_targets_ceilings_floors_ratios_and_classes(text: str, expected: tuple[str, float, str]) -> None:
