@@ -9,7 +9,10 @@ from envplan.imports.services import MAX_UPLOAD_BYTES
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Plan document"),
-        help_text=_("Text (.txt, UTF-8 or GB18030) or Word (.docx), at most 5 MB."),
+        help_text=_(
+            "Text (.txt, UTF-8 or GB18030), Word (.docx), a saved web page (.html) or a PDF with a text "
+            "layer, at most 5 MB."
+        ),
         allow_empty_file=True,  # the service explains an empty file in its own words
     )
 

@@ -65,6 +65,11 @@ def _unreadable(error: UnreadableDocument) -> str:
         "old_word": _("%(name)s is an old Word .doc file: save it as .docx or as text and upload that."),
         "not_docx": _("%(name)s is a zip archive but not a Word .docx document."),
         "damaged_docx": _("%(name)s is a damaged zip archive."),
+        "not_pdf": _("%(name)s is not a readable PDF file."),
+        "no_text_layer": _(
+            "%(name)s is a PDF without a text layer (a scanned image?): run OCR on it, or upload the Word or "
+            "text version of the plan."
+        ),
     }
     return messages[error.reason] % {"name": error.name}
 

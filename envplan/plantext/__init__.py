@@ -1,10 +1,10 @@
-"""Plan documents (text or .docx; French, Chinese, English) to structured drafts.
+"""Plan documents (text, .docx, web pages, PDF; French, Chinese, English) to structured drafts.
 
 Pure: no Django, no settings, no clock. Public API::
 
     parse_text(text, *, lang="auto", known_units=()) -> Draft
     parse_file(path, *, lang="auto", known_units=()) -> Draft
-    plan_text(data, *, name) -> str        (the one reading rule: .docx, else UTF-8, else GB18030)
+    plan_text(data, *, name) -> str        (the one reading rule: .docx, PDF, web page, else text)
     Draft.to_json()
 
 Unusable input raises PlanTextError with one clear message (UnreadableDocument for unreadable bytes).
@@ -56,7 +56,8 @@ __all__ = [
 
 
 def read_plan_file(path: str | PathLike[str]) -> str:
-    """The text of a plan file (.docx or text) under the one reading rule of `plan_text`."""
+    """The text of a plan file (text, .docx, a saved web page or a PDF with a text layer) under the one
+    reading rule of `plan_text`."""
     file = Path(path)
     if not file.is_file():
         raise PlanTextError(f"{file}: no such file")
@@ -66,7 +67,7 @@ def read_plan_file(path: str | PathLike[str]) -> str:
 def parse_file(
     path: str | PathLike[str], *, lang: str = "auto", known_units: Sequence[KnownUnit] = ()
 ) -> Draft:
-    """Read a plan file (.txt or .docx) and parse it; see parse_text."""
+    """Read a plan file (.txt, .docx, .html or .pdf) and parse it; see parse_text."""
     text = read_plan_file(path)
     try:
         return parse_text(text, lang=lang, known_units=known_units)

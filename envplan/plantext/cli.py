@@ -25,8 +25,10 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> _Parser:
     parser = _Parser(prog="envplan plan", description="Read a plan document into a structured draft.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    parse = commands.add_parser("parse", help="print the draft of a plan document (.txt or .docx) as JSON")
-    parse.add_argument("file", help="plan document: .docx, or UTF-8 or GB18030 text")
+    parse = commands.add_parser(
+        "parse", help="print the draft of a plan document (.txt, .docx, .html or .pdf) as JSON"
+    )
+    parse.add_argument("file", help="plan document: text (UTF-8 or GB18030), .docx, .html or .pdf")
     parse.add_argument("--lang", choices=["auto", "fr", "zh", "en"], default="auto")
     return parser
 

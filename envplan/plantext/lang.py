@@ -80,3 +80,23 @@ def check_readable(text: str) -> None:
     control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
     if "\x00" in sample or control / max(len(sample), 1) > 0.01:
         raise PlanTextError("the document looks binary, not text (control characters or undecodable bytes)")
+
+
+_BLANKS = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u202f]+")
+# Characters spaced out for layout ("牵 头 单 位", "目  录"): a run of single CJK characters.
+_SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff](?![\u4e00-\u9fff])")
+
+
+# A space next to Chinese punctuation is layout, never a separator.
+_AROUND_PUNCTUATION = re.compile(r"(?<=[。；，：、！？）》」”]) | (?=[。；，：、！？（《「“])")
+
+
+def tidy_chinese(text: str) -> str:
+    """Runs of spaces (ideographic, no-break, tabs) to one space per line, and characters spaced out for
+    layout joined again. Lines are kept, so line numbers stay those of the document."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = _BLANKS.sub(" ", line).strip()
+        line = _SPACED_OUT.sub(lambda match: match.group(0).replace(" ", ""), line)
+        out.append(_AROUND_PUNCTUATION.sub("", line))
+    return "\n".join(out)

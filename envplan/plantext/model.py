@@ -12,6 +12,8 @@ from typing import Any, Literal
 Comparator = Literal[">=", ">", "=", "<=", "<"]
 Role = Literal["lead", "responsible", "implementing"]
 Language = Literal["fr", "zh", "en"]
+# A target's kind: a number to reach, a milestone (done or not by a date), a rank in a ranking.
+TargetKind = Literal["value", "milestone", "ranking"]
 
 
 class PlanTextError(ValueError):
@@ -36,6 +38,14 @@ class Target:
     unit_of_measure: str
     deadline: str | None
     as_written: str
+    kind: TargetKind | None = None
+
+    @property
+    def target_kind(self) -> TargetKind:
+        """The kind as given, else read from the unit of measure (milestones are 1 "milestone")."""
+        if self.kind is not None:
+            return self.kind
+        return "milestone" if self.unit_of_measure == "milestone" else "value"
 
     def to_dict(self) -> dict[str, Any]:
         value: float | int = int(self.value) if float(self.value).is_integer() else self.value
@@ -46,6 +56,7 @@ class Target:
             "unit_of_measure": self.unit_of_measure,
             "deadline": self.deadline,
             "as_written": self.as_written,
+            "kind": self.target_kind,
         }
 
 

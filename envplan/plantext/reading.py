@@ -2,8 +2,12 @@
 import.
 
 - A zip (or a name ending in .docx) is a Word document: its archive is checked before it is opened
-  (`envplan.archives`), then its paragraphs and table cells become lines, in document order.
+  (`envplan.archives`), then its paragraphs become lines in document order; a table of tasks
+  (序号 / 工作任务 / 牵头单位 / …) becomes task lines, other tables their cells.
 - An old Word .doc file is refused with a hint.
+- A PDF (by its first bytes or its name) is read from its text layer; a PDF without one (a scan) is
+  refused, saying so.
+- A saved web page (.html, or text that starts as HTML) gives its article, without the portal around it.
 - Anything else is text: UTF-8 (with or without a byte-order mark), else GB18030 (older Chinese files),
   else it is refused. Text holding NUL bytes is a binary file and refused the same way.
 """
@@ -11,52 +15,29 @@ import.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from typing import Final, Literal
+from collections.abc import Callable
+from typing import Any, Final
 
 from envplan.archives import ArchiveError, ZipLimits, check_zip_archive
 
-from .model import PlanTextError
+from .decoding import Reason, UnreadableDocument, decode_text
+from .inputs.pdf import pdf_text
+from .inputs.tables import table_lines
+from .inputs.webpage import webpage_text
 
 __all__ = ["UnreadableDocument", "decode_text", "docx_text", "plan_text"]
 
-Reason = Literal[
-    "not_text", "old_word", "not_docx", "damaged_docx", "archive_size", "archive_members", "archive_ratio"
-]
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: Word 97-2003 .doc
-_ENCODINGS: Final = ("utf-8-sig", "gb18030")
+_PDF_MAGIC: Final = b"%PDF-"
+_HTML: Final = re.compile(rb"\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<!doctype\s+html)", re.I)
 _ARCHIVE_REASONS: Final[dict[str, Reason]] = {
     "size": "archive_size",
     "members": "archive_members",
     "ratio": "archive_ratio",
 }
-
-
-class UnreadableDocument(PlanTextError):
-    """The bytes are no plan document we read. `reason` and `params` let a caller word the message in
-    another language; the message itself names the file."""
-
-    def __init__(self, message: str, *, name: str, reason: Reason, **params: int | str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.reason: Reason = reason
-        self.params = params
-
-
-def decode_text(data: bytes, *, name: str) -> str:
-    """UTF-8 (a byte-order mark is dropped), else GB18030; raises UnreadableDocument otherwise."""
-    if b"\x00" not in data:
-        for encoding in _ENCODINGS:
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    raise UnreadableDocument(
-        f"{name} is neither UTF-8 nor GB18030 text: save it as UTF-8 text or as a Word .docx file",
-        name=name,
-        reason="not_text",
-    )
 
 
 def docx_text(data: bytes, *, name: str, limits: ZipLimits | None = None) -> str:
@@ -93,10 +74,22 @@ def docx_text(data: bytes, *, name: str, limits: ZipLimits | None = None) -> str
         if child.tag == qn("w:p"):
             lines.append("".join(node.text or "" for node in child.iter(qn("w:t"))))
         elif child.tag == qn("w:tbl"):
+            task_lines = table_lines(_rows(child, qn))
+            if task_lines is not None:
+                lines.extend(task_lines)
+                continue
             for cell in child.iter(qn("w:tc")):
                 for paragraph in cell.iter(qn("w:p")):
                     lines.append("".join(node.text or "" for node in paragraph.iter(qn("w:t"))))
     return "\n".join(lines)
+
+
+def _rows(table: Any, qn: Callable[[str], str]) -> list[list[str]]:
+    """The cells' text of each row of a Word table (paragraphs of a cell joined)."""
+    return [
+        ["".join(node.text or "" for node in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
+        for row in table.iter(qn("w:tr"))
+    ]
 
 
 def plan_text(data: bytes, *, name: str, limits: ZipLimits | None = None) -> str:
@@ -110,4 +103,8 @@ def plan_text(data: bytes, *, name: str, limits: ZipLimits | None = None) -> str
             name=name,
             reason="old_word",
         )
+    if data.startswith(_PDF_MAGIC) or lowered.endswith(".pdf"):
+        return pdf_text(data, name=name)
+    if lowered.endswith((".html", ".htm")) or _HTML.match(data[:512]):
+        return webpage_text(data, name)
     return decode_text(data, name=name)

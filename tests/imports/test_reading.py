@@ -95,20 +95,22 @@ def test_web_import_of_a_docx_bomb_is_a_form_error_and_stores_nothing(supervisor
 def test_web_import_of_a_binary_file_names_the_reading_rule_and_stores_nothing(supervisor_client: Client):
     audits = AuditEntry.objects.count()
 
-    response = web_upload(supervisor_client, "scan.pdf", b"%PDF-1.7\n\x00\x01\x02\xff\xfe")
+    broken_pdf = web_upload(supervisor_client, "scan.pdf", b"%PDF-1.7\n\x00\x01\x02\xff\xfe")
+    binary = web_upload(supervisor_client, "plan.txt", b"\x00\x01\x02\xff\xfe")
 
-    assert response.status_code == 400
-    assert response.context["form"].errors["file"] == [
-        "scan.pdf is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."
+    assert (broken_pdf.status_code, binary.status_code) == (400, 400)
+    assert broken_pdf.context["form"].errors["file"] == ["scan.pdf is not a readable PDF file."]
+    assert binary.context["form"].errors["file"] == [
+        "plan.txt is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."
     ]
     assert (PlanImport.objects.count(), AuditEntry.objects.count()) == (0, audits)
 
 
 # 1,200 unit lines before the first task: one warning each.
+# 600 tasks, each with an empty label line: two warnings a task (the empty label, no unit), 1,200 in all.
 NOISY_PLAN = (
     "昆都仑区2025年水污染防治工作方案\n\n一、重点任务\n（一）饮用水\n"
-    + "责任单位：区生态环境分局\n" * 1200
-    + "1．完成水源地排查整治。（区生态环境分局牵头）\n"
+    + "".join(f"{i}．完成第{i}处水源地排查整治。\n牵头单位：\n" for i in range(1, 601))
 ).encode()
 
 
@@ -116,9 +118,7 @@ def test_plan_import_keeps_the_first_thousand_warnings_and_their_count(superviso
     imp, _ = services.create_import(filename="noisy.txt", content=NOISY_PLAN, by=supervisor)
 
     assert (len(imp.draft["warnings"]), imp.draft["warnings_total"]) == (1000, 1200)
-    assert (
-        imp.draft["warnings"][0] == "line 5: unit line outside any task is ignored: 责任单位：区生态环境分局"
-    )
+    assert imp.draft["warnings"][0] == "line 6: 牵头单位： names no unit (the document may be cut off here)"
     assert services.draft_counts(imp.draft)["warnings"] == 1200
 
 
@@ -139,5 +139,5 @@ def test_review_page_lists_a_thousand_warnings_and_counts_the_others(
 
     page = supervisor_client.get(imp.get_absolute_url()).content.decode()
 
-    assert page.count("unit line outside any task is ignored") == 1000
+    assert page.count("names no unit") == 1000
     assert "… and 200 more warnings, not listed here." in page

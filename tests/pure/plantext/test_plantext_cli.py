@@ -35,6 +35,7 @@ def test_cli_parse_prints_the_draft_as_json() -> None:
         "unit_of_measure": "%",
         "deadline": "2025-12-31",
         "as_written": "the good-days ratio shall reach 82.5%",
+        "kind": "value",
     }
 
 

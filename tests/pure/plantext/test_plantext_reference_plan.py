@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from envplan.plantext import Draft, KnownUnit, parse_text
 
 ECOLOGY_SPELLINGS = [
@@ -223,3 +226,17 @@ def test_reference_known_units_resolve_the_doubt_a_person_settled(seed_text: str
         "agriculture",
         21,
     )
+
+
+def test_reference_draft_is_exactly_the_one_before_chinese_layouts(seed_draft: Draft) -> None:
+    # The draft's JSON as parsed before issue 12 (sorted keys), pinned by its SHA-256; since then the only
+    # addition is each target's kind, which must agree with its unit of measure.
+    data = seed_draft.to_dict()
+    targets = [*data["goals"], *(t for c in data["chapters"] for s in c["sections"] for k in s["tasks"]
+                                 for t in k["targets"])]  # fmt: skip
+    kinds = {(t.pop("kind"), t["unit_of_measure"] == "milestone") for t in targets}
+
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+    assert digest == "e0d3f6b682787fae92c71c6c14bd2a942976f28d69b0fb9606570bfa641283f1"
+    assert kinds == {("value", False), ("milestone", True)}

@@ -58,4 +58,6 @@ def test_parse_text_plan_shaped_noise_gives_draft_or_plan_text_error(pieces: lis
         result = parse_text("".join(pieces))
     except PlanTextError:
         return
-    assert [t.number for t in result.tasks()] != [] and result.to_json().startswith("{")
+    # A partial document (goals, no task yet) is a draft too, and says so.
+    partial = any(w.startswith("no numbered tasks found") for w in result.warnings)
+    assert ([t.number for t in result.tasks()] != [] or partial) and result.to_json().startswith("{")
