@@ -121,6 +121,13 @@ def reports_visible_to(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     ).distinct()
 
 
+def can_view_job(user: Any, job: Any) -> bool:
+    """A queued job (an upload being parsed) is its sender's business, and the district office's."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return job.created_by_id == user.pk or is_supervisor(user)
+
+
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """403 for anyone but supervisors (login itself is enforced by LoginRequiredMiddleware)."""
 

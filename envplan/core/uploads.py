@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -66,6 +68,31 @@ def sniff(head: bytes, whole: bytes | None = None) -> FileKind | None:
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "ENVPLAN_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+LIMIT_ATTRIBUTE = "envplan_request_limit_bytes"
+
+
+def upload_limit(limit_bytes: int | Callable[[], int]) -> Callable[[View], View]:
+    """Declare the largest file a view accepts: a request announcing more is refused with 413 before it is
+    read (envplan.core.middleware.RequestSizeLimitMiddleware). A callable is read at each request, so that
+    a limit from the settings follows them."""
+
+    def decorate(view: View) -> View:
+        # An attribute, not a wrapper: decorators applied over it copy it along (functools.wraps).
+        setattr(view, LIMIT_ATTRIBUTE, limit_bytes)
+        return view
+
+    return decorate
+
+
+def request_limit_bytes(view: Callable[..., Any]) -> int:
+    """The body size a view accepts: its own `upload_limit`, else ENVPLAN_MAX_REQUEST_MB."""
+    declared = getattr(view, LIMIT_ATTRIBUTE, None)
+    if declared is None:
+        return int(getattr(settings, "ENVPLAN_MAX_REQUEST_MB", 50)) * 1024 * 1024
+    return int(declared() if callable(declared) else declared)
 
 
 def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS) -> FileKind:
