@@ -24,12 +24,11 @@ def client_address(request: HttpRequest) -> str | None:
     if getattr(settings, "ENVPLAN_BEHIND_PROXY", False):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if forwarded and forwarded[-1]:
-            return forwarded[-1]
-    address: str | None = request.META.get("REMOTE_ADDR")
-    return address
+            return str(forwarded[-1])
+    return str(request.META["REMOTE_ADDR"]) if request.META.get("REMOTE_ADDR") else None
 
 
-class LoginThrottleBackend(AxesStandaloneBackend):
+class LoginThrottleBackend(AxesStandaloneBackend):  # type: ignore[misc]  # django-axes ships no type hints
     """Refuses a locked-out user name and address before any password is checked.
 
     Only logins that come with a request are throttled: the login page is the door exposed to the
@@ -37,7 +36,7 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     address to count and is left to the next backend.
     """
 
-    def authenticate(  # type: ignore[override]  # axes' signature, with the request optional
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -46,7 +45,8 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[no-any-return]
+        super().authenticate(request, username=username, password=password, **kwargs)
+        return None  # axes only refuses (by raising); the next backend checks the password
 
 
 def locked_out(

@@ -214,16 +214,15 @@ def finish(job: Job, *, state: str, message: str, result: dict[str, Any]) -> Job
     if state == JobState.DONE and job.progress_total:
         job.progress_done = job.progress_total
     job.save()
-    summary = {k: v for k, v in result.items() if k != "errors"}
     record_audit(
         job,
         action=f"job.{state}",
         actor=None,
         before=before,
-        after={"state": state, "message": job.message, "errors": result.get("errors_total", 0), **summary},
+        after={"state": state, "message": job.message, "errors": result.get("errors_total", 0)},
     )
-    if job.input_file:
-        stored = job.input_file.name
+    stored = job.input_file.name if job.input_file else None
+    if stored:
         storage = job.input_file.storage
         transaction.on_commit(lambda: storage.delete(stored))
     return job

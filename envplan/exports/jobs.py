@@ -37,10 +37,10 @@ def run_batch_import(job: Job, progress: Progress) -> JobOutcome:
             "%(name)s was not saved: %(count)d problems.",
             len(errors),
         ) % {"name": job.input_name, "count": len(errors)}
-        raise JobRejected(message, errors, url=page) from None
+        raise JobRejected(message, errors) from None
     except (batches.BatchError, ProgressError) as problem:
-        raise JobRejected(str(problem), url=page) from None
+        raise JobRejected(str(problem)) from None
     summary = ngettext("%(count)d report was saved.", "%(count)d reports were saved.", len(saved)) % {
         "count": len(saved)
     }
-    return JobOutcome(summary=summary, url=page, data={"reports": [report.pk for report in saved]})
+    return JobOutcome(summary=summary, url=page, data={"reports": len(saved)})

@@ -25,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
         parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
         parser.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
-        parser.add_argument(
-            "--no-jobs", action="store_true", help="no job runner (an `envplan worker` runs)"
-        )
+        parser.add_argument("--no-jobs", action="store_true", help="no job runner (an `envplan worker` runs)")
         parser.add_argument(
             "--no-collectstatic", action="store_true", help="never collect static files, even when stale"
         )
