@@ -105,13 +105,36 @@ def test_serve_answers_within_five_seconds_of_starting(server: Server):
     assert server.answered_after_start
 
 
-def test_serve_slow_clients_do_not_stall_a_normal_request(server: Server):
-    stop = threading.Event()
-    slow: list[socket.socket] = []
+def logged_in(server: Server) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    cookies = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+    browser.open(f"{server.url}/accounts/login/", timeout=10).read()
+    login = urllib.parse.urlencode(
+        {"username": "chief", "password": PASSWORD, "csrfmiddlewaretoken": cookie(cookies, "csrftoken")}
+    ).encode()
+    browser.open(f"{server.url}/accounts/login/", data=login, timeout=10).read()
+    return browser, cookies
 
-    def drip(conn: socket.socket, header: bytes) -> None:
-        # One byte every 0.2 s, for at most 15 s: the kind of client that holds a sync worker.
-        for byte in header:
+
+def cookie(cookies: http.cookiejar.CookieJar, name: str) -> str:
+    return next(str(item.value) for item in cookies if item.name == name)
+
+
+def test_serve_slow_uploads_do_not_stall_a_normal_request(server: Server):
+    _browser, cookies = logged_in(server)
+    headers = (
+        f"POST /imports/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Cookie: csrftoken={cookie(cookies, 'csrftoken')}; sessionid={cookie(cookies, 'sessionid')}\r\n"
+        f"X-CSRFToken: {cookie(cookies, 'csrftoken')}\r\n"
+        "Content-Type: multipart/form-data; boundary=slow\r\nContent-Length: 100000\r\n\r\n"
+    ).encode()
+    body = b'--slow\r\nContent-Disposition: form-data; name="file"; filename="plan.txt"\r\n\r\n' + b"x" * 200
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        # A person uploading over a bad line: a byte every 0.2 s, for at most 15 s. The page reads the
+        # body as it comes, and with it holds whatever serves the request.
+        for byte in body[:75]:
             if stop.wait(0.2):
                 return
             try:
@@ -119,21 +142,14 @@ def test_serve_slow_clients_do_not_stall_a_normal_request(server: Server):
             except OSError:
                 return
 
-    threads = []
-    for index in range(8):
-        conn = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        slow.append(conn)
-        if index % 2:
-            start, rest = b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: " + b"a" * 70
-        else:
-            start = b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"
-            rest = b"username=" + b"b" * 70
-        conn.sendall(start)
-        thread = threading.Thread(target=drip, args=(conn, rest), daemon=True)
+    # Four, as in the issue. Two sync workers would each be held by one, the others waiting behind.
+    slow = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(4)]
+    threads = [threading.Thread(target=drip, args=(conn,), daemon=True) for conn in slow]
+    for conn, thread in zip(slow, threads, strict=True):
+        conn.sendall(headers)
         thread.start()
-        threads.append(thread)
     try:
-        time.sleep(0.5)  # let the slow clients take their place first
+        time.sleep(0.5)  # let the slow uploads take their place first
         answers = []
         for _ in range(3):
             with urllib.request.urlopen(f"{server.url}/health/", timeout=10) as response:
@@ -181,17 +197,11 @@ def multipart(fields: dict[str, str], file_field: str, file_name: str, content: 
 
 
 def test_serve_runs_a_queued_plan_import_without_a_separate_worker(server: Server):
-    cookies = http.cookiejar.CookieJar()
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+    browser, cookies = logged_in(server)
 
     def csrf() -> str:
-        return next(cookie.value for cookie in cookies if cookie.name == "csrftoken")
+        return cookie(cookies, "csrftoken")
 
-    browser.open(f"{server.url}/accounts/login/", timeout=10).read()
-    login = urllib.parse.urlencode(
-        {"username": "chief", "password": PASSWORD, "csrfmiddlewaretoken": csrf()}
-    ).encode()
-    browser.open(f"{server.url}/accounts/login/", data=login, timeout=10).read()
     body, content_type = multipart(
         {"csrfmiddlewaretoken": csrf()}, "file", "plan_en.txt", PLAN_TEXT.read_bytes()
     )
