@@ -100,7 +100,8 @@ def job_kind(name: str, *, label: str | Promise) -> Callable[[KindFunction], Kin
 
 
 def kind_label(kind: str) -> str:
-    discover_kinds()
+    if kind not in KINDS:
+        discover_kinds()
     known = KINDS.get(kind)
     return str(known.label) if known is not None else kind
 
