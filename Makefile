@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
 PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw)
 
-.PHONY: run install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
+.PHONY: run static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,15 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(RUN_STAMP)
 
+# Collect and compress the static files once (again only when they change); `envplan serve` then starts
+# in seconds.
+static: $(RUN_STAMP)
+	$(BIN)/envplan static
+
 run: $(RUN_STAMP)
 	$(BIN)/envplan migrate --no-input
 	$(BIN)/envplan demo
+	$(BIN)/envplan static
 	$(BIN)/envplan serve --bind $(BIND)
 
 test: $(DEV_STAMP) system-deps lint typecheck migrations-check test-sqlite test-browser test-postgres

@@ -29,6 +29,12 @@ class Config:
     debug: bool
     secret_key: str
     allowed_hosts: list[str]
+    https: bool = False
+    hsts_seconds: int = 0
+    max_upload_mb: int = 20
+    max_request_mb: int = 50
+    login_failure_limit: int = 10
+    login_cooloff_minutes: int = 15
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -36,6 +42,24 @@ def env_flag(name: str, default: bool = False) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in TRUE_WORDS
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number from the environment; anything else stops start-up naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+# One year, the value the HSTS preload list asks for.
+DEFAULT_HSTS_SECONDS = 365 * 24 * 3600
 
 
 def data_dir_from_env() -> Path:
@@ -81,6 +105,7 @@ def load() -> Config:
             )
     lake_url = os.environ.get("ENVPLAN_LAKE_URL", "").strip() or str(data_dir / "lake")
     hosts = [h.strip() for h in os.environ.get("ENVPLAN_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    https = env_flag("ENVPLAN_HTTPS")
     return Config(
         data_dir=data_dir,
         database_url=database_url,
@@ -88,4 +113,10 @@ def load() -> Config:
         debug=env_flag("ENVPLAN_DEBUG"),
         secret_key=secret_key_for(data_dir),
         allowed_hosts=hosts or ["127.0.0.1", "localhost", "[::1]"],
+        https=https,
+        hsts_seconds=env_int("ENVPLAN_HSTS_SECONDS", DEFAULT_HSTS_SECONDS) if https else 0,
+        max_upload_mb=env_int("ENVPLAN_MAX_UPLOAD_MB", 20, minimum=1),
+        max_request_mb=env_int("ENVPLAN_MAX_REQUEST_MB", 50, minimum=1),
+        login_failure_limit=env_int("ENVPLAN_LOGIN_FAILURE_LIMIT", 10, minimum=1),
+        login_cooloff_minutes=env_int("ENVPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1),
     )

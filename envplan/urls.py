@@ -1,15 +1,18 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 
-from envplan.core.views import health
+from envplan.core.views import health, job_detail
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Open before login too: the login and lockout pages offer the language selector.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", never_cache(health), name="health"),
+    path("jobs/<int:job_id>/", never_cache(job_detail), name="job"),
     path("imports/", include("envplan.imports.urls")),
     path("exports/", include("envplan.exports.urls")),
     path("progress/", include("envplan.progress.urls")),

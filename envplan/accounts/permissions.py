@@ -85,6 +85,13 @@ def can_manage_unit(user: User, unit_id: int) -> bool:
     return is_supervisor(user) or unit_id in admin_unit_ids(user)
 
 
+def can_view_job(user: Any, job: Any) -> bool:
+    """A queued job (an upload being parsed) is its sender's business, and the district office's."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return job.created_by_id == user.pk or is_supervisor(user)
+
+
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """403 for anyone but supervisors (login itself is enforced by LoginRequiredMiddleware)."""
 

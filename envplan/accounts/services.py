@@ -144,3 +144,24 @@ def check_not_last_admin(membership: Membership, by: Any) -> None:
     )
     if not others.exists():
         raise MembershipError(_("The unit would have no administrator left; name another one first."))
+
+
+@transaction.atomic
+def record_login_lockout(*, username: str, address: str, failures: int) -> None:
+    """Record that a user name was locked out after `failures` wrong passwords from `address`.
+
+    The entry is on the user when the name exists, else on django-axes' record of the attempts (a guessed
+    name still leaves a trace). Side effect: audit `login.locked_out`.
+    """
+    from axes.models import AccessAttempt
+
+    user = get_user_model().objects.filter(username=username).first()
+    target = user or AccessAttempt.objects.filter(username=username, ip_address=address or None).first()
+    if target is None:
+        return
+    record_audit(
+        target,
+        action="login.locked_out",
+        actor=None,
+        after={"username": username, "address": address, "failures": failures},
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.air import charts, queries
-from envplan.air.forms import HourlyUploadForm
+from envplan.air.forms import MAX_UPLOAD_BYTES, HourlyUploadForm
+from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
-from envplan.air.services import AirError, import_hourly
 from envplan.core import clock
+from envplan.core.jobs import enqueue
+from envplan.core.uploads import upload_limit
 
 MAX_DAYS = 31
 
@@ -106,6 +107,7 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
     return render(request, "air/city_dashboard.html", context)
 
 
+@upload_limit(MAX_UPLOAD_BYTES)
 @require_http_methods(["GET", "POST"])
 def import_hourly_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
@@ -114,25 +116,10 @@ def import_hourly_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = HourlyUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                record = import_hourly(
-                    form.cleaned_data["file"],
-                    by=request.user,
-                    strict=form.cleaned_data["strict"],
-                    fmt=form.cleaned_data["format"],
-                )
-            except AirError as error:
-                form.add_error("file", str(error))
-            else:
-                if record.error_count:
-                    messages.warning(
-                        request,
-                        _("%(rows)d rows stored, %(errors)d errors.")
-                        % {"rows": record.rows, "errors": record.error_count},
-                    )
-                else:
-                    messages.success(request, _("%(rows)d rows stored.") % {"rows": record.rows})
-                return redirect("air:import_detail", import_id=record.pk)
+            # Checking every row outlasts a request: the worker does it (envplan.air.jobs).
+            params = {"strict": form.cleaned_data["strict"], "format": form.cleaned_data["format"]}
+            upload = form.cleaned_data["file"]
+            return redirect(enqueue(HOURLY_IMPORT_KIND, by=request.user, upload=upload, params=params))
     status = 400 if form.errors else 200
     imports = AirImport.objects.select_related("by").defer("errors")[:20]
     return render(request, "air/import.html", {"form": form, "imports": imports}, status=status)

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,3 +85,68 @@ class DemoClock(models.Model):
 
     def __str__(self) -> str:
         return f"demo clock {self.today:%Y-%m-%d}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+def job_input_path(job: Job, filename: str) -> str:
+    # The person's file name is kept in `input_name`; on disk only our own name is used.
+    return f"jobs/{job.created_at:%Y/%m}/{job.token}.upload"
+
+
+class Job(models.Model):
+    """A piece of work a person asked for that is too long for a request: parsing an uploaded file.
+
+    The page that accepts the upload stores the file and queues a job; a worker runs it (envplan.core.jobs)
+    and the person watches its page. `result` is JSON: a summary line, the errors found (each with where,
+    line, field and message), and a link to what was made.
+    """
+
+    kind = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED, db_index=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    input_file = models.FileField(upload_to=job_input_path, blank=True, max_length=255)
+    input_name = models.CharField(max_length=255, blank=True)
+    input_size = models.PositiveBigIntegerField(default=0)
+    language = models.CharField(max_length=16, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    worker = models.CharField(max_length=100, blank=True, help_text=_("host:pid of the process running it"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.kind} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, round(100 * self.progress_done / self.progress_total))

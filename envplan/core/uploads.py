@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -70,6 +72,31 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "ENVPLAN_MAX_UPLOAD_MB", 20)) * 1024 * 1024
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+LIMIT_ATTRIBUTE = "envplan_request_limit_bytes"
+
+
+def upload_limit(limit_bytes: int | Callable[[], int]) -> Callable[[View], View]:
+    """Declare the largest file a view accepts: a request announcing more is refused with 413 before it is
+    read (envplan.core.middleware.RequestSizeLimitMiddleware). A callable is read at each request, so that
+    a limit from the settings follows them."""
+
+    def decorate(view: View) -> View:
+        # An attribute, not a wrapper: decorators applied over it copy it along (functools.wraps).
+        setattr(view, LIMIT_ATTRIBUTE, limit_bytes)
+        return view
+
+    return decorate
+
+
+def request_limit_bytes(view: Callable[..., Any]) -> int:
+    """The body size a view accepts: its own `upload_limit`, else ENVPLAN_MAX_REQUEST_MB."""
+    declared = getattr(view, LIMIT_ATTRIBUTE, None)
+    if declared is None:
+        return int(getattr(settings, "ENVPLAN_MAX_REQUEST_MB", 50)) * 1024 * 1024
+    return int(declared() if callable(declared) else declared)
+
+
 def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS) -> FileKind:
     """Return the file's kind, or raise UploadRejected naming the file and the reason."""
     name = upload.name or "?"
@@ -91,6 +118,8 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDEN
             _("%(name)s is not an accepted file type (accepted: %(labels)s).")
             % {"name": name, "labels": labels}
         )
+    if kind in (DOCX, XLSX, PPTX):
+        check_archive(whole, name=name)  # whoever opens it later must not meet a zip bomb
     return kind
 
 

@@ -39,7 +39,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from envplan.accounts import permissions
 from envplan.core.services import record_audit
-from envplan.core.uploads import XLSX, UploadRejected, check_archive, check_upload
+from envplan.core.uploads import XLSX, UploadRejected, check_upload
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.plans.models import Plan, Target, Task, Unit
 from envplan.problems import DEFAULT_LIMIT, ProblemList
@@ -467,10 +467,6 @@ def import_batch(
         raise BatchError(str(problem)) from None
     upload.seek(0)
     content = upload.read()
-    try:
-        check_archive(content, name=name)
-    except UploadRejected as problem:
-        raise BatchError(str(problem)) from None
     result = read_batch(plan, unit, name=name, content=content, by=by)
     if result.error_count:
         raise BatchRejected(result.problems)

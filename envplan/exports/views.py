@@ -6,19 +6,21 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from envplan.accounts import permissions
 from envplan.core import clock
+from envplan.core.jobs import enqueue
+from envplan.core.uploads import XLSX, UploadRejected, check_upload, max_upload_bytes, upload_limit
 from envplan.exports import batch as batches
 from envplan.exports import pdf
 from envplan.exports.assessment import COMPONENTS, Assessment, assess_units
 from envplan.exports.forms import BatchUploadForm
+from envplan.exports.jobs import BATCH_KIND
 from envplan.exports.ledger import ledger_bytes
 from envplan.plans.models import Plan, Unit
-from envplan.progress.errors import ProgressError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,43 +69,28 @@ def requested_period(request: HttpRequest) -> dt.date | None:
         raise Http404("bad period") from None
 
 
+@upload_limit(max_upload_bytes)
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
     unit = writable_unit(request, code)
     form = BatchUploadForm()
-    errors: list[batches.RowError] = []
-    error_count = 0
-    saved = None
-    status = 200
     if request.method == "POST":
         form = BatchUploadForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                saved = batches.import_batch(
-                    plan,
-                    unit,
-                    upload=form.cleaned_data["file"],
-                    by=request.user,
-                    submit=form.cleaned_data["mode"] == "submit",
-                )
-            except batches.BatchRejected as rejected:
-                errors, error_count = rejected.errors, rejected.problems.total
-            except (batches.BatchError, ProgressError) as problem:
+                check_upload(upload, allowed=(XLSX,))
+            except UploadRejected as problem:
                 form.add_error("file", str(problem))
-        if form.errors or errors:
-            status = 400
-    context = {
-        "plan": plan,
-        "unit": unit,
-        "form": form,
-        "errors": errors,
-        "error_count": error_count,
-        "more_errors": error_count - len(errors),
-        "saved": saved,
-        "file_name": form.cleaned_data["file"].name if saved is not None or errors else "",
-    }
-    return render(request, "exports/batch.html", context, status=status)
+            else:
+                # Reading thousands of rows outlasts a request: the worker does it (envplan.exports.jobs).
+                params = {"plan": plan.pk, "unit": unit.code, "submit": form.cleaned_data["mode"] == "submit"}
+                job = enqueue(BATCH_KIND, by=request.user, upload=upload, params=params)
+                return redirect(job)
+    # The saved reports or the rows' errors are shown on the job's page now, not here.
+    context = {"plan": plan, "unit": unit, "form": form}
+    return render(request, "exports/batch.html", context, status=400 if form.errors else 200)
 
 
 @require_GET

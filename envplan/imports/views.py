@@ -9,11 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from envplan.accounts.permissions import supervisor_required
+from envplan.core.jobs import enqueue
+from envplan.core.uploads import upload_limit
 from envplan.imports import queries, services
 from envplan.imports.forms import UploadForm
+from envplan.imports.jobs import PLAN_KIND
 from envplan.imports.models import PlanImport
+from envplan.imports.services import MAX_UPLOAD_BYTES
 
 
+@upload_limit(MAX_UPLOAD_BYTES)
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -23,15 +28,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                imp, created = services.create_import(
-                    filename=upload.name, content=upload.read(), by=request.user
-                )
+                services.upload_text(upload.name, upload.read())  # empty, binary, not UTF-8, not a .docx
             except services.PlanImportError as error:
                 form.add_error("file", str(error))
             else:
-                if not created:
-                    messages.info(request, _("This document was already imported; nothing changed."))
-                return redirect(imp)
+                # Parsing a long plan outlasts a request: the worker does it (envplan.imports.jobs).
+                return redirect(enqueue(PLAN_KIND, by=request.user, upload=upload))
     status = 400 if form.errors else 200
     context = {"form": form, "imports": queries.recent_imports()}
     return render(request, "imports/import_list.html", context, status=status)

@@ -12,11 +12,14 @@ from django.views.decorators.http import require_http_methods
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
+from envplan.core.jobs import enqueue
+from envplan.core.uploads import upload_limit
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
-from envplan.water.forms import SampleUploadForm, SectionForm
+from envplan.water.forms import MAX_UPLOAD_BYTES, SampleUploadForm, SectionForm
+from envplan.water.jobs import SAMPLES_IMPORT_KIND
 from envplan.water.models import MonitoringSection, WaterImport
-from envplan.water.services import WaterError, create_section, import_samples, update_section
+from envplan.water.services import WaterError, create_section, update_section
 
 DEFAULT_ITEM = "codmn"
 
@@ -113,6 +116,7 @@ def section_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "water/section_form.html", {"form": form, "section": section}, status=status)
 
 
+@upload_limit(MAX_UPLOAD_BYTES)
 @require_http_methods(["GET", "POST"])
 def import_samples_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
@@ -121,24 +125,9 @@ def import_samples_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SampleUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                record = import_samples(form.cleaned_data["file"], by=request.user)
-            except WaterError as error:
-                form.add_error("file", str(error))
-            else:
-                if record.error_count:
-                    messages.error(
-                        request,
-                        _("The file was rejected: %(errors)d errors; nothing was stored.")
-                        % {"errors": record.error_count},
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("%(rows)d rows accepted, %(new)d new.")
-                        % {"rows": record.rows, "new": record.rows_new},
-                    )
-                return redirect("water:import_detail", import_id=record.pk)
+            # Checking every row outlasts a request: the worker does it (envplan.water.jobs).
+            job = enqueue(SAMPLES_IMPORT_KIND, by=request.user, upload=form.cleaned_data["file"])
+            return redirect(job)
     status = 400 if form.errors else 200
     imports = WaterImport.objects.select_related("by").defer("errors")[:20]
     return render(request, "water/import.html", {"form": form, "imports": imports}, status=status)

@@ -13,6 +13,7 @@ from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.air.demo_data import load_air_demo
 from envplan.air.models import AirImport
 from tests.air.conftest import login
+from tests.jobrunner import finish_job
 
 
 @pytest.fixture
@@ -106,19 +107,19 @@ def test_import_upload_by_supervisor_shows_the_error_report(client, air_demo):
     )
     upload = SimpleUploadedFile("upload.csv", content, content_type="text/csv")
 
-    response = client.post(reverse("air:import"), {"file": upload, "format": "csv"}, follow=True)
+    response = finish_job(client, client.post(reverse("air:import"), {"file": upload, "format": "csv"}))
 
     record = AirImport.objects.get(file_name="upload.csv")
-    assert response.redirect_chain[-1][0] == reverse("air:import_detail", args=[record.pk])
+    assert response.context["job"].result["url"] == reverse("air:import_detail", args=[record.pk])
     assert record.rows == 1
     assert b"unknown station ZZZ" in response.content
 
 
-def test_import_upload_unreadable_file_is_a_form_error(client, air_demo):
+def test_import_upload_unreadable_file_fails_its_job_with_the_reason(client, air_demo):
     login(client, "supervisor")
     upload = SimpleUploadedFile("x.json", b"{not json", content_type="application/json")
 
-    response = client.post(reverse("air:import"), {"file": upload, "format": "cnemc"})
+    response = finish_job(client, client.post(reverse("air:import"), {"file": upload, "format": "cnemc"}))
 
-    assert response.status_code == 400
+    assert response.context["job"].state == "failed"
     assert b"x.json, line 1: not a readable cnemc file" in response.content

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
+from envplan.core.jobs import run_pending_jobs
 from envplan.demo.loader import load_demo
 from envplan.demo.logins import DEMO_PASSWORD
 from envplan.exports.batch import COL_NARRATIVE, COL_STATUS, REPORTS_SHEET
@@ -38,9 +39,12 @@ def test_writer_downloads_fills_and_uploads_the_batch_template(transactional_db,
     task_id, period = sheet.cell(row=2, column=1).value, sheet.cell(row=2, column=3).value
 
     page.set_input_files("#id_file", str(path))
-    page.click("button.primary")
+    with page.expect_navigation():
+        page.click("button.primary")
+    run_pending_jobs()  # what the job runner of `envplan serve` does
+    page.reload()
 
-    assert page.get_by_test_id("batch-saved").inner_text() == "1 report was saved."
+    assert page.get_by_test_id("job-summary").inner_text() == "1 report was saved."
     report = ProgressReport.objects.get(
         task_id=task_id, unit__code="housing-bureau-kundulun", period=f"{period}-01"
     )

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from envplan.accounts.models import SUPERVISORS_GROUP
+from envplan.core.jobs import run_pending_jobs
 from envplan.imports.models import PlanImport
 from envplan.plans.models import Plan, Task, Unit
 from tests.imports.conftest import PASSWORD, read_seed
@@ -38,8 +39,18 @@ def test_supervisor_imports_reviews_and_accepts_the_reference_plan(transactional
             page.click("[data-testid=upload-form] button[type=submit]")
         return str(page.url)
 
+    def open_result(page: Any) -> tuple[str, str]:
+        page.reload()  # the job's page reloads itself every two seconds; do not wait for it
+        summary = page.get_by_test_id("job-summary").inner_text()
+        with page.expect_navigation():
+            page.get_by_test_id("job-result-link").click()
+        return str(page.url), summary
+
     in_browser(log_in)
-    review_url = in_browser(upload_seed)
+    job_url = in_browser(upload_seed)
+    assert job_url.startswith(f"{base}/jobs/")
+    run_pending_jobs()  # what the job runner of `envplan serve` does
+    review_url, _summary = in_browser(open_result)
     imp = PlanImport.objects.get()
     assert review_url == f"{base}{imp.get_absolute_url()}"
     [doubt] = imp.draft["uncertain"]  # the parser is unsure of one unit of the reference plan
@@ -66,8 +77,9 @@ def test_supervisor_imports_reviews_and_accepts_the_reference_plan(transactional
     assert Unit.objects.count() == len(imp.draft["units"]) - 1
     before = row_counts()
 
-    again_url = in_browser(upload_seed)
-    message = in_browser(lambda page: page.locator(".messages").inner_text())
+    in_browser(upload_seed)
+    run_pending_jobs()
+    again_url, message = in_browser(open_result)
 
     assert again_url == review_url
     assert message == "This document was already imported; nothing changed."

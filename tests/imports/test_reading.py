@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from envplan.core.jobs import run_pending_jobs
 from envplan.core.models import AuditEntry
 from envplan.imports import services
 from envplan.imports.models import PlanImport
@@ -55,6 +56,7 @@ def test_gb18030_plan_gives_the_same_draft_through_parse_import_and_web(
     from_command = PlanImport.objects.get()
     services.discard_import(from_command, by=supervisor)
     response = web_upload(supervisor_client, "plan_gb18030.txt", content)
+    run_pending_jobs()  # the web import is read by the worker
     from_web = PlanImport.objects.exclude(pk=from_command.pk).get()
 
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from envplan.imports import services
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan
 from tests.imports.conftest import read_sample
+from tests.jobrunner import finish_job
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +107,11 @@ def test_upload_creates_a_draft_and_shows_its_review(supervisor_client: Client):
     response = supervisor_client.post(
         reverse("imports:list"), upload("plan_zh.docx", read_sample("plan_zh.docx"))
     )
+    job_page = finish_job(supervisor_client, response)
 
     imp = PlanImport.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == imp.get_absolute_url()
-    page = supervisor_client.get(response["Location"])
+    assert job_page.context["job"].result["url"] == imp.get_absolute_url()
+    page = supervisor_client.get(imp.get_absolute_url())
     assert page.status_code == 200
     assert imp.draft["meta"]["title"] in page.content.decode()
     assert [row.id for row in page.context["units"]] == [unit["id"] for unit in imp.draft["units"]]

@@ -8,10 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP
+from envplan.core.jobs import run_pending_jobs
 from envplan.core.models import AuditEntry
 from envplan.water import lake as water_lake
 from envplan.water.demo_data import load_water_demo
 from envplan.water.models import MonitoringSection, WaterImport
+from tests.jobrunner import finish_job
 from tests.water.conftest import HEADER, login
 
 
@@ -134,11 +136,12 @@ def test_import_bad_file_shows_the_per_row_report_and_stores_nothing(client, wat
     )
     before = water_lake.samples().height
 
-    response = client.post(
-        reverse("water:import"), {"file": SimpleUploadedFile("bad.csv", text.encode())}, follow=True
+    job_page = finish_job(
+        client, client.post(reverse("water:import"), {"file": SimpleUploadedFile("bad.csv", text.encode())})
     )
+    response = client.get(job_page.context["job"].result["url"])
 
-    assert response.status_code == 200
+    assert job_page.context["job"].state == "failed"
     assert [(e["line"], e["field"]) for e in response.context["record"].errors] == [(2, "codmn"), (3, "tp")]
     assert response.content.count(b'<td data-label="File">bad.csv</td>') == 2
     assert water_lake.samples().height == before
@@ -151,6 +154,7 @@ def test_import_good_file_by_a_bureau_officer_is_stored(client, water_demo):
     text = HEADER + "KDL-W02,2025-10-15,river,7.5,6.5,4,0.4,0.15,\n"
 
     response = client.post(reverse("water:import"), {"file": SimpleUploadedFile("ok.csv", text.encode())})
+    run_pending_jobs()
 
     record = WaterImport.objects.get()
     assert response.status_code == 302

@@ -22,6 +22,15 @@ def aqi_text_colour(level: int | None) -> str:
 
 
 @register.filter
+def aqi_class(level: int | None) -> str:
+    """The CSS class that colours a category (envplan.css): a class, not a style attribute, which the
+    Content-Security-Policy would block."""
+    if level is None or not 1 <= level <= len(CATEGORIES):
+        return "aqi-level-none"
+    return f"aqi-level-{level}"
+
+
+@register.filter
 def category_name(level: int | None) -> str:
     """The HJ 633 category name in the page's language (Chinese names are the standard's own)."""
     if level is None or not 1 <= level <= len(CATEGORIES):
