@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
     "envplan.demo",
+    "envplan.site",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 
-from envplan.core.views import health, job_detail
+from envplan.site.views import health, job_detail
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from envplan.accounts.permissions import can_view_job
 from envplan.core.jobs import kind_label
 from envplan.core.models import Job
 
@@ -15,8 +16,6 @@ def health(request: HttpRequest) -> JsonResponse:
 
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     """A queued job's page: its progress while it runs (the page reloads itself), then what it found."""
-    from envplan.accounts.permissions import can_view_job
-
     job = get_object_or_404(Job.objects.select_related("created_by"), pk=job_id)
     if not can_view_job(request.user, job):
         raise PermissionDenied("a job is for the person who queued it and the district office")
@@ -27,4 +26,4 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "errors_total": job.result.get("errors_total", 0),
         "refresh_seconds": 2,
     }
-    return render(request, "core/job.html", context)
+    return render(request, "site/job.html", context)

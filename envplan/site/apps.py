@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteConfig(AppConfig):
+    name = "envplan.site"
+    label = "site"
+    verbose_name = _("Site")
+    default_auto_field = "django.db.models.BigAutoField"
