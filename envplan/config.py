@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +32,9 @@ class Config:
     https: bool = False
     hsts_seconds: int = 0
     max_upload_mb: int = 20
+    # Per kind of upload, in MB: the one place every limit is read from (envplan.core.uploads).
+    upload_limits_mb: dict[str, int] = field(default_factory=dict)
+    email_backend: str = "django.core.mail.backends.console.EmailBackend"
     max_request_mb: int = 50
     login_failure_limit: int = 10
     login_cooloff_minutes: int = 15
@@ -116,6 +119,16 @@ def load() -> Config:
         https=https,
         hsts_seconds=env_int("ENVPLAN_HSTS_SECONDS", DEFAULT_HSTS_SECONDS) if https else 0,
         max_upload_mb=env_int("ENVPLAN_MAX_UPLOAD_MB", 20, minimum=1),
+        upload_limits_mb={
+            # Evidence and Excel batches follow ENVPLAN_MAX_UPLOAD_MB. A plan document is a few hundred
+            # KB of text (5 MB leaves room for a Word file with images); a year of hourly air data for a
+            # city's stations is tens of MB; a year of water samples a few MB.
+            "plan": env_int("ENVPLAN_MAX_PLAN_UPLOAD_MB", 5, minimum=1),
+            "air": env_int("ENVPLAN_MAX_AIR_UPLOAD_MB", 50, minimum=1),
+            "water": env_int("ENVPLAN_MAX_WATER_UPLOAD_MB", 20, minimum=1),
+        },
+        email_backend=os.environ.get("ENVPLAN_EMAIL_BACKEND", "").strip()
+        or "django.core.mail.backends.console.EmailBackend",
         max_request_mb=env_int("ENVPLAN_MAX_REQUEST_MB", 50, minimum=1),
         login_failure_limit=env_int("ENVPLAN_LOGIN_FAILURE_LIMIT", 10, minimum=1),
         login_cooloff_minutes=env_int("ENVPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1),

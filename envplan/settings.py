@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -145,15 +144,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Uploads (evidence, ledgers, plan documents) larger than this are refused.
+# Uploads larger than their kind's limit are refused (envplan.core.uploads.upload_limit_bytes).
 ENVPLAN_MAX_UPLOAD_MB = CONFIG.max_upload_mb
+ENVPLAN_UPLOAD_LIMITS_MB = CONFIG.upload_limits_mb
 # A request body announcing more than this is refused from its Content-Length before it is read (413),
 # unless the view declares its own limit (envplan.core.uploads.upload_limit).
 ENVPLAN_MAX_REQUEST_MB = CONFIG.max_request_mb
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Reminders and review notices go out through Django's e-mail backend (the console in the demo).
-EMAIL_BACKEND = os.environ.get("ENVPLAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = CONFIG.email_backend
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"

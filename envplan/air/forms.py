@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+from envplan.core.uploads import upload_limit_bytes
 
 
 class HourlyUploadForm(forms.Form):
@@ -25,6 +25,9 @@ class HourlyUploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        limit = upload_limit_bytes("air")
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
+            )
         return upload

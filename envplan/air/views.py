@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.air import charts, queries
-from envplan.air.forms import MAX_UPLOAD_BYTES, HourlyUploadForm
+from envplan.air.forms import HourlyUploadForm
 from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
 from envplan.core import clock
 from envplan.core.jobs import enqueue
-from envplan.core.uploads import upload_limit
+from envplan.core.uploads import upload_limit, upload_limit_bytes
 
 MAX_DAYS = 31
 
@@ -107,7 +107,7 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
     return render(request, "air/city_dashboard.html", context)
 
 
-@upload_limit(MAX_UPLOAD_BYTES)
+@upload_limit(lambda: upload_limit_bytes("air"))
 @require_http_methods(["GET", "POST"])
 def import_hourly_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):

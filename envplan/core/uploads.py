@@ -68,8 +68,15 @@ def sniff(head: bytes, whole: bytes | None = None) -> FileKind | None:
     return None
 
 
+def upload_limit_bytes(kind: str) -> int:
+    """The largest upload of a kind ("evidence", "batch", "plan", "air", "water"), from the settings."""
+    limits: dict[str, int] = getattr(settings, "ENVPLAN_UPLOAD_LIMITS_MB", {})
+    return int(limits.get(kind, getattr(settings, "ENVPLAN_MAX_UPLOAD_MB", 20))) * 1024 * 1024
+
+
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "ENVPLAN_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+    """The limit of evidence files and Excel batches (ENVPLAN_MAX_UPLOAD_MB)."""
+    return upload_limit_bytes("evidence")
 
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from envplan.imports.services import MAX_UPLOAD_BYTES
+from envplan.core.uploads import upload_limit_bytes
 
 
 class UploadForm(forms.Form):
@@ -18,9 +18,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = upload_limit_bytes("plan")
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("%(name)s is larger than %(limit)d MB."),
-                params={"name": upload.name, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
+                params={"name": upload.name, "limit": limit // (1024 * 1024)},
             )
         return upload

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from envplan.core.services import record_audit
-from envplan.core.uploads import archive_message
+from envplan.core.uploads import archive_message, upload_limit_bytes
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan, Unit, UnitAlias, normalize_unit_name
 from envplan.plans.queries import latest_revision_number
@@ -29,7 +29,6 @@ from envplan.problems import ProblemList
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 TITLE_LIMIT = 80
 
 
@@ -44,10 +43,10 @@ def upload_text(filename: str, content: bytes) -> str:
     """The text of an upload, under the reading rule of `plan parse` (`envplan.plantext.plan_text`)."""
     if not content:
         raise PlanImportError(_("%(name)s is empty.") % {"name": filename})
-    if len(content) > MAX_UPLOAD_BYTES:
+    limit = upload_limit_bytes("plan")
+    if len(content) > limit:
         raise PlanImportError(
-            _("%(name)s is larger than %(limit)d MB.")
-            % {"name": filename, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            _("%(name)s is larger than %(limit)d MB.") % {"name": filename, "limit": limit // (1024 * 1024)}
         )
     try:
         return plan_text(content, name=filename)

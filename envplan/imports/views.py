@@ -10,15 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from envplan.accounts.permissions import supervisor_required
 from envplan.core.jobs import enqueue
-from envplan.core.uploads import upload_limit
+from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.imports import queries, services
 from envplan.imports.forms import UploadForm
 from envplan.imports.jobs import PLAN_KIND
 from envplan.imports.models import PlanImport
-from envplan.imports.services import MAX_UPLOAD_BYTES
 
 
-@upload_limit(MAX_UPLOAD_BYTES)
+@upload_limit(lambda: upload_limit_bytes("plan"))
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:

@@ -3,9 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from envplan.core.uploads import upload_limit_bytes
 from envplan.water.models import MonitoringSection
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class SampleUploadForm(forms.Form):
@@ -22,8 +21,11 @@ class SampleUploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        limit = upload_limit_bytes("water")
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
+            )
         return upload
 
 

@@ -13,10 +13,10 @@ from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
 from envplan.core.jobs import enqueue
-from envplan.core.uploads import upload_limit
+from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
-from envplan.water.forms import MAX_UPLOAD_BYTES, SampleUploadForm, SectionForm
+from envplan.water.forms import SampleUploadForm, SectionForm
 from envplan.water.jobs import SAMPLES_IMPORT_KIND
 from envplan.water.models import MonitoringSection, WaterImport
 from envplan.water.services import WaterError, create_section, update_section
@@ -116,7 +116,7 @@ def section_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "water/section_form.html", {"form": form, "section": section}, status=status)
 
 
-@upload_limit(MAX_UPLOAD_BYTES)
+@upload_limit(lambda: upload_limit_bytes("water"))
 @require_http_methods(["GET", "POST"])
 def import_samples_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):

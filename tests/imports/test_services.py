@@ -93,7 +93,7 @@ def test_create_import_reads_a_docx_sample(supervisor: User):
         (b"", "empty.txt is empty."),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", "empty.txt is neither UTF-8 nor GB18030 text"),
         (b"caf\xe9 au lait\n" * 10, "empty.txt is neither UTF-8 nor GB18030 text"),
-        (b"x" * (services.MAX_UPLOAD_BYTES + 1), "empty.txt is larger than 5 MB."),
+        (b"x" * (5 * 1024 * 1024 + 1), "empty.txt is larger than 5 MB."),
     ],
     ids=["empty", "binary", "latin1", "too-big"],
 )

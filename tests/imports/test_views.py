@@ -122,7 +122,7 @@ def test_upload_creates_a_draft_and_shows_its_review(supervisor_client: Client):
     [
         ("empty.txt", b"", "empty.txt is empty."),
         ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "tool.exe is neither UTF-8 nor GB18030 text"),
-        ("big.txt", b"a" * (services.MAX_UPLOAD_BYTES + 1), "big.txt is larger than 5 MB."),
+        ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "big.txt is larger than 5 MB."),
     ],
     ids=["empty", "binary", "too-big"],
 )
