@@ -23,7 +23,8 @@ def run_plan_import(job: Job, progress: Progress) -> JobOutcome:
     except services.PlanImportError as error:
         raise JobRejected(str(error)) from None
     if created:
-        summary = _("The draft of %(title)s is ready for review.") % {"title": imp.source_name}
+        title = (imp.draft.get("meta") or {}).get("title") or imp.source_name
+        summary = _("The draft of %(title)s is ready for review.") % {"title": title}
     else:
         summary = _("This document was already imported; nothing changed.")
     return JobOutcome(
