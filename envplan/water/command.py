@@ -27,10 +27,14 @@ def _parser() -> _Parser:
         prog="envplan water", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sections = sub.add_parser("sections", help="monitoring-section registry")
-    sections_sub = sections.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    sections_import = sections_sub.add_parser("import", help="create or update sections from a CSV")
-    sections_import.add_argument("file")
+    monitoring_sections = sub.add_parser("sections", help="monitoring-section registry")
+    monitoring_sections_sub = monitoring_sections.add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    monitoring_sections_import = monitoring_sections_sub.add_parser(
+        "import", help="create or update sections from a CSV"
+    )
+    monitoring_sections_import.add_argument("file")
     samples = sub.add_parser("import", help="import monitoring results into the lake (all or nothing)")
     samples.add_argument("file")
     evaluate = sub.add_parser("evaluate", help="monthly and year-to-date results of the sections")
@@ -62,8 +66,8 @@ def main(
 
     try:
         if args.command == "sections":
-            sections = services.import_sections(args.file, by=None)
-            print(f"{len(sections)} monitoring sections created or updated", file=out)
+            monitoring_sections = services.import_monitoring_sections(args.file, by=None)
+            print(f"{len(monitoring_sections)} monitoring sections created or updated", file=out)
             return 0
         if args.command == "import":
             record = services.import_samples(args.file, by=None)

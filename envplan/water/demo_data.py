@@ -19,7 +19,7 @@ from envplan.indicators.services import configure_indicator
 from envplan.plans.models import Plan, Target
 from envplan.standards.water import ITEM_CODES
 from envplan.water import indicators
-from envplan.water.services import evaluate_water, import_sections, store_generated_samples
+from envplan.water.services import evaluate_water, import_monitoring_sections, store_generated_samples
 
 DEMO_FOLDER = Path(__file__).resolve().parent / "demo"
 YEAR = 2025
@@ -160,13 +160,13 @@ def link_plan_targets(plan: Plan, *, by: Any = None) -> list[Target]:
 def load_water_demo(*, plan: Plan | None = None, today: dt.date = dt.date(2025, 10, 20)) -> dict[str, int]:
     """Sections, generated samples (stored once; a re-run writes nothing), the year's evaluation record,
     and the water targets of `plan` (the first plan when not given) linked to the computed indicators."""
-    sections = import_sections(DEMO_FOLDER / "sections.csv", by=None)
+    monitoring_sections = import_monitoring_sections(DEMO_FOLDER / "sections.csv", by=None)
     written = store_generated_samples(generated_samples())
     evaluated = evaluate_water(str(YEAR), today=today)
     chosen = plan or Plan.objects.order_by("pk").first()
     targets = link_plan_targets(chosen) if chosen is not None else []
     return {
-        "sections": len(sections),
+        "sections": len(monitoring_sections),
         "generated_samples": written,
         "evaluations": evaluated["rows"],
         "targets": len(targets),

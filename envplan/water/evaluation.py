@@ -70,7 +70,7 @@ def _generated(samples: pl.DataFrame, period: pl.Expr) -> pl.DataFrame:
     )
 
 
-def section_results(
+def monitoring_section_results(
     samples: pl.DataFrame, *, year: int, through: dt.date, bases: Iterable[Basis] = BASES
 ) -> pl.DataFrame:
     """Monthly and year-to-date results of every section with samples (see the module docstring).

@@ -29,7 +29,7 @@ class SampleUploadForm(forms.Form):
         return upload
 
 
-class SectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment
+class MonitoringSectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment
     class Meta:
         model = MonitoringSection
         fields = [

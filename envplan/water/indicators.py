@@ -44,18 +44,18 @@ def percent(value: float | None) -> Decimal | None:
 def shares_by_month(parameters: Mapping[str, Any], as_of: dt.date) -> list[PeriodShares]:
     """The shares of each month of `as_of`'s year through `as_of`, on the basis the parameters ask for."""
     basis: evaluation.Basis = "month" if parameters.get("basis") == "month" else "ytd"
-    sections = MonitoringSection.objects.filter(active=True)
+    monitoring_sections = MonitoringSection.objects.filter(active=True)
     chosen = parameters.get("sections")
     if chosen:
-        sections = sections.filter(code__in=[str(code) for code in chosen])
-    registry = list(sections.values_list("code", "target_class", "is_drinking_water_source"))
+        monitoring_sections = monitoring_sections.filter(code__in=[str(code) for code in chosen])
+    registry = list(monitoring_sections.values_list("code", "target_class", "is_drinking_water_source"))
     if not registry:
         return []
     year_start = dt.date(as_of.year, 1, 1)
     samples = evaluation.with_registry(
         water_lake.samples(start=year_start, end=as_of), {code: target for code, target, _ in registry}
     )
-    results = evaluation.section_results(samples, year=as_of.year, through=as_of, bases=(basis,))
+    results = evaluation.monitoring_section_results(samples, year=as_of.year, through=as_of, bases=(basis,))
     drinking = [code for code, _, source in registry if source]
     return evaluation.period_shares(results, drinking=drinking)
 

@@ -21,7 +21,7 @@ class Waterbody(models.TextChoices):
     LAKE = "lake", _("lake or reservoir")
 
 
-class SectionLevel(models.TextChoices):
+class MonitoringSectionLevel(models.TextChoices):
     NATIONAL = "national", _("national")
     PROVINCIAL = "provincial", _("provincial")
     MUNICIPAL = "municipal", _("municipal")
@@ -40,7 +40,10 @@ class MonitoringSection(models.Model):
         _("water-body type"), max_length=8, choices=Waterbody.choices, default=Waterbody.RIVER
     )
     level = models.CharField(
-        _("level"), max_length=16, choices=SectionLevel.choices, default=SectionLevel.NATIONAL
+        _("level"),
+        max_length=16,
+        choices=MonitoringSectionLevel.choices,
+        default=MonitoringSectionLevel.NATIONAL,
     )
     target_class = models.CharField(
         _("target class"), max_length=4, choices=TARGET_CLASS_CHOICES, default="III"
@@ -63,7 +66,7 @@ class MonitoringSection(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("water:section", args=[self.code])
+        return reverse("water:monitoring_section", args=[self.code])
 
 
 class ImportStatus(models.TextChoices):

@@ -51,18 +51,22 @@ def _result(record: dict[str, Any]) -> Result:
     )
 
 
-def year_results(sections: list[MonitoringSection], *, year: int, through: dt.date) -> pl.DataFrame:
+def year_results(
+    monitoring_sections: list[MonitoringSection], *, year: int, through: dt.date
+) -> pl.DataFrame:
     """Monthly and year-to-date results of the given sections (see envplan.water.evaluation)."""
-    targets = {section.code: section.target_class for section in sections}
+    targets = {
+        monitoring_section.code: monitoring_section.target_class for monitoring_section in monitoring_sections
+    }
     if not targets:
         return pl.DataFrame()
     samples = evaluation.with_registry(
         water_lake.samples(start=dt.date(year, 1, 1), end=evaluation.month_end(dt.date(year, 12, 1))), targets
     )
-    return evaluation.section_results(samples, year=year, through=through)
+    return evaluation.monitoring_section_results(samples, year=year, through=through)
 
 
-def _by_section(results: pl.DataFrame, basis: str, period: dt.date | None) -> dict[str, Result]:
+def _by_monitoring_section(results: pl.DataFrame, basis: str, period: dt.date | None) -> dict[str, Result]:
     if results.height == 0 or period is None:
         return {}
     rows = results.filter(pl.col("basis") == basis, pl.col("period") == period)
@@ -80,8 +84,8 @@ def latest_period(results: pl.DataFrame, basis: str = "month") -> dt.date | None
 
 
 @dataclass
-class SectionRow:
-    section: MonitoringSection
+class MonitoringSectionRow:
+    monitoring_section: MonitoringSection
     month: Result | None
     year_to_date: Result | None
 
@@ -91,8 +95,8 @@ class SectionRow:
 
 
 @dataclass
-class SectionsTable:
-    rows: list[SectionRow]
+class MonitoringSectionsTable:
+    rows: list[MonitoringSectionRow]
     month: dt.date | None
     year: int
 
@@ -101,15 +105,15 @@ class SectionsTable:
         return any(row.generated for row in self.rows)
 
 
-def sections_table(*, today: dt.date) -> SectionsTable:
+def monitoring_sections_table(*, today: dt.date) -> MonitoringSectionsTable:
     """Every registered section with its latest month's result and its year-to-date result."""
-    sections = list(MonitoringSection.objects.all())
-    results = year_results(sections, year=today.year, through=today)
+    monitoring_sections = list(MonitoringSection.objects.all())
+    results = year_results(monitoring_sections, year=today.year, through=today)
     month = latest_period(results)
-    monthly = _by_section(results, "month", month)
-    to_date = _by_section(results, "ytd", month)
-    rows = [SectionRow(s, monthly.get(s.code), to_date.get(s.code)) for s in sections]
-    return SectionsTable(rows=rows, month=month, year=today.year)
+    monthly = _by_monitoring_section(results, "month", month)
+    to_date = _by_monitoring_section(results, "ytd", month)
+    rows = [MonitoringSectionRow(s, monthly.get(s.code), to_date.get(s.code)) for s in monitoring_sections]
+    return MonitoringSectionsTable(rows=rows, month=month, year=today.year)
 
 
 @dataclass
@@ -120,7 +124,7 @@ class TrendMonth:
 
 @dataclass
 class Trend:
-    section: MonitoringSection
+    monitoring_section: MonitoringSection
     year: int
     months: list[TrendMonth]
     item: str
@@ -138,11 +142,13 @@ def class_iii_limit(item: str, waterbody: str) -> float | None:
     return float(limits[CLASS_III_INDEX]) if limits is not None else None
 
 
-def section_trend(section: MonitoringSection, *, year: int, today: dt.date, item: str) -> Trend:
+def monitoring_section_trend(
+    monitoring_section: MonitoringSection, *, year: int, today: dt.date, item: str
+) -> Trend:
     """The section's monthly classes of `year` (through `today` in the current year) and one item's
     monthly means against its class-III limit."""
     through = min(today, dt.date(year, 12, 31))
-    results = year_results([section], year=year, through=through)
+    results = year_results([monitoring_section], year=year, through=through)
     monthly = {
         record["period"]: _result(record)
         for record in (
@@ -156,21 +162,21 @@ def section_trend(section: MonitoringSection, *, year: int, today: dt.date, item
     months = [TrendMonth(m, monthly.get(m)) for m in evaluation.months_of(year, through=through)]
     points = [(m.month, m.result.values.get(item) if m.result and not m.result.dry else None) for m in months]
     last = latest_period(results, "ytd")
-    ytd = _by_section(results, "ytd", last).get(section.code)
+    ytd = _by_monitoring_section(results, "ytd", last).get(monitoring_section.code)
     return Trend(
-        section=section,
+        monitoring_section=monitoring_section,
         year=year,
         months=months,
         item=item,
-        limit=class_iii_limit(item, section.waterbody),
+        limit=class_iii_limit(item, monitoring_section.waterbody),
         points=points,
         year_to_date=ytd,
     )
 
 
 @dataclass
-class CountedSection:
-    section: MonitoringSection
+class CountedMonitoringSection:
+    monitoring_section: MonitoringSection
     result: Result | None
 
     @property
@@ -197,18 +203,18 @@ class ShareBlock:
     basis: str
     period: dt.date
     shares: PeriodShares
-    sections: list[CountedSection]
+    monitoring_sections: list[CountedMonitoringSection]
     plan_rule: Decimal | None
     official: Decimal | None
     drinking: Decimal | None
 
     @property
-    def drinking_sections(self) -> list[CountedSection]:
-        return [row for row in self.sections if row.section.is_drinking_water_source]
+    def drinking_monitoring_sections(self) -> list[CountedMonitoringSection]:
+        return [row for row in self.monitoring_sections if row.monitoring_section.is_drinking_water_source]
 
     @property
     def generated(self) -> bool:
-        return any(row.result is not None and row.result.generated for row in self.sections)
+        return any(row.result is not None and row.result.generated for row in self.monitoring_sections)
 
 
 @dataclass
@@ -232,9 +238,9 @@ class WaterIndicators:
 def water_indicators(*, today: dt.date) -> WaterIndicators:
     """Year to date and latest month: both I-III shares, drinking-water compliance, sections counted, and
     the plan targets fed by the water computations with their attainment."""
-    sections = list(MonitoringSection.objects.filter(active=True))
-    results = year_results(sections, year=today.year, through=today)
-    drinking = [s.code for s in sections if s.is_drinking_water_source]
+    monitoring_sections = list(MonitoringSection.objects.filter(active=True))
+    results = year_results(monitoring_sections, year=today.year, through=today)
+    drinking = [s.code for s in monitoring_sections if s.is_drinking_water_source]
     shares = {(s.basis, s.period): s for s in evaluation.period_shares(results, drinking=drinking)}
     month = latest_period(results)
     blocks = []
@@ -242,13 +248,15 @@ def water_indicators(*, today: dt.date) -> WaterIndicators:
         item = shares.get((basis, month)) if month is not None else None
         if item is None or month is None:
             continue
-        by_code = _by_section(results, basis, month)
+        by_code = _by_monitoring_section(results, basis, month)
         blocks.append(
             ShareBlock(
                 basis=basis,
                 period=month,
                 shares=item,
-                sections=[CountedSection(s, by_code.get(s.code)) for s in sections],
+                monitoring_sections=[
+                    CountedMonitoringSection(s, by_code.get(s.code)) for s in monitoring_sections
+                ],
                 plan_rule=indicators.percent(item.shares.dry_counts_as_compliant),
                 official=indicators.percent(item.shares.official),
                 drinking=indicators.percent(item.drinking_compliance),

@@ -34,12 +34,12 @@ from envplan.water.models import (
     TARGET_CLASS_CHOICES,
     ImportStatus,
     MonitoringSection,
-    SectionLevel,
+    MonitoringSectionLevel,
     Waterbody,
     WaterImport,
 )
 
-SECTION_FIELDS = (
+MONITORING_SECTION_FIELDS = (
     "code",
     "name",
     "name_zh",
@@ -94,8 +94,8 @@ def _flag(key: str, raw: Any) -> bool:
     raise WaterError(f"{key}: '{raw}' is not 0/1 (yes/no)")
 
 
-def _clean_section(fields: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {k: fields[k] for k in SECTION_FIELDS if k in fields}
+def _clean_monitoring_section(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: fields[k] for k in MONITORING_SECTION_FIELDS if k in fields}
     for key in _TEXT_FIELDS:
         if key in cleaned:
             cleaned[key] = str(cleaned[key] or "").strip()
@@ -120,9 +120,11 @@ def _clean_section(fields: dict[str, Any]) -> dict[str, Any]:
                 f"waterbody: unknown water-body type '{cleaned['waterbody']}' (expected river or lake)"
             )
     if "level" in cleaned:
-        cleaned["level"] = (cleaned["level"] or SectionLevel.NATIONAL).lower()
-        if cleaned["level"] not in SectionLevel.values:
-            raise WaterError(f"level: '{cleaned['level']}' is not one of {', '.join(SectionLevel.values)}")
+        cleaned["level"] = (cleaned["level"] or MonitoringSectionLevel.NATIONAL).lower()
+        if cleaned["level"] not in MonitoringSectionLevel.values:
+            raise WaterError(
+                f"level: '{cleaned['level']}' is not one of {', '.join(MonitoringSectionLevel.values)}"
+            )
     if "target_class" in cleaned:
         cleaned["target_class"] = target_class_label(cleaned["target_class"] or "III")
     for key in ("is_drinking_water_source", "active"):
@@ -135,28 +137,37 @@ def _clean_section(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_section(*, by: Any, **fields: Any) -> MonitoringSection:
-    cleaned = _clean_section(fields)
+def create_monitoring_section(*, by: Any, **fields: Any) -> MonitoringSection:
+    cleaned = _clean_monitoring_section(fields)
     for key in ("code", "name", "river_or_lake"):
         if not cleaned.get(key):
             raise WaterError(f"{key}: missing")
     if MonitoringSection.objects.filter(code=cleaned["code"]).exists():
         raise WaterError(f"code: a monitoring section '{cleaned['code']}' exists already")
-    section = MonitoringSection.objects.create(**cleaned)
-    record_audit(section, action="water.section_created", actor=by, after=snapshot(section, SECTION_FIELDS))
-    return section
+    monitoring_section = MonitoringSection.objects.create(**cleaned)
+    record_audit(
+        monitoring_section,
+        action="water.section_created",
+        actor=by,
+        after=snapshot(monitoring_section, MONITORING_SECTION_FIELDS),
+    )
+    return monitoring_section
 
 
 @transaction.atomic
-def update_section(section: MonitoringSection, *, by: Any, **fields: Any) -> MonitoringSection:
-    cleaned = _clean_section(fields)
+def update_monitoring_section(
+    monitoring_section: MonitoringSection, *, by: Any, **fields: Any
+) -> MonitoringSection:
+    cleaned = _clean_monitoring_section(fields)
     cleaned.pop("code", None)  # the code is the key of the section's samples in the lake
-    save_changes(section, cleaned, by=by, action="water.section_updated", fields=SECTION_FIELDS)
-    return section
+    save_changes(
+        monitoring_section, cleaned, by=by, action="water.section_updated", fields=MONITORING_SECTION_FIELDS
+    )
+    return monitoring_section
 
 
 @transaction.atomic
-def import_sections(path: str | os.PathLike[str], *, by: Any) -> list[MonitoringSection]:
+def import_monitoring_sections(path: str | os.PathLike[str], *, by: Any) -> list[MonitoringSection]:
     """Create or update sections from a CSV with the header `code,name,name_zh,river_or_lake,waterbody,
     level,target_class,latitude,longitude,is_drinking_water_source,active` (code, name, river_or_lake
     required). All or nothing: the first bad row stops the import, naming file, line and field."""
@@ -175,9 +186,9 @@ def import_sections(path: str | os.PathLike[str], *, by: Any) -> list[Monitoring
         try:
             existing = MonitoringSection.objects.filter(code=(row.get("code") or "").strip()).first()
             if existing is None:
-                result.append(create_section(by=by, **row))
+                result.append(create_monitoring_section(by=by, **row))
             else:
-                result.append(update_section(existing, by=by, **row))
+                result.append(update_monitoring_section(existing, by=by, **row))
         except WaterError as error:
             raise WaterError(f"{name}, line {line}: {error}") from None
     return result
@@ -205,22 +216,22 @@ def _raw_column(raw: pl.DataFrame, name: str) -> str | None:
 
 
 def registry_errors(
-    raw: pl.DataFrame, lines: pl.Series, *, file: str, sections: dict[str, tuple[str, str]]
+    raw: pl.DataFrame, lines: pl.Series, *, file: str, monitoring_sections: dict[str, tuple[str, str]]
 ) -> pl.DataFrame:
     """Rows naming a section the registry does not know, or contradicting its water-body type or target
     class (`sections`: code -> (waterbody, target class)). Rows the validator rejects for the same field
     are left to it."""
-    section_header = _raw_column(raw, "section")
-    if section_header is None or raw.height == 0:
+    monitoring_section_header = _raw_column(raw, "section")
+    if monitoring_section_header is None or raw.height == 0:
         return pl.DataFrame(schema=ERROR_SCHEMA)
     frame = raw.with_columns(pl.Series("_line", lines.cast(pl.Int64)))
-    code = pl.col(section_header).str.strip_chars()
-    known = code.is_in(list(sections))
+    code = pl.col(monitoring_section_header).str.strip_chars()
+    known = code.is_in(list(monitoring_sections))
     waterbody_of = code.replace_strict(
-        {k: v[0] for k, v in sections.items()}, default=None, return_dtype=pl.String
+        {k: v[0] for k, v in monitoring_sections.items()}, default=None, return_dtype=pl.String
     )
     target_of = code.replace_strict(
-        {k: v[1] for k, v in sections.items()}, default=None, return_dtype=pl.String
+        {k: v[1] for k, v in monitoring_sections.items()}, default=None, return_dtype=pl.String
     )
     checks: list[tuple[str, pl.Expr]] = [
         (
@@ -323,7 +334,9 @@ class CheckedSamples:
     rows_read: int
 
 
-def check_samples(data: bytes, *, file: str, sections: dict[str, tuple[str, str]]) -> CheckedSamples:
+def check_samples(
+    data: bytes, *, file: str, monitoring_sections: dict[str, tuple[str, str]]
+) -> CheckedSamples:
     """The pure validator plus the registry's checks; every error of the file, in line order."""
     try:
         raw, lines = read_samples_csv(data, file=file)
@@ -332,7 +345,9 @@ def check_samples(data: bytes, *, file: str, sections: dict[str, tuple[str, str]
         errors = pl.DataFrame([(file, 1, "file", message)], schema=ERROR_SCHEMA, orient="row")
         return CheckedSamples(pl.DataFrame(), errors, 0)
     parsed = parse_samples(raw, file=file, lines=lines)
-    errors = pl.concat([parsed.errors, registry_errors(raw, lines, file=file, sections=sections)])
+    errors = pl.concat(
+        [parsed.errors, registry_errors(raw, lines, file=file, monitoring_sections=monitoring_sections)]
+    )
     if parsed.ok:
         errors = pl.concat([errors, duplicate_errors(parsed.samples, file=file)])
     order = {name: index for index, name in enumerate(KNOWN_COLUMNS)}
@@ -403,7 +418,7 @@ def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated:
     only when a path cannot be opened.
     """
     file_name, data = _read_upload(file)
-    checked = check_samples(data, file=file_name, sections=_registry())
+    checked = check_samples(data, file=file_name, monitoring_sections=_registry())
     rejected = checked.errors.height > 0
     new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
     problems = ProblemList.first(checked.errors.head(DEFAULT_LIMIT).to_dicts(), total=checked.errors.height)
@@ -463,11 +478,11 @@ def evaluate_water(period: str | None = None, *, today: dt.date) -> dict[str, in
     through it. Returns counts of sections, months and result rows."""
     year, month = parse_period(period) if period else (today.year, None)
     through = dt.date(year, month, 1) if month else min(today, dt.date(year, 12, 31))
-    sections = dict(MonitoringSection.objects.values_list("code", "target_class"))
+    monitoring_sections = dict(MonitoringSection.objects.values_list("code", "target_class"))
     samples = evaluation.with_registry(
-        water_lake.samples(start=dt.date(year, 1, 1), end=evaluation.month_end(through)), sections
+        water_lake.samples(start=dt.date(year, 1, 1), end=evaluation.month_end(through)), monitoring_sections
     )
-    results = evaluation.section_results(samples, year=year, through=through)
+    results = evaluation.monitoring_section_results(samples, year=year, through=through)
     if month is not None and results.height:
         results = results.filter(pl.col("period") == dt.date(year, month, 1))
     if results.height == 0:

@@ -16,16 +16,16 @@ from envplan.core.jobs import enqueue
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
-from envplan.water.forms import SampleUploadForm, SectionForm
+from envplan.water.forms import MonitoringSectionForm, SampleUploadForm
 from envplan.water.jobs import SAMPLES_IMPORT_KIND
 from envplan.water.models import MonitoringSection, WaterImport
-from envplan.water.services import WaterError, create_section, update_section
+from envplan.water.services import WaterError, create_monitoring_section, update_monitoring_section
 
 DEFAULT_ITEM = "codmn"
 
 
-def section_list(request: HttpRequest) -> HttpResponse:
-    table = queries.sections_table(today=clock.today())
+def monitoring_section_list(request: HttpRequest) -> HttpResponse:
+    table = queries.monitoring_sections_table(today=clock.today())
     context = {
         "table": table,
         "can_manage": permissions.can_manage_monitoring(request.user),
@@ -34,8 +34,8 @@ def section_list(request: HttpRequest) -> HttpResponse:
     return render(request, "water/section_list.html", context)
 
 
-def section_detail(request: HttpRequest, code: str) -> HttpResponse:
-    section = get_object_or_404(MonitoringSection, code=code)
+def monitoring_section_detail(request: HttpRequest, code: str) -> HttpResponse:
+    monitoring_section = get_object_or_404(MonitoringSection, code=code)
     today = clock.today()
     try:
         year = int(request.GET.get("year", today.year))
@@ -45,7 +45,7 @@ def section_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = request.GET.get("item", DEFAULT_ITEM)
     if item not in queries.CHART_ITEMS:
         item = DEFAULT_ITEM
-    trend = queries.section_trend(section, year=year, today=today, item=item)
+    trend = queries.monitoring_section_trend(monitoring_section, year=year, today=today, item=item)
     definition = ITEM_BY_CODE[item]
     limit_label = _("class III limit %(limit)s %(unit)s") % {"limit": trend.limit, "unit": definition.unit}
     chart = series_chart(
@@ -58,7 +58,7 @@ def section_detail(request: HttpRequest, code: str) -> HttpResponse:
         limit_title=limit_label,
     )
     context = {
-        "section": section,
+        "monitoring_section": monitoring_section,
         "trend": trend,
         "chart": chart,
         "item": definition,
@@ -77,43 +77,49 @@ def water_indicators(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def section_create(request: HttpRequest) -> HttpResponse:
+def monitoring_section_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
-    form = SectionForm(request.POST or None)
+    form = MonitoringSectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            section = create_section(by=request.user, **form.cleaned_data)
+            monitoring_section = create_monitoring_section(by=request.user, **form.cleaned_data)
         except WaterError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Monitoring section %(code)s created.") % {"code": section.code})
-            return redirect(section.get_absolute_url())
+            messages.success(
+                request, _("Monitoring section %(code)s created.") % {"code": monitoring_section.code}
+            )
+            return redirect(monitoring_section.get_absolute_url())
     status = 400 if form.errors else 200
-    return render(request, "water/section_form.html", {"form": form, "section": None}, status=status)
+    return render(request, "water/section_form.html", {"form": form, "monitoring_section": None}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def section_edit(request: HttpRequest, code: str) -> HttpResponse:
+def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not permissions.can_manage_monitoring(request.user):
         raise PermissionDenied
-    section = get_object_or_404(MonitoringSection, code=code)
-    form = SectionForm(request.POST or None, instance=section)
+    monitoring_section = get_object_or_404(MonitoringSection, code=code)
+    form = MonitoringSectionForm(request.POST or None, instance=monitoring_section)
     if request.method == "POST":
         form.fields["code"].disabled = True
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if k != "code"}
             try:
-                update_section(get_object_or_404(MonitoringSection, code=code), by=request.user, **fields)
+                update_monitoring_section(
+                    get_object_or_404(MonitoringSection, code=code), by=request.user, **fields
+                )
             except WaterError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Monitoring section %(code)s saved.") % {"code": code})
-                return redirect("water:section", code=code)
+                return redirect("water:monitoring_section", code=code)
     else:
         form.fields["code"].disabled = True
     status = 400 if form.errors else 200
-    return render(request, "water/section_form.html", {"form": form, "section": section}, status=status)
+    return render(
+        request, "water/section_form.html", {"form": form, "monitoring_section": monitoring_section}, status=status
+    )
 
 
 @upload_limit(lambda: upload_limit_bytes("water"))

@@ -47,7 +47,7 @@ def test_main_pages_load_without_a_content_security_policy_violation(transaction
         reverse("air:stations"),
         "/air/stations/1586A/?days=7&month=2025-10",
         "/air/cities/Baotou/",
-        reverse("water:sections"),
+        reverse("water:monitoring_sections"),
         reverse("water:indicators"),
         reverse("sources:devices"),
         reverse("imports:list"),

@@ -37,7 +37,7 @@ def write(tmp_path: Path, text: str, name: str = "samples.csv") -> Path:
 
 
 @pytest.fixture
-def sections(db: None) -> list[MonitoringSection]:
+def monitoring_sections(db: None) -> list[MonitoringSection]:
     """Three river sections, one of them a drinking-water source, and a reservoir."""
     return [
         MonitoringSection.objects.create(

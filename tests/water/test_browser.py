@@ -11,7 +11,7 @@ from envplan.water.demo_data import load_water_demo
 pytestmark = pytest.mark.browser
 
 
-def test_sections_table_and_water_indicators_in_a_browser(transactional_db, live_server, page):
+def test_monitoring_sections_table_and_water_indicators_in_a_browser(transactional_db, live_server, page):
     demo = load_demo()
     load_water_demo(plan=demo.plan)
     page.goto(f"{live_server.url}/accounts/login/")

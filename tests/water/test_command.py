@@ -19,14 +19,14 @@ def run(argv):
     return code, out.getvalue(), err.getvalue()
 
 
-def test_water_sections_import_creates_the_registry(db):
+def test_water_monitoring_sections_import_creates_the_registry(db):
     code, out, err = run(["sections", "import", str(DEMO_FOLDER / "sections.csv")])
 
     assert (code, out, err) == (0, "6 monitoring sections created or updated\n", "")
     assert MonitoringSection.objects.filter(is_drinking_water_source=True).count() == 2
 
 
-def test_water_sections_import_bad_row_names_file_line_and_field(db, tmp_path):
+def test_water_monitoring_sections_import_bad_row_names_file_line_and_field(db, tmp_path):
     path = write(
         tmp_path, "code,name,river_or_lake,waterbody\nA,Alpha,River,river\nB,Beta,River,sea\n", "sections.csv"
     )
@@ -40,7 +40,7 @@ def test_water_sections_import_bad_row_names_file_line_and_field(db, tmp_path):
     assert MonitoringSection.objects.count() == 0
 
 
-def test_water_import_bad_file_prints_errors_and_exits_2(sections, tmp_path):
+def test_water_import_bad_file_prints_errors_and_exits_2(monitoring_sections, tmp_path):
     path = write(tmp_path, HEADER + "S1,2025-01-10,river,7.5,6.5,lots,0.4,0.15,\n", "bad.csv")
 
     code, out, err = run(["import", str(path)])
@@ -53,7 +53,7 @@ def test_water_import_bad_file_prints_errors_and_exits_2(sections, tmp_path):
     ]
 
 
-def test_water_import_good_file_then_evaluate(sections, tmp_path):
+def test_water_import_good_file_then_evaluate(monitoring_sections, tmp_path):
     path = write(tmp_path, HEADER + "S1,2025-01-10,river,7.5,6.5,4,0.4,0.15,\nS3,2025-02-10,river,,,,,,1\n")
 
     imported = run(["import", str(path)])
@@ -72,7 +72,7 @@ def test_water_import_good_file_then_evaluate(sections, tmp_path):
     ]
 
 
-def test_water_evaluate_twice_keeps_one_result_per_key(sections, tmp_path):
+def test_water_evaluate_twice_keeps_one_result_per_key(monitoring_sections, tmp_path):
     run(["import", str(write(tmp_path, HEADER + "S1,2025-01-10,river,7.5,6.5,4,0.4,0.15,\n"))])
 
     first = run(["evaluate", "--period", "2025"])

@@ -8,7 +8,7 @@ from envplan.core.models import AuditEntry
 from envplan.water import lake as water_lake
 from envplan.water.demo_data import DEMO_FOLDER
 from envplan.water.models import ImportStatus, WaterImport
-from envplan.water.services import import_samples, import_sections
+from envplan.water.services import import_monitoring_sections, import_samples
 from tests.water.conftest import HEADER, write
 
 GOOD = (
@@ -24,7 +24,7 @@ def stored() -> pl.DataFrame:
     return water_lake.samples().sort("monitoring_section", "time")
 
 
-def test_import_samples_good_file_is_stored_in_the_lake(sections, tmp_path):
+def test_import_samples_good_file_is_stored_in_the_lake(monitoring_sections, tmp_path):
     record = import_samples(write(tmp_path, GOOD), by=None)
 
     rows = stored()
@@ -39,7 +39,9 @@ def test_import_samples_good_file_is_stored_in_the_lake(sections, tmp_path):
     assert AuditEntry.objects.filter(action="water.samples_imported").count() == 1
 
 
-def test_import_samples_bad_file_is_rejected_whole_with_errors_naming_line_and_field(sections, tmp_path):
+def test_import_samples_bad_file_is_rejected_whole_with_errors_naming_line_and_field(
+    monitoring_sections, tmp_path
+):
     text = (
         HEADER
         + "S1,2025-01-10,river,7.5,6.5,3.5,0.40,0.15,\n"  # line 2: good
@@ -68,7 +70,7 @@ def test_import_samples_bad_file_is_rejected_whole_with_errors_naming_line_and_f
     assert stored().height == 0
 
 
-def test_import_samples_waterbody_contradicting_the_registry_is_an_error(sections, tmp_path):
+def test_import_samples_waterbody_contradicting_the_registry_is_an_error(monitoring_sections, tmp_path):
     text = HEADER + "R1,2025-01-12,river,7.2,7.9,2,0.1,0.02,\n"
 
     record = import_samples(write(tmp_path, text), by=None)
@@ -78,7 +80,9 @@ def test_import_samples_waterbody_contradicting_the_registry_is_an_error(section
     ]
 
 
-def test_import_samples_same_section_and_time_twice_in_a_file_is_an_error(sections, tmp_path):
+def test_import_samples_same_monitoring_section_and_time_twice_in_a_file_is_an_error(
+    monitoring_sections, tmp_path
+):
     text = (
         HEADER + "S1,2025-01-10,river,7.5,6.5,3.5,0.4,0.15,\n" + "S1,2025-01-10,river,7.5,6.5,3.6,0.4,0.15,\n"
     )
@@ -89,7 +93,7 @@ def test_import_samples_same_section_and_time_twice_in_a_file_is_an_error(sectio
     assert stored().height == 0
 
 
-def test_import_samples_unreadable_file_is_rejected_with_one_error(sections, tmp_path):
+def test_import_samples_unreadable_file_is_rejected_with_one_error(monitoring_sections, tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(HEADER.encode() + "S1,2025-01-10,river,7.5,6.5,3.5,0.4,0.15,é\n".encode("latin-1"))
 
@@ -101,7 +105,7 @@ def test_import_samples_unreadable_file_is_rejected_with_one_error(sections, tmp
     )
 
 
-def test_import_samples_re_import_does_not_double_rows(sections, tmp_path):
+def test_import_samples_re_import_does_not_double_rows(monitoring_sections, tmp_path):
     path = write(tmp_path, GOOD)
     import_samples(path, by=None)
 
@@ -112,7 +116,7 @@ def test_import_samples_re_import_does_not_double_rows(sections, tmp_path):
     assert WaterImport.objects.count() == 2
 
 
-def test_import_samples_corrected_value_replaces_the_stored_one(sections, tmp_path):
+def test_import_samples_corrected_value_replaces_the_stored_one(monitoring_sections, tmp_path):
     import_samples(write(tmp_path, GOOD), by=None)
     corrected = HEADER + "S1,2025-01-10,river,7.5,6.5,4.5,0.40,0.15,\n"
 
@@ -123,7 +127,7 @@ def test_import_samples_corrected_value_replaces_the_stored_one(sections, tmp_pa
 
 
 def test_import_samples_documented_example_file_is_accepted(db, tmp_path):
-    import_sections(DEMO_FOLDER / "sections.csv", by=None)
+    import_monitoring_sections(DEMO_FOLDER / "sections.csv", by=None)
 
     record = import_samples(DEMO_FOLDER / "samples-example.csv", by=None)
 

@@ -37,7 +37,7 @@ JAN, FEB = dt.date(2025, 1, 31), AS_OF
 
 
 @pytest.fixture
-def case(sections, tmp_path):
+def case(monitoring_sections, tmp_path):
     record = import_samples(write(tmp_path, CASE), by=None)
     assert record.errors == []
 
@@ -46,13 +46,13 @@ def values(series):
     return [(day, str(value)) for day, value in series]
 
 
-def test_class_iii_share_plan_rule_counts_the_dry_section_as_compliant(case):
+def test_class_iii_share_plan_rule_counts_the_dry_monitoring_section_as_compliant(case):
     series = indicators.class_iii_share_plan_rule({}, AS_OF)
 
     assert values(series) == [(JAN, "75.0"), (FEB, "100.0")]
 
 
-def test_class_iii_share_official_leaves_the_dry_section_out(case):
+def test_class_iii_share_official_leaves_the_dry_monitoring_section_out(case):
     series = indicators.class_iii_share_official({}, AS_OF)
 
     assert values(series) == [(JAN, "66.7"), (FEB, "100.0")]
@@ -78,15 +78,15 @@ def test_drinking_water_compliance_year_to_date_and_by_month(case):
     )
 
 
-def test_class_iii_share_restricted_to_named_sections(case):
+def test_class_iii_share_restricted_to_named_monitoring_sections(case):
     series = indicators.class_iii_share_official({"sections": ["S1", "S3"]}, AS_OF)
 
     assert values(series) == [(JAN, "0.0"), (FEB, "100.0")]
 
 
-def test_class_iii_share_inactive_sections_are_not_counted(case, sections):
-    sections[0].active = False
-    sections[0].save()
+def test_class_iii_share_inactive_monitoring_sections_are_not_counted(case, monitoring_sections):
+    monitoring_sections[0].active = False
+    monitoring_sections[0].save()
 
     series = indicators.class_iii_share_official({}, dt.date(2025, 1, 31))
 
@@ -99,7 +99,7 @@ def test_water_computations_are_registered_with_percent():
     assert names == {indicators.PLAN_RULE: "%", indicators.OFFICIAL: "%", indicators.DRINKING: "%"}
 
 
-def test_class_iii_share_without_samples_is_empty(sections):
+def test_class_iii_share_without_samples_is_empty(monitoring_sections):
     assert indicators.class_iii_share_plan_rule({}, AS_OF) == []
 
 

@@ -30,7 +30,7 @@ def many_bad_rows(tmp_path: Path) -> Path:
     return path
 
 
-def test_water_import_command_prints_a_thousand_errors_and_the_count(sections, many_bad_rows):
+def test_water_import_command_prints_a_thousand_errors_and_the_count(monitoring_sections, many_bad_rows):
     out, err = io.StringIO(), io.StringIO()
 
     code = main(["import", str(many_bad_rows)], stdout=out, stderr=err)
@@ -44,7 +44,7 @@ def test_water_import_command_prints_a_thousand_errors_and_the_count(sections, m
     assert water_lake.samples().height == 0
 
 
-def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(sections, many_bad_rows):
+def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(monitoring_sections, many_bad_rows):
     record = import_samples(many_bad_rows, by=None)
 
     stored = WaterImport.objects.get(pk=record.pk)
@@ -59,7 +59,7 @@ def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(sections,
 
 
 def test_water_import_page_lists_a_thousand_errors_and_counts_the_others(
-    sections, many_bad_rows, client: Client, django_user_model
+    monitoring_sections, many_bad_rows, client: Client, django_user_model
 ):
     record = import_samples(many_bad_rows, by=None)
     client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))

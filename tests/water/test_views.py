@@ -25,9 +25,9 @@ def water_demo(demo):
 @pytest.mark.parametrize(
     "name,args",
     [
-        ("water:sections", []),
+        ("water:monitoring_sections", []),
         ("water:indicators", []),
-        ("water:section", ["KDL-W01"]),
+        ("water:monitoring_section", ["KDL-W01"]),
         ("water:import", []),
     ],
 )
@@ -38,17 +38,17 @@ def test_water_pages_anonymous_is_sent_to_login(client, db, name, args):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_sections_page_lists_sections_coloured_by_class_for_a_unit_user(
+def test_monitoring_sections_page_lists_sections_coloured_by_class_for_a_unit_user(
     client, water_demo, django_assert_max_num_queries
 ):
     login(client, "ecology")
 
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("water:sections"))
+        response = client.get(reverse("water:monitoring_sections"))
 
     rows = response.context["table"].rows
     assert response.status_code == 200
-    assert [row.section.code for row in rows] == [f"KDL-W0{i}" for i in range(1, 7)]
+    assert [row.monitoring_section.code for row in rows] == [f"KDL-W0{i}" for i in range(1, 7)]
     assert [row.year_to_date.water_class for row in rows] == ["II", "III", "IV", "II", "III", "III"]
     assert [row.month.dry for row in rows] == [False, False, False, False, True, False]
     assert response.content.count(b'data-testid="section-row"') == 6
@@ -56,10 +56,10 @@ def test_sections_page_lists_sections_coloured_by_class_for_a_unit_user(
     assert b'href="/water/import/"' not in response.content
 
 
-def test_section_page_shows_monthly_classes_and_chart(client, water_demo):
+def test_monitoring_section_page_shows_monthly_classes_and_chart(client, water_demo):
     login(client, "ecology")
 
-    response = client.get(reverse("water:section", args=["KDL-W05"]), {"item": "nh3n"})
+    response = client.get(reverse("water:monitoring_section", args=["KDL-W05"]), {"item": "nh3n"})
 
     trend = response.context["trend"]
     assert response.status_code == 200
@@ -68,12 +68,15 @@ def test_section_page_shows_monthly_classes_and_chart(client, water_demo):
     assert trend.limit == 1.0
     assert response.content.count(b"<polyline") == 1
     assert b'data-testid="limit-line"' in response.content
+    assert b'<h1 data-testid="section-title">KDL-W05 ' in response.content
 
 
-def test_section_page_unknown_item_falls_back_to_codmn(client, water_demo):
+def test_monitoring_section_page_unknown_item_falls_back_to_codmn(client, water_demo):
     login(client, "housing")
 
-    response = client.get(reverse("water:section", args=["KDL-W01"]), {"item": "nonsense", "year": "x"})
+    response = client.get(
+        reverse("water:monitoring_section", args=["KDL-W01"]), {"item": "nonsense", "year": "x"}
+    )
 
     assert (response.status_code, response.context["trend"].item, response.context["trend"].limit) == (
         200,
@@ -82,7 +85,7 @@ def test_section_page_unknown_item_falls_back_to_codmn(client, water_demo):
     )
 
 
-def test_indicators_page_shows_both_shares_and_the_dry_section(client, water_demo):
+def test_indicators_page_shows_both_shares_and_the_dry_monitoring_section(client, water_demo):
     login(client, "ecology")
 
     response = client.get(reverse("water:indicators"))
@@ -93,7 +96,7 @@ def test_indicators_page_shows_both_shares_and_the_dry_section(client, water_dem
     assert response.status_code == 200
     assert (str(month.plan_rule), str(month.official), str(month.drinking)) == ("83.3", "80.0", "100.0")
     assert (str(to_date.plan_rule), str(to_date.official)) == ("83.3", "83.3")
-    assert [row.section.code for row in month.sections if row.result.dry] == ["KDL-W05"]
+    assert [row.monitoring_section.code for row in month.monitoring_sections if row.result.dry] == ["KDL-W05"]
     assert response.content.count(b'data-testid="dry-section"') == 1
     assert [(row.indicator.computation, row.attainment.rating) for row in figures.targets] == [
         ("water.class_iii_share_plan_rule", "green"),
@@ -111,21 +114,21 @@ def test_import_page_forbidden_for_a_unit_reporter(client, demo):
     assert WaterImport.objects.count() == 0
 
 
-def test_section_edit_forbidden_for_a_unit_reporter(client, water_demo):
+def test_monitoring_section_edit_forbidden_for_a_unit_reporter(client, water_demo):
     login(client, "ecology")
 
     response = client.post(
-        reverse("water:section_edit", args=["KDL-W01"]), {"name": "Renamed", "target_class": "I"}
+        reverse("water:monitoring_section_edit", args=["KDL-W01"]), {"name": "Renamed", "target_class": "I"}
     )
 
     assert response.status_code == 403
     assert MonitoringSection.objects.get(code="KDL-W01").target_class == "II"
 
 
-def test_section_create_forbidden_for_a_unit_reporter(client, demo):
+def test_monitoring_section_create_forbidden_for_a_unit_reporter(client, demo):
     login(client, "housing")
 
-    assert client.get(reverse("water:section_create")).status_code == 403
+    assert client.get(reverse("water:monitoring_section_create")).status_code == 403
 
 
 def test_import_bad_file_shows_the_per_row_report_and_stores_nothing(client, water_demo):
@@ -161,7 +164,7 @@ def test_import_good_file_by_a_bureau_officer_is_stored(client, water_demo):
     assert (record.status, record.rows_new, record.by) == ("stored", 1, officer)
 
 
-def test_section_create_and_edit_by_a_supervisor_are_audited(client, demo):
+def test_monitoring_section_create_and_edit_by_a_supervisor_are_audited(client, demo):
     login(client, "supervisor")
     fields = {
         "code": "N1",
@@ -172,14 +175,14 @@ def test_section_create_and_edit_by_a_supervisor_are_audited(client, demo):
         "target_class": "III",
     }
 
-    created = client.post(reverse("water:section_create"), fields)
+    created = client.post(reverse("water:monitoring_section_create"), fields)
     edited = client.post(
-        reverse("water:section_edit", args=["N1"]), {**fields, "code": "ZZ", "target_class": "II"}
+        reverse("water:monitoring_section_edit", args=["N1"]), {**fields, "code": "ZZ", "target_class": "II"}
     )
 
-    section = MonitoringSection.objects.get()
+    monitoring_section = MonitoringSection.objects.get()
     assert (created.status_code, edited.status_code) == (302, 302)
-    assert (section.code, section.target_class) == ("N1", "II")
+    assert (monitoring_section.code, monitoring_section.target_class) == ("N1", "II")
     assert list(
         AuditEntry.objects.filter(action__startswith="water.section")
         .order_by("pk")
@@ -187,10 +190,10 @@ def test_section_create_and_edit_by_a_supervisor_are_audited(client, demo):
     ) == ["water.section_created", "water.section_updated"]
 
 
-def test_section_page_previous_year_has_no_samples_and_links_forward(client, water_demo):
+def test_monitoring_section_page_previous_year_has_no_samples_and_links_forward(client, water_demo):
     login(client, "ecology")
 
-    response = client.get(reverse("water:section", args=["KDL-W02"]), {"year": "2024"})
+    response = client.get(reverse("water:monitoring_section", args=["KDL-W02"]), {"year": "2024"})
 
     trend = response.context["trend"]
     assert (response.status_code, len(trend.months), response.context["next_year"]) == (200, 12, 2025)
