@@ -216,20 +216,22 @@ def median(values: list[float]) -> float:
 
 
 def write_backlog(folder: Path, target_bytes: int) -> tuple[int, int]:
-    """Closed landing files holding about ``target_bytes`` of distinct uploads (real-time, minute and
-    hourly data of many devices, as the simulator sends them); returns (files, frames)."""
-    from envplan.hj212.simulator import device_frames
+    """Closed landing files holding about ``target_bytes`` of distinct uploads: many devices, each sending
+    real-time, minute and hourly data (as the simulator does) over the same few days, as a backlog left
+    by an ingest outage would hold; returns (files, frames)."""
+    from envplan.hj212.simulator import device_frames, device_mn
     from envplan.lake.landing import LandingLog
 
     log = LandingLog(folder, prefix="bench")
     frames = 0
     device = 0
     while sum(p.stat().st_size for p in folder.glob("*.*")) < target_bytes:
-        for _ in range(20):  # 20 devices between size checks
+        for _ in range(500):  # devices between size checks
             device += 1
-            for _, frame in device_frames(device, 5000):
+            mn = device_mn(device)
+            for _, frame in device_frames(device, 120):  # hourly data over five days
                 cn = frame[frame.index(b"CN=") + 3 : frame.index(b"CN=") + 7].decode()
-                meta = {"mn": f"010000A89000{device:012X}", "cn": cn, "crc": "standard", "status": "accepted"}
+                meta = {"mn": mn, "cn": cn, "crc": "standard", "status": "accepted"}
                 log.append(frame, received_ns=1_767_225_600_000_000_000 + frames, peer="bench", meta=meta)
                 frames += 1
             log.flush_durable()
@@ -267,9 +269,11 @@ def bench_ingest(backlog_mb: int) -> int:
             return 1
         out = out_path.read_bytes()
         print(f"envplan sources ingest: {out.decode().strip()}")
+        lake_files = sum(1 for _ in (data / "lake").rglob("*.parquet"))
         print(
             f"ingest of {size / 2**20:.0f} MiB: peak RSS {peak / 1024:.0f} MiB "
-            f"({peak * 1024 / size:.2f} x the backlog), {elapsed:.0f} s, {frames / elapsed:.0f} frames/s"
+            f"({peak * 1024 / size:.2f} x the backlog), {elapsed:.0f} s, {frames / elapsed:.0f} frames/s, "
+            f"{lake_files} lake files written"
         )
     return 0
 
