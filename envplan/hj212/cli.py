@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO
 
 from envplan.hj212.crc import VARIANTS, CrcKind, variant_from_name
 from envplan.hj212.errors import HJ212Error
 from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT, Frame, split_frame
 from envplan.hj212.limits import RESERVE, connection_limit, raise_descriptor_limit
-from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
+from envplan.hj212.receiver import (
+    Device,
+    ReceiverConfig,
+    ReceiverService,
+    ServeOptions,
+    StaticRegistry,
+    UnknownDevicePolicy,
+    run_event_loop,
+)
 from envplan.hj212.segment import DataSegment, detect_edition, parse_segment
 
-T = TypeVar("T")
+__all__ = ["add_serve_options", "main", "run_event_loop", "serve_option_error"]
 # Landing files are closed at least this often (seconds after their first frame) for ingest to read them.
 DEFAULT_ROTATE_SECONDS = 60.0
 
@@ -273,8 +278,6 @@ def load_registry(path: Path) -> dict[str, Device]:
 
 
 def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
-    from envplan.lake.landing import LandingLog
-
     if not 0 < args.max_segment <= FIELD_MAX_SEGMENT:
         err.write(f"envplan hj212 serve-standalone: --max-segment must be 1..{FIELD_MAX_SEGMENT}\n")
         return 2
@@ -289,52 +292,33 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         except (OSError, ValueError) as exc:
             err.write(f"envplan hj212 serve-standalone: {args.devices_json}: {exc}\n")
             return 2
-    policy = UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE
+    max_connections, limits = connection_limit(args.max_connections)
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        landing=Path(args.landing),
+        prefix="landing",
+        policy=UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE,
+        config=ReceiverConfig(
+            idle_timeout=args.idle_timeout,
+            frames_per_second=args.frames_per_second,
+            max_segment=args.max_segment,
+            max_connections=max_connections,
+        ),
+        rotate_seconds=args.rotate_seconds,
+        refresh=0,  # nothing to reload, nowhere to report to but --stats-json
+    )
     try:
-        landing = LandingLog(args.landing, rotate_seconds=args.rotate_seconds)
+        service = ReceiverService(StaticRegistry(registry), options)
     except OSError as exc:
         err.write(f"envplan hj212 serve-standalone: landing directory {args.landing}: {exc.strerror}\n")
         return 2
-    max_connections, limits = connection_limit(args.max_connections)
-    config = ReceiverConfig(
-        idle_timeout=args.idle_timeout,
-        frames_per_second=args.frames_per_second,
-        max_segment=args.max_segment,
-        max_connections=max_connections,
-    )
-    receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, config=config)
     try:
-        run_event_loop(_serve_until_signal(receiver, args.host, args.port, out, limits))
+        stats = service.run(out=out, after_listening=[limits])
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         err.write(f"envplan hj212 serve-standalone: cannot listen on {where}: {exc.strerror}\n")
         return 2
-    finally:
-        landing.close()
     if args.stats_json:
-        Path(args.stats_json).write_text(json.dumps(receiver.stats.as_dict()), encoding="utf-8")
+        Path(args.stats_json).write_text(json.dumps(stats.as_dict()), encoding="utf-8")
     return 0
-
-
-async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: TextIO, limits: str) -> None:
-    host_bound, port_bound = await receiver.start(host, port)
-    # "listening on" stays the first line: scripts read the port from it
-    out.write(f"listening on {host_bound}:{port_bound}\n{limits}\n")
-    out.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await receiver.stop()
-
-
-def run_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run on uvloop's event loop when the package is installed (optional speed-up), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
-        return runner.run(coroutine)

@@ -80,23 +80,46 @@ def deduplicate(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.unique(subset=list(KEY), keep="first", maintain_order=True)
 
 
-def frames_to_rows(frames: Iterable[bytes]) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
-    """Landed frames (in landing order) -> rows, after reassembling split packets.
+class RowBuilder:
+    """Landed frames (in landing order) -> rows, a frame at a time, for a reader that goes through a
+    backlog in chunks: split packets are reassembled across chunks, and :meth:`take_rows` gives the rows
+    of the whole segments completed since its last call.
 
     The receiver judged CRC and header before landing; the CP is parsed only here, so a frame can still
-    be unusable (e.g. a malformed DataTime): such frames are returned as (index, error) pairs.  Split
-    packets whose parts are not all present stay out of the rows.
-    """
-    reassembler = SplitReassembler(max_age=float("inf"))
-    segments: list[DataSegment] = []
-    errors: list[tuple[int, str]] = []
-    for index, raw in enumerate(frames):
+    be unusable (e.g. a malformed DataTime): :meth:`add` returns its error.  ``origin`` orders the frames'
+    sources (the ingest passes the index of the landing file): :meth:`oldest_pending` is the smallest
+    origin of a split packet still waiting for parts, whose source must therefore be kept."""
+
+    def __init__(self, *, max_groups: int = 10_000) -> None:
+        self.reassembler = SplitReassembler(max_age=float("inf"), max_groups=max_groups)
+        self._segments: list[DataSegment] = []
+
+    def add(self, raw: bytes, *, origin: float = 0.0) -> str | None:
         try:
             segment = parse_segment(split_frame(raw).segment)
-            whole = reassembler.feed(segment, now=0.0)
+            whole = self.reassembler.feed(segment, now=origin)
         except HJ212Error as exc:
-            errors.append((index, str(exc)))
-            continue
+            return str(exc)
         if whole is not None:
-            segments.append(whole)
-    return segments_to_rows(segments), errors
+            self._segments.append(whole)
+        return None
+
+    def take_rows(self) -> pl.DataFrame:
+        segments, self._segments = self._segments, []
+        return segments_to_rows(segments)
+
+    def oldest_pending(self) -> float | None:
+        return self.reassembler.oldest_pending()
+
+
+def frames_to_rows(frames: Iterable[bytes]) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """Landed frames (in landing order) -> rows, after reassembling split packets, and the (index, error)
+    of every unusable frame (see :class:`RowBuilder`).  Split packets whose parts are not all present stay
+    out of the rows."""
+    builder = RowBuilder()
+    errors: list[tuple[int, str]] = []
+    for index, raw in enumerate(frames):
+        error = builder.add(raw)
+        if error is not None:
+            errors.append((index, error))
+    return builder.take_rows(), errors

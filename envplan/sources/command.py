@@ -73,54 +73,47 @@ def hj212_main(
 def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     from django.db import DatabaseError
 
-    from envplan.hj212.cli import run_event_loop
     from envplan.hj212.limits import connection_limit
-    from envplan.hj212.receiver import ReceiverConfig
-    from envplan.sources.receiver import CounterSink, add_counters, build, run_receiver
-    from envplan.sources.services import landing_dir, landing_prefix
+    from envplan.hj212.receiver import ReceiverConfig, ReceiverService, ServeOptions, UnknownDevicePolicy
+    from envplan.lake.landing import landing_prefix
+    from envplan.sources.receiver import DatabaseRegistry
+    from envplan.sources.services import landing_dir
 
     folder = Path(args.landing) if args.landing else landing_dir()
     prefix = args.prefix or landing_prefix()
     max_connections, limits = connection_limit(args.max_connections)
     try:
-        receiver, snapshot, landing = build(
-            landing_dir=folder,
-            prefix=prefix,
-            accept_unknown=args.accept_unknown_devices,
-            rotate=args.rotate_seconds,
-            config=ReceiverConfig(idle_timeout=args.idle_timeout, max_connections=max_connections),
-        )
+        registry = DatabaseRegistry()
     except DatabaseError as error:
         print(f"envplan hj212 serve: cannot read the device registry: {error}", file=err)
         return 2
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        landing=folder,
+        prefix=prefix,
+        policy=UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE,
+        config=ReceiverConfig(idle_timeout=args.idle_timeout, max_connections=max_connections),
+        rotate_seconds=args.rotate_seconds,
+        refresh=args.refresh,
+    )
+    try:
+        service = ReceiverService(registry, options)
     except (OSError, ValueError) as error:
         print(f"envplan hj212 serve: landing folder {folder}: {error}", file=err)
         return 2
     print(
-        f"{len(snapshot)} registered devices; unknown MNs are "
+        f"{len(registry)} registered devices; unknown MNs are "
         f"{'quarantined' if args.accept_unknown_devices else 'refused'}; landing {folder}/{prefix}-*, "
         f"closed {args.rotate_seconds:g} s after its first frame",
         file=out,
     )
     print(limits, file=out)
     try:
-        run_event_loop(
-            run_receiver(
-                receiver,
-                host=args.host,
-                port=args.port,
-                out=out,
-                snapshot=snapshot,
-                sink=CounterSink(add_counters),
-                refresh=args.refresh,
-            )
-        )
+        stats = service.run(out=out)
     except OSError as error:
         print(f"envplan hj212 serve: cannot listen on {args.host}:{args.port}: {error.strerror}", file=err)
         return 2
-    finally:
-        landing.close()
-    stats = receiver.stats
     print(
         f"stopped: {stats.frames_landed} frames landed, {stats.replies_sent} replies, "
         f"{sum(stats.rejected.values())} rejected, {stats.connections_refused} connections refused",
@@ -277,8 +270,14 @@ def main(
         print(result, file=out)
         for line in result.unusable:
             print(f"unusable: {line}", file=err)
+        more = result.unusable_total - len(result.unusable)
+        if more:
+            print(f"… and {more:,} more unusable frames", file=err)
         for line in result.warnings:
             print(f"warning: {line}", file=err)
+        more = result.warnings_total - len(result.warnings)
+        if more:
+            print(f"… and {more:,} more frames with warnings", file=err)
         return 0
     if args.days < 1:
         print("envplan sources exceedances: --days must be at least 1", file=err)

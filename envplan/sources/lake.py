@@ -23,7 +23,7 @@ from django.conf import settings
 
 from envplan.hj212.rows import KEY, SCHEMA, frames_to_rows
 from envplan.lake import Lake
-from envplan.lake.landing import replay
+from envplan.lake.landing import unmoved_records
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the zone of DataTime (HJ 212: local time of the logger, China)
 
@@ -85,27 +85,11 @@ def scan(
 
 
 def landed_frames(directory: Path, *, mns: list[str] | None = None) -> list[bytes]:
-    """The frames of the landing files not yet moved into the lake, in landing order: closed ``.log`` files
-    and the ``.part`` files receivers are writing (up to their last complete record); with ``mns``, only
-    those the receiver landed under these MNs (their metadata says, so other frames are not decoded).
-
-    Safe while a receiver rotates and an ingest runs: a ``.part`` renamed meanwhile is read under its
-    ``.log`` name, and a ``.log`` moved meanwhile is skipped, its values being in the lake already (ingest
-    writes the lake before it moves the file, and callers scan the lake after this returns)."""
-    if not directory.is_dir():
-        return []
-    stems = sorted({path.stem for pattern in ("*.log", "*.part") for path in directory.glob(pattern)})
+    """The frames of the landing files not yet moved into the lake, in landing order (see
+    :func:`envplan.lake.landing.unmoved_records`: ``.part`` files included); with ``mns``, only those the
+    receiver landed under these MNs (their metadata says, so other frames are not decoded)."""
     wanted = None if mns is None else set(mns)
-    frames: list[bytes] = []
-    for stem in stems:
-        for suffix in (".part", ".log"):
-            try:
-                records = list(replay(directory / f"{stem}{suffix}"))
-            except FileNotFoundError:
-                continue
-            frames.extend(r.frame for r in records if wanted is None or r.meta.get("mn") in wanted)
-            break
-    return frames
+    return [r.frame for r in unmoved_records(directory) if wanted is None or r.meta.get("mn") in wanted]
 
 
 def scan_with_landed(

@@ -91,7 +91,7 @@ def test_unknown_device_refused_with_mn_error_and_counted(device: Device, tmp_pa
     with receiver_thread(tmp_path / "landing", accept_unknown=False) as running:
         replies = exchange(running.port, unknown, expect=3)
         silent = exchange(running.port, [corrupt], expect=1, timeout=0.5)
-        running.sink.flush(dict(running.receiver.stats.rejected))
+        running.store_counters()
     result = ingest_landing(tmp_path / "landing")
 
     answers = [decode_message(reply)[1] for reply in replies]

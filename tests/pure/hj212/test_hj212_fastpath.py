@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -14,10 +13,10 @@ from envplan.hj212.crc import CrcKind, crc_hj212, crc_hj212_table, crc_modbus
 from envplan.hj212.errors import HJ212Error
 from envplan.hj212.fastpath import checked_segment, header_fields, reply_bytes
 from envplan.hj212.frame import FIELD_MAX_SEGMENT, encode_frame, split_frame
-from envplan.hj212.receiver import Device, Receiver, UnknownDevicePolicy
+from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
 from envplan.hj212.replies import build_segment, data_cp, reply_for
 from envplan.hj212.segment import parse_header
-from envplan.lake.landing import Batch, LandingLog, replay
+from envplan.lake.landing import LandingLog, replay
 
 MN_OK = "010000A8900016F000169DC0"  # the HJ 212-2017 Annex A example MN
 MN_VARIANT = "010000A8900016F000169DC1"
@@ -194,25 +193,6 @@ def test_crc_fold_past_the_cached_plans_equals_the_table_loop():
 # --------------------------------------------------------------------- receiver: fast = full path
 
 
-class FullPathLanding:
-    """A landing log without the prefixed-append methods: the receiver takes the full path for every frame."""
-
-    def __init__(self, log: LandingLog) -> None:
-        self.log = log
-
-    def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, object]) -> None:
-        self.log.append(frame, received_ns=received_ns, peer=peer, meta=meta)  # type: ignore[arg-type]  # JSON values
-
-    def take_batch(self) -> Batch:
-        return self.log.take_batch()
-
-    def write_batch(self, batch: Batch) -> int:
-        return self.log.write_batch(batch)
-
-    def rotate_if_due(self) -> object:
-        return self.log.rotate_if_due()
-
-
 def mixed_stream() -> list[bytes]:
     """Frames of every kind the receiver meets, good and bad, in one connection's byte stream."""
     cp = data_cp("20240101000000", {"a21026": {"Rtd": 1.5, "Flag": "N"}})
@@ -274,8 +254,13 @@ def run_receiver(
 
     async def run() -> tuple[bytes, dict[str, object]]:
         log = LandingLog(tmp_path)
-        landing = log if fast else FullPathLanding(log)
-        receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, clock=lambda: 1_700_000_000)
+        receiver = Receiver(
+            lookup=registry.get,
+            policy=policy,
+            landing=log,
+            config=ReceiverConfig(fast_path=fast),
+            clock=lambda: 1_700_000_000,
+        )
         _host, port = await receiver.start("127.0.0.1", 0)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for i in range(0, len(stream), 101):  # reads that cut frames anywhere
