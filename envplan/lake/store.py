@@ -26,6 +26,8 @@ from urllib.parse import unquote, urlparse
 import duckdb
 import polars as pl
 
+from envplan.lake.landing import fsync_dir
+
 PARTITION = "date"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 _PART = re.compile(r"^part-(?P<seq>\d{12})-(?P<first>\d{12})-[0-9a-f]{32}\.parquet$")
@@ -64,14 +66,6 @@ def _root_path(root: str | os.PathLike[str]) -> Path:
     return Path(text)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
     """Write `frame` to a hidden temporary file next to `target`, fsync, rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +81,7 @@ def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 class Lake:
@@ -209,7 +203,7 @@ class Lake:
             for part in parts:
                 if part.path != target:
                     part.path.unlink(missing_ok=True)
-            _fsync_dir(folder)
+            fsync_dir(folder)
             rewritten += 1
         return rewritten
 
