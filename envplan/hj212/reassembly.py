@@ -83,4 +83,5 @@ def _merged(parts: list[DataSegment]) -> DataSegment:
     assert first.flag is not None
     header = replace(first, flag=Flag(first.flag.value & ~0x02), pnum=None, pno=None)
     qns = tuple(p.header.qn for p in parts if p.header.qn)
-    return DataSegment(header=header, cp_text=cp_text, cp=parse_cp(cp_text), qns=qns)
+    variants = tuple(dict.fromkeys(name for part in parts for name in part.variants))
+    return DataSegment(header=header, cp_text=cp_text, cp=parse_cp(cp_text), qns=qns, variants=variants)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -208,14 +208,24 @@ class Lake:
         return rewritten
 
     # -- reading ------------------------------------------------------------------------------------------
-    def scan(self, kind: str, *, unique_on: Sequence[str] | None = None) -> pl.LazyFrame:
-        """Lazy frame over a kind with the hive column `date`; `unique_on` keeps the last row per key."""
+    def scan(
+        self,
+        kind: str,
+        *,
+        unique_on: Sequence[str] | None = None,
+        schema: Mapping[str, pl.DataType] | None = None,
+    ) -> pl.LazyFrame:
+        """Lazy frame over a kind with the hive column `date`; `unique_on` keeps the last row per key.
+
+        Without `schema` the columns are those of the first file; with it, files written before a column
+        was added read it as nulls (and columns not in it are left out)."""
         live = self.live_files(kind)
         if not live:
             return pl.LazyFrame()
         paths = [str(p.path) for p in live]
         lazy = pl.scan_parquet(
             paths,
+            schema=None if schema is None else dict(schema),
             hive_partitioning=True,
             hive_schema={PARTITION: pl.Date},
             missing_columns="insert",

@@ -2,8 +2,9 @@
 
 Kinds `hj212_realtime` (CN 2011), `hj212_minute` (2051), `hj212_hourly` (2061), `hj212_daily` (2031),
 partitioned by the local date of DataTime. Columns: those of :data:`envplan.hj212.rows.SCHEMA` (mn, kind,
-time, factor, field, value, flag, code2017, st, qn) plus `status` ("accepted", or "quarantine" for an MN
-not in the registry) and `generated` (made up by the demo loader). A value is keyed by
+time, factor, field, value, flag, code2017, st, qn, variants: the known deviations from HJ 212 the value's
+frame came with) plus `status` ("accepted", or "quarantine" for an MN not in the registry) and `generated`
+(made up by the demo loader). Files written before `variants` existed read it as null. A value is keyed by
 :data:`envplan.hj212.rows.KEY` = (mn, kind, time, factor, field): a frame landed twice (resent after a lost
 reply, or ingested twice after a crash) gives the same keys, and every reader de-duplicates on them (the
 compaction job too), so each value is seen once.
@@ -37,7 +38,7 @@ LAKE_KINDS: dict[str, str] = {
 # the names the commands use -> data kind of envplan.hj212.rows
 COMMAND_KINDS: dict[str, str] = {"realtime": "rtd", "minute": "minute", "hourly": "hour", "daily": "day"}
 ROW_SCHEMA: dict[str, pl.DataType] = {**SCHEMA, "status": pl.Utf8(), "generated": pl.Boolean()}
-EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag")
+EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag", "variants")
 
 
 def lake() -> Lake:
@@ -74,7 +75,7 @@ def scan(
     lake_kind = LAKE_KINDS[kind]
     if not source.live_files(lake_kind):
         return empty()
-    frame = source.scan(lake_kind, unique_on=KEY)
+    frame = source.scan(lake_kind, unique_on=KEY, schema=ROW_SCHEMA)
     if mns is not None:
         frame = frame.filter(pl.col("mn").is_in(mns))
     if start is not None:

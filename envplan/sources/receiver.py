@@ -3,9 +3,10 @@
 :class:`DatabaseRegistry` implements :class:`envplan.hj212.receiver.Registry` for the receiver's one
 serving loop (:class:`envplan.hj212.receiver.ReceiverService`): the event loop never touches the
 database; devices are looked up in an in-memory snapshot of the registry (MN -> password, CRC variants
-of the active devices), which the service's background thread reloads every `refresh` seconds by swapping
-one dict reference. The same thread adds the receiver's refused-frame counters (bad CRC, length,
-password, unknown MN, ...) to DeviceCounter. Frames land in <data dir>/landing under a prefix unique per
+of the active devices, strict or not), which the service's background thread reloads every `refresh`
+seconds by swapping one dict reference. The same thread adds the receiver's refused-frame counters (bad
+CRC, length, password, unknown MN, a deviation refused by the strict setting, ...) to DeviceCounter, and
+its samples of refused frames to RejectedSample. Frames land in <data dir>/landing under a prefix unique per
 process (`<host>_<pid>`), so that `envplan sources ingest` (the worker's `sources-ingest` job) moves every
 answered frame into the lake within the rotation period.
 """
@@ -28,8 +29,8 @@ def load_devices() -> dict[str, Device]:
     from envplan.sources.models import Device as DeviceRow
 
     devices: dict[str, Device] = {}
-    for mn, password, variants in DeviceRow.objects.filter(active=True).values_list(
-        "mn", "password", "crc_variants"
+    for mn, password, variants, strict in DeviceRow.objects.filter(active=True).values_list(
+        "mn", "password", "crc_variants", "strict"
     ):
         kinds = set()
         for name in variants or []:
@@ -37,14 +38,18 @@ def load_devices() -> dict[str, Device]:
                 kinds.add(variant_from_name(str(name)))
             except ValueError:
                 logger.warning("device %s: unknown CRC variant %r ignored", mn, name)
-        devices[mn] = Device(mn=mn, password=password or None, crc_variants=frozenset(kinds))
+        devices[mn] = Device(mn=mn, password=password or None, crc_variants=frozenset(kinds), strict=strict)
     return devices
 
 
 def store_report(report: Report) -> None:
-    from envplan.sources.services import add_counters
+    from django.db import transaction
 
-    add_counters(report.rejected)
+    from envplan.sources.services import add_counters, add_samples
+
+    with transaction.atomic():
+        add_counters(report.rejected)
+        add_samples(report.samples)
 
 
 class DatabaseRegistry:

@@ -19,13 +19,16 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from envplan.core.services import record_audit, snapshot
 from envplan.hj212.crc import variant_from_name
+from envplan.hj212.receiver import RejectedSample
 from envplan.hj212.rows import RowBuilder, frames_to_rows
 from envplan.lake import Lake
 from envplan.lake import landing as landing_log
+from envplan.lake.landing import LandingRecord
 from envplan.problems import DEFAULT_LIMIT as PROBLEM_LIMIT
 from envplan.sources import analytics
 from envplan.sources import lake as sources_lake
@@ -38,11 +41,13 @@ from envplan.sources.models import (
     Outlet,
     QuarantinedDevice,
     SourcesRun,
+    VariantCount,
 )
+from envplan.sources.models import RejectedSample as SampleRow
 
 ENTERPRISE_FIELDS = ("name", "name_zh", "credit_code", "district", "industry", "address", "illustrative")
 OUTLET_FIELDS = ("enterprise", "code", "name", "kind", "latitude", "longitude")
-DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "expected_interval")
+DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "strict", "expected_interval")
 LIMIT_FIELDS = ("outlet", "factor", "field", "limit", "unit", "standard", "reference_o2")
 # data kind of envplan.hj212.rows -> what the device page shows as the last frame's kind
 CN_KINDS = {
@@ -130,22 +135,67 @@ def save_limit(limit: FactorLimit, *, by: Any) -> FactorLimit:
 
 # --- receiver counters ---------------------------------------------------------------------------------
 
+SAMPLES_PER_REASON = 3  # refused frames kept per MN and reason (the first ones)
+
+
+def _hour(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
 
 @transaction.atomic
-def add_counters(counts: Mapping[tuple[str, str], int]) -> int:
-    """Add rejected-frame counts {(MN or "?", reason): n} reported by a receiver; returns rows touched."""
+def add_counters(counts: Mapping[tuple[str, str], int], *, at: dt.datetime | None = None) -> int:
+    """Add refused-frame counts {(MN or "?", reason): n} to the hour of `at` (default now); returns rows
+    touched. Telemetry of the receiver and the ingest, written every half minute: not audited."""
+    hour = _hour(at or timezone.now())
     touched = 0
     devices = dict(Device.objects.filter(mn__in={mn for mn, _ in counts}).values_list("mn", "pk"))
     for (mn, reason), count in sorted(counts.items()):
         if count <= 0:
             continue
-        updated = DeviceCounter.objects.filter(mn=mn, reason=reason).update(
+        updated = DeviceCounter.objects.filter(mn=mn, reason=reason, hour=hour).update(
             count=F("count") + count, updated=timezone.now()
         )
         if not updated:
-            DeviceCounter.objects.create(mn=mn, reason=reason, count=count, device_id=devices.get(mn))
+            DeviceCounter.objects.create(
+                mn=mn, reason=reason, hour=hour, count=count, device_id=devices.get(mn)
+            )
         touched += 1
     return touched
+
+
+def printable(raw: bytes, limit: int = 2048) -> str:
+    """A frame as text for people: UTF-8 where it is, other bytes and control characters as escapes."""
+    text = raw[:limit].decode("utf-8", "backslashreplace")
+    escaped = "".join(
+        char if char.isprintable() or char == "\\" else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    return escaped + ("…" if len(raw) > limit else "")
+
+
+@transaction.atomic
+def add_samples(samples: Iterable[RejectedSample]) -> int:
+    """Keep refused frames as samples, the first SAMPLES_PER_REASON of each MN and reason (the receiver
+    sends only its first few too); returns how many were kept. Telemetry: not audited."""
+    kept = 0
+    have: dict[tuple[str, str], int] = {}
+    for sample in samples:
+        key = (sample.mn, sample.reason)
+        if key not in have:
+            have[key] = SampleRow.objects.filter(mn=sample.mn, reason=sample.reason).count()
+        if have[key] >= SAMPLES_PER_REASON:
+            continue
+        SampleRow.objects.create(
+            mn=sample.mn[:64],
+            reason=sample.reason[:32],
+            received_at=_aware(sample.received_ns),
+            peer=sample.peer[:100],
+            message=sample.message[:500],
+            frame=printable(sample.frame),
+        )
+        have[key] += 1
+        kept += 1
+    return kept
 
 
 # --- landing -> lake -----------------------------------------------------------------------------------
@@ -169,6 +219,8 @@ class IngestResult:
     # frames stored despite a deviation the receiver tolerated (e.g. Flag says split, no PNUM/PNO)
     warnings: list[str] = field(default_factory=list)
     warnings_total: int = 0
+    # frames stored with a known deviation, per name (envplan.hj212.tolerance)
+    variants: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
@@ -199,6 +251,35 @@ class _Chunk:
     seen: dict[str, tuple[int, str]] = field(default_factory=dict)
     # MN -> [first receive time, last receive time, frames, last peer], for the quarantine
     quarantined: dict[str, list[Any]] = field(default_factory=dict)
+    # (MN, deviation) -> [frames, first receive time, last receive time]
+    variants: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # frames the receiver answered whose values cannot be read: counted and sampled as "unusable"
+    unusable: dict[tuple[str, str], int] = field(default_factory=dict)
+    unusable_samples: list[RejectedSample] = field(default_factory=list)
+
+    def count_variant(self, mn: str, name: str, received_ns: int) -> None:
+        entry = self.variants.get((mn, name))
+        if entry is None:
+            self.variants[(mn, name)] = [1, received_ns, received_ns]
+        else:
+            entry[0] += 1
+            entry[1] = min(entry[1], received_ns)
+            entry[2] = max(entry[2], received_ns)
+
+    def count_unusable(self, mn: str, error: str, record: LandingRecord) -> None:
+        key = (mn or "?", "unusable")
+        self.unusable[key] = self.unusable.get(key, 0) + 1
+        if self.unusable[key] <= SAMPLES_PER_REASON:
+            self.unusable_samples.append(
+                RejectedSample(
+                    mn=key[0],
+                    reason="unusable",
+                    message=f"answered and landed, but its values cannot be read: {error}",
+                    peer=record.peer,
+                    received_ns=record.received_ns,
+                    frame=record.frame,
+                )
+            )
 
 
 def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | None = None) -> IngestResult:
@@ -269,9 +350,13 @@ def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | N
                     chunk.seen[mn] = (record.received_ns, str(record.meta.get("cn") or ""))
             if record.meta.get("warning"):
                 result.add_warning(f"frame {number} (MN {record.meta.get('mn')}): {record.meta['warning']}")
-            error = builder.add(record.frame, origin=index)
-            if error is not None:
-                result.add_unusable(f"frame {number}: {error}")
+            read = builder.add(record.frame, origin=index)
+            if read.error is not None:
+                result.add_unusable(f"frame {number}: {read.error}")
+                chunk.count_unusable(mn, read.error, record)
+            for name in read.variants:
+                result.variants[name] = result.variants.get(name, 0) + 1
+                chunk.count_variant(mn, name, record.received_ns)
             if chunk.frames % DECODE_FRAMES == 0:
                 decoded()
                 if chunk.height >= STORE_ROWS:
@@ -303,6 +388,10 @@ def _store_chunk(
             run.save(update_fields=["summary"])
         _update_devices(chunk.seen)
         _update_quarantine(chunk.quarantined)
+        _update_variants(chunk.variants)
+        if chunk.unusable:
+            add_counters(chunk.unusable)
+            add_samples(chunk.unusable_samples)
         record_audit(run, action="sources.landing_ingested", actor=None, after=asdict(result))
         sources_lake.store(rows, store_=lake)
     return run
@@ -346,6 +435,17 @@ def _update_quarantine(quarantined: Mapping[str, list[Any]]) -> None:
             entry.frames += frames
             entry.peer = peer[:100]
             entry.save()
+
+
+def _update_variants(variants: Mapping[tuple[str, str], list[int]]) -> None:
+    for (mn, name), (frames, first, last) in sorted(variants.items()):
+        updated = VariantCount.objects.filter(mn=mn, variant=name).update(
+            frames=F("frames") + frames, last_seen=Greatest("last_seen", _aware(last))
+        )
+        if not updated:
+            VariantCount.objects.create(
+                mn=mn, variant=name, frames=frames, first_seen=_aware(first), last_seen=_aware(last)
+            )
 
 
 def store_generated(rows: pl.DataFrame, *, lake: Lake | None = None) -> int:

@@ -21,20 +21,20 @@ from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.sources import charts, queries, services
 from envplan.sources.forms import DeviceForm, EnterpriseForm, LimitForm, OutletForm
-from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet, QuarantinedDevice
+from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet
 
 MAX_DAYS = 31
 
 
 def device_status(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    rows = queries.device_rows(now)
+    status = queries.device_status(now)
     context = {
-        "rows": rows,
+        "rows": status.rows,
         "now": now,
-        "online": sum(1 for row in rows if row.online),
-        "quarantined": QuarantinedDevice.objects.all()[:200],
-        "unregistered": queries.unregistered_counters(),
+        "online": sum(1 for row in status.rows if row.online),
+        "quarantined": status.quarantined,
+        "unknown_senders": status.unknown_senders,
         "can_edit": permissions.can_manage_monitoring(request.user),
     }
     return render(request, "sources/device_status.html", context)

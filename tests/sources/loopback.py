@@ -66,11 +66,12 @@ class Running:
         return self.service.landing
 
     def store_counters(self) -> None:
-        """Store the refused-frame counters in the database, as the serving loop's thread does."""
-        from envplan.sources.services import add_counters
+        """Store the refused-frame counters and samples in the database, as the serving loop's thread does
+        (here on the test's thread, the only one that sees the test's transaction)."""
+        from envplan.sources.receiver import store_report
 
-        report = self.service.report(dict(self.receiver.stats.rejected))
-        add_counters(report.rejected)
+        report = self.service.report(dict(self.receiver.stats.rejected), self.receiver.core.take_samples())
+        store_report(report)
 
 
 @contextmanager

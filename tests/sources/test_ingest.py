@@ -43,7 +43,8 @@ def split_part(pno: int, value: float) -> bytes:
 def exported(mn: str, kind: str) -> pl.DataFrame:
     out = io.StringIO()
     assert readings_main(["export", "--mn", mn, "--kind", kind, "--lake-only"], stdout=out) == 0
-    return pl.read_csv(io.StringIO(out.getvalue()), schema_overrides={"time": pl.Utf8, "flag": pl.Utf8})
+    overrides = {"time": pl.Utf8, "flag": pl.Utf8, "variants": pl.Utf8}
+    return pl.read_csv(io.StringIO(out.getvalue()), schema_overrides=overrides)
 
 
 @pytest.fixture

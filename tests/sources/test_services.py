@@ -95,7 +95,7 @@ def test_validity_rate_indicator_is_per_month(device: Device):
 def test_save_device_normalises_crc_variants_audits_and_releases_quarantine(outlet: Outlet):
     now = dt.datetime(2025, 1, 1, tzinfo=CST)
     QuarantinedDevice.objects.create(mn="NEWMN", first_seen=now, last_seen=now, frames=3)
-    DeviceCounter.objects.create(mn="NEWMN", reason="crc", count=2)
+    DeviceCounter.objects.create(mn="NEWMN", reason="crc", hour=now, count=2)
 
     device = services.save_device(
         Device(outlet=outlet, mn="NEWMN", password="pw", crc_variants=["variant:modbus-swapped", "arc"]),

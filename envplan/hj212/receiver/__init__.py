@@ -1,7 +1,8 @@
 """The HJ 212 receiver: thousands of long-lived data-logger connections, every answered frame durable.
 
-* ``core``: the protocol logic, sans-I/O -- a :class:`ReceiverCore` shared by the connections and a
-  :class:`Session` per connection, fed bytes, giving replies, landing records and counters;
+* ``core``, ``session``, ``stats``: the protocol logic, sans-I/O -- a :class:`ReceiverCore` shared by
+  the connections and a :class:`Session` per connection, fed bytes, giving replies, landing records,
+  counters and samples of what it refused;
 * ``server``: the asyncio adapter (:class:`Receiver`): sockets, timers, replies sent once their batch is
   durable;
 * ``writer``: the group-commit writer thread of the landing log;
@@ -16,8 +17,6 @@ from envplan.hj212.receiver.core import (
     FrameOutcome,
     ReceiverConfig,
     ReceiverCore,
-    ReceiverStats,
-    Session,
     UnknownDevicePolicy,
 )
 from envplan.hj212.receiver.server import Receiver
@@ -29,6 +28,8 @@ from envplan.hj212.receiver.serving import (
     StaticRegistry,
     run_event_loop,
 )
+from envplan.hj212.receiver.session import Session
+from envplan.hj212.receiver.stats import ReceiverStats, RejectedSample
 
 __all__ = [
     "Device",
@@ -41,6 +42,7 @@ __all__ = [
     "ReceiverService",
     "ReceiverStats",
     "Registry",
+    "RejectedSample",
     "Report",
     "ServeOptions",
     "Session",

@@ -12,9 +12,13 @@ bytes and timers, and sends the replies of a batch once its records are durable.
 Per frame: frame it (:class:`~envplan.hj212.framer.StreamFramer`, across reads), check length and CRC (a
 CRC variant only if the device is configured for it), check MN and PW, append it to the record buffer,
 and give the reply (HJ 212-2017 §6.5: 9014 for uploads, 9013 for notifications, 9011 for requests, only
-when Flag.A=1).  Bad frames (length, CRC, syntax) get no reply ("if the CRC is wrong, execution ends",
-Table 2) and are counted per device and reason.  A connection that floods (more frames per second than
-its budget) or sends too many bad frames in a row is told to close.
+when Flag.A=1).  Known deviations of an otherwise intact frame (``envplan.hj212.tolerance``: a length
+field counting the header, lower-case CRC, no QN, ...) are accepted and their names kept in the landing
+metadata, unless the device or the whole receiver is strict: then the frame is refused with the first
+name as its reason.  Bad and refused frames get no reply ("if the CRC is wrong, execution ends", Table 2)
+and are counted per device and reason and per connection, with samples and one log line per device and
+reason (``stats.py``).  A connection that floods (more frames per second than its budget) or sends too
+many bad frames in a row is told to close, and what it sent in that read is counted as refused.
 
 Fast path (``fastpath.py``): the common frame -- standard CRC in upper-case hex, byte-counted length,
 ASCII ``QN;ST;CN;PW;MN;Flag`` header, no split packet -- is judged from bytes with one CRC and one header
@@ -30,23 +34,23 @@ and count the same.
 from __future__ import annotations
 
 import enum
-from collections import Counter
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from envplan.hj212.codes import QnRtn
-from envplan.hj212.crc import CrcKind
+from envplan.hj212.crc import CrcKind, classify_crc
 from envplan.hj212.errors import HJ212Error
-from envplan.hj212.fastpath import checked_segment, frame_reply, key_fields, reply_suffix, split_header
 from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, split_frame
-from envplan.hj212.framer import StreamFramer
+from envplan.hj212.receiver.stats import ReceiverStats, Refusals, RejectedSample
 from envplan.hj212.replies import reply_for, request_reply
-from envplan.hj212.segment import Header, parse_header
-from envplan.lake.landing import MetaValue, RecordBuffer, encode_middle
+from envplan.hj212.segment import Header, parse_cp, parse_header
+from envplan.hj212.tolerance import cp_variants, header_variants, strict_error
+from envplan.lake.landing import MetaValue, RecordBuffer
 
-MAX_COUNTED_DEVICES = 100_000
-MAX_ROUTES = 64  # per session: fast-path decisions cached by header (MN, CN, PW, Flag)
+if TYPE_CHECKING:
+    from envplan.hj212.receiver.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class Device:
     mn: str
     password: str | None = None  # None: any PW accepted
     crc_variants: frozenset[CrcKind] = frozenset()
+    strict: bool = False  # refuse frames with tolerated deviations (see envplan.hj212.tolerance)
 
 
 DeviceLookup = Callable[[str], Device | None]
@@ -96,57 +101,8 @@ class ReceiverConfig:
     rotation_check_seconds: float = 1.0
     # False: every frame takes the full path (the tests compare both paths).
     fast_path: bool = True
-
-
-@dataclass
-class ReceiverStats:
-    """Counters for tests and metrics.
-
-    ``frames_received`` counts complete frames handed to the core; of those, ``frames_landed`` were
-    appended to the landing log (``frames_quarantined`` of them from unknown devices, ``frames_with_warnings``
-    of them landed with a tolerated deviation noted in their metadata) and the rest are in
-    ``rejected`` keyed by (MN or "?", reason: length, crc, header, segment, flag, split, cp, password,
-    unknown-device, flood, garbage, trailer, too-long).  ``replies_sent`` went out after their batch was
-    fsynced (``fsyncs`` batches); ``replies_dropped`` were not sent because the connection had closed or
-    the batch could not be made durable (``landing_errors``).  ``closed`` counts connections cut by the
-    receiver per reason: idle, flood, slow-reader, errors, shutdown; ``connections_refused`` were closed on
-    arrival because ``max_connections`` were open.
-    """
-
-    connections_opened: int = 0
-    connections_open: int = 0
-    connections_refused: int = 0
-    frames_received: int = 0
-    frames_landed: int = 0
-    frames_quarantined: int = 0
-    frames_refused: int = 0
-    frames_with_warnings: int = 0
-    replies_queued: int = 0
-    replies_sent: int = 0
-    replies_dropped: int = 0
-    fsyncs: int = 0
-    landing_errors: int = 0
-    closed: Counter[str] = field(default_factory=Counter)  # reason -> connections
-    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)  # (MN or "?", reason) -> frames
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "connections_opened": self.connections_opened,
-            "connections_open": self.connections_open,
-            "connections_refused": self.connections_refused,
-            "frames_received": self.frames_received,
-            "frames_landed": self.frames_landed,
-            "frames_quarantined": self.frames_quarantined,
-            "frames_refused": self.frames_refused,
-            "frames_with_warnings": self.frames_with_warnings,
-            "replies_queued": self.replies_queued,
-            "replies_sent": self.replies_sent,
-            "replies_dropped": self.replies_dropped,
-            "fsyncs": self.fsyncs,
-            "landing_errors": self.landing_errors,
-            "closed": dict(self.closed),
-            "rejected": {f"{mn}|{reason}": n for (mn, reason), n in self.rejected.items()},
-        }
+    # Every device strict: frames with tolerated deviations are refused (each device can also be strict).
+    strict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +140,7 @@ class ReceiverCore:
         self.buffer = buffer
         self.stats = stats or ReceiverStats()
         self.config = config or ReceiverConfig()
+        self.refusals = Refusals(self.stats)
         self.sessions = 0
         self._refused_unlogged = 0
         self._refusal_logged_at = float("-inf")
@@ -195,6 +152,8 @@ class ReceiverCore:
         """The session of a new connection, or None when ``max_connections`` are open: then the connection
         is to be closed at once; it is counted, and a notice says so at most once per
         ``refusal_log_seconds`` (with the count since the last)."""
+        from envplan.hj212.receiver.session import Session
+
         limit = self.config.max_connections
         if limit is not None and self.sessions >= limit:
             self.stats.connections_refused += 1
@@ -219,21 +178,51 @@ class ReceiverCore:
         """Log lines due since the last call (``final``: also the refusals not yet reported)."""
         if final and self._refused_unlogged:
             self._notice_refusals()
-        notices, self._notices = self._notices, []
+        notices, self._notices = self._notices + self.refusals.notices, []
+        self.refusals.notices = []
         return notices
+
+    @property
+    def has_notices(self) -> bool:
+        return bool(self._notices or self.refusals.notices)
+
+    def take_samples(self) -> list[RejectedSample]:
+        """The refused frames kept as samples since the last call."""
+        return self.refusals.take_samples()
 
     # -- frames -----------------------------------------------------------------------------------------
 
-    def count(self, mn: str | None, reason: str) -> None:
-        """Count a rejected frame per device and reason (bounded: spoofed MNs cannot grow it forever)."""
-        key = (mn or "?", reason)
-        if key not in self.stats.rejected and len(self.stats.rejected) >= MAX_COUNTED_DEVICES:
-            key = ("?", reason)
-        self.stats.rejected[key] += 1
+    def reject(
+        self,
+        mn: str | None,
+        reason: str,
+        *,
+        message: str = "",
+        raw: bytes = b"",
+        peer: str = "?",
+        received_ns: int = 0,
+        reply: bytes | None = None,
+    ) -> FrameOutcome:
+        """Count a refused frame per device and reason, keep it as a sample while few of its kind are."""
+        self.refusals.add(mn, reason, message=message or reason, raw=raw, peer=peer, received_ns=received_ns)
+        return FrameOutcome(mn=mn, landed=False, reply=reply, error=reason)
 
-    def reject(self, mn: str | None, reason: str) -> FrameOutcome:
-        self.count(mn, reason)
-        return FrameOutcome(mn=mn, landed=False, reply=None, error=reason)
+    def mn_of_unreadable(
+        self, raw: bytes, devices: dict[str, Device | None], known_mn: str | None
+    ) -> str | None:
+        """Whom a frame that could not be read is counted against: the MN it names when that is a
+        registered device or its CRC confirms the text, else the connection's last accepted MN."""
+        if raw[:2] != b"##":
+            return known_mn
+        match = _MN_FIELD.search(raw, 0, 512)
+        if match is None:
+            return known_mn
+        mn = match.group(1).decode("ascii")
+        if mn not in devices:
+            devices[mn] = self.lookup(mn)
+        if devices[mn] is not None or _crc_confirms(raw):
+            return mn
+        return known_mn
 
     def on_frame(
         self,
@@ -247,16 +236,22 @@ class ReceiverCore:
         """The full path for one whole frame.  ``devices`` is the caller's per-connection cache of lookups;
         ``known_mn`` the MN of the connection's last accepted frame (whom a bad frame is counted against)."""
         self.stats.frames_received += 1
+
+        def refuse(who: str | None, reason: str, message: str, reply: bytes | None = None) -> FrameOutcome:
+            return self.reject(
+                who, reason, message=message, raw=raw, peer=peer, received_ns=received_ns, reply=reply
+            )
+
         try:
             frame = split_frame(raw, max_segment=self.config.max_segment)
         except HJ212Error as exc:
-            return self.reject(known_mn, exc.reason)
+            return refuse(self.mn_of_unreadable(raw, devices, known_mn), exc.reason, exc.message)
         try:
-            header, _ = parse_header(frame.segment)
+            header, cp_text = parse_header(frame.segment)
         except HJ212Error as exc:
             if frame.crc is not CrcKind.STANDARD:
-                return self.reject(known_mn, "crc")
-            return self.reject(known_mn, exc.reason)
+                return refuse(known_mn, "crc", f"CRC {frame.crc.value}; {exc.message}")
+            return refuse(known_mn, exc.reason, exc.message)
         mn = header.mn
         if mn in devices:
             device = devices[mn]
@@ -264,23 +259,35 @@ class ReceiverCore:
             device = devices[mn] = self.lookup(mn)
         if frame.crc is not CrcKind.STANDARD and (device is None or frame.crc not in device.crc_variants):
             # the MN of a frame failing its CRC is only trusted when it names a registered device
-            return self.reject(mn if device is not None else known_mn, "crc")
+            message = f"CRC field {frame.crc_field:04X} is {frame.crc.value}, not the HJ 212-2017 Annex A CRC"
+            return refuse(mn if device is not None else known_mn, "crc", message)
         status = "accepted"
         if device is None:
             if self.policy is UnknownDevicePolicy.REFUSE:
                 self.stats.frames_refused += 1
-                self.count(mn, "unknown-device")
                 reply = request_reply(header, QnRtn.MN_ERROR) if header.reply_requested else None
-                return FrameOutcome(mn=mn, landed=False, reply=reply, error="unknown-device")
+                return refuse(mn, "unknown-device", "no such device is registered", reply)
             status = "quarantine"
-            self.stats.frames_quarantined += 1
         elif device.password is not None and header.pw != device.password:
-            self.count(mn, "password")
             reply = request_reply(header, QnRtn.PW_ERROR) if header.reply_requested else None
-            return FrameOutcome(mn=mn, landed=False, reply=reply, error="password")
+            return refuse(mn, "password", "wrong PW", reply)
+        variants = frame.variants + header_variants(header)
+        if self.config.strict or (device is not None and device.strict):
+            try:
+                variants += cp_variants(parse_cp(cp_text))
+            except HJ212Error as exc:
+                return refuse(mn, exc.reason, exc.message)
+            if variants:
+                error = strict_error(variants)
+                return refuse(mn, error.reason, error.message)
+        if status == "quarantine":
+            self.stats.frames_quarantined += 1
         meta: dict[str, MetaValue] = {"mn": mn, "cn": header.cn, "crc": frame.crc.value, "status": status}
+        if variants:
+            # kept with the frame: the ingest names them on the stored values (from the frame itself)
+            meta["variants"] = ",".join(variants)
+            self.stats.frames_with_variants += 1
         if header.warnings:
-            # kept with the frame, so that the ingest can say which stored values came with a quirk
             meta["warning"] = "; ".join(header.warnings)
             self.stats.frames_with_warnings += 1
         self.buffer.append(raw, received_ns=received_ns, peer=peer, meta=meta)
@@ -288,190 +295,25 @@ class ReceiverCore:
         return FrameOutcome(mn=mn, landed=True, reply=_reply(header))
 
 
+_MN_FIELD = re.compile(rb"MN=([\x21-\x3a\x3c-\x7e]{1,64});")
+
+
+def _crc_confirms(raw: bytes) -> bool:
+    """Whether the CRC field of a frame (however wrong its length field) matches the segment between its
+    length field and its CRC, by any known algorithm."""
+    text = raw[:-2] if raw.endswith(b"\r\n") else raw
+    crc_text = text[-4:]
+    if len(text) < 10 or not crc_text.isalnum():
+        return False
+    try:
+        field = int(crc_text, 16)
+    except ValueError:
+        return False
+    return classify_crc(text[6:-4], field) is not CrcKind.INVALID
+
+
 def _reply(header: Header) -> bytes | None:
     try:
         return reply_for(header)
     except HJ212Error:  # e.g. an echoed field too long to frame
         return None
-
-
-class _Route:
-    """A session's cached fast-path decision for one header (all but QN): the frame is landed under this
-    MN with this metadata and answered with this reply suffix.  Rebuilt whenever the session's device
-    cache is refreshed, so registry changes apply."""
-
-    __slots__ = ("middle", "mn", "prefix", "prefix_crc", "prefix_ns", "quarantined", "reply_suffix")
-
-    def __init__(self, mn: str, quarantined: bool, middle: bytes, reply_suffix: bytes | None) -> None:
-        self.mn = mn
-        self.quarantined = quarantined
-        self.middle = middle  # the landing record's peer and metadata
-        self.reply_suffix = reply_suffix
-        # the landing record prefix for the read being processed (receive time + middle) and its CRC-32
-        self.prefix_ns = -1
-        self.prefix = b""
-        self.prefix_crc = 0
-
-
-class Session:
-    """One connection's state: its framer, flood budget, device cache and fast-path routes."""
-
-    __slots__ = (
-        "_bucket_at",
-        "_devices_at",
-        "active",
-        "core",
-        "devices",
-        "errors",
-        "framer",
-        "last_seen",
-        "mn",
-        "peer",
-        "routes",
-        "tokens",
-    )
-
-    def __init__(self, core: ReceiverCore, peer: str, now: float) -> None:
-        self.core = core
-        self.peer = peer
-        self.framer = StreamFramer(core.config.max_segment)
-        self.mn: str | None = None  # the MN of the last accepted frame
-        self.devices: dict[str, Device | None] = {}
-        self.routes: dict[bytes, _Route | None] = {}
-        self.tokens = core.config.burst
-        self.last_seen = now
-        self._bucket_at = now
-        self._devices_at = now
-        self.errors = 0  # consecutive bad frames
-        self.active = True
-
-    def idle(self, now: float) -> bool:
-        return now - self.last_seen > self.core.config.idle_timeout
-
-    def close(self) -> None:
-        """The connection ended (either side); call once."""
-        if self.active:
-            self.active = False
-            self.core.sessions -= 1
-            self.core.stats.connections_open = self.core.sessions
-
-    def _route(self, key: bytes) -> _Route | None:
-        """What to do with frames whose header after QN is ``key`` (see fastpath.split_header); None: take
-        the full path (an unusual header, an unknown device refused, a wrong password)."""
-        routes = self.routes
-        if len(routes) >= MAX_ROUTES:  # a connection sending under many MNs or kinds of frame
-            routes.clear()
-        route = routes[key] = self._new_route(key)
-        return route
-
-    def _new_route(self, key: bytes) -> _Route | None:
-        core = self.core
-        fields = key_fields(key)
-        if fields is None:
-            return None
-        cn_field, pw_field, mn_field, _flag = fields
-        mn = mn_field[3:].decode("ascii")
-        devices = self.devices
-        if mn in devices:
-            device = devices[mn]
-        else:
-            device = devices[mn] = core.lookup(mn)
-        if device is None:
-            if core.policy is not UnknownDevicePolicy.QUARANTINE:
-                return None
-        elif device.password is not None and pw_field[3:].decode("ascii") != device.password:
-            return None
-        meta: dict[str, MetaValue] = {
-            "mn": mn,
-            "cn": cn_field[3:].decode("ascii"),
-            "crc": CrcKind.STANDARD.value,
-            "status": "quarantine" if device is None else "accepted",
-        }
-        return _Route(mn, device is None, encode_middle(self.peer, meta), reply_suffix(fields))
-
-    def feed(self, data: bytes, *, now: float, received_ns: int) -> Fed:
-        """Take the bytes of one read; ``now`` (monotonic seconds) drives the flood budget and the device
-        cache, ``received_ns`` is written with every frame landed from this read."""
-        core = self.core
-        config = core.config
-        self.last_seen = now
-        if now - self._devices_at > config.device_cache_seconds:
-            self.devices.clear()  # registry changes (a quarantined device registered) reach live connections
-            self.routes.clear()
-            self._devices_at = now
-        self.tokens = min(config.burst, self.tokens + (now - self._bucket_at) * config.frames_per_second)
-        self._bucket_at = now
-        replies: list[bytes] = []
-        fed = Fed(replies)
-        items = self.framer.feed(data)
-        if not items:
-            return fed
-        buffer = core.buffer
-        append_prefixed = buffer.append_prefixed
-        record_prefix = buffer.record_prefix
-        fast = config.fast_path
-        devices = self.devices
-        routes = self.routes
-        fast_landed = fast_quarantined = landed = 0
-        try:
-            for item in items:
-                if item.__class__ is not bytes:
-                    core.reject(self.mn, cast(HJ212Error, item).reason)
-                    self.errors += 1
-                else:
-                    frame = item
-                    self.tokens -= 1
-                    if self.tokens < 0:
-                        core.reject(self.mn, "flood")
-                        fed.close = "flood"
-                        return fed
-                    # Fast path: the common, well-formed frame of an accepted device (see fastpath.py);
-                    # anything else takes the full path below, which judges and counts it.
-                    route = None
-                    if fast:
-                        segment = checked_segment(frame)
-                        if segment is not None:
-                            split = split_header(segment)
-                            if split is not None:
-                                qn, key = split
-                                route = routes.get(key)
-                                if route is None and key not in routes:
-                                    route = self._route(key)
-                    if route is not None:
-                        if route.prefix_ns != received_ns:
-                            route.prefix, route.prefix_crc = record_prefix(received_ns, route.middle)
-                            route.prefix_ns = received_ns
-                        append_prefixed(frame, route.prefix, route.prefix_crc)
-                        fast_landed += 1
-                        if route.quarantined:
-                            fast_quarantined += 1
-                        self.errors = 0
-                        self.mn = route.mn
-                        if route.reply_suffix is not None:
-                            reply = frame_reply(qn, route.reply_suffix)
-                            if reply is not None:
-                                replies.append(reply)
-                        continue
-                    outcome = core.on_frame(
-                        frame, peer=self.peer, received_ns=received_ns, devices=devices, known_mn=self.mn
-                    )
-                    if outcome.error is None:
-                        self.errors = 0
-                        self.mn = outcome.mn
-                    else:
-                        self.errors += 1
-                    if outcome.landed:
-                        landed += 1
-                    if outcome.reply is not None:
-                        replies.append(outcome.reply)
-                if self.errors > config.max_consecutive_errors:
-                    fed.close = "errors"
-                    return fed
-        finally:
-            if fast_landed:
-                stats = core.stats
-                stats.frames_received += fast_landed
-                stats.frames_landed += fast_landed
-                stats.frames_quarantined += fast_quarantined
-            fed.landed = landed + fast_landed
-        return fed

@@ -24,14 +24,9 @@ import time
 from collections.abc import Callable
 from typing import cast
 
-from envplan.hj212.receiver.core import (
-    DeviceLookup,
-    ReceiverConfig,
-    ReceiverCore,
-    ReceiverStats,
-    Session,
-    UnknownDevicePolicy,
-)
+from envplan.hj212.receiver.core import DeviceLookup, ReceiverConfig, ReceiverCore, UnknownDevicePolicy
+from envplan.hj212.receiver.session import Session
+from envplan.hj212.receiver.stats import ReceiverStats
 from envplan.hj212.receiver.writer import BatchWriter
 from envplan.lake.landing import LandingWriter
 
@@ -67,8 +62,11 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.session is not None:
-            self.session.close()
-            self.receiver.connections.discard(self)
+            receiver = self.receiver
+            self.session.close(received_ns=receiver.clock())
+            receiver.connections.discard(self)
+            if receiver.core.has_notices:
+                receiver.log_notices()
 
     def pause_writing(self) -> None:
         # The device is not reading its replies: cut it off rather than buffer without bound.
@@ -92,6 +90,8 @@ class _Connection(asyncio.Protocol):
             receiver.queue_replies(self, fed.replies)
         if fed.close is not None:
             self.close(fed.close)
+        if receiver.core.has_notices:
+            receiver.log_notices()
 
 
 class Receiver:

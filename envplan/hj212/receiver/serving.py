@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar
 
-from envplan.hj212.receiver.core import Device, ReceiverConfig, ReceiverStats, UnknownDevicePolicy
+from envplan.hj212.receiver.core import Device, ReceiverConfig, UnknownDevicePolicy
 from envplan.hj212.receiver.server import Receiver
+from envplan.hj212.receiver.stats import ReceiverStats, RejectedSample
 from envplan.lake.landing import LandingLog, recover_orphans
 
 logger = logging.getLogger("envplan.hj212.receiver")
@@ -33,12 +34,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """What the receiver refused since its previous report: frames per (MN or "?", reason)."""
+    """What the receiver refused since its previous report: frames per (MN or "?", reason), and the
+    samples kept of them (the first few of each MN and reason)."""
 
     rejected: dict[tuple[str, str], int]
+    samples: tuple[RejectedSample, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.rejected)
+        return bool(self.rejected or self.samples)
 
 
 class Registry(Protocol):
@@ -64,6 +67,7 @@ class StaticRegistry:
 
     devices: dict[str, Device] = field(default_factory=dict)
     rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
+    samples: list[RejectedSample] = field(default_factory=list)
 
     def lookup(self, mn: str) -> Device | None:
         return self.devices.get(mn)
@@ -73,6 +77,7 @@ class StaticRegistry:
 
     def store(self, report: Report) -> None:
         self.rejected.update(report.rejected)
+        self.samples.extend(report.samples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,7 @@ class ReceiverService:
             lookup=registry.lookup, policy=options.policy, landing=self.landing, config=options.config
         )
         self._reported: Counter[tuple[str, str]] = Counter()
+        self._unsent: list[RejectedSample] = []  # samples of a report that could not be stored
 
     @property
     def stats(self) -> ReceiverStats:
@@ -161,23 +167,28 @@ class ReceiverService:
         if refresher is not None:
             refresher.stopping.set()
             await loop.run_in_executor(None, refresher.join)
-        await loop.run_in_executor(None, self.report, dict(receiver.stats.rejected))
+        samples = receiver.core.take_samples()
+        await loop.run_in_executor(None, self.report, dict(receiver.stats.rejected), samples)
 
-    def report(self, rejected: Mapping[tuple[str, str], int]) -> Report:
-        """Store what was refused since the last stored report, given the counters as they stand (a copy
-        taken on the event loop, or the live ones once it stopped).  A report that fails to be stored is
-        retried with the next one."""
+    def report(
+        self, rejected: Mapping[tuple[str, str], int], samples: Sequence[RejectedSample] = ()
+    ) -> Report:
+        """Store what was refused since the last stored report, given the counters as they stand and the
+        samples taken since (both taken on the event loop, or once it stopped).  What fails to be stored
+        is sent again with the next report; the stored report is returned (empty after a failure)."""
         increase = {
             key: count - self._reported[key] for key, count in rejected.items() if count > self._reported[key]
         }
-        report = Report(rejected=increase)
+        report = Report(rejected=increase, samples=(*self._unsent, *samples))
         if report:
             try:
                 self.registry.store(report)
             except Exception:
                 logger.exception("storing the refused-frame counters failed; will retry")
+                self._unsent = list(report.samples[:1000])
                 return Report(rejected={})
             self._reported.update(increase)
+            self._unsent = []
         return report
 
 
@@ -191,11 +202,12 @@ class _Refresher(threading.Thread):
         self.every = every
         self.stopping = threading.Event()
 
-    def counters(self) -> dict[tuple[str, str], int]:
-        """A copy of the counters, taken on the event loop (the only thread changing them)."""
+    def counters(self) -> tuple[dict[tuple[str, str], int], list[RejectedSample]]:
+        """A copy of the counters and the new samples, taken on the event loop (the only thread changing
+        them)."""
 
-        async def copy() -> dict[tuple[str, str], int]:
-            return dict(self.service.stats.rejected)
+        async def copy() -> tuple[dict[tuple[str, str], int], list[RejectedSample]]:
+            return dict(self.service.stats.rejected), self.service.receiver.core.take_samples()
 
         return asyncio.run_coroutine_threadsafe(copy(), self.loop).result(timeout=10)
 
@@ -206,7 +218,7 @@ class _Refresher(threading.Thread):
             except Exception:  # the database may be away for a while: keep serving with the last snapshot
                 logger.exception("registry reload failed; keeping the previous snapshot")
             try:
-                self.service.report(self.counters())
+                self.service.report(*self.counters())
             except Exception:
                 logger.exception("reading the refused-frame counters failed")
 

@@ -21,6 +21,7 @@ from envplan.lake.landing import LandingLog, replay
 MN_OK = "010000A8900016F000169DC0"  # the HJ 212-2017 Annex A example MN
 MN_VARIANT = "010000A8900016F000169DC1"
 MN_UNKNOWN = "010000A8900016F000169DC2"
+MN_STRICT = "010000A8900016F000169DC3"
 
 # ------------------------------------------------------------------------------ header-only decoder
 
@@ -238,6 +239,10 @@ def mixed_stream() -> list[bytes]:
         frame(15, cn="2061"),
         frame(16, mn=MN_VARIANT),
         frame(18, flag=7),  # Flag says split, no PNUM/PNO: landed whole, with a warning
+        frame(19, mn="88888880000001"),  # an MN of 2005's length with a 2017 Flag: a tolerated deviation
+        b"##%04d%b" % (len(good) - 12 + 6, good[6:]),  # a length field counting the ## and its digits
+        frame(20, mn=MN_STRICT),
+        frame(21, mn=MN_STRICT, flag=7),  # refused: the device is strict
         frame(17),
     ]
 
@@ -248,6 +253,7 @@ def run_receiver(
     registry = {
         MN_OK: Device(MN_OK, password="123456"),
         MN_VARIANT: Device(MN_VARIANT, crc_variants=frozenset({CrcKind.MODBUS})),
+        MN_STRICT: Device(MN_STRICT, strict=True),
     }
     stream = b"".join(mixed_stream())
     last_reply_qn = b"QN=20240101000000017"
