@@ -118,10 +118,11 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as error:
         print(f"envplan hj212 serve: landing folder {folder}: {error}", file=err)
         return 2
+    deviations = "refused (--strict)" if args.strict else "stored and marked, unless the device is strict"
     print(
         f"{len(registry)} registered devices; unknown MNs are "
-        f"{'quarantined' if args.accept_unknown_devices else 'refused'}; landing {folder}/{prefix}-*, "
-        f"closed {args.rotate_seconds:g} s after its first frame",
+        f"{'quarantined' if args.accept_unknown_devices else 'refused'}; frames with known deviations are "
+        f"{deviations}; landing {folder}/{prefix}-*, closed {args.rotate_seconds:g} s after its first frame",
         file=out,
     )
     print(limits, file=out)

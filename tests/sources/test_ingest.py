@@ -16,7 +16,7 @@ from envplan.lake import Lake
 from envplan.lake.landing import LandingLog
 from envplan.sources import services
 from envplan.sources.command import readings_main
-from envplan.sources.models import Device, SourcesRun
+from envplan.sources.models import Device, DeviceCounter, RejectedSample, SourcesRun
 
 MN = device_mn(1)
 
@@ -126,3 +126,22 @@ def test_ingest_cut_short_keeps_the_files_still_needed_and_the_next_run_loses_no
     assert sorted(hourly.select("factor", "value").rows()) == [("a21021", 1.5), ("a21022", 2.5)]
     assert exported(MN, "realtime").height == 27 * 4
     assert [p.exists() for p in plain_files + split_files] == [False] * 6
+
+
+def test_ingest_counts_and_samples_a_landed_frame_whose_values_cannot_be_read(device: Device, tmp_path: Path):
+    cp = "DataTime=20260101250000;a21026-Avg=1.5,a21026-Flag=N"  # hour 25: not a time
+    broken = build_frame(qn="20260101080000001", st="31", cn="2061", mn=MN, flag=5, cp=cp)
+    landing_files(tmp_path / "landing", [[broken, *[frame for _, frame in device_frames(1, 2)]]])
+
+    result = services.ingest_landing(tmp_path / "landing")
+    counter = DeviceCounter.objects.get()
+    sample = RejectedSample.objects.get()
+
+    assert (result.frames, result.unusable_total) == (3, 1)
+    assert (counter.mn, counter.reason, counter.count, counter.device_id) == (MN, "unusable", 1, device.pk)
+    assert (sample.mn, sample.reason, sample.frame) == (
+        MN,
+        "unusable",
+        broken.decode().replace("\r\n", "\\r\\n"),
+    )
+    assert sample.message.startswith("answered and landed, but its values cannot be read: cp: time")

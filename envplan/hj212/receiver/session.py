@@ -7,7 +7,6 @@ landed or refused and counted, including what a connection sent in the read that
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from envplan.hj212.errors import HJ212Error
@@ -89,7 +88,7 @@ class Session:
         self._bucket_at = now
         self._devices_at = now
         self.errors = 0  # consecutive bad frames
-        self.rejected: Counter[str] = Counter()  # this connection's refused items, per reason
+        self.rejected: dict[str, int] = {}  # this connection's refused items, per reason
         self.active = True
 
     def idle(self, now: float) -> bool:
@@ -107,7 +106,7 @@ class Session:
 
     def _refuse(self, reason: str, message: str, raw: bytes, received_ns: int, mn: str | None) -> None:
         self.core.stats.frames_received += 1
-        self.rejected[reason] += 1
+        self.rejected[reason] = self.rejected.get(reason, 0) + 1
         self.core.reject(mn, reason, message=message, raw=raw, peer=self.peer, received_ns=received_ns)
 
     def _refuse_items(
@@ -246,7 +245,7 @@ class Session:
                         self.mn = outcome.mn
                     else:
                         self.errors += 1
-                        self.rejected[outcome.error] += 1
+                        self.rejected[outcome.error] = self.rejected.get(outcome.error, 0) + 1
                     if outcome.landed:
                         landed += 1
                     if outcome.reply is not None:

@@ -662,3 +662,36 @@ def test_loopback_landing_file_closed_after_the_period_without_another_frame(tmp
     assert after == ["t-000000000001.log", "t-000000000002.part"]
     assert [r.frame for r in replay(folder / "t-000000000001.log")] == [upload(1)]
     assert receiver.stats.replies_sent == 1
+
+
+def test_loopback_refusals_are_logged_once_per_device_and_reason_and_counted_per_connection(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    strict = {MN: Device(MN, password="123456", strict=True)}
+    counting_header = [b"##%04d%b" % (len(upload(i)) - 12 + 6, upload(i)[6:]) for i in range(5)]
+
+    async def run() -> tuple[Receiver, list[dict[str, int]]]:
+        landing = LandingLog(tmp_path / "landing")
+        receiver = Receiver(lookup=strict.get, policy=UnknownDevicePolicy.REFUSE, landing=landing)
+        _host, port = await receiver.start("127.0.0.1", 0)
+        writers = []
+        for stream in (b"".join(counting_header) + upload(9), b"hello\r\n" * 3 + upload(10)):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(stream)
+            await asyncio.wait_for(reader.readuntil(b"\r\n"), 5)  # the reply to the good frame that ends it
+            writers.append(writer)
+        per_connection = [dict(c.session.rejected) for c in receiver.connections if c.session is not None]
+        for writer in writers:
+            writer.close()
+        await receiver.stop()
+        landing.close()
+        return receiver, per_connection
+
+    with caplog.at_level(logging.WARNING, logger="envplan.hj212.receiver"):
+        receiver, per_connection = asyncio.run(run())
+    lines = [r.getMessage() for r in caplog.records if r.name == "envplan.hj212.receiver"]
+
+    assert receiver.stats.rejected == {(MN, "length+6"): 5, ("?", "garbage"): 3}
+    assert sorted(per_connection, key=str) == [{"garbage": 3}, {"length+6": 5}]
+    assert [line.split(": ")[1] for line in lines] == ["length+6", "garbage"]
+    assert receiver.stats.frames_landed == 2
