@@ -11,7 +11,12 @@ Measures, in one run:
      and the ratio uses the median of the rounds, because the machine's other load drifts; each run also
      reports the receiver's own CPU time per answered frame (from /proc), which that load barely affects.
 
+  5. With --ingest, instead: `envplan sources ingest` over a generated backlog of landing files (default
+     1 GiB, --quick 64 MiB), its peak memory (the process's maximum RSS) against the backlog's size,
+     and its rate.
+
 Usage: python bench/hj212.py [--quick] [--devices N] [--rate R] [--duration S] [--rounds K]
+       python bench/hj212.py --ingest [--quick] [--backlog-mb M]
 """
 
 from __future__ import annotations
@@ -207,6 +212,72 @@ def median(values: list[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+# ---------------------------------------------------------------------------------------------- ingest
+
+
+def write_backlog(folder: Path, target_bytes: int) -> tuple[int, int]:
+    """Closed landing files holding about ``target_bytes`` of distinct uploads: many devices, each sending
+    real-time, minute and hourly data (as the simulator does) over the same few days, as a backlog left
+    by an ingest outage would hold; returns (files, frames)."""
+    from envplan.hj212.simulator import device_frames, device_mn
+    from envplan.lake.landing import LandingLog
+
+    log = LandingLog(folder, prefix="bench")
+    frames = 0
+    device = 0
+    while sum(p.stat().st_size for p in folder.glob("*.*")) < target_bytes:
+        for _ in range(500):  # devices between size checks
+            device += 1
+            mn = device_mn(device)
+            for _, frame in device_frames(device, 120):  # hourly data over five days
+                cn = frame[frame.index(b"CN=") + 3 : frame.index(b"CN=") + 7].decode()
+                meta = {"mn": mn, "cn": cn, "crc": "standard", "status": "accepted"}
+                log.append(frame, received_ns=1_767_225_600_000_000_000 + frames, peer="bench", meta=meta)
+                frames += 1
+            log.flush_durable()
+    log.close()
+    return len(list(folder.glob("*.log"))), frames
+
+
+def bench_ingest(backlog_mb: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="hj212-ingest-") as tmp:
+        data = Path(tmp) / "data"
+        landing = Path(tmp) / "landing"
+        landing.mkdir(parents=True)
+        started = time.perf_counter()
+        files, frames = write_backlog(landing, backlog_mb << 20)
+        size = sum(p.stat().st_size for p in landing.glob("*.log"))
+        print(
+            f"backlog: {files} landing files, {size / 2**20:.0f} MiB, {frames} frames "
+            f"(written in {time.perf_counter() - started:.0f} s)"
+        )
+        env = {**os.environ, "ENVPLAN_DATA_DIR": str(data)}
+        env.pop("ENVPLAN_DATABASE_URL", None)
+        subprocess.run([sys.executable, "-m", "envplan", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        command = [sys.executable, "-m", "envplan", "sources", "ingest", "--landing", str(landing)]
+        out_path, err_path = Path(tmp) / "out.txt", Path(tmp) / "err.txt"
+        started = time.perf_counter()
+        with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out_file, stderr=err_file)
+            # wait4 gives the maximum RSS of this one process (KiB on Linux)
+            _pid, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        peak = usage.ru_maxrss
+        if process.returncode != 0:
+            print(err_path.read_text()[-2000:])
+            return 1
+        out = out_path.read_bytes()
+        print(f"envplan sources ingest: {out.decode().strip()}")
+        lake_files = sum(1 for _ in (data / "lake").rglob("*.parquet"))
+        print(
+            f"ingest of {size / 2**20:.0f} MiB: peak RSS {peak / 1024:.0f} MiB "
+            f"({peak * 1024 / size:.2f} x the backlog), {elapsed:.0f} s, {frames / elapsed:.0f} frames/s, "
+            f"{lake_files} lake files written"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -218,7 +289,13 @@ def main() -> int:
         "--saturation-factor", type=float, default=6.0, help="saturation target as a multiple of --rate"
     )
     parser.add_argument("--naive-server")
+    parser.add_argument("--ingest", action="store_true", help="measure `sources ingest` over a backlog")
+    parser.add_argument(
+        "--backlog-mb", type=int, help="MiB of landing files for --ingest (default 1024, quick 64)"
+    )
     args = parser.parse_args()
+    if args.ingest:
+        return bench_ingest(args.backlog_mb or (64 if args.quick else 1024))
     if args.naive_server:
         run_event_loop(naive_server(Path(args.naive_server)))
         return 0

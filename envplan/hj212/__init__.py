@@ -6,8 +6,9 @@ HJ 212-2025 (provisional: Flag version bits 2 and its new CNs, framing and CRC u
 Modules: ``crc`` (Annex A CRC and variants), ``frame`` (framing, builders), ``framer`` (streaming framer),
 ``segment`` (header, Flag, CP, edition detection), ``reassembly`` (split packets), ``replies``
 (9011/9012/9013/9014), ``codes`` (code tables), ``rows`` (keyed rows as a Polars frame), ``receiver``
-(asyncio server; ``fastpath``: its per-frame fast path over bytes), ``simulator`` (load generator),
-``cli`` (commands).
+(a package: the sans-I/O core, its asyncio adapter, the group-commit writer and the serving loop;
+``fastpath``: the core's per-frame fast path over bytes), ``simulator`` (load generator), ``cli``
+(commands).
 """
 
 from envplan.hj212.codes import Edition, ExeRtn, QnRtn

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO
 
 from envplan.hj212.crc import VARIANTS, CrcKind, variant_from_name
-from envplan.hj212.errors import HJ212Error
-from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT, Frame, split_frame
+from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT
 from envplan.hj212.limits import RESERVE, connection_limit, raise_descriptor_limit
-from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
-from envplan.hj212.segment import DataSegment, detect_edition, parse_segment
+from envplan.hj212.receiver import (
+    Device,
+    ReceiverConfig,
+    ReceiverService,
+    ServeOptions,
+    StaticRegistry,
+    UnknownDevicePolicy,
+    run_event_loop,
+)
+from envplan.hj212.segment import DataSegment, detect_edition
+from envplan.hj212.tolerance import judge
 
-T = TypeVar("T")
+__all__ = ["add_serve_options", "main", "run_event_loop", "serve_option_error"]
 # Landing files are closed at least this often (seconds after their first frame) for ingest to read them.
 DEFAULT_ROTATE_SECONDS = 60.0
 
@@ -39,11 +44,16 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="check frames, one per line, print one JSON object per frame",
         description="Judge HJ 212 frames, one per line (blank lines and # comments skipped), and print one "
-        "JSON object per frame. Exit status: 0 every frame is ok, 1 at least one frame failed, 2 the file "
-        "cannot be read (missing, a folder, not text) or the arguments are wrong.",
+        "JSON object per frame: ok with the list of the known deviations it was accepted with (variants), "
+        "or the error that refuses it, as the receiver judges them. Exit status: 0 every frame is ok, 1 at "
+        "least one frame failed, 2 the file cannot be read (missing, a folder, not text) or the arguments "
+        "are wrong.",
     )
     check.add_argument("file")
     check.add_argument("--accept-crc-variants", action="store_true", help="accept MODBUS/ARC CRC variants")
+    check.add_argument(
+        "--strict", action="store_true", help="refuse frames with known deviations, as for a strict device"
+    )
     sim = sub.add_parser("simulate", help="load generator: many data loggers against a receiver")
     sim.add_argument("--devices", type=int, default=100)
     sim.add_argument("--rate", type=float, default=1000.0, help="frames per second, all devices together")
@@ -59,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--accept-unknown-devices", action="store_true", help="quarantine-accept unknown MNs")
     serve.add_argument(
         "--devices-json",
-        help='registry: {"<MN>": {"password": "...", "crc_variants": ["modbus-swapped"]}}',
+        help='registry: {"<MN>": {"password": "...", "crc_variants": ["modbus-swapped"], "strict": false}}',
     )
     serve.add_argument("--idle-timeout", type=float, default=3900.0)
     add_serve_options(serve)
@@ -82,6 +92,12 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
         help="close the landing file this many seconds after its first frame, even if no other frame "
         "arrives, so that ingest sees every answered frame within this period (default %(default)s; "
         "files are also closed at 64 MiB)",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse frames with known deviations from every device (a length field counting the header, a "
+        "lower-case CRC, no QN, ...); by default they are stored and marked with the deviation's name",
     )
     serve.add_argument(
         "--max-connections",
@@ -115,7 +131,9 @@ def main(
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     if args.command == "check":
-        return _check(Path(args.file), accept_variants=args.accept_crc_variants, out=out, err=err)
+        return _check(
+            Path(args.file), accept_variants=args.accept_crc_variants, strict=args.strict, out=out, err=err
+        )
     if args.command == "simulate":
         return _simulate(args, out=out, err=err)
     return _serve(args, out=out, err=err)
@@ -137,8 +155,10 @@ def _values(segment: DataSegment) -> dict[str, dict[str, object]]:
     return values
 
 
-def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
-    """The ``check`` verdict for one frame (without the line number)."""
+def check_line(text: bytes, *, accept_variants: bool, strict: bool = False) -> dict[str, object]:
+    """The ``check`` verdict for one frame (without the line number): the receiver's verdict
+    (:func:`envplan.hj212.tolerance.judge`) for a device configured with every CRC variant
+    (``accept_variants``) or none, strict or not."""
     result: dict[str, object] = {
         "ok": False,
         "error": None,
@@ -152,19 +172,16 @@ def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
         "datatime": None,
         "values": {},
         "warnings": [],
+        "variants": [],
     }
-    frame: Frame | None = None
-    try:
-        frame = split_frame(text, max_segment=FIELD_MAX_SEGMENT)
-    except HJ212Error as exc:
-        result["error"] = str(exc)
+    verdict = judge(text, crc_variants=VARIANTS if accept_variants else frozenset(), strict=strict)
+    frame, segment = verdict.frame, verdict.segment
+    result["error"] = None if verdict.error is None else str(verdict.error)
+    if frame is None:
         return result
     result["crc"] = frame.crc.value
-    accepted = frame.crc is CrcKind.STANDARD or (accept_variants and frame.crc in VARIANTS)
-    try:
-        segment = parse_segment(frame.segment)
-    except HJ212Error as exc:
-        result["error"] = str(exc)
+    result["variants"] = list(verdict.variants)
+    if segment is None:
         return result
     header = segment.header
     edition, _basis = detect_edition(segment)
@@ -179,16 +196,11 @@ def check_line(text: bytes, *, accept_variants: bool) -> dict[str, object]:
         values=_values(segment),
         warnings=list(segment.warnings),
     )
-    if not accepted:
-        result["error"] = (
-            f"crc: CRC field {frame.crc_field:04X} is {frame.crc.value}, not the HJ 212-2017 Annex A CRC"
-        )
-        return result
-    result["ok"] = True
+    result["ok"] = verdict.ok
     return result
 
 
-def _check(path: Path, *, accept_variants: bool, out: TextIO, err: TextIO) -> int:
+def _check(path: Path, *, accept_variants: bool, strict: bool, out: TextIO, err: TextIO) -> int:
     """0: every frame ok; 1: some frame failed; 2: the file cannot be read as lines of frames."""
     try:
         data = path.read_bytes()
@@ -209,7 +221,7 @@ def _check(path: Path, *, accept_variants: bool, out: TextIO, err: TextIO) -> in
         text = line.rstrip(b"\r")
         if not text.strip() or (text.startswith(b"#") and not text.startswith(b"##")):
             continue
-        verdict = {"line": number, **check_line(text, accept_variants=accept_variants)}
+        verdict = {"line": number, **check_line(text, accept_variants=accept_variants, strict=strict)}
         total += 1
         if not verdict["ok"]:
             failed.append(number)
@@ -252,7 +264,7 @@ def _simulate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
 
 
 def load_registry(path: Path) -> dict[str, Device]:
-    """``{"<MN>": {"password": str|null, "crc_variants": [names]}}`` -> devices."""
+    """``{"<MN>": {"password": str|null, "crc_variants": [names], "strict": bool}}`` -> devices."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("the registry must be a JSON object keyed by MN")
@@ -266,15 +278,19 @@ def load_registry(path: Path) -> dict[str, Device]:
         variants = entry.get("crc_variants", [])
         if not isinstance(variants, list):
             raise ValueError(f"device {mn}: field crc_variants must be a list")
+        strict = entry.get("strict", False)
+        if not isinstance(strict, bool):
+            raise ValueError(f"device {mn}: field strict must be true or false")
         devices[mn] = Device(
-            mn=mn, password=password, crc_variants=frozenset(variant_from_name(str(v)) for v in variants)
+            mn=mn,
+            password=password,
+            crc_variants=frozenset(variant_from_name(str(v)) for v in variants),
+            strict=strict,
         )
     return devices
 
 
 def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
-    from envplan.lake.landing import LandingLog
-
     if not 0 < args.max_segment <= FIELD_MAX_SEGMENT:
         err.write(f"envplan hj212 serve-standalone: --max-segment must be 1..{FIELD_MAX_SEGMENT}\n")
         return 2
@@ -289,52 +305,34 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         except (OSError, ValueError) as exc:
             err.write(f"envplan hj212 serve-standalone: {args.devices_json}: {exc}\n")
             return 2
-    policy = UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE
+    max_connections, limits = connection_limit(args.max_connections)
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        landing=Path(args.landing),
+        prefix="landing",
+        policy=UnknownDevicePolicy.QUARANTINE if args.accept_unknown_devices else UnknownDevicePolicy.REFUSE,
+        config=ReceiverConfig(
+            idle_timeout=args.idle_timeout,
+            frames_per_second=args.frames_per_second,
+            max_segment=args.max_segment,
+            max_connections=max_connections,
+            strict=args.strict,
+        ),
+        rotate_seconds=args.rotate_seconds,
+        refresh=0,  # nothing to reload, nowhere to report to but --stats-json
+    )
     try:
-        landing = LandingLog(args.landing, rotate_seconds=args.rotate_seconds)
+        service = ReceiverService(StaticRegistry(registry), options)
     except OSError as exc:
         err.write(f"envplan hj212 serve-standalone: landing directory {args.landing}: {exc.strerror}\n")
         return 2
-    max_connections, limits = connection_limit(args.max_connections)
-    config = ReceiverConfig(
-        idle_timeout=args.idle_timeout,
-        frames_per_second=args.frames_per_second,
-        max_segment=args.max_segment,
-        max_connections=max_connections,
-    )
-    receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, config=config)
     try:
-        run_event_loop(_serve_until_signal(receiver, args.host, args.port, out, limits))
+        stats = service.run(out=out, after_listening=[limits])
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         err.write(f"envplan hj212 serve-standalone: cannot listen on {where}: {exc.strerror}\n")
         return 2
-    finally:
-        landing.close()
     if args.stats_json:
-        Path(args.stats_json).write_text(json.dumps(receiver.stats.as_dict()), encoding="utf-8")
+        Path(args.stats_json).write_text(json.dumps(stats.as_dict()), encoding="utf-8")
     return 0
-
-
-async def _serve_until_signal(receiver: Receiver, host: str, port: int, out: TextIO, limits: str) -> None:
-    host_bound, port_bound = await receiver.start(host, port)
-    # "listening on" stays the first line: scripts read the port from it
-    out.write(f"listening on {host_bound}:{port_bound}\n{limits}\n")
-    out.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await receiver.stop()
-
-
-def run_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run on uvloop's event loop when the package is installed (optional speed-up), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
-        return runner.run(coroutine)

@@ -95,6 +95,20 @@ CNS_2005_ONLY: frozenset[str] = frozenset(
 CNS_2025_ONLY: frozenset[str] = frozenset(
     {"1002", "1014", "2013", "2052", "2062", "2111", "3022", "3024", "9015"}
 )
+# HJ 212-2017 Table 9 (the commands of the standard), with the HJ/T 212-2005 and provisional 2025 ones:
+# any other CN is a vendor's.
+CNS_2017: frozenset[str] = frozenset(
+    {"1000", "1011", "1012", "1013", "1061", "1062", "1063", "1064", "1072"}
+    | {"2011", "2012", "2021", "2022", "2031", "2041", "2051", "2061", "2081"}
+    | {str(cn) for cn in range(3011, 3022)}
+    | REPLY_CNS
+)
+STANDARD_CNS: frozenset[str] = CNS_2017 | CNS_2005_ONLY | CNS_2025_ONLY
+# HJ 212-2017 Table 5 (after GB/T 16706-1996): the system codes; any other ST is a vendor's.
+STANDARD_STS: frozenset[str] = frozenset(
+    {"21", "22", "23", "24", "25", "26", "27"}
+    | {"31", "32", "33", "34", "35", "36", "37", "38", "39", "41", "51", "52", "91"}
+)
 
 # HJ 212-2017 Tables B.1/B.2: HJ/T 212-2005 factor code -> 2017 code.  The 2005 codes are short strings
 # whose meaning depends on the system, so the map is chosen by ST.

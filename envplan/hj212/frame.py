@@ -15,6 +15,11 @@ STANDARD_MAX_SEGMENT = 1024
 FIELD_MAX_SEGMENT = 9999
 DEFAULT_MAX_SEGMENT = 4096
 _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+# Length fields that count more than the data segment, as real loggers write them (reference A.14):
+# characters counted too -> how many.  The Python test client of tang0-0/HJ212-Pack counts the ## and the
+# four digits (+6); others count the CR LF (+2), the CRC (+4), or several of these parts.
+LENGTH_OFFSETS: frozenset[int] = frozenset({2, 4, 6, 8, 10, 12})
+MAX_LENGTH_OFFSET = max(LENGTH_OFFSETS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,30 @@ class Frame:
     crc_field: int
     crc: CrcKind
     length_basis: str  # "bytes" (the recommended reading) or "chars" (UTF-8 text counted in characters)
+    # Tolerated slips of the frame itself: the length field counts this many characters more than the
+    # segment (one of LENGTH_OFFSETS), the CRC is written in lower-case hex.
+    length_offset: int = 0
+    crc_lowercase: bool = False
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The names of the frame's deviations (see ``tolerance``), in their canonical order."""
+        names: list[str] = []
+        if self.length_offset:
+            names.append(f"length+{self.length_offset}")
+        if self.crc_lowercase:
+            names.append("crc-lowercase")
+        if self.crc.is_variant:
+            names.append("crc-" + self.crc.value.removeprefix("variant:"))
+        return tuple(names)
 
 
 def split_frame(raw: bytes, *, max_segment: int = FIELD_MAX_SEGMENT) -> Frame:
-    """Structure and length of one frame (CRLF optional); the CRC is classified, not judged."""
+    """Structure and length of one frame (CRLF optional); the CRC is classified, not judged.
+
+    The data segment is what lies between the length field and the CRC.  A length field that counts a
+    known number of characters more (:data:`LENGTH_OFFSETS`) is accepted, and noted in the frame, only
+    when the CRC (standard or a variant) confirms that segment."""
     if raw.endswith(b"\r\n"):
         raw = raw[:-2]
     if len(raw) < 10 or raw[:2] != b"##":
@@ -36,25 +61,33 @@ def split_frame(raw: bytes, *, max_segment: int = FIELD_MAX_SEGMENT) -> Frame:
     if not digits.isdigit():
         raise HJ212Error("header", f"length field {digits!r} is not 4 digits")
     length = int(digits)
-    if length > max_segment:
-        raise HJ212Error("too-long", f"data segment length {length} exceeds the maximum {max_segment}")
     segment = raw[6:-4]
+    offset = length - len(segment)
+    if length > max_segment and not (len(segment) <= max_segment and offset in LENGTH_OFFSETS):
+        raise HJ212Error("too-long", f"data segment length {length} exceeds the maximum {max_segment}")
     crc_text = raw[-4:]
     if _HEX4.fullmatch(crc_text) is None:
         raise HJ212Error("crc", f"CRC field {crc_text!r} is not 4 hex digits")
     basis = "bytes"
-    if len(segment) != length:
-        # Some loggers count characters, not bytes, when the segment holds UTF-8 text (HJ 212-2017 §6.3).
-        if segment.isascii() or _char_count(segment) != length:
-            raise HJ212Error("length", f"length field says {length}, data segment has {len(segment)} bytes")
-        basis = "chars"
     field = int(crc_text, 16)
+    crc = classify_crc(segment, field)
+    if offset == 0:
+        offset_taken = 0
+    elif not segment.isascii() and _char_count(segment) == length:
+        # Some loggers count characters, not bytes, when the segment holds UTF-8 text (HJ 212-2017 §6.3).
+        basis, offset_taken = "chars", 0
+    elif offset in LENGTH_OFFSETS and crc is not CrcKind.INVALID:
+        offset_taken = offset
+    else:
+        raise HJ212Error("length", f"length field says {length}, data segment has {len(segment)} bytes")
     return Frame(
         segment=segment,
         length_field=length,
         crc_field=field,
-        crc=classify_crc(segment, field),
+        crc=crc,
         length_basis=basis,
+        length_offset=offset_taken,
+        crc_lowercase=crc_text != crc_text.upper(),
     )
 
 

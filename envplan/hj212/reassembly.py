@@ -57,6 +57,10 @@ class SplitReassembler:
         del self._groups[key]
         return _merged([group.parts[i] for i in range(1, header.pnum + 1)])
 
+    def oldest_pending(self) -> float | None:
+        """The ``now`` at which the oldest incomplete group got its first part (None: nothing pending)."""
+        return min((group.first_seen for group in self._groups.values()), default=None)
+
     def expire(self, now: float) -> int:
         stale = [k for k, g in self._groups.items() if now - g.first_seen > self.max_age]
         for key in stale:
@@ -79,4 +83,5 @@ def _merged(parts: list[DataSegment]) -> DataSegment:
     assert first.flag is not None
     header = replace(first, flag=Flag(first.flag.value & ~0x02), pnum=None, pno=None)
     qns = tuple(p.header.qn for p in parts if p.header.qn)
-    return DataSegment(header=header, cp_text=cp_text, cp=parse_cp(cp_text), qns=qns)
+    variants = tuple(dict.fromkeys(name for part in parts for name in part.variants))
+    return DataSegment(header=header, cp_text=cp_text, cp=parse_cp(cp_text), qns=qns, variants=variants)

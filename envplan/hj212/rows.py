@@ -18,12 +18,16 @@ flag      Utf8 (nullable)                  the factor's data flag (HJ 212-2017 T
 code2017  Utf8                             factor code mapped to 2017 (HJ/T 212-2005 codes by system)
 st        Utf8                             system code
 qn        Utf8 (nullable)                  QN of the (first) frame that carried the value
+variants  Utf8 (nullable)                  the deviations its frame(s) came with, comma-separated in
+                                           the order of envplan.hj212.tolerance.ORDER (null: none)
 ========  ===============================  =============================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import NamedTuple
 
 import polars as pl
 
@@ -32,6 +36,7 @@ from envplan.hj212.errors import HJ212Error
 from envplan.hj212.frame import split_frame
 from envplan.hj212.reassembly import SplitReassembler
 from envplan.hj212.segment import DataSegment, parse_segment
+from envplan.hj212.tolerance import segment_variants
 
 KEY: tuple[str, ...] = ("mn", "kind", "time", "factor", "field")
 SCHEMA: dict[str, pl.DataType] = {
@@ -45,6 +50,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "code2017": pl.Utf8(),
     "st": pl.Utf8(),
     "qn": pl.Utf8(),
+    "variants": pl.Utf8(),
 }
 
 
@@ -59,6 +65,7 @@ def segments_to_rows(segments: Iterable[DataSegment]) -> pl.DataFrame:
         if kind is None or data_time is None:
             continue
         qn = segment.qns[0] if segment.qns else header.qn
+        variants = ",".join(segment.variants) or None
         for factor, record in segment.cp.factors.items():
             mapped = code_2017(factor, header.st)
             for name, value in record.values.items():
@@ -72,6 +79,7 @@ def segments_to_rows(segments: Iterable[DataSegment]) -> pl.DataFrame:
                 columns["code2017"].append(mapped)
                 columns["st"].append(header.st)
                 columns["qn"].append(qn)
+                columns["variants"].append(variants)
     return pl.DataFrame(columns, schema=SCHEMA)
 
 
@@ -80,23 +88,57 @@ def deduplicate(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.unique(subset=list(KEY), keep="first", maintain_order=True)
 
 
-def frames_to_rows(frames: Iterable[bytes]) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
-    """Landed frames (in landing order) -> rows, after reassembling split packets.
+class FrameRead(NamedTuple):
+    """What :meth:`RowBuilder.add` made of one frame: the error that makes it unusable (or None), and the
+    deviations it came with."""
+
+    error: str | None
+    variants: tuple[str, ...]
+
+
+class RowBuilder:
+    """Landed frames (in landing order) -> rows, a frame at a time, for a reader that goes through a
+    backlog in chunks: split packets are reassembled across chunks, and :meth:`take_rows` gives the rows
+    of the whole segments completed since its last call.
 
     The receiver judged CRC and header before landing; the CP is parsed only here, so a frame can still
-    be unusable (e.g. a malformed DataTime): such frames are returned as (index, error) pairs.  Split
-    packets whose parts are not all present stay out of the rows.
-    """
-    reassembler = SplitReassembler(max_age=float("inf"))
-    segments: list[DataSegment] = []
+    be unusable (e.g. a malformed DataTime): :meth:`add` says so, and names the frame's deviations.
+    ``origin`` orders the frames' sources (the ingest passes the index of the landing file):
+    :meth:`oldest_pending` is the smallest origin of a split packet still waiting for parts, whose source
+    must therefore be kept."""
+
+    def __init__(self, *, max_groups: int = 10_000) -> None:
+        self.reassembler = SplitReassembler(max_age=float("inf"), max_groups=max_groups)
+        self._segments: list[DataSegment] = []
+
+    def add(self, raw: bytes, *, origin: float = 0.0) -> FrameRead:
+        try:
+            frame = split_frame(raw)
+            segment = parse_segment(frame.segment)
+            variants = frame.variants + segment_variants(segment)
+            whole = self.reassembler.feed(replace(segment, variants=variants), now=origin)
+        except HJ212Error as exc:
+            return FrameRead(str(exc), ())
+        if whole is not None:
+            self._segments.append(whole)
+        return FrameRead(None, variants)
+
+    def take_rows(self) -> pl.DataFrame:
+        segments, self._segments = self._segments, []
+        return segments_to_rows(segments)
+
+    def oldest_pending(self) -> float | None:
+        return self.reassembler.oldest_pending()
+
+
+def frames_to_rows(frames: Iterable[bytes]) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """Landed frames (in landing order) -> rows, after reassembling split packets, and the (index, error)
+    of every unusable frame (see :class:`RowBuilder`).  Split packets whose parts are not all present stay
+    out of the rows."""
+    builder = RowBuilder()
     errors: list[tuple[int, str]] = []
     for index, raw in enumerate(frames):
-        try:
-            segment = parse_segment(split_frame(raw).segment)
-            whole = reassembler.feed(segment, now=0.0)
-        except HJ212Error as exc:
-            errors.append((index, str(exc)))
-            continue
-        if whole is not None:
-            segments.append(whole)
-    return segments_to_rows(segments), errors
+        error = builder.add(raw).error
+        if error is not None:
+            errors.append((index, error))
+    return builder.take_rows(), errors

@@ -110,6 +110,8 @@ class DataSegment:
     cp_text: str
     cp: CpData
     qns: tuple[str, ...] = ()  # all QNs of a reassembled split packet
+    # names of the deviations its frame(s) came with, when a reader judged them (see tolerance.py)
+    variants: tuple[str, ...] = ()
 
     @property
     def edition(self) -> Edition | None:

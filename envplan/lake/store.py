@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +25,8 @@ from urllib.parse import unquote, urlparse
 
 import duckdb
 import polars as pl
+
+from envplan.lake.landing import fsync_dir
 
 PARTITION = "date"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -64,14 +66,6 @@ def _root_path(root: str | os.PathLike[str]) -> Path:
     return Path(text)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
     """Write `frame` to a hidden temporary file next to `target`, fsync, rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +81,7 @@ def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 class Lake:
@@ -209,19 +203,29 @@ class Lake:
             for part in parts:
                 if part.path != target:
                     part.path.unlink(missing_ok=True)
-            _fsync_dir(folder)
+            fsync_dir(folder)
             rewritten += 1
         return rewritten
 
     # -- reading ------------------------------------------------------------------------------------------
-    def scan(self, kind: str, *, unique_on: Sequence[str] | None = None) -> pl.LazyFrame:
-        """Lazy frame over a kind with the hive column `date`; `unique_on` keeps the last row per key."""
+    def scan(
+        self,
+        kind: str,
+        *,
+        unique_on: Sequence[str] | None = None,
+        schema: Mapping[str, pl.DataType] | None = None,
+    ) -> pl.LazyFrame:
+        """Lazy frame over a kind with the hive column `date`; `unique_on` keeps the last row per key.
+
+        Without `schema` the columns are those of the first file; with it, files written before a column
+        was added read it as nulls (and columns not in it are left out)."""
         live = self.live_files(kind)
         if not live:
             return pl.LazyFrame()
         paths = [str(p.path) for p in live]
         lazy = pl.scan_parquet(
             paths,
+            schema=None if schema is None else dict(schema),
             hive_partitioning=True,
             hive_schema={PARTITION: pl.Date},
             missing_columns="insert",

@@ -140,20 +140,19 @@ def receive_real_frames() -> int:
     ingested as any received frame. The active-device snapshot decides: the 2061 frame's logger is
     registered inactive, so it is stored as quarantined, as a live receiver would do."""
     lines = (DEMO_FOLDER / "frames.txt").read_bytes().splitlines()
-    frames = [line + b"\r\n" for line in lines if line.startswith(b"##")]
+    stream = b"".join(line + b"\r\n" for line in lines if line.startswith(b"##"))
     with tempfile.TemporaryDirectory(prefix="envplan-demo-landing-") as folder:
         log = LandingLog(folder, prefix="demo")
-        core = ReceiverCore(lookup=load_devices().get, policy=UnknownDevicePolicy.QUARANTINE, landing=log)
-        received = clock.now()
-        landed = 0
-        for frame in frames:
-            outcome = core.on_frame(
-                frame, peer="demo", received_ns=int(received.timestamp() * 1e9), devices={}
-            )
-            landed += outcome.landed
+        core = ReceiverCore(
+            lookup=load_devices().get, policy=UnknownDevicePolicy.QUARANTINE, buffer=log.buffer
+        )
+        session = core.open("demo", now=0.0)
+        assert session is not None  # no connection limit
+        fed = session.feed(stream, now=0.0, received_ns=int(clock.now().timestamp() * 1e9))
+        session.close()
         log.close()
         services.ingest_landing(folder)
-    return landed
+    return fed.landed
 
 
 def _wave(i: int, period: float, phase: float = 0.0) -> float:

@@ -31,7 +31,7 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs gen
 
     class Meta:
         model = Device
-        fields = ["mn", "password", "edition", "crc_variants", "active", "expected_interval"]
+        fields = ["mn", "password", "edition", "crc_variants", "active", "strict", "expected_interval"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

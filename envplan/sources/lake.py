@@ -2,8 +2,9 @@
 
 Kinds `hj212_realtime` (CN 2011), `hj212_minute` (2051), `hj212_hourly` (2061), `hj212_daily` (2031),
 partitioned by the local date of DataTime. Columns: those of :data:`envplan.hj212.rows.SCHEMA` (mn, kind,
-time, factor, field, value, flag, code2017, st, qn) plus `status` ("accepted", or "quarantine" for an MN
-not in the registry) and `generated` (made up by the demo loader). A value is keyed by
+time, factor, field, value, flag, code2017, st, qn, variants: the known deviations from HJ 212 the value's
+frame came with) plus `status` ("accepted", or "quarantine" for an MN not in the registry) and `generated`
+(made up by the demo loader). Files written before `variants` existed read it as null. A value is keyed by
 :data:`envplan.hj212.rows.KEY` = (mn, kind, time, factor, field): a frame landed twice (resent after a lost
 reply, or ingested twice after a crash) gives the same keys, and every reader de-duplicates on them (the
 compaction job too), so each value is seen once.
@@ -23,7 +24,7 @@ from django.conf import settings
 
 from envplan.hj212.rows import KEY, SCHEMA, frames_to_rows
 from envplan.lake import Lake
-from envplan.lake.landing import replay
+from envplan.lake.landing import unmoved_records
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the zone of DataTime (HJ 212: local time of the logger, China)
 
@@ -37,7 +38,7 @@ LAKE_KINDS: dict[str, str] = {
 # the names the commands use -> data kind of envplan.hj212.rows
 COMMAND_KINDS: dict[str, str] = {"realtime": "rtd", "minute": "minute", "hourly": "hour", "daily": "day"}
 ROW_SCHEMA: dict[str, pl.DataType] = {**SCHEMA, "status": pl.Utf8(), "generated": pl.Boolean()}
-EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag")
+EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag", "variants")
 
 
 def lake() -> Lake:
@@ -74,7 +75,7 @@ def scan(
     lake_kind = LAKE_KINDS[kind]
     if not source.live_files(lake_kind):
         return empty()
-    frame = source.scan(lake_kind, unique_on=KEY)
+    frame = source.scan(lake_kind, unique_on=KEY, schema=ROW_SCHEMA)
     if mns is not None:
         frame = frame.filter(pl.col("mn").is_in(mns))
     if start is not None:
@@ -85,27 +86,11 @@ def scan(
 
 
 def landed_frames(directory: Path, *, mns: list[str] | None = None) -> list[bytes]:
-    """The frames of the landing files not yet moved into the lake, in landing order: closed ``.log`` files
-    and the ``.part`` files receivers are writing (up to their last complete record); with ``mns``, only
-    those the receiver landed under these MNs (their metadata says, so other frames are not decoded).
-
-    Safe while a receiver rotates and an ingest runs: a ``.part`` renamed meanwhile is read under its
-    ``.log`` name, and a ``.log`` moved meanwhile is skipped, its values being in the lake already (ingest
-    writes the lake before it moves the file, and callers scan the lake after this returns)."""
-    if not directory.is_dir():
-        return []
-    stems = sorted({path.stem for pattern in ("*.log", "*.part") for path in directory.glob(pattern)})
+    """The frames of the landing files not yet moved into the lake, in landing order (see
+    :func:`envplan.lake.landing.unmoved_records`: ``.part`` files included); with ``mns``, only those the
+    receiver landed under these MNs (their metadata says, so other frames are not decoded)."""
     wanted = None if mns is None else set(mns)
-    frames: list[bytes] = []
-    for stem in stems:
-        for suffix in (".part", ".log"):
-            try:
-                records = list(replay(directory / f"{stem}{suffix}"))
-            except FileNotFoundError:
-                continue
-            frames.extend(r.frame for r in records if wanted is None or r.meta.get("mn") in wanted)
-            break
-    return frames
+    return [r.frame for r in unmoved_records(directory) if wanted is None or r.meta.get("mn") in wanted]
 
 
 def scan_with_landed(

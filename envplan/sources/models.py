@@ -1,5 +1,6 @@
 """Enterprises, their outlets and data loggers (MN), factor limits, and what the receiver and the
-screening left behind (quarantined MNs, rejected-frame counters, exceedance events, ingest runs).
+screening left behind (quarantined MNs, refused-frame counters and samples, counts of frames stored with
+a known deviation, exceedance events, ingest runs).
 
 The values themselves live in the lake (see envplan.sources.lake)."""
 
@@ -77,6 +78,16 @@ class Device(models.Model):
     # Names of envplan.hj212.crc variants this logger is known to send ("modbus", "modbus-swapped", "arc").
     crc_variants = models.JSONField(_("accepted CRC variants"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Known deviations from HJ 212 (envplan.hj212.tolerance) are stored with a mark unless the device is
+    # strict: then such frames are refused, with the deviation as the reason.
+    strict = models.BooleanField(
+        _("strict"),
+        default=False,
+        help_text=_(
+            "Refuse frames with a known deviation from HJ 212 (length field, lower-case CRC, missing QN, …) "
+            "instead of storing them marked with it."
+        ),
+    )
     # Hourly data (2061) comes at least once an hour (HJ 212-2017 Annex C); loggers often send more often.
     expected_interval = models.PositiveIntegerField(_("expected interval (seconds)"), default=3600)
     last_seen_at = models.DateTimeField(_("last frame"), null=True, blank=True)
@@ -134,22 +145,64 @@ class QuarantinedDevice(models.Model):
 
 
 class DeviceCounter(models.Model):
-    """Frames the receiver rejected, per MN and reason (crc, length, password, unknown-device, ...)."""
+    """Frames refused by the receiver (crc, length, password, unknown-device, a deviation refused by the
+    strict setting, ...) or that the ingest could not read ("unusable"), per MN ("?" when none could be
+    read), reason and hour."""
 
     device = models.ForeignKey(
         Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="counters"
     )
     mn = models.CharField(_("MN"), max_length=64)
     reason = models.CharField(_("reason"), max_length=32)
+    hour = models.DateTimeField(_("hour"))  # the start of the hour the frames were counted in
     count = models.PositiveBigIntegerField(_("count"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["mn", "reason"]
-        constraints = [models.UniqueConstraint(fields=["mn", "reason"], name="sources_counter_mn_reason")]
+        ordering = ["mn", "reason", "hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["mn", "reason", "hour"], name="sources_counter_mn_reason_hour")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.mn} {self.reason}: {self.count}"
+        return f"{self.mn} {self.reason} {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class RejectedSample(models.Model):
+    """A refused frame kept as it came, so that someone can see what a device sends: the first few per MN
+    and reason."""
+
+    mn = models.CharField(_("MN"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=32)
+    received_at = models.DateTimeField(_("received"))
+    peer = models.CharField(_("peer"), max_length=100, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    # the bytes as received, non-printable ones written as escapes (\r, \x00)
+    frame = models.TextField(_("frame"))
+
+    class Meta:
+        ordering = ["mn", "reason", "received_at", "pk"]
+        indexes = [models.Index(fields=["mn", "reason"], name="sources_sample_mn_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.mn} {self.reason} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class VariantCount(models.Model):
+    """Frames stored despite a known deviation from HJ 212 (a name of envplan.hj212.tolerance), per MN."""
+
+    mn = models.CharField(_("MN"), max_length=64)
+    variant = models.CharField(_("deviation"), max_length=32)
+    frames = models.PositiveBigIntegerField(_("frames"), default=0)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        ordering = ["mn", "variant"]
+        constraints = [models.UniqueConstraint(fields=["mn", "variant"], name="sources_variant_mn")]
+
+    def __str__(self) -> str:
+        return f"{self.mn} {self.variant}: {self.frames}"
 
 
 class ExceedanceEvent(models.Model):

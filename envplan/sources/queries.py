@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db.models import Prefetch
+from django.db.models import Max, Min, QuerySet, Sum
 
 from envplan.sources import analytics
 from envplan.sources import lake as sources_lake
-from envplan.sources.models import Device, DeviceCounter, Enterprise, FactorLimit, Outlet
+from envplan.sources.models import (
+    Device,
+    DeviceCounter,
+    Enterprise,
+    FactorLimit,
+    Outlet,
+    QuarantinedDevice,
+    RejectedSample,
+    VariantCount,
+)
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    frames: int
 
 
 @dataclass
 class DeviceRow:
     device: Device
     online: bool
-    counters: list[DeviceCounter] = field(default_factory=list)
+    rejected: list[ReasonCount] = field(default_factory=list)  # refused frames per reason
+    variants: list[VariantCount] = field(default_factory=list)  # frames stored with a known deviation
+
+
+@dataclass
+class Refusal:
+    """Frames refused from one MN ("?": none could be read) for one reason, over the hours counted."""
+
+    mn: str
+    reason: str
+    frames: int
+    first_hour: dt.datetime
+    last_hour: dt.datetime
+    registered: bool
+    samples: list[RejectedSample] = field(default_factory=list)
 
 
 def is_online(device: Device, now: dt.datetime) -> bool:
@@ -28,17 +58,99 @@ def is_online(device: Device, now: dt.datetime) -> bool:
     return bool(now - device.last_seen_at <= dt.timedelta(seconds=2 * device.expected_interval))
 
 
-def device_rows(now: dt.datetime) -> list[DeviceRow]:
-    devices = (
-        Device.objects.select_related("outlet__enterprise")
-        .prefetch_related(Prefetch("counters", queryset=DeviceCounter.objects.order_by("reason")))
-        .order_by("outlet__enterprise__name", "outlet__code", "mn")
+def variants_by_mn(mns: Iterable[str] | None = None) -> dict[str, list[VariantCount]]:
+    """Counts of frames stored with a known deviation, per MN."""
+    rows = VariantCount.objects.order_by("mn", "variant")
+    if mns is not None:
+        rows = rows.filter(mn__in=list(mns))
+    found: dict[str, list[VariantCount]] = {}
+    for row in rows:
+        found.setdefault(row.mn, []).append(row)
+    return found
+
+
+@dataclass
+class DeviceStatus:
+    """What the device status page shows."""
+
+    rows: list[DeviceRow]
+    quarantined: list[tuple[QuarantinedDevice, list[VariantCount]]]
+    unknown_senders: list[Refusal]  # refused frames of MNs not registered, or unreadable ("?")
+
+
+def device_status(now: dt.datetime, *, limit: int = 200) -> DeviceStatus:
+    """Devices with their refused and deviating frames, the quarantine, and the refusals of unknown
+    senders with their samples: a fixed number of queries whatever the number of devices."""
+    devices = list(
+        Device.objects.select_related("outlet__enterprise").order_by(
+            "outlet__enterprise__name", "outlet__code", "mn"
+        )
     )
-    return [DeviceRow(d, is_online(d, now), list(d.counters.all())) for d in devices]
+    registered = {d.mn for d in devices}
+    quarantined = list(QuarantinedDevice.objects.all()[:limit])
+    variants = variants_by_mn(registered | {q.mn for q in quarantined})
+    totals = _refusal_totals(DeviceCounter.objects.all())
+    rejected: dict[str, list[ReasonCount]] = {}
+    unknown = []
+    for total in totals:
+        if total.mn in registered:
+            rejected.setdefault(total.mn, []).append(ReasonCount(total.reason, total.frames))
+        elif len(unknown) < limit:
+            unknown.append(total)
+    _attach_samples(unknown)
+    return DeviceStatus(
+        rows=[
+            DeviceRow(d, is_online(d, now), rejected.get(d.mn, []), variants.get(d.mn, [])) for d in devices
+        ],
+        quarantined=[(q, variants.get(q.mn, [])) for q in quarantined],
+        unknown_senders=unknown,
+    )
 
 
-def unregistered_counters() -> list[DeviceCounter]:
-    return list(DeviceCounter.objects.filter(device__isnull=True).order_by("mn", "reason"))
+def _refusal_totals(counters: QuerySet[DeviceCounter]) -> list[Refusal]:
+    totals = (
+        counters.values("mn", "reason")
+        .annotate(frames=Sum("count"), first_hour=Min("hour"), last_hour=Max("hour"))
+        .order_by("mn", "reason")
+    )
+    return [
+        Refusal(
+            mn=total["mn"],
+            reason=total["reason"],
+            frames=int(total["frames"]),
+            first_hour=total["first_hour"],
+            last_hour=total["last_hour"],
+            registered=False,
+        )
+        for total in totals
+    ]
+
+
+def _attach_samples(found: list[Refusal]) -> None:
+    if not found:
+        return
+    samples: dict[tuple[str, str], list[RejectedSample]] = {}
+    rows = RejectedSample.objects.filter(mn__in={r.mn for r in found}).order_by(
+        "mn", "reason", "received_at", "pk"
+    )
+    for sample in rows:
+        samples.setdefault((sample.mn, sample.reason), []).append(sample)
+    for refusal in found:
+        refusal.samples = samples.get((refusal.mn, refusal.reason), [])
+
+
+def refusals(*, since: dt.datetime | None = None) -> list[Refusal]:
+    """Refused frames per MN and reason, counted from the hour of `since`, with their samples."""
+    counters = DeviceCounter.objects.all()
+    if since is not None:
+        hour = since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        counters = counters.filter(hour__gte=hour)
+    found = _refusal_totals(counters)
+    known = set(Device.objects.filter(mn__in={r.mn for r in found}).values_list("mn", flat=True))
+    for refusal in found:
+        refusal.registered = refusal.mn in known
+    _attach_samples(found)
+    return found
 
 
 @dataclass

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,13 +19,17 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from envplan.core.services import record_audit, snapshot
 from envplan.hj212.crc import variant_from_name
-from envplan.hj212.rows import frames_to_rows
+from envplan.hj212.receiver import RejectedSample
+from envplan.hj212.rows import RowBuilder, frames_to_rows
 from envplan.lake import Lake
-from envplan.lake.landing import replay
+from envplan.lake import landing as landing_log
+from envplan.lake.landing import LandingRecord
+from envplan.problems import DEFAULT_LIMIT as PROBLEM_LIMIT
 from envplan.sources import analytics
 from envplan.sources import lake as sources_lake
 from envplan.sources.models import (
@@ -39,11 +41,13 @@ from envplan.sources.models import (
     Outlet,
     QuarantinedDevice,
     SourcesRun,
+    VariantCount,
 )
+from envplan.sources.models import RejectedSample as SampleRow
 
 ENTERPRISE_FIELDS = ("name", "name_zh", "credit_code", "district", "industry", "address", "illustrative")
 OUTLET_FIELDS = ("enterprise", "code", "name", "kind", "latitude", "longitude")
-DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "expected_interval")
+DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "strict", "expected_interval")
 LIMIT_FIELDS = ("outlet", "factor", "field", "limit", "unit", "standard", "reference_o2")
 # data kind of envplan.hj212.rows -> what the device page shows as the last frame's kind
 CN_KINDS = {
@@ -131,87 +135,76 @@ def save_limit(limit: FactorLimit, *, by: Any) -> FactorLimit:
 
 # --- receiver counters ---------------------------------------------------------------------------------
 
+SAMPLES_PER_REASON = 3  # refused frames kept per MN and reason (the first ones)
+
+
+def _hour(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
 
 @transaction.atomic
-def add_counters(counts: Mapping[tuple[str, str], int]) -> int:
-    """Add rejected-frame counts {(MN or "?", reason): n} reported by a receiver; returns rows touched."""
+def add_counters(counts: Mapping[tuple[str, str], int], *, at: dt.datetime | None = None) -> int:
+    """Add refused-frame counts {(MN or "?", reason): n} to the hour of `at` (default now); returns rows
+    touched. Telemetry of the receiver and the ingest, written every half minute: not audited."""
+    hour = _hour(at or timezone.now())
     touched = 0
     devices = dict(Device.objects.filter(mn__in={mn for mn, _ in counts}).values_list("mn", "pk"))
     for (mn, reason), count in sorted(counts.items()):
         if count <= 0:
             continue
-        updated = DeviceCounter.objects.filter(mn=mn, reason=reason).update(
+        updated = DeviceCounter.objects.filter(mn=mn, reason=reason, hour=hour).update(
             count=F("count") + count, updated=timezone.now()
         )
         if not updated:
-            DeviceCounter.objects.create(mn=mn, reason=reason, count=count, device_id=devices.get(mn))
+            DeviceCounter.objects.create(
+                mn=mn, reason=reason, hour=hour, count=count, device_id=devices.get(mn)
+            )
         touched += 1
     return touched
 
 
+def printable(raw: bytes, limit: int = 2048) -> str:
+    """A frame as text for people: UTF-8 where it is, other bytes and control characters as escapes."""
+    text = raw[:limit].decode("utf-8", "backslashreplace")
+    escaped = "".join(
+        char if char.isprintable() or char == "\\" else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    return escaped + ("…" if len(raw) > limit else "")
+
+
+@transaction.atomic
+def add_samples(samples: Iterable[RejectedSample]) -> int:
+    """Keep refused frames as samples, the first SAMPLES_PER_REASON of each MN and reason (the receiver
+    sends only its first few too); returns how many were kept. Telemetry: not audited."""
+    kept = 0
+    have: dict[tuple[str, str], int] = {}
+    for sample in samples:
+        key = (sample.mn, sample.reason)
+        if key not in have:
+            have[key] = SampleRow.objects.filter(mn=sample.mn, reason=sample.reason).count()
+        if have[key] >= SAMPLES_PER_REASON:
+            continue
+        SampleRow.objects.create(
+            mn=sample.mn[:64],
+            reason=sample.reason[:32],
+            received_at=_aware(sample.received_ns),
+            peer=sample.peer[:100],
+            message=sample.message[:500],
+            frame=printable(sample.frame),
+        )
+        have[key] += 1
+        kept += 1
+    return kept
+
+
 # --- landing -> lake -----------------------------------------------------------------------------------
 
-_ORPHAN = re.compile(r"^(?P<host>[A-Za-z0-9.]+)_(?P<pid>\d+)-\d{12}\.part$")
-
-
-def host_label() -> str:
-    """This machine's name as used in landing prefixes (letters, digits and dots only)."""
-    return re.sub(r"[^A-Za-z0-9.]", ".", socket.gethostname()) or "host"
-
-
-def landing_prefix(pid: int | None = None) -> str:
-    """`<host>_<pid>`: unique per receiver process, so several receivers share one landing folder."""
-    return f"{host_label()}_{os.getpid() if pid is None else pid}"
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().split(")")[-1].split()[0] != "Z"  # a zombie has stopped writing
-    except (OSError, IndexError):
-        return True
-
-
-def recover_orphans(directory: Path) -> list[Path]:
-    """Close the `.part` files of receivers of this host that died (kill -9, power loss): they are renamed
-    to `.log` (their complete records are valid; a torn last record is skipped when read), as the landing
-    log itself does for its own prefix on start. Returns the files recovered."""
-    recovered = []
-    me = host_label()
-    for path in sorted(directory.glob("*.part")):
-        match = _ORPHAN.match(path.name)
-        if not match or match["host"] != me or _process_alive(int(match["pid"])):
-            continue
-        if path.stat().st_size <= 8:  # header only
-            path.unlink()
-            continue
-        target = path.with_suffix(".log")
-        path.rename(target)
-        recovered.append(target)
-    if recovered:
-        _fsync_dir(directory)
-    return recovered
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _mark_moved(path: Path) -> None:
-    """As LandingLog.mark_moved, for files of any prefix (no log needs to be opened for it)."""
-    moved = path.parent / "moved"
-    moved.mkdir(exist_ok=True)
-    path.rename(moved / path.name)
+# Frames decoded into Python objects at a time, before their values become a Polars frame: this, not the
+# backlog, bounds the ingest's memory (a decoded frame takes several kilobytes).
+DECODE_FRAMES = 5_000
+# Values written to the lake, and committed with their files' devices and quarantine, at a time.
+STORE_ROWS = 200_000
 
 
 @dataclass
@@ -220,129 +213,239 @@ class IngestResult:
     frames: int = 0
     rows: int = 0
     quarantined_frames: int = 0
+    # the first PROBLEM_LIMIT of each list, and how many there were
     unusable: list[str] = field(default_factory=list)
+    unusable_total: int = 0
     # frames stored despite a deviation the receiver tolerated (e.g. Flag says split, no PNUM/PNO)
     warnings: list[str] = field(default_factory=list)
+    warnings_total: int = 0
+    # frames stored with a known deviation, per name (envplan.hj212.tolerance)
+    variants: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
             f"{self.files} landing files, {self.frames} frames, {self.rows} values stored, "
-            f"{self.quarantined_frames} quarantined frames, {len(self.unusable)} unusable frames, "
-            f"{len(self.warnings)} frames with warnings"
+            f"{self.quarantined_frames} quarantined frames, {self.unusable_total} unusable frames, "
+            f"{self.warnings_total} frames with warnings"
         )
+
+    def add_unusable(self, line: str) -> None:
+        self.unusable_total += 1
+        if len(self.unusable) < PROBLEM_LIMIT:
+            self.unusable.append(line)
+
+    def add_warning(self, line: str) -> None:
+        self.warnings_total += 1
+        if len(self.warnings) < PROBLEM_LIMIT:
+            self.warnings.append(line)
+
+
+@dataclass
+class _Chunk:
+    """What one transaction of the ingest stores: values, and per MN what the devices page needs."""
+
+    rows: list[pl.DataFrame] = field(default_factory=list)
+    height: int = 0
+    frames: int = 0
+    # MN -> (receive time, CN) of its latest frame, for the devices
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # MN -> [first receive time, last receive time, frames, last peer], for the quarantine
+    quarantined: dict[str, list[Any]] = field(default_factory=dict)
+    # (MN, deviation) -> [frames, first receive time, last receive time]
+    variants: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # frames the receiver answered whose values cannot be read: counted and sampled as "unusable"
+    unusable: dict[tuple[str, str], int] = field(default_factory=dict)
+    unusable_samples: list[RejectedSample] = field(default_factory=list)
+
+    def count_variant(self, mn: str, name: str, received_ns: int) -> None:
+        entry = self.variants.get((mn, name))
+        if entry is None:
+            self.variants[(mn, name)] = [1, received_ns, received_ns]
+        else:
+            entry[0] += 1
+            entry[1] = min(entry[1], received_ns)
+            entry[2] = max(entry[2], received_ns)
+
+    def count_unusable(self, mn: str, error: str, record: LandingRecord) -> None:
+        key = (mn or "?", "unusable")
+        self.unusable[key] = self.unusable.get(key, 0) + 1
+        if self.unusable[key] <= SAMPLES_PER_REASON:
+            self.unusable_samples.append(
+                RejectedSample(
+                    mn=key[0],
+                    reason="unusable",
+                    message=f"answered and landed, but its values cannot be read: {error}",
+                    peer=record.peer,
+                    received_ns=record.received_ns,
+                    frame=record.frame,
+                )
+            )
 
 
 def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | None = None) -> IngestResult:
     """Move the closed landing files of `landing` (default <data dir>/landing) into the lake.
 
     Values become rows keyed by (MN, data kind, DataTime, factor, field) after split packets are
-    reassembled across all pending files; frames of quarantined MNs are stored with status "quarantine"
+    reassembled across the pending files; frames of quarantined MNs are stored with status "quarantine"
     and their MNs listed in QuarantinedDevice; devices get their last frame time and kind. Running it again
-    finds no pending file and stores nothing."""
+    finds no pending file and stores nothing.
+
+    The files are read as a stream: a bounded number of frames is decoded at a time and a bounded number
+    of values is stored per transaction (each with its audit entry), so memory does not grow with the
+    backlog. A file is marked moved once all its values are committed and no split packet still waits
+    for a part of it; a crash in between leaves it pending, and its values, stored again by the next run,
+    are de-duplicated on their key by every reader."""
     directory = Path(landing) if landing is not None else landing_dir()
     if not directory.is_dir():
         return IngestResult()
-    recover_orphans(directory)
-    files = sorted(directory.glob("*.log"))
+    landing_log.recover_orphans(directory)
+    files = landing_log.closed_files(directory)
+    result = IngestResult(files=len(files))
     if not files:
-        return IngestResult()
-    records = [record for path in files for record in replay(path)]
-    meta = pl.DataFrame(
-        {
-            "mn": [str(r.meta.get("mn") or "") for r in records],
-            "cn": [str(r.meta.get("cn") or "") for r in records],
-            "status": [str(r.meta.get("status") or "accepted") for r in records],
-            "received_ns": [r.received_ns for r in records],
-            "peer": [r.peer for r in records],
-        },
-        schema={"mn": pl.Utf8, "cn": pl.Utf8, "status": pl.Utf8, "received_ns": pl.Int64, "peer": pl.Utf8},
-    )
-    rows, errors = frames_to_rows(r.frame for r in records)
-    quarantined = meta.filter(pl.col("status") == "quarantine")
-    quarantined_mns = quarantined.get_column("mn").unique().to_list()
+        return result
+    builder = RowBuilder()
+    quarantined_mns: set[str] = set()
+    chunk = _Chunk()
+    run: SourcesRun | None = None
+    moved = 0
+
+    def decoded() -> None:
+        rows = builder.take_rows()
+        if rows.height:
+            chunk.rows.append(rows)
+            chunk.height += rows.height
+
+    def commit(finished: int) -> None:
+        """Store the chunk, then mark moved the files among the first `finished` that may go."""
+        nonlocal chunk, run, moved
+        decoded()
+        run = _store_chunk(chunk, quarantined_mns, result, run, lake)
+        chunk = _Chunk()
+        oldest = builder.oldest_pending()
+        keep_from = finished if oldest is None else min(finished, int(oldest))
+        for path in files[moved:keep_from]:
+            landing_log.mark_moved(path)
+        moved = max(moved, keep_from)
+
+    for index, path in enumerate(files):
+        for record in landing_log.replay(path):
+            number = result.frames
+            result.frames += 1
+            chunk.frames += 1
+            mn = str(record.meta.get("mn") or "")
+            if record.meta.get("status") == "quarantine":
+                quarantined_mns.add(mn)
+                result.quarantined_frames += 1
+                entry = chunk.quarantined.get(mn)
+                if entry is None:
+                    chunk.quarantined[mn] = [record.received_ns, record.received_ns, 1, record.peer]
+                else:
+                    entry[0] = min(entry[0], record.received_ns)
+                    entry[1] = max(entry[1], record.received_ns)
+                    entry[2] += 1
+                    entry[3] = record.peer
+            else:
+                latest = chunk.seen.get(mn)
+                if latest is None or record.received_ns >= latest[0]:
+                    chunk.seen[mn] = (record.received_ns, str(record.meta.get("cn") or ""))
+            if record.meta.get("warning"):
+                result.add_warning(f"frame {number} (MN {record.meta.get('mn')}): {record.meta['warning']}")
+            read = builder.add(record.frame, origin=index)
+            if read.error is not None:
+                result.add_unusable(f"frame {number}: {read.error}")
+                chunk.count_unusable(mn, read.error, record)
+            for name in read.variants:
+                result.variants[name] = result.variants.get(name, 0) + 1
+                chunk.count_variant(mn, name, record.received_ns)
+            if chunk.frames % DECODE_FRAMES == 0:
+                decoded()
+                if chunk.height >= STORE_ROWS:
+                    commit(index)
+    if chunk.frames or run is None:
+        commit(len(files))
+    for path in files[moved:]:  # split packets still incomplete at the end are left out, as they came
+        landing_log.mark_moved(path)
+    return result
+
+
+def _store_chunk(
+    chunk: _Chunk, quarantined_mns: set[str], result: IngestResult, run: SourcesRun | None, lake: Lake | None
+) -> SourcesRun:
+    rows = pl.concat(chunk.rows) if chunk.rows else frames_to_rows([])[0]
     rows = rows.with_columns(
-        pl.when(pl.col("mn").is_in(quarantined_mns))
+        pl.when(pl.col("mn").is_in(list(quarantined_mns)))
         .then(pl.lit("quarantine"))
         .otherwise(pl.lit("accepted"))
         .alias("status"),
         pl.lit(False).alias("generated"),
     )
-    result = IngestResult(
-        files=len(files),
-        frames=len(records),
-        rows=rows.height,
-        quarantined_frames=quarantined.height,
-        unusable=[f"frame {index}: {message}" for index, message in errors],
-        warnings=[
-            f"frame {index} (MN {r.meta.get('mn')}): {r.meta['warning']}"
-            for index, r in enumerate(records)
-            if r.meta.get("warning")
-        ],
-    )
+    result.rows += rows.height
     with transaction.atomic():
-        run = SourcesRun.objects.create(kind=SourcesRun.Kind.INGEST, summary=asdict(result))
-        _update_devices(meta.filter(pl.col("status") != "quarantine"))
-        _update_quarantine(quarantined)
+        if run is None:
+            run = SourcesRun.objects.create(kind=SourcesRun.Kind.INGEST, summary=asdict(result))
+        else:
+            run.summary = asdict(result)
+            run.save(update_fields=["summary"])
+        _update_devices(chunk.seen)
+        _update_quarantine(chunk.quarantined)
+        _update_variants(chunk.variants)
+        if chunk.unusable:
+            add_counters(chunk.unusable)
+            add_samples(chunk.unusable_samples)
         record_audit(run, action="sources.landing_ingested", actor=None, after=asdict(result))
         sources_lake.store(rows, store_=lake)
-    for path in files:
-        _mark_moved(path)
-    _fsync_dir(directory)
-    return result
+    return run
 
 
 def _aware(received_ns: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(received_ns / 1e9, tz=dt.UTC)
 
 
-def _update_devices(meta: pl.DataFrame) -> None:
-    latest = meta.sort("received_ns").group_by("mn").agg(pl.col("received_ns").last(), pl.col("cn").last())
-    by_mn = {row["mn"]: row for row in latest.to_dicts()}
+def _update_devices(seen: Mapping[str, tuple[int, str]]) -> None:
     changed = []
-    for device in Device.objects.filter(mn__in=list(by_mn)):
-        row = by_mn[device.mn]
-        seen = _aware(row["received_ns"])
-        if device.last_seen_at is None or seen > device.last_seen_at:
-            device.last_seen_at = seen
-            device.last_frame_kind = CN_KINDS.get(row["cn"], row["cn"])
+    for device in Device.objects.filter(mn__in=list(seen)):
+        received_ns, cn = seen[device.mn]
+        moment = _aware(received_ns)
+        if device.last_seen_at is None or moment > device.last_seen_at:
+            device.last_seen_at = moment
+            device.last_frame_kind = CN_KINDS.get(cn, cn)
             changed.append(device)
     Device.objects.bulk_update(changed, ["last_seen_at", "last_frame_kind"])
 
 
-def _update_quarantine(quarantined: pl.DataFrame) -> None:
-    if quarantined.height == 0:
+def _update_quarantine(quarantined: Mapping[str, list[Any]]) -> None:
+    if not quarantined:
         return
-    summary = (
-        quarantined.sort("received_ns")
-        .group_by("mn")
-        .agg(
-            pl.col("received_ns").first().alias("first"),
-            pl.col("received_ns").last().alias("last"),
-            pl.len().alias("frames"),
-            pl.col("peer").last(),
-        )
-    )
-    registered = set(
-        Device.objects.filter(mn__in=summary.get_column("mn").to_list()).values_list("mn", flat=True)
-    )
-    for row in summary.to_dicts():
-        if row["mn"] in registered:  # registered since it was landed
+    registered = set(Device.objects.filter(mn__in=list(quarantined)).values_list("mn", flat=True))
+    for mn, (first, last, frames, peer) in quarantined.items():
+        if mn in registered:  # registered since it was landed
             continue
         entry, created = QuarantinedDevice.objects.get_or_create(
-            mn=row["mn"],
+            mn=mn,
             defaults={
-                "first_seen": _aware(row["first"]),
-                "last_seen": _aware(row["last"]),
-                "frames": row["frames"],
-                "peer": row["peer"][:100],
+                "first_seen": _aware(first),
+                "last_seen": _aware(last),
+                "frames": frames,
+                "peer": peer[:100],
             },
         )
         if not created:
-            entry.first_seen = min(entry.first_seen, _aware(row["first"]))
-            entry.last_seen = max(entry.last_seen, _aware(row["last"]))
-            entry.frames += row["frames"]
-            entry.peer = row["peer"][:100]
+            entry.first_seen = min(entry.first_seen, _aware(first))
+            entry.last_seen = max(entry.last_seen, _aware(last))
+            entry.frames += frames
+            entry.peer = peer[:100]
             entry.save()
+
+
+def _update_variants(variants: Mapping[tuple[str, str], list[int]]) -> None:
+    for (mn, name), (frames, first, last) in sorted(variants.items()):
+        updated = VariantCount.objects.filter(mn=mn, variant=name).update(
+            frames=F("frames") + frames, last_seen=Greatest("last_seen", _aware(last))
+        )
+        if not updated:
+            VariantCount.objects.create(
+                mn=mn, variant=name, frames=frames, first_seen=_aware(first), last_seen=_aware(last)
+            )
 
 
 def store_generated(rows: pl.DataFrame, *, lake: Lake | None = None) -> int:

@@ -23,20 +23,20 @@ from envplan.core import clock
 from envplan.core.charts import LIMIT_COLOUR, time_chart
 from envplan.sources import queries, services
 from envplan.sources.forms import DeviceForm, EnterpriseForm, LimitForm, OutletForm
-from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet, QuarantinedDevice
+from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet
 
 MAX_DAYS = 31
 
 
 def device_status(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    rows = queries.device_rows(now)
+    status = queries.device_status(now)
     context = {
-        "rows": rows,
+        "rows": status.rows,
         "now": now,
-        "online": sum(1 for row in rows if row.online),
-        "quarantined": QuarantinedDevice.objects.all()[:200],
-        "unregistered": queries.unregistered_counters(),
+        "online": sum(1 for row in status.rows if row.online),
+        "quarantined": status.quarantined,
+        "unknown_senders": status.unknown_senders,
         "can_edit": permissions.can_manage_monitoring(request.user),
     }
     return render(request, "sources/device_status.html", context)

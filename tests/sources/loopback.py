@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import select
 import socket
@@ -17,20 +16,62 @@ from io import StringIO
 from pathlib import Path
 
 from envplan.hj212.frame import decode_message
-from envplan.hj212.receiver import Receiver, ReceiverConfig
+from envplan.hj212.receiver import (
+    Device,
+    Receiver,
+    ReceiverConfig,
+    ReceiverService,
+    Report,
+    ServeOptions,
+    UnknownDevicePolicy,
+)
 from envplan.lake.landing import LandingLog
-from envplan.sources.receiver import CounterSink, build, run_receiver
+from envplan.sources.receiver import DatabaseRegistry
 
 TIMEOUT = 10.0
 REPO = Path(__file__).resolve().parents[2]
 
 
+class TestRegistry:
+    """The registry of `envplan hj212 serve` (its snapshot loaded here, in the test's transaction); reports
+    are kept in memory, because the test's database transaction is not visible to the receiver's threads:
+    a test stores them itself (:meth:`Running.store_counters`)."""
+
+    def __init__(self) -> None:
+        self.database = DatabaseRegistry()
+        self.reports: list[Report] = []
+
+    def lookup(self, mn: str) -> Device | None:
+        return self.database.lookup(mn)
+
+    def reload(self) -> int:
+        return len(self.database)
+
+    def store(self, report: Report) -> None:
+        self.reports.append(report)
+
+
 @dataclass
 class Running:
-    receiver: Receiver
-    landing: LandingLog
+    service: ReceiverService
+    registry: TestRegistry
     port: int
-    sink: CounterSink
+
+    @property
+    def receiver(self) -> Receiver:
+        return self.service.receiver
+
+    @property
+    def landing(self) -> LandingLog:
+        return self.service.landing
+
+    def store_counters(self) -> None:
+        """Store the refused-frame counters and samples in the database, as the serving loop's thread does
+        (here on the test's thread, the only one that sees the test's transaction)."""
+        from envplan.sources.receiver import store_report
+
+        report = self.service.report(dict(self.receiver.stats.rejected), self.receiver.core.take_samples())
+        store_report(report)
 
 
 @contextmanager
@@ -42,45 +83,40 @@ def receiver_thread(
     rotate: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[Running]:
-    """The receiver of `envplan hj212 serve` (registry snapshot loaded here, in the test's transaction),
-    its event loop in a thread, on 127.0.0.1 and a free port; its landing file is closed `rotate` seconds
-    of `clock` after its first frame."""
-    from envplan.sources.services import add_counters
-
-    receiver, _snapshot, landing = build(
-        landing_dir=landing_dir,
+    """The receiver service of `envplan hj212 serve`, its event loop in a thread, on 127.0.0.1 and a free
+    port; its landing file is closed `rotate` seconds of `clock` after its first frame."""
+    registry = TestRegistry()
+    options = ServeOptions(
+        host="127.0.0.1",
+        port=0,
+        landing=landing_dir,
         prefix="test",
-        accept_unknown=accept_unknown,
+        policy=UnknownDevicePolicy.QUARANTINE if accept_unknown else UnknownDevicePolicy.REFUSE,
         config=config or ReceiverConfig(),
-        rotate=rotate,
-        clock=clock,
+        rotate_seconds=rotate,
+        refresh=0,  # no refresher thread: the test's database transaction is not visible to other threads
+        landing_clock=clock,
     )
+    service = ReceiverService(registry, options)
     stop = threading.Event()
     listening = threading.Event()
     bound: list[int] = []
-    sink = CounterSink(add_counters)
 
     def on_listening(host: str, port: int) -> None:
         bound.append(port)
         listening.set()
 
     def run() -> None:
-        # refresh=0: no refresher thread (the test's database transaction is not visible to other threads)
-        asyncio.run(
-            run_receiver(
-                receiver, host="127.0.0.1", port=0, out=StringIO(), stop=stop, on_listening=on_listening
-            )
-        )
+        service.run(out=StringIO(), stop=stop, on_listening=on_listening)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert listening.wait(TIMEOUT), "the receiver did not start"
     try:
-        yield Running(receiver=receiver, landing=landing, port=bound[0], sink=sink)
+        yield Running(service=service, registry=registry, port=bound[0])
     finally:
         stop.set()
         thread.join(TIMEOUT)
-        landing.close()
 
 
 def exchange(port: int, frames: list[bytes], *, expect: int, timeout: float = TIMEOUT) -> list[bytes]:

@@ -40,6 +40,7 @@ def rows(*values: tuple[int, str, str, float, str | None]) -> pl.DataFrame:
             "code2017": [f for _, f, *_ in values],
             "st": ["31"] * len(values),
             "qn": [None] * len(values),
+            "variants": [None] * len(values),
         },
         schema=SCHEMA,
     )

@@ -32,7 +32,7 @@ def test_readings_export_bad_start_names_the_option(db: None):
 def test_readings_export_of_an_empty_lake_is_a_header(db: None):
     code, out, _ = run(readings_main, ["export", "--mn", "X", "--kind", "daily", "--format", "csv"])
 
-    assert (code, out.splitlines()) == (0, ["mn,kind,time,factor,field,value,flag"])
+    assert (code, out.splitlines()) == (0, ["mn,kind,time,factor,field,value,flag,variants"])
 
 
 def test_sources_ingest_missing_folder_is_an_error(db: None, tmp_path: Path):

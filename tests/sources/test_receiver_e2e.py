@@ -27,7 +27,8 @@ def export(mn: str, kind: str, *options: str) -> pl.DataFrame:
     out, err = io.StringIO(), io.StringIO()
     argv = ["export", "--mn", mn, "--kind", kind, "--format", "csv", *options]
     assert readings_main(argv, stdout=out, stderr=err) == 0, err.getvalue()
-    return pl.read_csv(io.StringIO(out.getvalue()), schema_overrides={"time": pl.Utf8, "flag": pl.Utf8})
+    overrides = {"time": pl.Utf8, "flag": pl.Utf8, "variants": pl.Utf8}
+    return pl.read_csv(io.StringIO(out.getvalue()), schema_overrides=overrides)
 
 
 def expected_rows(frames: list[bytes], kind: str) -> list[tuple[object, ...]]:
@@ -91,7 +92,7 @@ def test_unknown_device_refused_with_mn_error_and_counted(device: Device, tmp_pa
     with receiver_thread(tmp_path / "landing", accept_unknown=False) as running:
         replies = exchange(running.port, unknown, expect=3)
         silent = exchange(running.port, [corrupt], expect=1, timeout=0.5)
-        running.sink.flush(dict(running.receiver.stats.rejected))
+        running.store_counters()
     result = ingest_landing(tmp_path / "landing")
 
     answers = [decode_message(reply)[1] for reply in replies]
@@ -191,11 +192,16 @@ def test_split_flag_without_packet_numbers_is_stored_whole_and_the_ingest_says_s
     assert reply_qns(replies) == ["20240101000000001"]
     assert code == 0
     assert err.getvalue() == f"warning: frame 0 (MN {device.mn}): {SPLIT_WITHOUT_NUMBERS}\n"
-    assert out.getvalue().strip().endswith("0 unusable frames, 1 frames with warnings")
+    assert out.getvalue().splitlines()[-2:] == [
+        "1 landing files, 1 frames, 1 values stored, 0 quarantined frames, 0 unusable frames, "
+        "1 frames with warnings",
+        "frames stored with known deviations (frames per deviation): split-unnumbered: 1",
+    ]
     assert run.summary["warnings"] == [f"frame 0 (MN {device.mn}): {SPLIT_WITHOUT_NUMBERS}"]
     assert exported_rows(export(device.mn, "hourly", "--lake-only")) == [
         (device.mn, "hourly", "2024-01-01T00:00:00+08:00", "a21026", "Avg", 12.5, "N")
     ]
+    assert export(device.mn, "hourly", "--lake-only")["variants"].to_list() == ["split-unnumbered"]
 
 
 def test_export_includes_the_default_landing_folder_unless_lake_only(

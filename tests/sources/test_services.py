@@ -14,17 +14,13 @@ import pytest
 
 from envplan.core.models import AuditEntry
 from envplan.hj212.crc import CrcKind
+from envplan.hj212.receiver import ReceiverService, Report, ServeOptions
 from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import frames_to_rows
-from envplan.lake.landing import LandingLog
+from envplan.lake.landing import LandingLog, landing_prefix
 from envplan.sources import indicators, services
 from envplan.sources.models import Device, DeviceCounter, ExceedanceEvent, Outlet, QuarantinedDevice
-from envplan.sources.receiver import (
-    CounterSink,
-    RegistrySnapshot,
-    add_counters,
-    load_devices,
-)
+from envplan.sources.receiver import DatabaseRegistry
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -99,7 +95,7 @@ def test_validity_rate_indicator_is_per_month(device: Device):
 def test_save_device_normalises_crc_variants_audits_and_releases_quarantine(outlet: Outlet):
     now = dt.datetime(2025, 1, 1, tzinfo=CST)
     QuarantinedDevice.objects.create(mn="NEWMN", first_seen=now, last_seen=now, frames=3)
-    DeviceCounter.objects.create(mn="NEWMN", reason="crc", count=2)
+    DeviceCounter.objects.create(mn="NEWMN", reason="crc", hour=now, count=2)
 
     device = services.save_device(
         Device(outlet=outlet, mn="NEWMN", password="pw", crc_variants=["variant:modbus-swapped", "arc"]),
@@ -122,23 +118,39 @@ def test_snapshot_has_active_devices_with_their_crc_variants(outlet: Outlet):
     Device.objects.create(outlet=outlet, mn="A", password="", crc_variants=["modbus-swapped"])
     Device.objects.create(outlet=outlet, mn="B", password="x", active=False)
 
-    snapshot = RegistrySnapshot(load_devices)
-    device = snapshot.lookup("A")
+    registry = DatabaseRegistry()
+    device = registry.lookup("A")
 
     assert device is not None
-    assert (device.password, device.crc_variants, snapshot.lookup("B")) == (
+    assert (device.password, device.crc_variants, registry.lookup("B")) == (
         None,
         frozenset({CrcKind.MODBUS_SWAPPED}),
         None,
     )
 
 
-def test_counter_sink_adds_only_the_increase_since_last_flush(device: Device):
-    sink = CounterSink(add_counters)
+def test_service_reports_store_only_the_increase_since_the_last_stored_report(device: Device, tmp_path: Path):
+    failing = [True]
 
-    sink.flush({(device.mn, "crc"): 2})
-    sink.flush({(device.mn, "crc"): 5, ("?", "length"): 1})
+    def store(report: Report) -> None:
+        if failing[0]:
+            raise ConnectionError("the database is away")
+        services.add_counters(report.rejected)
 
+    registry = DatabaseRegistry(store=store)
+    service = ReceiverService(registry, ServeOptions(host="127.0.0.1", port=0, landing=tmp_path, prefix="t"))
+
+    lost = service.report({(device.mn, "crc"): 2})  # not stored: kept for the next report
+    failing[0] = False
+    first = service.report({(device.mn, "crc"): 2})
+    second = service.report({(device.mn, "crc"): 5, ("?", "length"): 1})
+    service.landing.close()
+
+    assert [lost.rejected, first.rejected, second.rejected] == [
+        {},
+        {(device.mn, "crc"): 2},
+        {(device.mn, "crc"): 3, ("?", "length"): 1},
+    ]
     assert sorted(DeviceCounter.objects.values_list("mn", "reason", "count")) == [
         (device.mn, "crc", 5),
         ("?", "length", 1),
@@ -149,11 +161,11 @@ def test_orphan_part_of_a_dead_receiver_is_recovered_and_ingested(device: Device
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
-    log = LandingLog(tmp_path, prefix=services.landing_prefix(int(dead.stdout)))
+    log = LandingLog(tmp_path, prefix=landing_prefix(int(dead.stdout)))
     frame = hourly_frame(device.mn, dt.datetime(2025, 1, 1, tzinfo=CST), {"a21026": {"Avg": 1, "Flag": "N"}})
     log.append(frame, received_ns=1, peer="p", meta={"mn": device.mn, "cn": "2061", "status": "accepted"})
     log.flush_durable()  # never closed: the process "died"
-    alive = LandingLog(tmp_path, prefix=services.landing_prefix(os.getpid()))
+    alive = LandingLog(tmp_path, prefix=landing_prefix(os.getpid()))
     alive.append(frame, received_ns=1, peer="p", meta={"mn": device.mn, "cn": "2061", "status": "accepted"})
     alive.flush_durable()
 

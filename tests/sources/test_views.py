@@ -45,7 +45,7 @@ def test_device_status_shows_online_offline_counters_and_quarantine(
     client, demo, django_assert_max_num_queries
 ):
     DeviceCounter.objects.create(
-        mn="88888880000001", reason="crc", count=4, device=Device.objects.get(mn="88888880000001")
+        mn="88888880000001", reason="crc", hour=NOW, count=4, device=Device.objects.get(mn="88888880000001")
     )
     QuarantinedDevice.objects.create(
         mn="UNKNOWN1", first_seen=NOW, last_seen=NOW, frames=2, peer="10.0.0.9:1"

@@ -50,8 +50,10 @@ def test_check_reports_fields_values_and_errors(tmp_path: Path):
         "datatime": None,
         "values": {},
         "warnings": [],
+        "variants": [],
     }
     assert (verdicts[1]["edition"], verdicts[1]["values"]) == ("2005", {"011": {"Rtd": 231.0, "Flag": "N"}})
+    assert (verdicts[1]["ok"], verdicts[1]["variants"]) == (True, ["no-qn", "no-flag"])
     assert (verdicts[2]["ok"], verdicts[2]["crc"], verdicts[2]["error"].split(":")[0]) == (
         False,
         "invalid",

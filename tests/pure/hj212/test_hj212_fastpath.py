@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -14,14 +13,15 @@ from envplan.hj212.crc import CrcKind, crc_hj212, crc_hj212_table, crc_modbus
 from envplan.hj212.errors import HJ212Error
 from envplan.hj212.fastpath import checked_segment, header_fields, reply_bytes
 from envplan.hj212.frame import FIELD_MAX_SEGMENT, encode_frame, split_frame
-from envplan.hj212.receiver import Device, Receiver, UnknownDevicePolicy
+from envplan.hj212.receiver import Device, Receiver, ReceiverConfig, UnknownDevicePolicy
 from envplan.hj212.replies import build_segment, data_cp, reply_for
 from envplan.hj212.segment import parse_header
-from envplan.lake.landing import Batch, LandingLog, replay
+from envplan.lake.landing import LandingLog, replay
 
 MN_OK = "010000A8900016F000169DC0"  # the HJ 212-2017 Annex A example MN
 MN_VARIANT = "010000A8900016F000169DC1"
 MN_UNKNOWN = "010000A8900016F000169DC2"
+MN_STRICT = "010000A8900016F000169DC3"
 
 # ------------------------------------------------------------------------------ header-only decoder
 
@@ -194,25 +194,6 @@ def test_crc_fold_past_the_cached_plans_equals_the_table_loop():
 # --------------------------------------------------------------------- receiver: fast = full path
 
 
-class FullPathLanding:
-    """A landing log without the prefixed-append methods: the receiver takes the full path for every frame."""
-
-    def __init__(self, log: LandingLog) -> None:
-        self.log = log
-
-    def append(self, frame: bytes, *, received_ns: int, peer: str, meta: Mapping[str, object]) -> None:
-        self.log.append(frame, received_ns=received_ns, peer=peer, meta=meta)  # type: ignore[arg-type]  # JSON values
-
-    def take_batch(self) -> Batch:
-        return self.log.take_batch()
-
-    def write_batch(self, batch: Batch) -> int:
-        return self.log.write_batch(batch)
-
-    def rotate_if_due(self) -> object:
-        return self.log.rotate_if_due()
-
-
 def mixed_stream() -> list[bytes]:
     """Frames of every kind the receiver meets, good and bad, in one connection's byte stream."""
     cp = data_cp("20240101000000", {"a21026": {"Rtd": 1.5, "Flag": "N"}})
@@ -258,6 +239,10 @@ def mixed_stream() -> list[bytes]:
         frame(15, cn="2061"),
         frame(16, mn=MN_VARIANT),
         frame(18, flag=7),  # Flag says split, no PNUM/PNO: landed whole, with a warning
+        frame(19, mn="88888880000001"),  # an MN of 2005's length with a 2017 Flag: a tolerated deviation
+        b"##%04d%b" % (len(good) - 12 + 6, good[6:]),  # a length field counting the ## and its digits
+        frame(20, mn=MN_STRICT),
+        frame(21, mn=MN_STRICT, flag=7),  # refused: the device is strict
         frame(17),
     ]
 
@@ -268,14 +253,20 @@ def run_receiver(
     registry = {
         MN_OK: Device(MN_OK, password="123456"),
         MN_VARIANT: Device(MN_VARIANT, crc_variants=frozenset({CrcKind.MODBUS})),
+        MN_STRICT: Device(MN_STRICT, strict=True),
     }
     stream = b"".join(mixed_stream())
     last_reply_qn = b"QN=20240101000000017"
 
     async def run() -> tuple[bytes, dict[str, object]]:
         log = LandingLog(tmp_path)
-        landing = log if fast else FullPathLanding(log)
-        receiver = Receiver(lookup=registry.get, policy=policy, landing=landing, clock=lambda: 1_700_000_000)
+        receiver = Receiver(
+            lookup=registry.get,
+            policy=policy,
+            landing=log,
+            config=ReceiverConfig(fast_path=fast),
+            clock=lambda: 1_700_000_000,
+        )
         _host, port = await receiver.start("127.0.0.1", 0)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for i in range(0, len(stream), 101):  # reads that cut frames anywhere

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from envplan.lake.landing import MAGIC, LandingLog, encode_record, replay, verify
+from envplan.lake.landing import (
+    MAGIC,
+    LandingLog,
+    RecordBuffer,
+    batch_records,
+    closed_files,
+    encode_middle,
+    encode_record,
+    landing_prefix,
+    mark_moved,
+    recover_orphans,
+    replay,
+    unmoved_records,
+    verify,
+)
 
 
 def fill(log: LandingLog, count: int, start: int = 0) -> list[bytes]:
@@ -121,11 +137,11 @@ def test_landing_prefixed_append_writes_the_same_record_as_append(tmp_path: Path
 
     for frame in frames:
         plain.append(frame, received_ns=1_700_000_000_000_000_007, peer="10.0.0.5:40312", meta=meta)
-    prefix, prefix_crc = prefixed.record_prefix(
-        1_700_000_000_000_000_007, prefixed.record_middle("10.0.0.5:40312", meta)
+    prefix, prefix_crc = prefixed.buffer.record_prefix(
+        1_700_000_000_000_000_007, encode_middle("10.0.0.5:40312", meta)
     )
     for frame in frames:
-        prefixed.append_prefixed(frame, prefix, prefix_crc)
+        prefixed.buffer.append_prefixed(frame, prefix, prefix_crc)
     closed = [plain.close(), prefixed.close()]
 
     assert closed[0] is not None and closed[1] is not None
@@ -186,3 +202,85 @@ def test_landing_rotate_if_due_closes_an_old_file_on_the_owner_thread(tmp_path: 
 def test_landing_rotation_period_must_be_positive(tmp_path: Path):
     with pytest.raises(ValueError, match="must be positive"):
         LandingLog(tmp_path, rotate_seconds=0)
+
+
+# --------------------------------------------------------------------------- a landing folder's life
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(finished.stdout)
+
+
+def test_landing_orphans_of_dead_receivers_of_this_host_are_closed_and_live_ones_left(tmp_path: Path):
+    dead, dead_empty = dead_pid(), dead_pid()
+    crashed = LandingLog(tmp_path, prefix=landing_prefix(dead))
+    frames = fill(crashed, 2)
+    crashed.flush_durable()  # never closed: its process "died"
+    empty = LandingLog(tmp_path, prefix=landing_prefix(dead_empty))
+    live = LandingLog(tmp_path, prefix=landing_prefix())
+    fill(live, 1)
+    live.flush_durable()
+    other_host = tmp_path / "elsewhere_1-000000000001.part"
+    other_host.write_bytes(MAGIC)
+
+    recovered = recover_orphans(tmp_path)
+
+    assert [p.name for p in recovered] == [f"{landing_prefix(dead)}-000000000001.log"]
+    assert [r.frame for r in replay(recovered[0])] == frames
+    assert empty.current_path is not None and not empty.current_path.exists()  # header only: deleted
+    assert (live.current_path is not None and live.current_path.exists(), other_host.exists()) == (True, True)
+    assert closed_files(tmp_path) == recovered
+
+
+def test_landing_closed_files_of_every_writer_moved_once_each(tmp_path: Path):
+    first, second = LandingLog(tmp_path, prefix="a"), LandingLog(tmp_path, prefix="b")
+    fill(first, 1)
+    fill(second, 1)
+    closed = [first.close(), second.close()]
+
+    pending = closed_files(tmp_path)
+    moved = mark_moved(pending[0])
+
+    assert pending == closed
+    assert moved == tmp_path / "moved" / "a-000000000001.log"
+    assert closed_files(tmp_path) == [closed[1]]
+    assert closed_files(tmp_path, prefix="b") == [closed[1]]
+    with pytest.raises(ValueError, match="not a closed landing file"):
+        mark_moved(tmp_path / "b-000000000002.part")
+
+
+def test_landing_unmoved_records_read_closed_and_open_files_but_not_moved_ones(tmp_path: Path):
+    log = LandingLog(tmp_path, prefix="t")
+    moved_frames = fill(log, 1)
+    mark_moved(log.rotate())  # type: ignore[arg-type]  # the file held a record
+    closed_frames = fill(log, 2, start=1)
+    log.rotate()
+    open_frames = fill(log, 2, start=3)
+    log.flush_durable()  # durable in the .part file, not closed
+
+    frames = [r.frame for r in unmoved_records(tmp_path)]
+    log.close()
+
+    assert moved_frames == [b"##0010frame0000\r\n"]
+    assert frames == closed_frames + open_frames
+
+
+def test_landing_batch_records_read_a_batch_as_its_file_would(tmp_path: Path):
+    buffer = RecordBuffer()
+    buffer.append(b"##0010frame0001\r\n", received_ns=5, peer="p", meta={"mn": "M1"})
+    prefix, crc = buffer.record_prefix(6, encode_middle("q", {"mn": "M2"}))
+    buffer.append_prefixed(b"##0010frame0002\r\n", prefix, crc)
+
+    batch = buffer.take_batch()
+    records = batch_records(batch.data)
+
+    assert batch.records == 2
+    assert [(r.frame, r.received_ns, r.peer, r.meta) for r in records] == [
+        (b"##0010frame0001\r\n", 5, "p", {"mn": "M1"}),
+        (b"##0010frame0002\r\n", 6, "q", {"mn": "M2"}),
+    ]
+    assert (buffer.pending_records, buffer.take_batch().data) == (0, bytearray())

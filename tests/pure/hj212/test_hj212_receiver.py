@@ -29,7 +29,7 @@ from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import KEY, deduplicate, frames_to_rows, segments_to_rows
 from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS, parse_segment
 from envplan.hj212.simulator import device_frames, device_mn
-from envplan.lake.landing import Batch, LandingLog, replay
+from envplan.lake.landing import Batch, LandingLog, LandingRecord, RecordBuffer, batch_records, replay
 
 REPO = Path(__file__).resolve().parents[3]
 MN = device_mn(1)
@@ -49,24 +49,30 @@ def landed_frames(directory: Path) -> list[bytes]:
 # ------------------------------------------------------------------------------------------------ core
 
 
-def core_for(tmp_path: Path, registry: dict[str, Device], policy: UnknownDevicePolicy) -> ReceiverCore:
-    return ReceiverCore(lookup=registry.get, policy=policy, landing=LandingLog(tmp_path))
+def core_for(
+    registry: dict[str, Device], policy: UnknownDevicePolicy, config: ReceiverConfig | None = None
+) -> ReceiverCore:
+    return ReceiverCore(lookup=registry.get, policy=policy, buffer=RecordBuffer(), config=config)
 
 
-def test_core_lands_and_answers_a_good_frame(tmp_path: Path):
-    core = core_for(tmp_path, {MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
+def landed(core: ReceiverCore) -> list[LandingRecord]:
+    """The records the core landed since the last call, as a landing file would give them back."""
+    return batch_records(core.buffer.take_batch().data)
+
+
+def test_core_lands_and_answers_a_good_frame():
+    core = core_for({MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
     frame = upload(1)
 
     outcome = core.on_frame(frame, peer="p", received_ns=1, devices={})
-    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
     reply = decode_message(outcome.reply or b"")[1].header
 
     assert (outcome.landed, outcome.error, reply.cn, reply.qn) == (True, None, "9014", "20240101000000001")
-    assert landed_frames(tmp_path) == [frame]
+    assert [(r.frame, r.received_ns, r.peer) for r in landed(core)] == [(frame, 1, "p")]
 
 
-def test_core_bad_crc_gets_no_reply_and_is_counted_per_device(tmp_path: Path):
-    core = core_for(tmp_path, {MN: Device(MN)}, UnknownDevicePolicy.REFUSE)
+def test_core_bad_crc_gets_no_reply_and_is_counted_per_device():
+    core = core_for({MN: Device(MN)}, UnknownDevicePolicy.REFUSE)
     frame = upload(1)
     corrupt = frame[:-6] + (b"0000" if frame[-6:-2] != b"0000" else b"0001") + b"\r\n"
 
@@ -75,12 +81,13 @@ def test_core_bad_crc_gets_no_reply_and_is_counted_per_device(tmp_path: Path):
 
     assert (outcome.reply, outcome.landed, short.reply) == (None, False, None)
     assert dict(core.stats.rejected) == {(MN, "crc"): 1, (MN, "length"): 1}
+    assert landed(core) == []
 
 
-def test_core_crc_variant_accepted_only_for_configured_device(tmp_path: Path):
+def test_core_crc_variant_accepted_only_for_configured_device():
     other = device_mn(2)
     registry = {MN: Device(MN, crc_variants=frozenset({CrcKind.MODBUS_SWAPPED})), other: Device(other)}
-    core = core_for(tmp_path, registry, UnknownDevicePolicy.REFUSE)
+    core = core_for(registry, UnknownDevicePolicy.REFUSE)
 
     def swapped(mn: str) -> bytes:
         frame = upload(1, mn=mn)
@@ -89,15 +96,14 @@ def test_core_crc_variant_accepted_only_for_configured_device(tmp_path: Path):
 
     accepted = core.on_frame(swapped(MN), peer="p", received_ns=1, devices={})
     refused = core.on_frame(swapped(other), peer="p", received_ns=1, devices={})
-    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
 
     assert (accepted.landed, refused.landed, refused.error) == (True, False, "crc")
-    assert [r.meta["crc"] for r in replay(next(tmp_path.glob("*.part")))] == ["variant:modbus-swapped"]
+    assert [r.meta["crc"] for r in landed(core)] == ["variant:modbus-swapped"]
 
 
-def test_core_unknown_device_refused_with_mn_error_or_quarantined(tmp_path: Path):
-    refusing = core_for(tmp_path / "a", {}, UnknownDevicePolicy.REFUSE)
-    quarantining = core_for(tmp_path / "b", {}, UnknownDevicePolicy.QUARANTINE)
+def test_core_unknown_device_refused_with_mn_error_or_quarantined():
+    refusing = core_for({}, UnknownDevicePolicy.REFUSE)
+    quarantining = core_for({}, UnknownDevicePolicy.QUARANTINE)
 
     refused = refusing.on_frame(upload(1), peer="p", received_ns=1, devices={})
     quarantined = quarantining.on_frame(upload(1), peer="p", received_ns=1, devices={})
@@ -109,31 +115,165 @@ def test_core_unknown_device_refused_with_mn_error_or_quarantined(tmp_path: Path
         {"QnRtn": str(QnRtn.MN_ERROR)},
     )
     assert (quarantined.landed, quarantining.stats.frames_quarantined) == (True, 1)
+    assert [r.meta["status"] for r in landed(quarantining)] == ["quarantine"]
 
 
-def test_core_lands_split_flag_without_packet_numbers_with_its_warning(tmp_path: Path):
-    core = core_for(tmp_path, {MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
+def test_core_lands_split_flag_without_packet_numbers_with_its_warning():
+    core = core_for({MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
 
     outcome = core.on_frame(upload(1, flag=7), peer="p", received_ns=1, devices={})
-    core.landing.flush_durable()  # type: ignore[attr-defined]  # a real LandingLog
-    records = list(replay(next(tmp_path.glob("*.part"))))
+    records = landed(core)
 
     assert (outcome.landed, outcome.error, decode_message(outcome.reply or b"")[1].header.cn) == (
         True,
         None,
         "9014",
     )
-    meta = {"mn": MN, "cn": "2011", "crc": "standard", "status": "accepted", "warning": SPLIT_WITHOUT_NUMBERS}
+    meta = {
+        "mn": MN,
+        "cn": "2011",
+        "crc": "standard",
+        "status": "accepted",
+        "variants": "split-unnumbered",
+        "warning": SPLIT_WITHOUT_NUMBERS,
+    }
     assert [(r.frame, r.meta) for r in records] == [(upload(1, flag=7), meta)]
-    assert (core.stats.frames_with_warnings, dict(core.stats.rejected)) == (1, {})
+    assert (core.stats.frames_with_warnings, core.stats.frames_with_variants, dict(core.stats.rejected)) == (
+        1,
+        1,
+        {},
+    )
 
 
-def test_core_wrong_password_refused_with_pw_error(tmp_path: Path):
-    core = core_for(tmp_path, {MN: Device(MN, password="654321")}, UnknownDevicePolicy.REFUSE)
+def test_core_wrong_password_refused_with_pw_error():
+    core = core_for({MN: Device(MN, password="654321")}, UnknownDevicePolicy.REFUSE)
 
     outcome = core.on_frame(upload(1), peer="p", received_ns=1, devices={})
 
     assert (outcome.landed, decode_message(outcome.reply or b"")[1].cp.params) == (False, {"QnRtn": "3"})
+    assert dict(core.stats.rejected) == {(MN, "password"): 1}
+
+
+# --------------------------------------------------------------------------------- sessions, with bytes
+
+
+def reply_qns(replies: list[bytes]) -> list[str]:
+    return [decode_message(reply)[1].header.qn or "" for reply in replies]
+
+
+def test_session_answers_frames_cut_anywhere_across_reads_with_each_reads_time():
+    core = core_for({MN: Device(MN, password="123456")}, UnknownDevicePolicy.REFUSE)
+    session = core.open("10.0.0.5:4000", now=0.0)
+    assert session is not None
+    frames = [upload(i) for i in range(3)]
+    stream = b"".join(frames)
+
+    first = session.feed(stream[:100], now=1.0, received_ns=11)
+    second = session.feed(stream[100:300], now=2.0, received_ns=22)
+    third = session.feed(stream[300:], now=3.0, received_ns=33)
+    records = landed(core)
+
+    assert [reply_qns(f.replies) for f in (first, second, third)] == [
+        [],
+        ["20240101000000000"],
+        ["20240101000000001", "20240101000000002"],
+    ]
+    assert [(f.landed, f.close) for f in (first, second, third)] == [(0, None), (1, None), (2, None)]
+    assert [(r.frame, r.received_ns, r.peer) for r in records] == [
+        (frames[0], 22, "10.0.0.5:4000"),
+        (frames[1], 33, "10.0.0.5:4000"),
+        (frames[2], 33, "10.0.0.5:4000"),
+    ]
+
+
+def test_session_past_its_frame_budget_is_told_to_close_for_flood():
+    config = ReceiverConfig(frames_per_second=1.0, burst=3.0)
+    core = core_for({}, UnknownDevicePolicy.QUARANTINE, config)
+    session = core.open("p", now=0.0)
+    assert session is not None
+
+    fed = session.feed(b"".join(upload(i) for i in range(5)), now=0.0, received_ns=1)
+    later = core.open("q", now=0.0)
+    assert later is not None
+    refilled = later.feed(b"".join(upload(i) for i in range(3)), now=0.0, received_ns=1)
+    again = later.feed(upload(9), now=1.0, received_ns=2)  # one second later: one more frame allowed
+
+    assert (fed.landed, fed.close, reply_qns(fed.replies)) == (
+        3,
+        "flood",
+        ["20240101000000000", "20240101000000001", "20240101000000002"],
+    )
+    # the frames of that read past the budget are counted, not dropped unseen
+    assert (core.stats.rejected[(MN, "flood")], session.rejected) == (2, {"flood": 2})
+    assert [(f.landed, f.close) for f in (refilled, again)] == [(3, None), (1, None)]
+
+
+def test_session_with_too_many_bad_frames_in_a_row_is_told_to_close():
+    config = ReceiverConfig(max_consecutive_errors=2)
+    core = core_for({}, UnknownDevicePolicy.QUARANTINE, config)
+    session = core.open("p", now=0.0)
+    assert session is not None
+    bad = upload(1)[:-6] + b"0000\r\n" if upload(1)[-6:-2] != b"0000" else upload(1)[:-6] + b"0001\r\n"
+
+    tolerated = session.feed(bad + bad + upload(2) + bad + bad, now=0.0, received_ns=1)
+    cut = session.feed(bad, now=0.0, received_ns=1)
+
+    assert (tolerated.landed, tolerated.close, cut.close) == (1, None, "errors")
+    # an unregistered MN failing its CRC is not trusted: counted under the connection's last good MN
+    assert dict(core.stats.rejected) == {("?", "crc"): 2, (MN, "crc"): 3}
+
+
+def test_session_sees_a_registry_change_after_its_device_cache_period():
+    registry: dict[str, Device] = {}
+    core = core_for(registry, UnknownDevicePolicy.REFUSE, ReceiverConfig(device_cache_seconds=60.0))
+    session = core.open("p", now=0.0)
+    assert session is not None
+
+    before = session.feed(upload(1), now=1.0, received_ns=1)
+    registry[MN] = Device(MN, password="123456")
+    cached = session.feed(upload(2), now=30.0, received_ns=2)
+    refreshed = session.feed(upload(3), now=61.5, received_ns=3)
+
+    assert [decode_message(f.replies[0])[1].header.cn for f in (before, cached, refreshed)] == [
+        "9011",
+        "9011",
+        "9014",
+    ]
+    assert [r.frame for r in landed(core)] == [upload(3)]
+
+
+def test_session_idle_past_the_timeout():
+    core = core_for({}, UnknownDevicePolicy.QUARANTINE, ReceiverConfig(idle_timeout=10.0))
+    session = core.open("p", now=0.0)
+    assert session is not None
+    session.feed(upload(1), now=5.0, received_ns=1)
+
+    assert (session.idle(15.0), session.idle(15.5)) == (False, True)
+
+
+def test_core_refuses_sessions_past_the_maximum_and_says_so_once_per_period():
+    config = ReceiverConfig(max_connections=2, refusal_log_seconds=60.0)
+    core = core_for({}, UnknownDevicePolicy.QUARANTINE, config)
+    first, second = core.open("a", now=0.0), core.open("b", now=0.0)
+
+    refused = [core.open("c", now=1.0), core.open("d", now=2.0)]
+    notices = core.take_notices()
+    assert first is not None
+    first.close()
+    freed = core.open("e", now=3.0)
+    late = core.open("f", now=70.0)
+    final = core.take_notices(final=True)
+
+    assert (second is not None, refused, freed is not None, late) == (True, [None, None], True, None)
+    assert (core.stats.connections_refused, core.stats.connections_opened, core.stats.connections_open) == (
+        3,
+        3,
+        2,
+    )
+    assert notices == ["connection limit of 2 reached: 1 new connections refused since the last message"]
+    assert final == [
+        "connection limit of 2 reached: 2 new connections refused since the last message",
+    ]
 
 
 def test_rows_keyed_and_deduplicated():
@@ -233,7 +373,10 @@ def test_loopback_flooding_device_cut_off_others_unaffected(tmp_path: Path):
     assert len(answered) == 30
     assert flooded.count(b"\r\n") <= 100  # at most the burst was answered before the cut
     assert receiver.stats.closed["flood"] == 1
-    assert receiver.stats.rejected[(device_mn(8), "flood")] == 1
+    stats = receiver.stats
+    # the flooding device's frames past its budget, in the reads that got it closed, are counted
+    assert stats.rejected[(device_mn(8), "flood")] >= 1
+    assert stats.frames_received == stats.frames_landed + sum(stats.rejected.values())
 
 
 def test_loopback_device_not_reading_replies_cut_off_others_unaffected(tmp_path: Path):
@@ -519,3 +662,36 @@ def test_loopback_landing_file_closed_after_the_period_without_another_frame(tmp
     assert after == ["t-000000000001.log", "t-000000000002.part"]
     assert [r.frame for r in replay(folder / "t-000000000001.log")] == [upload(1)]
     assert receiver.stats.replies_sent == 1
+
+
+def test_loopback_refusals_are_logged_once_per_device_and_reason_and_counted_per_connection(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    strict = {MN: Device(MN, password="123456", strict=True)}
+    counting_header = [b"##%04d%b" % (len(upload(i)) - 12 + 6, upload(i)[6:]) for i in range(5)]
+
+    async def run() -> tuple[Receiver, list[dict[str, int]]]:
+        landing = LandingLog(tmp_path / "landing")
+        receiver = Receiver(lookup=strict.get, policy=UnknownDevicePolicy.REFUSE, landing=landing)
+        _host, port = await receiver.start("127.0.0.1", 0)
+        writers = []
+        for stream in (b"".join(counting_header) + upload(9), b"hello\r\n" * 3 + upload(10)):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(stream)
+            await asyncio.wait_for(reader.readuntil(b"\r\n"), 5)  # the reply to the good frame that ends it
+            writers.append(writer)
+        per_connection = [dict(c.session.rejected) for c in receiver.connections if c.session is not None]
+        for writer in writers:
+            writer.close()
+        await receiver.stop()
+        landing.close()
+        return receiver, per_connection
+
+    with caplog.at_level(logging.WARNING, logger="envplan.hj212.receiver"):
+        receiver, per_connection = asyncio.run(run())
+    lines = [r.getMessage() for r in caplog.records if r.name == "envplan.hj212.receiver"]
+
+    assert receiver.stats.rejected == {(MN, "length+6"): 5, ("?", "garbage"): 3}
+    assert sorted(per_connection, key=str) == [{"garbage": 3}, {"length+6": 5}]
+    assert [line.split(": ")[1] for line in lines] == ["length+6", "garbage"]
+    assert receiver.stats.frames_landed == 2
