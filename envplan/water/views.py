@@ -92,7 +92,9 @@ def monitoring_section_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(monitoring_section.get_absolute_url())
     status = 400 if form.errors else 200
-    return render(request, "water/section_form.html", {"form": form, "monitoring_section": None}, status=status)
+    return render(
+        request, "water/section_form.html", {"form": form, "monitoring_section": None}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,7 +120,10 @@ def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
         form.fields["code"].disabled = True
     status = 400 if form.errors else 200
     return render(
-        request, "water/section_form.html", {"form": form, "monitoring_section": monitoring_section}, status=status
+        request,
+        "water/section_form.html",
+        {"form": form, "monitoring_section": monitoring_section},
+        status=status,
     )
 
 
