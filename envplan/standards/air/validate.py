@@ -112,13 +112,24 @@ def parse_time(text: pl.Expr, *, daily: bool) -> pl.Expr:
     return pl.when(is_24).then(local + pl.duration(days=1)).otherwise(local)
 
 
+def each_distinct(series: pl.Series, convert: pl.Expr) -> pl.Series:
+    """`convert` (an expression of the column) computed once per distinct value of the column:
+    a file's times repeat for every station, so parsing or formatting them row by row is wasted work."""
+    frame = series.to_frame()
+    distinct = frame.unique().with_columns(convert.alias("_converted"))
+    joined = frame.join(distinct, on=series.name, how="left", maintain_order="left", nulls_equal=True)
+    return joined.get_column("_converted").alias(series.name)
+
+
 def _times(text: pl.Series, *, daily: bool) -> pl.Series:
     """`parse_time` of a column. Hourly files nearly always write `YYYY-MM-DDTHH:MM:SS` without an offset:
     those are parsed in one quick pass, and only the others by the general rule (which gives the same
     time for the quick ones: no offset, no 24:00, the first of its formats)."""
     if daily:
-        return pl.select(parse_time(pl.lit(text), daily=True)).to_series().alias(text.name)
-    quick = text.str.to_datetime(_DATETIME_FORMATS[0], strict=False, time_unit="us")
+        return each_distinct(text, parse_time(pl.col(text.name), daily=True))
+    quick = each_distinct(
+        text, pl.col(text.name).str.to_datetime(_DATETIME_FORMATS[0], strict=False, time_unit="us")
+    )
     slow_rows = (quick.is_null() & text.is_not_null()).arg_true()
     if slow_rows.len() == 0:
         return quick.alias(text.name)
@@ -243,7 +254,7 @@ def _validate(
     typed = typed.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
     repeats = {"station_code", "time"} <= set(frame.columns) and _may_repeat(typed)
     checks = _checks(
-        typed.columns, value_columns, kind=kind, known_stations=known_stations, text=text, repeats=repeats
+        frame.columns, value_columns, kind=kind, known_stations=known_stations, text=text, repeats=repeats
     )
     flags = [f"_flag{i}" for i in range(len(checks))]
     checked = typed.with_columns(

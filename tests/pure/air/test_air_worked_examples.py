@@ -134,9 +134,7 @@ def test_aqi_a12_daily_o3_8h_above_800(edition: str, iaqi_o3: int, category: int
 def test_aqi_a13_realtime_pm25_rule(edition: str, rule: str, iaqi_pm25: int):
     frame = pl.DataFrame({"time": [REALTIME_2017], "pm25": [120.0], "pm25_24h": [70.0]})
 
-    result = (
-        with_aqi(frame, kind="realtime", edition=edition, realtime_rule=rule).row(0, named=True)
-    )
+    result = with_aqi(frame, kind="realtime", edition=edition, realtime_rule=rule).row(0, named=True)
 
     assert result["iaqi_pm25"] == iaqi_pm25
 
