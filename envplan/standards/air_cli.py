@@ -29,7 +29,7 @@ from envplan.standards.air.stats import (
     daily_aqi,
     daily_statistics,
 )
-from envplan.standards.air.validate import Kind, Validated, read_air_csv
+from envplan.standards.air.validate import Kind, Validated, each_distinct, read_air_csv
 
 # Columns written by `daily` that `annual` accepts back without a warning.
 _DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *IAQI_COLUMNS}
@@ -96,8 +96,8 @@ def _source(path: str, stdin: TextIO) -> Source:
     if path != "-":
         return path
     buffer = getattr(stdin, "buffer", None)
-    data = buffer.read() if buffer is not None else stdin.read().encode("utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+    data: bytes = buffer.read() if buffer is not None else stdin.read().encode("utf-8")
+    return data
 
 
 def _report(validated: Validated, stderr: TextIO) -> None:
@@ -142,28 +142,19 @@ def _validated_rows(
     return validated.rows(), validated.error_count > 0
 
 
-def _write(frame: pl.DataFrame, fmt: str, stdout: TextIO, **csv_options: Any) -> None:
+def _write(frame: pl.DataFrame, fmt: str, stdout: TextIO) -> None:
     if fmt == "json":
         stdout.write(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
         stdout.write("\n")
         return
     buffer = getattr(stdout, "buffer", None)
     if buffer is None:  # an in-memory text stream
-        stdout.write(frame.write_csv(**csv_options))
+        stdout.write(frame.write_csv())
         return
     # Polars writes the bytes itself, in parallel, without a Python string of the whole output.
     stdout.flush()
-    frame.write_csv(buffer, **csv_options)
+    frame.write_csv(buffer)
     buffer.flush()
-
-
-def _as_text(times: pl.Series, time_format: str) -> pl.Series:
-    """Times as text, each distinct time formatted once: a file's hours repeat for every station, and
-    formatting them row by row is most of the cost of writing them."""
-    frame = times.to_frame()
-    distinct = frame.unique().with_columns(pl.col(times.name).dt.strftime(time_format).alias("_text"))
-    joined = frame.join(distinct, on=times.name, how="left", maintain_order="left", nulls_equal=True)
-    return joined.get_column("_text").alias(times.name)
 
 
 def _aqi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
@@ -177,7 +168,7 @@ def _aqi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
     time_format = "%Y-%m-%d" if kind == "daily" else "%Y-%m-%dT%H:%M:%S"
     out = result.select(
         "station_code",
-        _as_text(result.get_column("time"), time_format),
+        each_distinct(result.get_column("time"), pl.col("time").dt.strftime(time_format)),
         "aqi",
         "category",
         "primary",

@@ -192,8 +192,8 @@ def _bounded_table(edition: AqiEdition, column: str | None, scale: int, values: 
     if edition is AqiEdition.HJ633_2012:
         q = float(np.rint(largest * 1000.0))
     else:
-        q = float(np.rint(np.rint(largest * MICRO) / 10.0 ** (6 - round(np.log10(scale)))))
-    wanted = int(min(max(q, 0.0), 2.0**40)) + 1
+        q = float(np.rint(np.rint(largest * MICRO) / (MICRO / scale)))  # as `compiled._units_2026`
+    wanted = int(min(q, 2.0**40)) + 1  # past the table's top: the whole table
     return iaqi_table(edition, column, scale, 1 << (wanted - 1).bit_length())
 
 
