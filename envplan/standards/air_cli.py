@@ -73,7 +73,7 @@ class _InputError(Exception):
 class _KernelLoader:
     """Loads the compiled AQI kernel (Numba, from its on-disk cache) on another thread while the command
     reads and checks its input: Polars lets go of the interpreter while it works, so the two overlap.
-    `wait()` before computing: the kernel's parallel loop must not be entered from two threads at once."""
+    The command waits for it before computing, and before it ends on any path."""
 
     def __init__(self) -> None:
         self._thread = threading.Thread(target=self._load, name="aqi-kernel", daemon=True)

@@ -1,18 +1,19 @@
-"""The AQI kernel's compiled loops (Numba): one parallel pass over the rows, block by block.
+"""The AQI kernel's compiled loops (Numba): one pass over the rows, block by block, on one CPU.
 
 Imported on first use by `kernel.compute` (or `kernel.warm_up`), so that importing the air standards does
 not import Numba. The loops are module-level functions, because Numba's on-disk cache does not hold
 closures; the cache lives outside the package (see `cache_folder`), so that a command pays for loading the
 kernel (a few hundredths of a second), not for compiling it (several seconds), from its second run on.
 Every loop indexes with unsigned integers and has no branch in its body, so that LLVM vectorises it; the
-error model is NumPy's (no Python exception checks in the arithmetic).
+error model is NumPy's (no Python exception checks in the arithmetic). One thread is enough (tens of
+millions of rows a second, where reading the CSV takes longer) and keeps Numba's threading layers, which
+are not all safe across fork() or concurrent calls, out of the web server and the worker.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -224,7 +225,7 @@ def _combine(
         out[7, i] = o3
 
 
-@_compiled(parallel=True)
+@_compiled()
 def run(
     values: Any,  # tuple of len(SLOTS) float64 arrays (NaN = missing)
     aux: Any,  # float64: the SO2 24-h mean (HJ 633-2012 SO2 1-h rule), all NaN when absent
@@ -240,10 +241,12 @@ def run(
     category: Any,  # int8 (n,)
     primary: Any,  # int8 (n,)
 ) -> None:
+    """Fill the outputs of every row: per block, each slot's IAQIs, the rules above the tables, then AQI,
+    category and primary pollutants."""
     n = aqi.shape[0]
     enabled, divisors, _, thresholds, _ = rules
     blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
-    for b in numba.prange(blocks):
+    for b in range(blocks):
         start = b * BLOCK_ROWS
         stop = min(start + BLOCK_ROWS, n)
         # A block on one side of 2026-03-01 runs the loops of its edition only.
@@ -271,9 +274,3 @@ def run(
             if thresholds[k] < np.inf:
                 _above(values[k], aux, aux_table, editions, k, rules, start, stop, out[k])
         _combine(editions, blank, category_tops, start, stop, out, aqi, category, primary)
-
-
-def chunks(blocks: int) -> AbstractContextManager[Any]:
-    """Context in which `run`'s parallel loop hands out blocks `blocks` at a time."""
-    manager: AbstractContextManager[Any] = numba.parallel_chunksize(blocks)
-    return manager

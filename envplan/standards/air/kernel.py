@@ -266,23 +266,21 @@ def compute(
     edition_view.flags.writeable = False
     from envplan.standards.air import compiled  # imports Numba and loads the compiled loops
 
-    # Small dynamic chunks let an idle thread take over the blocks of one the OS has put aside.
-    with compiled.chunks(16):
-        compiled.run(
-            tuple(columns),
-            aux_values,
-            aux_table,
-            edition_view,
-            tables[0],
-            tables[1],
-            (rules.enabled, rules.divisors, rules.limits, rules.thresholds, rules.above),
-            blank,
-            _CATEGORY_TOPS,
-            out,
-            aqi,
-            category,
-            primary,
-        )
+    compiled.run(
+        tuple(columns),
+        aux_values,
+        aux_table,
+        edition_view,
+        tables[0],
+        tables[1],
+        (rules.enabled, rules.divisors, rules.limits, rules.thresholds, rules.above),
+        blank,
+        _CATEGORY_TOPS,
+        out,
+        aqi,
+        category,
+        primary,
+    )
     return Result(iaqi=out, aqi=aqi, category=category, primary=primary)
 
 
