@@ -25,6 +25,7 @@ from envplan.standards.air import (
     Validated,
     daily_aqi,
     daily_statistics,
+    kernel,
     read_air_csv,
     read_cnemc_text,
     validate_air_frame,
@@ -296,13 +297,17 @@ def evaluate_days(days: Iterable[dt.date] | None = None) -> dict[str, int]:
     first, _ = _day_bounds(chosen[0])
     _, last = _day_bounds(chosen[-1])
     wanted = pl.Series(chosen, dtype=pl.Date).implode()
+    loading = kernel.Loading()  # the AQI kernel loads while the lake is read
     hours = (
         air_lake.hourly(start=first, end=last).filter(belongs_to_day(pl.col("time")).is_in(wanted)).collect()
     )
     if hours.height == 0:
+        loading.wait()
         return {"days": 0, "station_days": 0}
     # The hour grid of daily_statistics spans each station's first to last hour: keep the chosen days.
-    result = daily_aqi(daily_statistics(hours)).filter(pl.col("date").is_in(wanted))
+    statistics = daily_statistics(hours)
+    loading.wait()
+    result = daily_aqi(statistics).filter(pl.col("date").is_in(wanted))
     extra = hours.group_by("station_code", belongs_to_day(pl.col("time")).alias("date")).agg(
         pl.col("city").drop_nulls().first(), pl.col("generated").fill_null(False).any()
     )

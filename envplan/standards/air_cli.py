@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import json
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -70,24 +69,6 @@ class _InputError(Exception):
     """The input file cannot be used at all (exit code 2)."""
 
 
-class _KernelLoader:
-    """Loads the compiled AQI kernel (Numba, from its on-disk cache) on another thread while the command
-    reads and checks its input: Polars lets go of the interpreter while it works, so the two overlap.
-    The command waits for it before computing, and before it ends on any path."""
-
-    def __init__(self) -> None:
-        self._thread = threading.Thread(target=self._load, name="aqi-kernel", daemon=True)
-        self._thread.start()
-
-    @staticmethod
-    def _load() -> None:
-        with contextlib.suppress(Exception):  # a failure shows again, in full, where the kernel is used
-            kernel.warm_up()
-
-    def wait(self) -> None:
-        self._thread.join()
-
-
 Source = str | bytes  # a path, or the bytes of standard input
 
 
@@ -115,7 +96,7 @@ def _validated_rows(
     kind: Kind,
     stderr: TextIO,
     strict: bool,
-    loader: _KernelLoader,
+    loader: kernel.Loading,
     extra: set[str] | None = None,
 ) -> tuple[pl.DataFrame, bool]:
     """Typed rows without errors, and whether any row had an error. Raises _InputError when unusable."""
@@ -287,7 +268,8 @@ def main(
         return 2
     except SystemExit as exc:  # --help
         return 0 if exc.code in (0, None) else 2
-    args.loader = _KernelLoader()
+    # The kernel loads while the input is read and checked; the command waits for it on every path.
+    args.loader = kernel.Loading()
     try:
         return _COMMANDS[args.command](args, out, err, inp)
     except _InputError as exc:

@@ -18,7 +18,9 @@ the rules, the tables and the Python side.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
@@ -285,10 +287,28 @@ def compute(
 
 
 def warm_up() -> None:
-    """Load the compiled loops now (from Numba's cache, else by compiling them): a command calls this on
-    another thread while it reads its input, so that the two overlap."""
+    """Load the compiled loops now (from Numba's cache, else by compiling them)."""
     rules = rules_for("realtime")
     compute([np.array([36.0])] * len(SLOTS), editions=np.zeros(1, dtype=np.uint8), rules=rules, blank=False)
+
+
+class Loading:
+    """`warm_up` on another thread. Loading Numba and the kernel takes about half a second of one CPU, mostly
+    Python; reading a CSV or the lake lets go of the interpreter, so the two overlap. A failure is not
+    reported here: the first computation raises it again, in full."""
+
+    def __init__(self) -> None:
+        self._thread = threading.Thread(target=self._load, name="aqi-kernel", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _load() -> None:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+    def wait(self) -> None:
+        """Return once the kernel is loaded (or failed to load)."""
+        self._thread.join()
 
 
 def primary_texts() -> list[str | None]:
