@@ -34,7 +34,7 @@ def hourly_aqi(*, start: dt.datetime, end: dt.datetime, codes: list[str] | None 
         return rows.with_columns(
             pl.lit(None, dtype=pl.Int64).alias("aqi"), pl.lit(None, dtype=pl.Int8).alias("category")
         )
-    result = with_aqi(rows.drop("date"), kind="realtime").collect()
+    result = with_aqi(rows.drop("date"), kind="realtime")
     return result.sort("station_code", "time")
 
 

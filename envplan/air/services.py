@@ -11,7 +11,6 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,8 +21,15 @@ from django.db import transaction
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
 from envplan.core.services import record_audit, save_changes, snapshot
-from envplan.problems import DEFAULT_LIMIT, ProblemList
-from envplan.standards.air import daily_aqi, daily_statistics, read_cnemc_text, validate_air_frame
+from envplan.standards.air import (
+    Validated,
+    daily_aqi,
+    daily_statistics,
+    kernel,
+    read_air_csv,
+    read_cnemc_text,
+    validate_air_frame,
+)
 from envplan.standards.air.stats import belongs_to_day
 
 STATION_FIELDS = ("code", "name", "name_zh", "city", "district", "latitude", "longitude", "kind")
@@ -119,46 +125,34 @@ def import_stations(path: str | os.PathLike[str], *, by: Any) -> list[Station]:
 # --- hourly imports -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Parsed:
-    rows: pl.DataFrame  # station_code, time, six pollutants, line (valid or not)
-    errors: pl.DataFrame  # file, line, field, message
-    rows_read: int
-
-
-def parse_hourly(data: bytes, *, file_name: str, fmt: str, known_stations: Iterable[str]) -> Parsed:
-    """Read and validate an hourly file (our documented CSV, or a CNEMC release as CSV or GeoJSON)."""
+def parse_hourly(data: bytes, *, file_name: str, fmt: str, known_stations: Iterable[str]) -> Validated:
+    """Read and validate an hourly file (our documented CSV, or a CNEMC release as CSV or GeoJSON) with the
+    checks of `envplan air aqi`, in one pass; every pollutant column must be present."""
     if fmt not in FORMATS:
         raise AirError(f"{file_name}: unknown format '{fmt}' (csv or cnemc)")
+    stations = list(known_stations)
     try:
         if fmt == "csv":
-            raw = pl.read_csv(io.BytesIO(data), infer_schema=False)
-        else:
-            suffix = Path(file_name).suffix.lower() or ".csv"
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"release{suffix}"
-                path.write_bytes(data)
-                raw = read_cnemc_text(path)
+            return read_air_csv(
+                data, kind="realtime", file=file_name, known_stations=stations, require=air_lake.POLLUTANTS
+            )
+        suffix = Path(file_name).suffix.lower() or ".csv"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"release{suffix}"
+            path.write_bytes(data)
+            raw = read_cnemc_text(path)
     except (pl.exceptions.PolarsError, ValueError, KeyError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise AirError(f"{file_name}, line 1: not a readable {fmt} file: {first}") from None
-    missing = [c for c in air_lake.POLLUTANTS if c not in raw.columns]
-    validated = validate_air_frame(raw, file=file_name, kind="realtime", known_stations=known_stations)
-    errors = validated.errors
-    if missing:
-        header = pl.DataFrame(
-            {
-                "file": [file_name] * len(missing),
-                "line": [1] * len(missing),
-                "field": missing,
-                "message": [f"missing column '{c}'" for c in missing],
-            },
-            schema=errors.schema,
-        )
-        errors = pl.concat([header, errors])
-    typed = validated.frame
-    rows = typed.select(
-        "line",
+    return validate_air_frame(
+        raw, file=file_name, kind="realtime", known_stations=stations, require=air_lake.POLLUTANTS
+    )
+
+
+def _hourly_rows(validated: Validated) -> pl.DataFrame:
+    """The rows without errors, in the lake's hourly columns."""
+    typed = validated.rows()
+    return typed.select(
         pl.col("station_code").cast(pl.String).str.strip_chars()
         if "station_code" in typed.columns
         else pl.lit(None, dtype=pl.String).alias("station_code"),
@@ -168,7 +162,6 @@ def parse_hourly(data: bytes, *, file_name: str, fmt: str, known_stations: Itera
             for p in air_lake.POLLUTANTS
         ],
     )
-    return Parsed(rows=rows, errors=errors, rows_read=raw.height)
 
 
 def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
@@ -216,29 +209,25 @@ def import_hourly(
     """
     file_name, data = _read_upload(file)
     stations = dict(Station.objects.values_list("code", "city"))
-    parsed = parse_hourly(data, file_name=file_name, fmt=fmt, known_stations=stations)
-    errors = parsed.errors.sort("line", maintain_order=True)
-    bad_lines = errors.get_column("line").unique()
-    header_error = bool((errors.get_column("line") == 1).any())
-    rejected = (strict and errors.height > 0) or header_error
-    valid = parsed.rows.filter(~pl.col("line").is_in(bad_lines.implode()))
+    validated = parse_hourly(data, file_name=file_name, fmt=fmt, known_stations=stations)
+    rejected = (strict and validated.error_count > 0) or validated.unusable
+    valid = _hourly_rows(validated)
     if rejected:
         valid = valid.head(0)
-    if rejected:
         status = ImportStatus.REJECTED
-    elif errors.height:
+    elif validated.error_count:
         status = ImportStatus.PARTIAL
     else:
         status = ImportStatus.STORED
     days = sorted({d.isoformat() for d in valid.select(belongs_to_day(pl.col("time"))).to_series()})
-    problems = ProblemList.first(errors.head(DEFAULT_LIMIT).to_dicts(), total=errors.height)
+    problems = validated.problems()
     record = AirImport.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         format=fmt,
         strict=strict,
         rows=valid.height,
-        rows_read=parsed.rows_read,
+        rows_read=validated.frame.height,
         errors=list(problems.kept),
         error_count=problems.total,
         days=days,
@@ -254,13 +243,13 @@ def import_hourly(
             "file": record.file_name,
             "sha256": record.sha256,
             "rows": record.rows,
-            "errors": errors.height,
+            "errors": validated.error_count,
             "status": record.status,
         },
     )
     if valid.height:
         lake_rows = (
-            _new_rows(valid.drop("line"))
+            _new_rows(valid)
             .with_columns(
                 pl.col("station_code").replace_strict(stations, return_dtype=pl.String).alias("city"),
                 pl.lit(generated).alias("generated"),
@@ -308,13 +297,17 @@ def evaluate_days(days: Iterable[dt.date] | None = None) -> dict[str, int]:
     first, _ = _day_bounds(chosen[0])
     _, last = _day_bounds(chosen[-1])
     wanted = pl.Series(chosen, dtype=pl.Date).implode()
+    loading = kernel.Loading()  # the AQI kernel loads while the lake is read
     hours = (
         air_lake.hourly(start=first, end=last).filter(belongs_to_day(pl.col("time")).is_in(wanted)).collect()
     )
     if hours.height == 0:
+        loading.wait()
         return {"days": 0, "station_days": 0}
     # The hour grid of daily_statistics spans each station's first to last hour: keep the chosen days.
-    result = daily_aqi(daily_statistics(hours)).filter(pl.col("date").is_in(wanted))
+    statistics = daily_statistics(hours)
+    loading.wait()
+    result = daily_aqi(statistics).filter(pl.col("date").is_in(wanted))
     extra = hours.group_by("station_code", belongs_to_day(pl.col("time")).alias("date")).agg(
         pl.col("city").drop_nulls().first(), pl.col("generated").fill_null(False).any()
     )

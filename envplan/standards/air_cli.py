@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -17,9 +16,9 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from envplan.problems import DEFAULT_LIMIT, ProblemList
+from envplan.standards.air import kernel
+from envplan.standards.air.aqi import IAQI_COLUMNS, MissingPolicy, RealtimeRule, with_aqi
 from envplan.standards.air.aqi import Kind as AqiKind
-from envplan.standards.air.aqi import MissingPolicy, RealtimeRule, with_aqi
 from envplan.standards.air.rounding import decimals_of, gbt8170_round
 from envplan.standards.air.stats import (
     DAILY_STATISTICS,
@@ -29,20 +28,10 @@ from envplan.standards.air.stats import (
     daily_aqi,
     daily_statistics,
 )
-from envplan.standards.air.validate import Kind, Validated, validate_air_frame
+from envplan.standards.air.validate import Kind, Validated, each_distinct, read_air_csv
 
-_IAQI_COLUMNS = [
-    "iaqi_pm25",
-    "iaqi_pm10",
-    "iaqi_so2",
-    "iaqi_no2",
-    "iaqi_co",
-    "iaqi_o3",
-    "iaqi_o3_1h",
-    "iaqi_o3_8h",
-]
 # Columns written by `daily` that `annual` accepts back without a warning.
-_DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *_IAQI_COLUMNS}
+_DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *IAQI_COLUMNS}
 
 
 class UsageError(Exception):
@@ -80,22 +69,20 @@ class _InputError(Exception):
     """The input file cannot be used at all (exit code 2)."""
 
 
-def _read_text_csv(path: str, stdin: TextIO) -> pl.DataFrame:
-    try:
-        if path == "-":
-            return pl.read_csv(io.BytesIO(stdin.read().encode("utf-8")), infer_schema=False)
-        return pl.read_csv(path, infer_schema=False)
-    except FileNotFoundError as exc:
-        raise _InputError(f"{path}: file not found") from exc
-    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _InputError(f"{path}: not a readable CSV file ({first_line})") from exc
+Source = str | bytes  # a path, or the bytes of standard input
+
+
+def _source(path: str, stdin: TextIO) -> Source:
+    """The file to read: its path, or for '-' the bytes of standard input (read once)."""
+    if path != "-":
+        return path
+    buffer = getattr(stdin, "buffer", None)
+    data: bytes = buffer.read() if buffer is not None else stdin.read().encode("utf-8")
+    return data
 
 
 def _report(validated: Validated, stderr: TextIO) -> None:
-    errors = validated.errors
-    problems = ProblemList.first(errors.head(DEFAULT_LIMIT).iter_rows(named=True), total=errors.height)
-    for line in problems.lines(_error_line, "error", "errors"):
+    for line in validated.problems().lines(_error_line, "error", "errors"):
         stderr.write(f"{line}\n")
 
 
@@ -104,53 +91,70 @@ def _error_line(row: dict[str, Any]) -> str:
 
 
 def _validated_rows(
-    path: str, kind: Kind, stdin: TextIO, stderr: TextIO, strict: bool, extra: set[str] | None = None
+    path: str,
+    source: Source,
+    kind: Kind,
+    stderr: TextIO,
+    strict: bool,
+    loader: kernel.Loading,
+    extra: set[str] | None = None,
 ) -> tuple[pl.DataFrame, bool]:
     """Typed rows without errors, and whether any row had an error. Raises _InputError when unusable."""
-    raw = _read_text_csv(path, stdin)
-    validated = validate_air_frame(raw, file=path, kind=kind)
+    try:
+        validated = read_air_csv(source, kind=kind, file=path)
+    except FileNotFoundError as exc:
+        raise _InputError(f"{path}: file not found") from exc
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _InputError(f"{path}: not a readable CSV file ({first_line})") from exc
     unknown = [
         c for c in validated.unknown_columns if not (extra and (c in extra or c.startswith(("valid_", "n_"))))
     ]
     if unknown:
         stderr.write(f"{path}: warning: ignoring unknown column(s): {', '.join(unknown)}\n")
-    header_errors = validated.errors.filter(pl.col("line") == 1)
-    if header_errors.height:
+    if validated.unusable:
         _report(validated, stderr)
         raise _InputError(f"{path}: unusable file (missing key columns)")
-    if validated.errors.height and strict:
+    if validated.error_count and strict:
         _report(validated, stderr)
-        raise _InputError(f"{path}: {validated.errors.height} error(s); --strict: nothing written")
+        raise _InputError(f"{path}: {validated.error_count} error(s); --strict: nothing written")
     _report(validated, stderr)
-    bad_lines = validated.errors.get_column("line").unique().implode()
-    rows = validated.frame.filter(~pl.col("line").is_in(bad_lines))
-    return rows, validated.errors.height > 0
+    loader.wait()
+    return validated.rows(), validated.error_count > 0
 
 
 def _write(frame: pl.DataFrame, fmt: str, stdout: TextIO) -> None:
     if fmt == "json":
         stdout.write(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
         stdout.write("\n")
-    else:
+        return
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is None:  # an in-memory text stream
         stdout.write(frame.write_csv())
+        return
+    # Polars writes the bytes itself, in parallel, without a Python string of the whole output.
+    stdout.flush()
+    frame.write_csv(buffer)
+    buffer.flush()
 
 
 def _aqi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
     kind: AqiKind = args.kind
-    rows, had_errors = _validated_rows(args.file, kind, stdin, stderr, args.strict)
+    rows, had_errors = _validated_rows(
+        args.file, _source(args.file, stdin), kind, stderr, args.strict, args.loader
+    )
     result = with_aqi(
         rows, kind=kind, edition=args.edition, realtime_rule=args.realtime_rule, missing=args.missing
-    ).collect()
+    )
     time_format = "%Y-%m-%d" if kind == "daily" else "%Y-%m-%dT%H:%M:%S"
-    iaqi = [c for c in _IAQI_COLUMNS if c in result.columns]
     out = result.select(
         "station_code",
-        pl.col("time").dt.strftime(time_format),
+        each_distinct(result.get_column("time"), pl.col("time").dt.strftime(time_format)),
         "aqi",
         "category",
         "primary",
         "edition",
-        *iaqi,
+        *IAQI_COLUMNS,
     )
     _write(out, "csv", stdout)
     return 1 if had_errors else 0
@@ -169,36 +173,41 @@ def _daily_columns(frame: pl.DataFrame) -> list[str]:
 
 
 def _daily(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
-    rows, had_errors = _validated_rows(args.file, "hourly", stdin, stderr, args.strict)
+    rows, had_errors = _validated_rows(
+        args.file, _source(args.file, stdin), "hourly", stderr, args.strict, args.loader
+    )
     daily = daily_aqi(daily_statistics(rows))
     _write(_rounded_daily(daily).select(_daily_columns(daily)), args.format, stdout)
     return 1 if had_errors else 0
 
 
-def _is_hourly(path: str, stdin: TextIO) -> tuple[bool, TextIO]:
+def _is_hourly(path: str, source: Source) -> bool:
     """Peek at the header: hourly files have `o3`, daily ones `o3_8h` (and no `o3`)."""
-    if path == "-":
-        text = stdin.read()
-        header = text.splitlines()[0] if text else ""
-        stdin = io.StringIO(text)
+    if isinstance(source, bytes):
+        header = source.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     else:
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(source, encoding="utf-8", errors="replace") as handle:
                 header = handle.readline()
+        except FileNotFoundError as exc:
+            raise _InputError(f"{path}: file not found") from exc
         except OSError as exc:
             raise _InputError(f"{path}: cannot read ({exc.strerror})") from exc
     names = {name.strip().strip('"') for name in header.strip().split(",")}
-    return ("o3" in names and "o3_8h" not in names), stdin
+    return "o3" in names and "o3_8h" not in names
 
 
 def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
-    hourly, stdin = _is_hourly(args.file, stdin)
+    source = _source(args.file, stdin)
+    hourly = _is_hourly(args.file, source)
     extra = set(_DAILY_OUTPUT_EXTRAS)
     if hourly:
-        rows, had_errors = _validated_rows(args.file, "hourly", stdin, stderr, args.strict)
+        rows, had_errors = _validated_rows(args.file, source, "hourly", stderr, args.strict, args.loader)
         station_daily = daily_aqi(daily_statistics(rows))
     else:
-        rows, had_errors = _validated_rows(args.file, "daily", stdin, stderr, args.strict, extra)
+        rows, had_errors = _validated_rows(
+            args.file, source, "daily", stderr, args.strict, args.loader, extra
+        )
         flags = [
             pl.col(c).str.to_lowercase().is_in(["true", "1", "yes"]).alias(c)
             for c in rows.columns
@@ -259,11 +268,15 @@ def main(
         return 2
     except SystemExit as exc:  # --help
         return 0 if exc.code in (0, None) else 2
+    # The kernel loads while the input is read and checked; the command waits for it on every path.
+    args.loader = kernel.Loading()
     try:
         return _COMMANDS[args.command](args, out, err, inp)
     except _InputError as exc:
         err.write(f"error: {exc}\n")
         return 2
+    finally:
+        args.loader.wait()
 
 
 if __name__ == "__main__":

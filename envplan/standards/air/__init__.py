@@ -1,16 +1,10 @@
 """Air quality: HJ 633 AQI (2012 and 2026 editions), GB 3095 validity, HJ 663 annual evaluation.
 
-Pure functions over Polars frames; see each module for the frame schemas.
+Pure functions over Polars frames; see each module for the frame schemas. `with_aqi` is the one AQI
+engine (a compiled kernel, `kernel`) behind every command and page.
 """
 
-from envplan.standards.air.aqi import (
-    MissingPolicy,
-    RealtimeRule,
-    category_expr,
-    iaqi_expr,
-    primary_expr,
-    with_aqi,
-)
+from envplan.standards.air.aqi import MissingPolicy, RealtimeRule, with_aqi
 from envplan.standards.air.cnemc import read_cnemc, read_cnemc_text
 from envplan.standards.air.rounding import gbt8170_round
 from envplan.standards.air.stats import (
@@ -35,17 +29,14 @@ __all__ = [
     "Validated",
     "annual_evaluation",
     "belongs_to_day",
-    "category_expr",
     "category_of",
     "city_daily",
     "city_hourly",
     "daily_aqi",
     "daily_statistics",
     "gbt8170_round",
-    "iaqi_expr",
     "limit",
     "percentile_expr",
-    "primary_expr",
     "read_air_csv",
     "read_cnemc",
     "read_cnemc_text",

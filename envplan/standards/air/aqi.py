@@ -1,6 +1,10 @@
-"""IAQI and AQI (HJ 633-2012 and HJ 633-2026), real-time (hourly) and daily reports.
+"""IAQI and AQI (HJ 633-2012 and HJ 633-2026), real-time (hourly) and daily reports: the AQI engine.
 
-Input frames (documented schema; missing = null):
+`with_aqi` is envplan's one AQI engine: `envplan air aqi|daily|annual`, the daily evaluation of imported
+hours and the station pages all call it, and it runs the compiled kernel of `kernel` (exact integer
+arithmetic, one pass over the rows on all the CPUs the process may use).
+
+Input frames (documented schema; missing = null, and NaN counts as missing too):
 * real-time: `time` (Datetime, end of the hour, China Standard Time), 1-hour means `pm25 pm10 so2 no2 co o3`;
   optional `so2_24h` (for the 2012 SO2 > 800 rule), `pm25_24h pm10_24h o3_8h` (moving means, 2012 text rule).
 * daily: `time` (Date), 24-hour means `pm25 pm10 so2 no2 co`, `o3_8h` (daily max 8-h), `o3_1h` (daily max 1-h,
@@ -13,28 +17,15 @@ Output columns added: `edition`, `iaqi_pm25 … iaqi_o3` (O3 = the larger of `ia
 
 from __future__ import annotations
 
-import itertools
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
-from envplan.standards.air.rounding import gbt8170_round
-from envplan.standards.air.tables import (
-    BREAKPOINTS,
-    CATEGORIES,
-    IAQI_CAP,
-    IAQI_LEVELS,
-    O3_8H_ABOVE_TABLE_IAQI_2026,
-    O3_8H_THRESHOLD,
-    POLLUTANTS,
-    PRIMARY_ABOVE,
-    PUBLISH_WITH_MISSING_ABOVE_2026,
-    SO2_1H_ABOVE_TABLE_IAQI_2026,
-    SO2_1H_THRESHOLD,
-    Breakpoints,
-)
-from envplan.standards.versions import AqiEdition, aqi_edition_expr
+from envplan.standards.air import kernel
+from envplan.standards.versions import AIR_2026_EFFECTIVE, AqiEdition
 
 Kind = Literal["realtime", "daily"]
 
@@ -53,64 +44,88 @@ class MissingPolicy(StrEnum):
     BLANK = "blank"  # no AQI when an indicator is missing (2022 release)
 
 
-# The exact value of an index segment is a fraction with denominator (BP_hi - BP_lo) x 1000 <= 1,140,000
-# (NO2 1-h, 1200-2340) once C is quantised to thousandths, so a non-integer IAQI lies at least 8.7e-7 above
-# the integer below it, while float64 error on values <= 500 stays under 1e-12. Subtracting 1e-9 before
-# the ceiling therefore gives the exact "round up" of HJ 633 (60.000000000001 -> 60, 51.25 -> 52).
-_CEILING_EPSILON = 1e-9
-_QUANTUM_DECIMALS = 3  # inputs are used to the thousandth (published data carry at most one decimal)
+# Output columns in their order (the kernel computes `iaqi_o3` last).
+IAQI_COLUMNS: tuple[str, ...] = (
+    "iaqi_pm25",
+    "iaqi_pm10",
+    "iaqi_so2",
+    "iaqi_no2",
+    "iaqi_co",
+    "iaqi_o3",
+    "iaqi_o3_1h",
+    "iaqi_o3_8h",
+)
+_EDITIONS = pl.Series("edition", [str(AqiEdition.HJ633_2012), str(AqiEdition.HJ633_2026)], dtype=pl.String)
+_PRIMARY = pl.Series("primary", kernel.primary_texts(), dtype=pl.String)
 
 
-def iaqi_expr(concentration: pl.Expr, breakpoints: Breakpoints) -> pl.Expr:
-    """IAQI of one indicator, rounded up (HJ 633-2012 §6.2, HJ 633-2026 §4.2.6), as Int64.
+def _editions(
+    frame: pl.DataFrame, kind: Kind, time_column: str, edition: AqiEdition | str
+) -> tuple[kernel.EditionArray, AqiEdition | None]:
+    """The edition of each row (0 = 2012, 1 = 2026) and the edition of all rows when they share one.
 
-    IAQI = (IAQI_hi - IAQI_lo) / (BP_hi - BP_lo) * (C - BP_lo) + IAQI_lo with BP_lo < C <= BP_hi; the
-    segments are continuous. Above a fully defined table the IAQI is capped at 500; above a partly defined
-    one (SO2 1-h, O3 8-h) it is null and the caller applies the edition's rule. Negative C gives null.
-    """
-    c = concentration.round(_QUANTUM_DECIMALS)
-    defined = [(level, bp) for level, bp in zip(IAQI_LEVELS, breakpoints, strict=True) if bp is not None]
-    top = float(IAQI_CAP) if len(defined) == len(IAQI_LEVELS) else None
-    result: pl.Expr = pl.lit(top, dtype=pl.Float64)
-    # Built from the top segment down so that the first segment with C <= BP_hi wins.
-    for (level_lo, bp_lo), (level_hi, bp_hi) in reversed(list(itertools.pairwise(defined))):
-        slope = (level_hi - level_lo) / (bp_hi - bp_lo)
-        result = pl.when(c <= bp_hi).then(level_lo + (c - bp_lo) * slope).otherwise(result)
-    ceiling = (result - _CEILING_EPSILON).ceil().clip(lower_bound=0)
-    return pl.when(c >= 0).then(ceiling).cast(pl.Int64)  # null or negative C: no index
-
-
-def category_expr(aqi: pl.Expr) -> pl.Expr:
-    """Category level 1-6 of an AQI (HJ 633-2012 Table 2 / HJ 633-2026 Table 1); null stays null."""
-    level = pl.lit(1, dtype=pl.Int8)
-    for category in CATEGORIES[:-1]:
-        assert category.aqi_max is not None
-        level = level + (aqi > category.aqi_max).cast(pl.Int8)
-    return level
-
-
-def primary_expr(aqi: pl.Expr, iaqi: dict[str, pl.Expr]) -> pl.Expr:
-    """Primary pollutants: the codes whose IAQI equals an AQI above 50, ties all count (HJ 633 §4)."""
-    parts = [pl.when(iaqi[code] == aqi).then(pl.lit(code)) for code in POLLUTANTS]
-    joined = pl.concat_str(parts, separator=";", ignore_nulls=True)
-    return pl.when(aqi > PRIMARY_ABOVE).then(joined).otherwise(None)
+    A daily row follows its date, an hourly row the day of the hour it ends (2026-03-01 00:00 still
+    belongs to 28 February, under HJ 633-2012); a row without a time counts as HJ 633-2012."""
+    rows = frame.height
+    if str(edition) != "auto":
+        fixed = AqiEdition(str(edition))
+        return np.full(rows, fixed is AqiEdition.HJ633_2026, dtype=np.uint8), fixed
+    times = frame.get_column(time_column)
+    first: date | datetime
+    if kind == "daily":
+        times = times.cast(pl.Date)
+        first = AIR_2026_EFFECTIVE
+    else:
+        if isinstance(times.dtype, pl.Datetime) and times.dtype.time_zone is not None:
+            times = times.dt.replace_time_zone(None)  # the wall-clock time of the label
+        times = times.cast(pl.Datetime("us"))
+        first = datetime(AIR_2026_EFFECTIVE.year, AIR_2026_EFFECTIVE.month, AIR_2026_EFFECTIVE.day, 1)
+    if rows and times.null_count() == 0:
+        # Decided from the first and last rows where they can be: most frames lie on one side.
+        if times.min() >= first:  # type: ignore[operator]  # a date or naive datetime (cast above)
+            return np.ones(rows, dtype=np.uint8), AqiEdition.HJ633_2026
+        if times.max() < first:  # type: ignore[operator]  # a date or naive datetime (cast above)
+            return np.zeros(rows, dtype=np.uint8), AqiEdition.HJ633_2012
+    flags = (times >= first).fill_null(False).cast(pl.UInt8).to_numpy()
+    if rows and (flags == flags[0]).all():
+        return flags, list(AqiEdition)[int(flags[0])]
+    return flags, None if rows else AqiEdition.HJ633_2012
 
 
-class _Rows:
-    """Per-row or fixed edition choice, so that a fixed edition builds no per-row branches."""
+def _floats(frame: pl.DataFrame, name: str | None) -> kernel.FloatArray | None:
+    """A column as float64 with NaN for nulls (None when the frame has no such column)."""
+    if name is None or name not in frame.columns:
+        return None
+    series = frame.get_column(name)
+    if series.dtype != pl.Float64:
+        series = series.cast(pl.Float64)
+    if series.null_count():
+        series = series.fill_null(float("nan"))
+    values: kernel.FloatArray = series.to_numpy()
+    return values
 
-    def __init__(self, fixed: AqiEdition | None) -> None:
-        self.fixed = fixed
 
-    def pick(self, for_2026: pl.Expr, for_2012: pl.Expr) -> pl.Expr:
-        if self.fixed is AqiEdition.HJ633_2026:
-            return for_2026
-        if self.fixed is AqiEdition.HJ633_2012:
-            return for_2012
-        return pl.when(pl.col("edition") == str(AqiEdition.HJ633_2026)).then(for_2026).otherwise(for_2012)
-
-    def has(self, edition: AqiEdition) -> bool:
-        return self.fixed is None or self.fixed is edition
+def _inputs(
+    frame: pl.DataFrame, rules: kernel.Rules, editions: kernel.EditionArray, single: AqiEdition | None
+) -> list[kernel.FloatArray | None]:
+    """One float64 array per kernel slot, from the column each edition takes (the HJ 633-2012 text rule
+    takes the PM 24-h means where HJ 633-2026 takes the 1-h values)."""
+    inputs: list[kernel.FloatArray | None] = []
+    for old, new in rules.sources:
+        if single is not None:
+            inputs.append(_floats(frame, new if single is AqiEdition.HJ633_2026 else old))
+        elif old is None or new is None or old == new:
+            inputs.append(_floats(frame, old or new))
+        else:
+            old_values, new_values = _floats(frame, old), _floats(frame, new)
+            nothing = np.full(frame.height, np.nan)
+            chosen = np.where(
+                editions.astype(np.bool_),
+                nothing if new_values is None else new_values,
+                nothing if old_values is None else old_values,
+            )
+            inputs.append(chosen)
+    return inputs
 
 
 def with_aqi(
@@ -121,139 +136,39 @@ def with_aqi(
     realtime_rule: RealtimeRule | str = RealtimeRule.PRACTICE,
     missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
     time_column: str = "time",
-) -> pl.LazyFrame:
-    """Add `edition`, `iaqi_*`, `aqi`, `category`, `primary` to a real-time or daily frame.
+) -> pl.DataFrame:
+    """The frame with `edition`, `iaqi_*`, `aqi`, `category`, `primary` (replacing columns of those names).
 
     With `edition="auto"` each row follows the date it belongs to: a daily row its date, an hourly row the
     day of the hour it ends (so 2026-03-01 00:00 is still evaluated with HJ 633-2012).
-    `realtime_rule` and `missing` only affect HJ 633-2012 rows. Computed in stages (inputs, indices,
-    AQI, labels) so that every index is evaluated once.
+    `realtime_rule` and `missing` only affect HJ 633-2012 rows.
     """
-    lazy = frame.lazy()
-    columns = set(lazy.collect_schema().names())
+    data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     text_rule = RealtimeRule(str(realtime_rule)) is RealtimeRule.TEXT
     policy = MissingPolicy(str(missing))
-    fixed = None if str(edition) == "auto" else AqiEdition(str(edition))
-    rows = _Rows(fixed)
-    if kind == "realtime":
-        belongs_to = (pl.col(time_column).cast(pl.Datetime) - pl.duration(hours=1)).dt.date()
+    editions, single = _editions(data, kind, time_column, edition)
+    rules = kernel.rules_for(kind, text_rule)
+    result = kernel.compute(
+        _inputs(data, rules, editions, single),
+        editions=editions,
+        rules=rules,
+        blank=policy is MissingPolicy.BLANK,
+        aux=_floats(data, "so2_24h") if kind == "realtime" else None,
+    )
+    computed = pl.DataFrame(
+        {name: result.iaqi[k] for k, name in enumerate(kernel.OUTPUTS)}
+        | {"aqi": result.aqi, "category": result.category, "primary": result.primary}
+    )
+    nullable = [*IAQI_COLUMNS, "aqi"]
+    computed = computed.select(
+        *[pl.when(pl.col(name) >= 0).then(pl.col(name).cast(pl.Int64)).alias(name) for name in nullable],
+        pl.when(pl.col("category") > 0).then(pl.col("category")).alias("category"),
+        pl.lit(_PRIMARY).gather(pl.col("primary").cast(pl.UInt32)).alias("primary"),
+    )
+    if single is not None:
+        edition_column = pl.lit(str(single), dtype=pl.String)
     else:
-        belongs_to = pl.col(time_column).cast(pl.Date)
-    lazy = lazy.with_columns(aqi_edition_expr(belongs_to, edition).alias("edition"))
-
-    def source(name: str) -> pl.Expr:
-        return pl.col(name).cast(pl.Float64) if name in columns else pl.lit(None, dtype=pl.Float64)
-
-    def conc(name: str, name_2012: str | None = None) -> pl.Expr:
-        """Input of an index: HJ 633-2026 §4.2.2/§4.2.3 round inputs per GB/T 8170 (CO one decimal)."""
-        rounded = (
-            gbt8170_round(source(name), 1 if name.startswith("co") else 0)
-            if rows.has(AqiEdition.HJ633_2026)
-            else None
-        )
-        plain = source(name_2012 or name)
-        return rows.pick(rounded, plain) if rounded is not None else plain
-
-    # Stage 1: inputs.
-    if kind == "realtime":
-        pm_2012 = "_24h" if text_rule else ""  # HJ 633-2012 text: PM from the 24-h moving means
-        inputs = {
-            "pm25": conc("pm25", "pm25" + pm_2012),
-            "pm10": conc("pm10", "pm10" + pm_2012),
-            "so2": conc("so2"),
-            "so2_24h": conc("so2_24h"),
-            "no2": conc("no2"),
-            "co": conc("co"),
-            "o3": conc("o3"),
-            "o3_8h": conc("o3_8h"),
-        }
-    else:
-        inputs = {name: conc(name) for name in ("pm25", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h")}
-    lazy = lazy.with_columns([expr.alias(f"_c_{name}") for name, expr in inputs.items()])
-    c = {name: pl.col(f"_c_{name}") for name in inputs}
-    none = pl.lit(None, dtype=pl.Int64)
-
-    # Stage 2: indices.
-    def pm(name: str, column: str) -> pl.Expr:
-        per_edition = {ed: iaqi_expr(c[name], BREAKPOINTS[ed][column]) for ed in AqiEdition if rows.has(ed)}
-        if len(per_edition) == 1:
-            return next(iter(per_edition.values()))
-        return rows.pick(per_edition[AqiEdition.HJ633_2026], per_edition[AqiEdition.HJ633_2012])
-
-    bp = BREAKPOINTS[AqiEdition.HJ633_2012]  # identical to 2026 except PM10/PM2.5
-    indices: dict[str, pl.Expr] = {"pm25": pm("pm25", "PM25_24h"), "pm10": pm("pm10", "PM10_24h")}
-    if kind == "realtime":
-        # Table 1 note of each edition: SO2 1-h above 800 -> 2012: the 24-h mean's IAQI; 2026: 200.
-        above = rows.pick(
-            pl.lit(SO2_1H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), iaqi_expr(c["so2_24h"], bp["SO2_24h"])
-        )
-        indices["so2"] = (
-            pl.when(c["so2"] > SO2_1H_THRESHOLD).then(above).otherwise(iaqi_expr(c["so2"], bp["SO2_1h"]))
-        )
-        indices["no2"] = iaqi_expr(c["no2"], bp["NO2_1h"])
-        indices["co"] = iaqi_expr(c["co"], bp["CO_1h"])
-        indices["o3_1h"] = iaqi_expr(c["o3"], bp["O3_1h"])
-        required = [c["so2"], c["no2"], c["co"], c["o3"], c["pm25"], c["pm10"]]
-        if text_rule and rows.has(AqiEdition.HJ633_2012):
-            # HJ 633-2012 text: the O3 8-h moving mean is indexed too; above 800 the 1-h index stands.
-            o3_8h = (
-                pl.when(c["o3_8h"] > O3_8H_THRESHOLD).then(none).otherwise(iaqi_expr(c["o3_8h"], bp["O3_8h"]))
-            )
-            indices["o3_8h"] = rows.pick(none, o3_8h)
-            required_2012 = [*required, c["o3_8h"]]
-        else:
-            indices["o3_8h"] = none
-            required_2012 = required
-    else:
-        indices["so2"] = iaqi_expr(c["so2"], bp["SO2_24h"])
-        indices["no2"] = iaqi_expr(c["no2"], bp["NO2_24h"])
-        indices["co"] = iaqi_expr(c["co"], bp["CO_24h"])
-        # HJ 633-2012 §5.1: the daily report also indexes the O3 daily max 1-h; HJ 633-2026 §5.1 does not.
-        indices["o3_1h"] = rows.pick(none, iaqi_expr(c["o3_1h"], bp["O3_1h"]))
-        o3_8h_index = iaqi_expr(c["o3_8h"], bp["O3_8h"])
-        # O3 8-h above 800: 2026 counts 300; 2012 leaves it to the 1-h index.
-        above8 = rows.pick(pl.lit(O3_8H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), none)
-        indices["o3_8h"] = pl.when(c["o3_8h"] > O3_8H_THRESHOLD).then(above8).otherwise(o3_8h_index)
-        required = [c["pm25"], c["pm10"], c["so2"], c["no2"], c["co"], c["o3_8h"]]
-        required_2012 = [*required, c["o3_1h"]]
-    missing_2026 = pl.any_horizontal([r.is_null() for r in required])
-    missing_2012 = pl.any_horizontal([r.is_null() for r in required_2012])
-    lazy = lazy.with_columns(
-        *[expr.alias(f"iaqi_{name}") for name, expr in indices.items()],
-        rows.pick(missing_2026, missing_2012).alias("_missing"),
-    )
-
-    # Stage 3: AQI and publication.
-    iaqi_names = ["iaqi_pm25", "iaqi_pm10", "iaqi_so2", "iaqi_no2", "iaqi_co", "iaqi_o3_1h", "iaqi_o3_8h"]
-    lazy = lazy.with_columns(
-        pl.max_horizontal("iaqi_o3_1h", "iaqi_o3_8h").alias("iaqi_o3"),
-        pl.max_horizontal(iaqi_names).alias("_raw_aqi"),
-    )
-    missing_any = pl.col("_missing") | pl.col("iaqi_so2").is_null()
-    # HJ 633-2026 §5.3.1: with a pollutant missing, the AQI is published only when it exceeds 100.
-    publish_2026 = ~missing_any | (pl.col("_raw_aqi") > PUBLISH_WITH_MISSING_ABOVE_2026)
-    publish_2012 = ~missing_any if policy is MissingPolicy.BLANK else pl.lit(True)
-    lazy = lazy.with_columns(
-        pl.when(rows.pick(publish_2026, publish_2012)).then(pl.col("_raw_aqi")).otherwise(none).alias("aqi")
-    )
-
-    # Stage 4: labels.
-    iaqi = {code: pl.col(f"iaqi_{code}") for code in POLLUTANTS}
-    lazy = lazy.with_columns(
-        category_expr(pl.col("aqi")).alias("category"),
-        primary_expr(pl.col("aqi"), iaqi).alias("primary"),
-    )
-    order = [
-        "iaqi_pm25",
-        "iaqi_pm10",
-        "iaqi_so2",
-        "iaqi_no2",
-        "iaqi_co",
-        "iaqi_o3",
-        "iaqi_o3_1h",
-        "iaqi_o3_8h",
-    ]
-    temporary = [f"_c_{name}" for name in inputs] + ["_missing", "_raw_aqi"]
-    kept = [name for name in lazy.collect_schema().names() if name not in temporary and name not in order]
-    head = [name for name in kept if name not in ("aqi", "category", "primary")]
-    return lazy.select(*head, *order, "aqi", "category", "primary")
+        edition_column = pl.lit(_EDITIONS.gather(pl.Series(editions, dtype=pl.UInt32)))
+    replaced = [name for name in (*IAQI_COLUMNS, "aqi", "category", "primary") if name in data.columns]
+    head = data.drop(replaced).with_columns(edition_column.alias("edition"))
+    return pl.concat([head, computed], how="horizontal")

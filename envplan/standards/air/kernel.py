@@ -1,406 +1,319 @@
-"""Fast real-time AQI (HJ 633-2012 / HJ 633-2026): exact integer lookup tables, no float ceiling.
+"""The AQI engine's kernel: the IAQIs, AQI, category and primary pollutants of each row.
 
-`realtime_aqi` runs the compiled one-pass kernel of `fused` when Numba is installed and this NumPy
-kernel otherwise (`engine=` forces one); both give the same integers as `with_aqi`.
+Every user-facing AQI path goes through here (`aqi.with_aqi`): `envplan air aqi|daily|annual`, the daily
+evaluation of imported hours, the station pages. The kernel knows nothing of frames: it takes float64
+columns (NaN = missing), the edition of each row, and the rules of a report kind (`Rules`), and fills
+int16/int8 arrays (`NULL` = no value).
 
-`realtime_aqi` gives the same `iaqi_*`, `aqi`, `category` as `with_aqi(kind="realtime")` with the
-practice rule (PM from 1-h values, no O3 8-h; HJ 633-2026 §4.2.4 and CNEMC practice under HJ 633-2012), and
-the primary pollutants as a bit mask (`primary_mask`, bit i = `POLLUTANTS[i]`; `primary_text` turns it into
-the `;`-joined codes of `with_aqi`).
+Exactness. HJ 633-2012 rows use a concentration to the thousandth, q = round(C x 1000) (half to even);
+HJ 633-2026 rows use C rounded per GB/T 8170 to an integer (CO to one decimal, HJ 633-2026 §4.2.2/§4.2.3),
+q = C x 10^decimals. For every q from 0 up to the largest of the data (at most the table's top) the index
+IAQI_lo + ceil((IAQI_hi - IAQI_lo) x (q - BP_lo) / (BP_hi - BP_lo)) is computed once in integer arithmetic
+(HJ 633-2012 §6.2, HJ 633-2026 §4.2.6, "round up") into a table of int16; a value's IAQI is then one
+look-up. A table ends at the data's largest q, so that a file of ordinary values builds small tables.
 
-How it stays exact: a concentration is used to the thousandth (as in `with_aqi`), so the index of a
-segment is an integer q = C x 1000. For every q from 0 to the top breakpoint the IAQI
-IAQI_lo + ceil((IAQI_hi - IAQI_lo) x (q - BP_lo) / (BP_hi - BP_lo)) is computed once in integer
-arithmetic (HJ 633-2012 §6.2 / HJ 633-2026 §4.2.6, "round up"), into a table of int16; an hour's IAQI is
-then one table look-up. Tables hold at most 3,840,003 entries (NO2 1-h) and are built on first use.
-Above the top of a fully defined table the IAQI is 500 (as `with_aqi`); missing or negative C has no IAQI.
+The loops are compiled by Numba (`compiled`, imported on first use, cached on disk); this module holds
+the rules, the tables and the Python side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import os
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time, timedelta
-from functools import cache
-from typing import Any, Literal
+import threading
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
-from envplan.standards.air import fused
-from envplan.standards.air.aqi import MissingPolicy
 from envplan.standards.air.tables import (
     BREAKPOINTS,
     CATEGORIES,
     IAQI_CAP,
     IAQI_LEVELS,
-    POLLUTANTS,
-    PRIMARY_ABOVE,
-    PUBLISH_WITH_MISSING_ABOVE_2026,
+    O3_8H_ABOVE_TABLE_IAQI_2026,
+    O3_8H_THRESHOLD,
     SO2_1H_ABOVE_TABLE_IAQI_2026,
     SO2_1H_THRESHOLD,
 )
-from envplan.standards.versions import AIR_2026_EFFECTIVE, AqiEdition
+from envplan.standards.versions import AqiEdition
 
-Int16Array = npt.NDArray[np.int16]
 FloatArray = npt.NDArray[np.float64]
-EditionChoice = AqiEdition | Literal["auto"] | str
+Int16Array = npt.NDArray[np.int16]
+Int8Array = npt.NDArray[np.int8]
+EditionArray = npt.NDArray[np.uint8]  # per row: 0 = HJ 633-2012, 1 = HJ 633-2026
 
-SCALE = 1000  # concentrations are used to the thousandth (see `aqi._QUANTUM_DECIMALS`)
-NULL = -1  # "no index" in the int16 arrays
-_ABOVE = -2  # above a partly defined table (SO2 1-h > 800): the edition's rule applies
+# The kernel's index slots, in this order. `iaqi_o3` (the larger of the two O3 indices) is added last.
+SLOTS: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3_1h", "o3_8h")
+OUTPUTS: tuple[str, ...] = (*(f"iaqi_{slot}" for slot in SLOTS), "iaqi_o3")
+# Bits of `primary` (the primary pollutants' mask): the order of the published codes, O3 last.
+PRIMARY_CODES: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3")
 
-# Real-time columns -> breakpoint column of HJ 633 Table 1 (2012) / Table 3 (2026), practice rule.
-REALTIME_TABLES: dict[str, str] = {
-    "pm25": "PM25_24h",
-    "pm10": "PM10_24h",
-    "so2": "SO2_1h",
-    "no2": "NO2_1h",
-    "co": "CO_1h",
-    "o3": "O3_1h",
+NULL = -1  # no index (negative concentration, no rule), no AQI
+MISSING = -3  # inside the kernel only: the value is missing (counts for the publication rules)
+ABOVE = -2  # inside the kernel only: above a partly defined table; the edition's rule replaces it
+FROM_AUX = -4  # rule of HJ 633-2012 for SO2 1-h above 800: the IAQI of the 24-h mean instead
+BLOCK_ROWS = 4096  # rows per block: a block's columns stay in the CPU caches between its loops
+MICRO = 1_000_000.0  # GB/T 8170 rounding first quantises to micro-units (see `rounding.gbt8170_round`)
+_DECIMALS_2026 = {"co": 1}  # HJ 633-2026 §4.2.2/§4.2.3: integers, CO (mg/m³) one decimal
+
+# Per report kind, per slot: (input column, breakpoint column) under HJ 633-2012 and under HJ 633-2026.
+# None: the slot is not indexed under that edition.
+_Spec = tuple[str, str] | None
+
+
+def _slots(kind: Literal["realtime", "daily"], text_rule: bool) -> dict[str, tuple[_Spec, _Spec]]:
+    if kind == "daily":
+        return {
+            "pm25": (("pm25", "PM25_24h"), ("pm25", "PM25_24h")),
+            "pm10": (("pm10", "PM10_24h"), ("pm10", "PM10_24h")),
+            "so2": (("so2", "SO2_24h"), ("so2", "SO2_24h")),
+            "no2": (("no2", "NO2_24h"), ("no2", "NO2_24h")),
+            "co": (("co", "CO_24h"), ("co", "CO_24h")),
+            # HJ 633-2012 §5.1: the daily report also indexes the O3 daily max 1-h; HJ 633-2026 §5.1 does not.
+            "o3_1h": (("o3_1h", "O3_1h"), None),
+            "o3_8h": (("o3_8h", "O3_8h"), ("o3_8h", "O3_8h")),
+        }
+    # Real time: HJ 633-2026 §4.2.4 (and CNEMC practice under 2012) index PM 1-h values against the 24-h
+    # columns; the text of HJ 633-2012 (§5.2, Table 4) takes the PM 24-h moving means and also indexes the
+    # O3 8-h moving mean.
+    pm = "_24h" if text_rule else ""
+    return {
+        "pm25": (("pm25" + pm, "PM25_24h"), ("pm25", "PM25_24h")),
+        "pm10": (("pm10" + pm, "PM10_24h"), ("pm10", "PM10_24h")),
+        "so2": (("so2", "SO2_1h"), ("so2", "SO2_1h")),
+        "no2": (("no2", "NO2_1h"), ("no2", "NO2_1h")),
+        "co": (("co", "CO_1h"), ("co", "CO_1h")),
+        "o3_1h": (("o3", "O3_1h"), ("o3", "O3_1h")),
+        "o3_8h": ((("o3_8h", "O3_8h") if text_rule else None), None),
+    }
+
+
+# Table notes of both editions: SO2 1-h above 800 and O3 8-h above 800 leave the table. HJ 633-2026 then
+# counts IAQI 200 (SO2) and 300 (O3); HJ 633-2012 takes the SO2 24-h mean's IAQI, and leaves O3 to the
+# 1-h index (no 8-h index).
+_ABOVE_TABLE: dict[str, tuple[float, int, int]] = {
+    "SO2_1h": (SO2_1H_THRESHOLD, FROM_AUX, SO2_1H_ABOVE_TABLE_IAQI_2026),
+    "O3_8h": (O3_8H_THRESHOLD, NULL, O3_8H_ABOVE_TABLE_IAQI_2026),
 }
-# HJ 633-2026 §4.2.2/§4.2.3: inputs rounded per GB/T 8170 to integers, CO (mg/m³) to one decimal.
-_DECIMALS_2026: dict[str, int] = {"pm25": 0, "pm10": 0, "so2": 0, "no2": 0, "co": 1, "o3": 0, "so2_24h": 0}
-_MICRO = 1_000_000  # GB/T 8170 rounding first quantises to micro-units (see `rounding.gbt8170_round`)
+_EDITIONS = (AqiEdition.HJ633_2012, AqiEdition.HJ633_2026)
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    """What the kernel does with each slot, per edition (first axis: 0 = HJ 633-2012, 1 = HJ 633-2026)."""
+
+    sources: tuple[tuple[str | None, str | None], ...]  # per slot: input column under 2012, under 2026
+    tables: tuple[tuple[str | None, ...], tuple[str | None, ...]]  # breakpoint column, None: not indexed
+    scales: tuple[tuple[int, ...], tuple[int, ...]]  # q = C x scale (2012: 1000; 2026: 10^decimals)
+    enabled: npt.NDArray[np.bool_]  # (2, slots)
+    divisors: FloatArray  # (slots,): 10^(6 - decimals) of the HJ 633-2026 input (micro-units -> units)
+    limits: FloatArray  # (2, slots): above this input (2026: its rounding, in units) the rule applies
+    thresholds: FloatArray  # (slots,): the smallest concentration above a limit of either edition
+    above: npt.NDArray[np.int16]  # (2, slots): the IAQI above the limit, NULL, or FROM_AUX
 
 
 @cache
-def iaqi_table(edition: AqiEdition, column: str, scale: int = SCALE) -> Int16Array:
-    """IAQI of q/scale for q = 0 … top x scale (exact), then the value above the top, then NULL (index -1).
+def rules_for(kind: Literal["realtime", "daily"], text_rule: bool = False) -> Rules:
+    """The kernel's rules for a report kind (the HJ 633-2012 text rule only matters in real time)."""
+    slots = _slots(kind, text_rule and kind == "realtime")
+    count = len(SLOTS)
+    tables: list[list[str | None]] = [[None] * count, [None] * count]
+    scales = [[1000] * count, [1] * count]
+    enabled = np.zeros((2, count), dtype=np.bool_)
+    divisors = np.ones(count)
+    limits = np.full((2, count), np.inf)
+    thresholds = np.full(count, np.inf)
+    above = np.full((2, count), NULL, dtype=np.int16)
+    sources: list[tuple[str | None, str | None]] = []
+    for k, name in enumerate(SLOTS):
+        old, new = slots[name]
+        sources.append((old[0] if old else None, new[0] if new else None))
+        decimals = _DECIMALS_2026.get(name.split("_")[0], 0)
+        divisors[k] = 10.0 ** (6 - decimals)
+        scales[1][k] = 10**decimals
+        for e, spec in enumerate((old, new)):
+            if spec is None:
+                continue
+            column = spec[1]
+            tables[e][k] = column
+            enabled[e, k] = True
+            if column in _ABOVE_TABLE:
+                threshold, rule_2012, rule_2026 = _ABOVE_TABLE[column]
+                limits[e, k] = threshold * (1 if e == 0 else scales[1][k])
+                thresholds[k] = threshold  # 2026: a rounding above the limit is above it too
+                above[e, k] = rule_2012 if e == 0 else rule_2026
+    for array in (enabled, divisors, limits, thresholds, above):
+        array.flags.writeable = False
+    return Rules(
+        sources=tuple(sources),
+        tables=(tuple(tables[0]), tuple(tables[1])),
+        scales=(tuple(scales[0]), tuple(scales[1])),
+        enabled=enabled,
+        divisors=divisors,
+        limits=limits,
+        thresholds=thresholds,
+        above=above,
+    )
 
-    `scale` is the resolution of the inputs: 1000 (thousandths, as `with_aqi` uses them), or 1 and 10
-    for HJ 633-2026 inputs already rounded to integers (CO to one decimal)."""
+
+@lru_cache(maxsize=64)
+def iaqi_table(edition: AqiEdition, column: str, scale: int, size: int | None = None) -> Int16Array:
+    """The IAQI of q / scale for q = 0 … size - 1 (exact; by default up to the table's top), then the
+    value past the top (IAQI_CAP, or ABOVE for a partly defined table), then NULL."""
     breakpoints = BREAKPOINTS[edition][column]
-    defined = [(level, bp) for level, bp in zip(IAQI_LEVELS, breakpoints, strict=True) if bp is not None]
-    scaled = [(level, round(bp * scale)) for level, bp in defined]
-    top = scaled[-1][1]
-    q = np.arange(top + 1, dtype=np.int64)
-    result = np.zeros(top + 1, dtype=np.int64)
-    for (level_lo, bp_lo), (level_hi, bp_hi) in itertools.pairwise(scaled):
+    defined = [
+        (level, round(bp * scale))
+        for level, bp in zip(IAQI_LEVELS, breakpoints, strict=True)
+        if bp is not None
+    ]
+    top = defined[-1][1]
+    size = top + 1 if size is None else min(size, top + 1)
+    q = np.arange(size, dtype=np.int64)
+    result = np.zeros(size, dtype=np.int64)
+    for (level_lo, bp_lo), (level_hi, bp_hi) in itertools.pairwise(defined):
         inside = (q > bp_lo) & (q <= bp_hi)
         numerator = (q[inside] - bp_lo) * (level_hi - level_lo)
         result[inside] = level_lo - (-numerator // (bp_hi - bp_lo))  # exact ceiling division
-    table = np.empty(top + 3, dtype=np.int16)
-    table[: top + 1] = result
-    table[top + 1] = IAQI_CAP if len(defined) == len(IAQI_LEVELS) else _ABOVE
-    table[top + 2] = NULL
+    table = np.empty(size + 2, dtype=np.int16)
+    table[:size] = result
+    table[size] = IAQI_CAP if len(defined) == len(IAQI_LEVELS) else ABOVE
+    table[size + 1] = NULL
     table.flags.writeable = False
     return table
 
 
-def _to_index(q: FloatArray, top: int) -> npt.NDArray[np.intp]:
-    """Integer-valued (or NaN) floats to table indices in place: NaN and negatives -> -1, above -> top + 1."""
-    np.fmax(q, -1.0, out=q)  # NaN -> -1 as well (fmax ignores NaN)
-    np.fmin(q, float(top + 1), out=q)
-    return q.astype(np.intp)
-
-
-def _index(values: FloatArray, top: int) -> npt.NDArray[np.intp]:
-    """Table index of each value at the thousandth: round(C x 1000), half to even as Polars' round()."""
-    q = np.multiply(values, float(SCALE))
-    np.rint(q, out=q)
-    return _to_index(q, top)
-
-
-def gbt8170_units(values: FloatArray, decimals: int) -> FloatArray:
-    """C rounded per GB/T 8170 to `decimals`, in units of 10^-decimals (integer-valued floats, NaN kept).
-
-    As `rounding.gbt8170_round`: quantise to micro-units first (removes binary noise such as
-    34.49999999999999), then round half to even. The division of two integers below 2**53 is correctly
-    rounded, and a quotient that is not exactly k + 0.5 lies at least 10^-6 from it, far beyond float error,
-    so `rint` of the quotient is the exact half-even rounding."""
-    q = np.multiply(values, float(_MICRO))
-    np.rint(q, out=q)
-    np.divide(q, float(10 ** (6 - decimals)), out=q)
-    np.rint(q, out=q)
-    return q
-
-
-def gbt8170_thousandths(values: FloatArray, decimals: int) -> FloatArray:
-    """C x 1000 after GB/T 8170 rounding to `decimals`, divided back to a concentration."""
-    result: FloatArray = gbt8170_units(values, decimals) * float(10 ** (3 - decimals)) / float(SCALE)
-    return result
-
-
-def _lookup(values: FloatArray, edition: AqiEdition, column: str, *, rounded: bool) -> Int16Array:
-    name = REALTIME_TABLES.get(column, column)
-    if rounded:  # HJ 633-2026: look up the GB/T 8170-rounded value in a table at its own resolution
-        decimals = _DECIMALS_2026[column]
-        table = iaqi_table(edition, name, 10**decimals)
-        return np.take(table, _to_index(gbt8170_units(values, decimals), len(table) - 3))
-    table = iaqi_table(edition, name)
-    return np.take(table, _index(values, len(table) - 3))
-
-
-def _iaqi(values: FloatArray, column: str, is_2026: npt.NDArray[np.bool_] | bool) -> Int16Array:
-    if is_2026 is True or is_2026 is False:
-        edition = AqiEdition.HJ633_2026 if is_2026 else AqiEdition.HJ633_2012
-        return _lookup(values, edition, column, rounded=bool(is_2026))
-    new = _lookup(values, AqiEdition.HJ633_2026, column, rounded=True)
-    old = _lookup(values, AqiEdition.HJ633_2012, column, rounded=False)
-    return np.where(is_2026, new, old)
-
-
-# Category of an AQI 0..500 by look-up (HJ 633-2012 Table 2 / HJ 633-2026 Table 1); index -1 -> 0 (none).
-def _category_table() -> npt.NDArray[np.int8]:
-    aqi = np.arange(IAQI_CAP + 2)
-    level = np.ones(IAQI_CAP + 2, dtype=np.int8)
-    for category in CATEGORIES[:-1]:
-        assert category.aqi_max is not None
-        level += (aqi > category.aqi_max).astype(np.int8)
-    level[-1] = 0
-    return level
-
-
-_CATEGORY = _category_table()
-# The same categories for the compiled kernel, as the upper AQI of each but the last (ascending).
-_CATEGORY_TOPS = tuple(int(c.aqi_max) for c in CATEGORIES[:-1] if c.aqi_max is not None)
-
-
-def is_2026_mask(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
-    """Hours under HJ 633-2026: those belonging to a day from 2026-03-01 (label >= 01:00 that day)."""
-    first = datetime.combine(AIR_2026_EFFECTIVE, time()) + timedelta(hours=1)
-    result: npt.NDArray[np.bool_] = times >= np.datetime64(first, "us")
-    return result
-
-
-def realtime_aqi_arrays(
-    columns: dict[str, FloatArray],
-    *,
-    is_2026: npt.NDArray[np.bool_] | bool,
-    missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
-) -> dict[str, Int16Array | npt.NDArray[np.int8]]:
-    """The kernel: `columns` maps pm25 pm10 so2 no2 co o3 (and optionally so2_24h) to float64 arrays
-    (NaN = missing). Returns int16 arrays `iaqi_<code>`, `aqi` (NULL = -1), int8 `category` (0 = none)
-    and `primary_mask`."""
-    policy = MissingPolicy(str(missing))
-    iaqi = {code: _iaqi(columns[code], code, is_2026) for code in POLLUTANTS}
-    so2 = iaqi["so2"]
-    so2_values = columns["so2"]
-    if np.fmax.reduce(so2_values, initial=-np.inf) > SO2_1H_THRESHOLD:
-        # Table 1 note of each edition: SO2 1-h above 800 -> 2012: the 24-h mean's IAQI; 2026: 200.
-        above_2012 = so2_values > SO2_1H_THRESHOLD
-        if is_2026 is False:
-            above = above_2012
-        else:
-            rounded = gbt8170_thousandths(so2_values, _DECIMALS_2026["so2"])
-            above = np.where(is_2026, rounded > SO2_1H_THRESHOLD, above_2012)
-        if "so2_24h" in columns:
-            table = iaqi_table(AqiEdition.HJ633_2012, "SO2_24h")
-            old = np.take(table, _index(columns["so2_24h"], len(table) - 3))
-        else:
-            old = np.full(so2.shape, NULL, dtype=np.int16)
-        fallback = np.where(is_2026, np.int16(SO2_1H_ABOVE_TABLE_IAQI_2026), old)
-        so2 = np.where(above, fallback, so2).astype(np.int16)
-        iaqi["so2"] = so2
-    raw = iaqi["pm25"].copy()
-    for code in POLLUTANTS[1:]:
-        np.maximum(raw, iaqi[code], out=raw)
-    if policy is MissingPolicy.AVAILABLE and is_2026 is False:
-        aqi = raw
+def _bounded_table(edition: AqiEdition, column: str | None, scale: int, values: FloatArray) -> Int16Array:
+    """The table of a slot, long enough for the largest value of `values` (whose q is found the kernel's
+    way: rint is monotonic), rounded up to a power of two so that later calls reuse it."""
+    if column is None:
+        return _NO_TABLE
+    largest = float(np.fmax.reduce(values, initial=0.0))  # fmax skips NaN
+    if edition is AqiEdition.HJ633_2012:
+        q = float(np.rint(largest * 1000.0))
     else:
-        absent = so2 == NULL
-        for code in POLLUTANTS:
-            absent |= np.isnan(columns[code])
-        # HJ 633-2026 §5.3.1: with a pollutant missing, the AQI is published only when it exceeds 100.
-        publish_2026 = ~absent | (raw > PUBLISH_WITH_MISSING_ABOVE_2026)
-        publish_2012 = ~absent if policy is MissingPolicy.BLANK else np.True_
-        publish = np.where(is_2026, publish_2026, publish_2012)
-        aqi = np.where(publish, raw, np.int16(NULL)).astype(np.int16)
-    category = np.take(_CATEGORY, aqi)
-    mask = np.zeros(aqi.shape, dtype=np.int8)
-    for bit, code in enumerate(POLLUTANTS):
-        mask |= np.equal(iaqi[code], aqi).view(np.int8) << bit
-    mask *= (aqi > PRIMARY_ABOVE).view(np.int8)  # HJ 633 §4: a primary pollutant only when AQI > 50
-    return {
-        **{f"iaqi_{code}": iaqi[code] for code in POLLUTANTS},
-        "aqi": aqi,
-        "category": category,
-        "primary_mask": mask,
-    }
+        q = float(np.rint(np.rint(largest * MICRO) / (MICRO / scale)))  # as `compiled._units_2026`
+    wanted = int(min(q, 2.0**40)) + 1  # past the table's top: the whole table
+    return iaqi_table(edition, column, scale, 1 << (wanted - 1).bit_length())
 
 
-BLOCK_ROWS = 1 << 15  # rows per block: every temporary of a block stays in the CPU caches
+_NO_TABLE = np.full(3, NULL, dtype=np.int16)  # a slot not indexed under an edition
+_NO_TABLE.flags.writeable = False
+# The upper AQI of each category but the last, ascending (HJ 633-2012 Table 2 / HJ 633-2026 Table 1).
+_CATEGORY_TOPS = tuple(c.aqi_max for c in CATEGORIES if c.aqi_max is not None)  # a tuple: unrolled
 
 
-def realtime_aqi_blocked(
-    columns: dict[str, FloatArray],
-    *,
-    is_2026: npt.NDArray[np.bool_] | bool,
-    missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
-    block_rows: int = BLOCK_ROWS,
-    threads: int | None = None,
-) -> dict[str, Int16Array | npt.NDArray[np.int8]]:
-    """`realtime_aqi_arrays` block by block (cache-sized), on `threads` threads (NumPy releases the GIL
-    in its loops; default: the CPUs this process may use). Same result, one row at a time independent."""
-    rows = len(next(iter(columns.values())))
-    if rows <= block_rows:
-        return realtime_aqi_arrays(columns, is_2026=is_2026, missing=missing)
-    names = [f"iaqi_{code}" for code in POLLUTANTS] + ["aqi"]
-    result: dict[str, Int16Array | npt.NDArray[np.int8]] = {n: np.empty(rows, dtype=np.int16) for n in names}
-    result["category"] = np.empty(rows, dtype=np.int8)
-    result["primary_mask"] = np.empty(rows, dtype=np.int8)
-
-    def run(start: int) -> None:
-        stop = min(start + block_rows, rows)
-        part = {name: values[start:stop] for name, values in columns.items()}
-        editions = is_2026 if isinstance(is_2026, bool) else is_2026[start:stop]
-        for name, values in realtime_aqi_arrays(part, is_2026=editions, missing=missing).items():
-            result[name][start:stop] = values
-
-    starts = range(0, rows, block_rows)
-    workers = threads or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-    if workers == 1:
-        for start in starts:
-            run(start)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, starts))
-    return result
+# --- the Python side -----------------------------------------------------------------------------------
 
 
-def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    view = array.view()
+@dataclass(frozen=True)
+class Result:
+    """The kernel's output: `iaqi` rows in the order of OUTPUTS; NULL (-1) = no value; `category` 0 = none;
+    `primary` a bit mask over PRIMARY_CODES."""
+
+    iaqi: Int16Array  # (len(OUTPUTS), n)
+    aqi: Int16Array
+    category: Int8Array
+    primary: Int8Array
+
+
+def _readonly(array: FloatArray) -> FloatArray:
+    """The kernel is compiled for read-only C-contiguous inputs: one signature, one cache entry."""
+    view: FloatArray = np.ascontiguousarray(array, dtype=np.float64).view()
     view.flags.writeable = False
     return view
 
 
-def _arrow_column(frame: pl.DataFrame, name: str) -> tuple[FloatArray, npt.NDArray[np.uint8], int]:
-    """A column's float64 Arrow data and validity bitmap (empty: no nulls) and the bitmap's bit offset,
-    read in place (no NaN-filled copy); a column the frame lacks is all missing."""
-    if name not in frame.columns:
-        return _readonly(np.full(frame.height, np.nan)), fused.EMPTY_BITS, 0
-    series = frame.get_column(name)
-    if series.dtype != pl.Float64:
-        series = series.cast(pl.Float64)
-    if series.n_chunks() > 1:
-        series = series.rechunk()
-    array = series.to_arrow()
-    validity, data = array.buffers()
-    offset = int(array.offset)
-    values: FloatArray = np.frombuffer(data, dtype=np.float64)[offset : offset + len(array)]
-    if validity is None or array.null_count == 0:
-        return _readonly(values), fused.EMPTY_BITS, 0
-    return _readonly(values), _readonly(np.frombuffer(validity, dtype=np.uint8)), offset
-
-
-def fused_arrays(
-    frame: pl.DataFrame, *, is_2026: npt.NDArray[np.bool_] | bool, missing: MissingPolicy | str
-) -> dict[str, Int16Array | npt.NDArray[np.int8]]:
-    """The results of `realtime_aqi_arrays` from the compiled one-pass kernel (needs Numba)."""
-    policy = MissingPolicy(str(missing))
-    inputs = [_arrow_column(frame, n) for n in POLLUTANTS]
-    so2_24h = _floats(frame, "so2_24h") if "so2_24h" in frame.columns else fused.EMPTY_FLOATS
-    rows = frame.height
-    out_iaqi = np.empty((len(POLLUTANTS), rows), dtype=np.int16)
-    out_aqi = np.empty(rows, dtype=np.int16)
-    out_category = np.empty(rows, dtype=np.int8)
-    out_mask = np.empty(rows, dtype=np.int8)
-    fixed = -1 if not isinstance(is_2026, bool) else int(is_2026)
-    editions = is_2026 if not isinstance(is_2026, bool) else np.zeros(0, dtype=np.bool_)
-    with fused.chunks():
-        fused.compiled()(
-            tuple(values for values, _, _ in inputs),
-            tuple(valid for _, valid, _ in inputs),
-            np.array([offset for _, _, offset in inputs], dtype=np.int64),
-            _readonly(so2_24h),
-            fixed,
-            editions,
-            tuple(iaqi_table(AqiEdition.HJ633_2012, REALTIME_TABLES[c]) for c in POLLUTANTS),
-            tuple(
-                iaqi_table(AqiEdition.HJ633_2026, REALTIME_TABLES[c], 10 ** _DECIMALS_2026[c])
-                for c in POLLUTANTS
-            ),
-            np.array([10.0 ** (6 - _DECIMALS_2026[c]) for c in POLLUTANTS], dtype=np.float64),
-            iaqi_table(AqiEdition.HJ633_2012, "SO2_24h"),
-            float(SO2_1H_THRESHOLD),
-            SO2_1H_ABOVE_TABLE_IAQI_2026,
-            policy is MissingPolicy.BLANK,
-            PUBLISH_WITH_MISSING_ABOVE_2026,
-            PRIMARY_ABOVE,
-            _CATEGORY_TOPS,
-            fused.BLOCK_ROWS,
-            out_iaqi,
-            out_aqi,
-            out_category,
-            out_mask,
-        )
-    return {
-        **{f"iaqi_{code}": out_iaqi[k] for k, code in enumerate(POLLUTANTS)},
-        "aqi": out_aqi,
-        "category": out_category,
-        "primary_mask": out_mask,
-    }
-
-
-def _floats(frame: pl.DataFrame, name: str) -> FloatArray:
-    if name not in frame.columns:
-        return np.full(frame.height, np.nan)
-    # fill_null + zero-copy view is faster than Polars' own null -> NaN conversion.
-    result: FloatArray = frame.get_column(name).cast(pl.Float64).fill_null(float("nan")).to_numpy()
-    return result
-
-
-def _editions(times: pl.Series) -> npt.NDArray[np.bool_] | bool:
-    """Whether each hour is under HJ 633-2026, as one bool when all hours share the edition: decided from
-    the first and last hour where it can be (naive microsecond times without nulls), else hour by hour."""
-    if times.is_empty():
-        return False
-    if times.dtype == pl.Datetime("us") and times.null_count() == 0:
-        first = datetime.combine(AIR_2026_EFFECTIVE, time()) + timedelta(hours=1)
-        if times.min() >= first:  # type: ignore[operator]  # a naive datetime (dtype checked above)
-            return True
-        if times.max() < first:  # type: ignore[operator]  # a naive datetime (dtype checked above)
-            return False
-    mask = is_2026_mask(times.cast(pl.Datetime("us")).to_numpy())
-    return bool(mask[0]) if (mask == mask[0]).all() else mask
-
-
-def realtime_aqi(
-    frame: pl.DataFrame,
+def compute(
+    inputs: list[FloatArray | None],
     *,
-    edition: EditionChoice = "auto",
-    missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
-    time_column: str = "time",
-    engine: Literal["auto", "numba", "numpy"] = "auto",
-) -> pl.DataFrame:
-    """The frame's key columns plus `edition, iaqi_pm25 … iaqi_o3, aqi, category, primary_mask` (nulls
-    where `with_aqi` has them). Only the practice rule; use `with_aqi` for the HJ 633-2012 text rule."""
-    if str(edition) == "auto":
-        is_2026: npt.NDArray[np.bool_] | bool = _editions(frame.get_column(time_column))
-    else:
-        is_2026 = AqiEdition(str(edition)) is AqiEdition.HJ633_2026
-    if engine == "numba" or (engine == "auto" and fused.available()):
-        arrays = fused_arrays(frame, is_2026=is_2026, missing=missing)
-    else:
-        names = [*POLLUTANTS, *(["so2_24h"] if "so2_24h" in frame.columns else [])]
-        columns = {n: _floats(frame, n) for n in names}
-        arrays = realtime_aqi_blocked(columns, is_2026=is_2026, missing=missing)
-    if isinstance(is_2026, bool):
-        edition_column = pl.lit(str(AqiEdition.HJ633_2026 if is_2026 else AqiEdition.HJ633_2012))
-    else:
-        edition_column = (
-            pl.when(pl.Series(is_2026))
-            .then(pl.lit(str(AqiEdition.HJ633_2026)))
-            .otherwise(pl.lit(str(AqiEdition.HJ633_2012)))
+    editions: EditionArray,
+    rules: Rules,
+    blank: bool,
+    aux: FloatArray | None = None,
+) -> Result:
+    """Run the kernel. `inputs`: one float64 array per slot (NaN = missing; None = absent, all missing),
+    `editions`: uint8 per row, `blank`: HJ 633-2012 publishes no AQI when a pollutant is missing."""
+    n = len(editions)
+    nothing: FloatArray | None = None
+
+    def column(values: FloatArray | None) -> FloatArray:
+        nonlocal nothing
+        if values is not None:
+            return _readonly(values)
+        if nothing is None:
+            nothing = _readonly(np.full(n, np.nan))
+        return nothing
+
+    columns = [column(values) for values in inputs]
+    aux_values = column(aux)
+    present = (bool((editions == 0).any()), bool(editions.any()))  # which editions need their tables
+    tables = [
+        tuple(
+            _bounded_table(edition, name, scale, values) if present[e] else _NO_TABLE
+            for name, scale, values in zip(rules.tables[e], rules.scales[e], columns, strict=True)
         )
-    results = pl.DataFrame({name: pl.Series(name, values) for name, values in arrays.items()})
-    null_if = {name: NULL for name in results.columns if name.startswith("iaqi_") or name == "aqi"}
-    null_if["category"] = 0
-    keys = [c for c in ("station_code", time_column) if c in frame.columns]
-    return pl.concat([frame.select(keys), results], how="horizontal").with_columns(
-        edition_column.alias("edition"),
-        *[pl.when(pl.col(n) != v).then(pl.col(n)).alias(n) for n, v in null_if.items()],
-    )
-
-
-def primary_text(mask: pl.Expr) -> pl.Expr:
-    """The `;`-joined primary codes of a `primary_mask` (as `with_aqi`'s `primary`)."""
-    parts = [
-        pl.when((mask.cast(pl.Int32) & (1 << bit)) != 0).then(pl.lit(code))
-        for bit, code in enumerate(POLLUTANTS)
+        for e, edition in enumerate(_EDITIONS)
     ]
-    joined = pl.concat_str(parts, separator=";", ignore_nulls=True)
-    return pl.when(mask != 0).then(joined)
+    aux_table = (
+        _bounded_table(AqiEdition.HJ633_2012, "SO2_24h", 1000, aux_values) if aux is not None else _NO_TABLE
+    )
+    out = np.empty((len(OUTPUTS), n), dtype=np.int16)
+    aqi = np.empty(n, dtype=np.int16)
+    category = np.empty(n, dtype=np.int8)
+    primary = np.empty(n, dtype=np.int8)
+    edition_view = np.ascontiguousarray(editions, dtype=np.uint8).view()
+    edition_view.flags.writeable = False
+    from envplan.standards.air import compiled  # imports Numba and loads the compiled loops
+
+    compiled.run(
+        tuple(columns),
+        aux_values,
+        aux_table,
+        edition_view,
+        tables[0],
+        tables[1],
+        (rules.enabled, rules.divisors, rules.limits, rules.thresholds, rules.above),
+        blank,
+        _CATEGORY_TOPS,
+        out,
+        aqi,
+        category,
+        primary,
+    )
+    return Result(iaqi=out, aqi=aqi, category=category, primary=primary)
+
+
+def warm_up() -> None:
+    """Load the compiled loops now (from Numba's cache, else by compiling them)."""
+    rules = rules_for("realtime")
+    compute([np.array([36.0])] * len(SLOTS), editions=np.zeros(1, dtype=np.uint8), rules=rules, blank=False)
+
+
+class Loading:
+    """`warm_up` on another thread. Loading Numba and the kernel takes about half a second of one CPU, mostly
+    Python; reading a CSV or the lake lets go of the interpreter, so the two overlap. A failure is not
+    reported here: the first computation raises it again, in full."""
+
+    def __init__(self) -> None:
+        self._thread = threading.Thread(target=self._load, name="aqi-kernel", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _load() -> None:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+    def wait(self) -> None:
+        """Return once the kernel is loaded (or failed to load)."""
+        self._thread.join()
+
+
+def primary_texts() -> list[str | None]:
+    """The `;`-joined codes of every primary mask (index = mask), None for 0."""
+    texts: list[str | None] = [None]
+    for mask in range(1, 1 << len(PRIMARY_CODES)):
+        texts.append(";".join(code for bit, code in enumerate(PRIMARY_CODES) if mask >> bit & 1))
+    return texts

@@ -132,7 +132,7 @@ def daily_aqi(
     hidden = {stat: f"_unrounded_{stat}" for stat in present}
     prepared = lazy.with_columns([pl.col(stat).alias(hidden[stat]) for stat in present]).with_columns(inputs)
     result = with_aqi(prepared, kind="daily", edition=edition, missing=missing, time_column="date")
-    return result.drop(present).rename({v: k for k, v in hidden.items()}).collect()
+    return result.drop(present).rename({v: k for k, v in hidden.items()})
 
 
 def percentile_expr(value: pl.Expr, p: float) -> pl.Expr:

@@ -1,18 +1,28 @@
-"""Validation of air-quality input files (hourly or daily CSV), vectorised.
+"""Validation of air-quality input files (hourly or daily CSV) in one vectorised pass.
 
-`validate_air_frame` takes the raw text frame (every column a string, as read from the CSV) and returns
-the parsed frame plus a frame of errors `file, line, field, message` (line = line number in the file,
-the header being line 1). Rows named in the error frame should be skipped by the caller.
+Every check (station code missing or unknown, time unreadable, value not a number, negative or impossible,
+CO given in µg/m³, AQI above 500, station-hour given twice) is one boolean expression, and all of them are
+evaluated together in one pass over the rows. A file without errors stops there. Otherwise messages are
+written for the first rows with errors only: the first `limit` errors are kept, `file, line, field,
+message` (line = the line in the file, the header being line 1), and all of them are counted, as the
+commands and the import records report them (`envplan.problems`).
+
+`read_air_csv` reads a file with its value columns typed as numbers, which is what a clean file needs; a
+file that does not read that way, or has any error, is read again as text and validated by
+`validate_air_frame`, so that each message quotes the value as written.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
+
+from envplan.problems import DEFAULT_LIMIT, ProblemList
 
 Kind = Literal["realtime", "daily", "hourly"]
 
@@ -29,6 +39,7 @@ GROUP_COLUMNS = ("city",)
 IMPOSSIBLE_ABOVE: dict[str, float] = {"pm25": 5000, "pm10": 10000, "so2": 20000, "no2": 20000, "o3": 5000}
 # CO is in mg/m³; HJ 633 Table 1 ends at 150 mg/m³ (CO 1-h, IAQI 500). A larger value is almost surely µg/m³.
 CO_MG_ABOVE = 150.0
+AQI_ABOVE = 500  # HJ 633: the AQI scale ends at 500
 
 ERROR_SCHEMA = pl.Schema(
     {
@@ -44,9 +55,25 @@ _DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S",
 
 @dataclass(frozen=True, slots=True)
 class Validated:
-    frame: pl.DataFrame  # typed rows (with `line`), errors included
-    errors: pl.DataFrame  # file, line, field, message
+    """A checked file: its typed rows, the first errors and how many there were."""
+
+    frame: pl.DataFrame  # typed rows with `line`, rows with errors included
+    errors: pl.DataFrame  # the first `limit` errors, file, line, field, message, in line order
+    error_count: int  # every error
+    bad: pl.Series  # Boolean per row of `frame`: the row has at least one error
     unknown_columns: list[str]
+
+    @property
+    def unusable(self) -> bool:
+        """A header error (a missing column): no row can be used."""
+        return bool(self.errors.height and self.errors.get_column("line").min() == 1)
+
+    def rows(self) -> pl.DataFrame:
+        """The rows without errors."""
+        return self.frame.filter(~self.bad) if self.error_count else self.frame
+
+    def problems(self) -> ProblemList[dict[str, Any]]:
+        return ProblemList.first(self.errors.iter_rows(named=True), total=self.error_count)
 
 
 def expected_columns(kind: Kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -85,12 +112,189 @@ def parse_time(text: pl.Expr, *, daily: bool) -> pl.Expr:
     return pl.when(is_24).then(local + pl.duration(days=1)).otherwise(local)
 
 
-def _issues(frame: pl.DataFrame, condition: pl.Expr, field: str, message: pl.Expr | str) -> pl.DataFrame:
-    msg = pl.lit(message) if isinstance(message, str) else message
-    # Evaluate before filtering so that window expressions see every row.
-    flagged = frame.with_columns(condition.alias("_flag"), msg.cast(pl.String).alias("_message"))
-    return flagged.filter(pl.col("_flag")).select(
-        pl.col("line"), pl.lit(field).alias("field"), pl.col("_message").alias("message")
+def each_distinct(series: pl.Series, convert: pl.Expr) -> pl.Series:
+    """`convert` (an expression of the column) computed once per distinct value of the column:
+    a file's times repeat for every station, so parsing or formatting them row by row is wasted work."""
+    frame = series.to_frame()
+    distinct = frame.unique().with_columns(convert.alias("_converted"))
+    joined = frame.join(distinct, on=series.name, how="left", maintain_order="left", nulls_equal=True)
+    return joined.get_column("_converted").alias(series.name)
+
+
+def _times(text: pl.Series, *, daily: bool) -> pl.Series:
+    """`parse_time` of a column. Hourly files nearly always write `YYYY-MM-DDTHH:MM:SS` without an offset:
+    those are parsed in one quick pass, and only the others by the general rule (which gives the same
+    time for the quick ones: no offset, no 24:00, the first of its formats)."""
+    if daily:
+        return each_distinct(text, parse_time(pl.col(text.name), daily=True))
+    quick = each_distinct(
+        text, pl.col(text.name).str.to_datetime(_DATETIME_FORMATS[0], strict=False, time_unit="us")
+    )
+    slow_rows = (quick.is_null() & text.is_not_null()).arg_true()
+    if slow_rows.len() == 0:
+        return quick.alias(text.name)
+    slow = pl.select(parse_time(pl.lit(text.gather(slow_rows)), daily=False)).to_series()
+    return quick.scatter(slow_rows, slow.cast(pl.Datetime("us"))).alias(text.name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    field: str
+    flag: pl.Expr  # Boolean over the checked frame
+    message: pl.Expr | str  # evaluated on the flagged rows only
+    first_line: bool = False  # the message names `_first_line`, the first line of the station-hour
+
+
+def _checks(
+    columns: list[str],
+    value_columns: list[str],
+    *,
+    kind: Kind,
+    known_stations: Iterable[str] | None,
+    text: bool,
+    repeats: bool,
+) -> list[_Check]:
+    """Every row check, in the order of the messages within a line. On a text frame the raw value of each
+    column is `raw_<column>` and the typed one `<column>`; on a typed frame (`text=False`) only the typed
+    values exist, and the messages are not used. `repeats`: some station-hour may be given twice."""
+    checks: list[_Check] = []
+    if "station_code" in columns:
+        station = pl.col("station_code")
+        checks.append(
+            _Check("station_code", station.str.strip_chars().fill_null("") == "", "missing station code")
+        )
+        if known_stations is not None:
+            stations = pl.Series(sorted(set(known_stations)), dtype=pl.String)
+            unknown = station.is_not_null() & ~station.is_in(stations.implode())
+            checks.append(_Check("station_code", unknown, "unknown station " + station))
+    if "time" in columns:
+        written = pl.col("raw_time").fill_null("") if text else pl.lit("")
+        what = "date" if kind == "daily" else "date-time"
+        checks.append(_Check("time", pl.col("time").is_null(), f"not an ISO 8601 {what}: '" + written + "'"))
+    for column in value_columns:
+        value = pl.col(column)
+        raw = pl.col(f"raw_{column}").str.strip_chars() if text else pl.lit("")
+        # NaN and infinity are read as numbers but measure nothing.
+        if text:
+            unreadable = raw.is_not_null() & (raw != "") & (value.is_null() | ~value.is_finite())
+        else:
+            unreadable = value.is_not_null() & ~value.is_finite()
+        checks.append(_Check(column, unreadable, "not a number: '" + raw + "'"))
+        finite = value.is_finite()
+        checks.append(_Check(column, finite & (value < 0), "negative value " + raw))
+        pollutant = column.split("_")[0]
+        if pollutant == "co":
+            message = "CO " + raw + f" looks like µg/m³ (above {CO_MG_ABOVE:g} mg/m³); CO must be in mg/m³"
+            checks.append(_Check(column, finite & (value > CO_MG_ABOVE), message))
+        elif pollutant in IMPOSSIBLE_ABOVE:
+            ceiling = IMPOSSIBLE_ABOVE[pollutant]
+            message = f"impossible value (above {ceiling:g} µg/m³): " + raw
+            checks.append(_Check(column, finite & (value > ceiling), message))
+        elif column == "aqi":
+            checks.append(_Check(column, finite & (value > AQI_ABOVE), f"AQI above {AQI_ABOVE}: " + raw))
+    if repeats:
+        repeat = ~pl.struct("station_code", "time").is_first_distinct() & pl.col("time").is_not_null()
+        label = "date" if kind == "daily" else "hour"
+        first = pl.col("_first_line").cast(pl.String)
+        message = f"duplicated station-{label} (first on line " + first + ")"
+        checks.append(_Check("time", repeat, message, first_line=True))
+    return checks
+
+
+def _may_repeat(frame: pl.DataFrame) -> bool:
+    """Whether some station-hour (station-day) may be given twice: as many distinct hashes of the key as
+    rows proves that none is (equal keys hash alike), and is much quicker than the exact check."""
+    keys = pl.struct("station_code", "time").hash()
+    return bool(frame.select(keys.n_unique()).item() < frame.height)
+
+
+def _header_errors(file: str, missing: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file": [file] * len(missing),
+            "line": [1] * len(missing),
+            "field": missing,
+            "message": [f"missing column '{c}'" for c in missing],
+        },
+        schema=ERROR_SCHEMA,
+    )
+
+
+def _validate(
+    frame: pl.DataFrame,
+    *,
+    file: str,
+    kind: Kind,
+    known_stations: Iterable[str] | None,
+    require: Iterable[str],
+    limit: int,
+    text: bool,
+) -> Validated:
+    """The one pass: typed columns and every check's flag together, then messages for the first bad rows.
+    `frame` is all text (`text=True`) or has its value columns read as Float64 already."""
+    if kind == "daily" and "time" not in frame.columns and "date" in frame.columns:
+        frame = frame.rename({"date": "time"})  # the output of `daily` names its key `date`
+    required, optional = expected_columns(kind)
+    known = set(KEY_COLUMNS) | set(required) | set(optional) | set(GROUP_COLUMNS)
+    unknown_columns = [c for c in frame.columns if c not in known]
+    value_columns = [c for c in (*required, *optional) if c in frame.columns]
+    missing = [c for c in dict.fromkeys((*require, *KEY_COLUMNS)) if c not in frame.columns]
+    raw_columns = ["time", *value_columns] if text else []
+    typed = frame.with_columns(
+        *[pl.col(c).alias(f"raw_{c}") for c in raw_columns if c in frame.columns],
+    )
+    if "time" in frame.columns:
+        typed = typed.with_columns(_times(frame.get_column("time"), daily=kind == "daily"))
+    else:
+        typed = typed.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("time"))
+    if text:
+        typed = typed.with_columns(
+            [pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(c) for c in value_columns]
+        )
+    typed = typed.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
+    repeats = {"station_code", "time"} <= set(frame.columns) and _may_repeat(typed)
+    checks = _checks(
+        frame.columns, value_columns, kind=kind, known_stations=known_stations, text=text, repeats=repeats
+    )
+    flags = [f"_flag{i}" for i in range(len(checks))]
+    checked = typed.with_columns(
+        *[check.flag.fill_null(False).alias(name) for check, name in zip(checks, flags, strict=True)]
+    )
+    counts = checked.select([pl.col(name).sum() for name in flags]).row(0) if flags else ()
+    row_errors = int(sum(counts))
+    header = _header_errors(file, missing)
+    kept = [c for c in checked.columns if c not in flags and not c.startswith("raw_")]
+    if row_errors == 0:
+        empty = pl.Series("bad", [False] * checked.height, dtype=pl.Boolean)
+        return Validated(checked.select(kept), header, header.height, empty, unknown_columns)
+    bad = checked.select(pl.any_horizontal(flags).alias("bad")).to_series()
+    # Each bad row holds at least one error: the first `limit` bad rows hold the first `limit` errors.
+    first_rows = checked.filter(bad).head(limit)
+    if any(check.first_line and count for check, count in zip(checks, counts, strict=True)):
+        keys = ["station_code", "time"]
+        repeated = checked.filter(pl.struct(keys).is_duplicated() & pl.col("time").is_not_null())
+        first_lines = repeated.group_by(keys).agg(pl.col("line").min().alias("_first_line"))
+        first_rows = first_rows.join(first_lines, on=keys, how="left", nulls_equal=True)
+    messages = [
+        first_rows.filter(pl.col(name)).select(
+            "line",
+            pl.lit(check.field).alias("field"),
+            (pl.lit(check.message) if isinstance(check.message, str) else check.message)
+            .cast(pl.String)
+            .alias("message"),
+            pl.lit(position).alias("_check"),
+        )
+        for position, (check, name) in enumerate(zip(checks, flags, strict=True))
+        if counts[position]
+    ]
+    rows = pl.concat(messages).sort("line", "_check").drop("_check")
+    errors = pl.concat([header, rows.select(pl.lit(file).alias("file"), "line", "field", "message")])
+    return Validated(
+        checked.select(kept),
+        errors.head(limit).cast(ERROR_SCHEMA),
+        header.height + row_errors,
+        bad,
+        unknown_columns,
     )
 
 
@@ -100,114 +304,50 @@ def validate_air_frame(
     file: str | Path,
     kind: Kind,
     known_stations: Iterable[str] | None = None,
+    require: Iterable[str] = (),
+    limit: int = DEFAULT_LIMIT,
 ) -> Validated:
-    """Check a raw text frame; see the module docstring. `known_stations` adds an "unknown station" check."""
+    """Check a text frame (every column a string, as read from the CSV); see the module docstring.
+    `known_stations` adds an "unknown station" check; `require` names value columns that must be present
+    (the key columns always must)."""
+    return _validate(
+        raw, file=str(file), kind=kind, known_stations=known_stations, require=require, limit=limit, text=True
+    )
+
+
+CsvSource = str | Path | bytes
+
+
+def _read(source: CsvSource, **options: Any) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(source) if isinstance(source, bytes) else source, **options)
+
+
+def read_air_csv(
+    source: CsvSource,
+    *,
+    kind: Kind,
+    file: str | Path | None = None,
+    known_stations: Iterable[str] | None = None,
+    require: Iterable[str] = (),
+    limit: int = DEFAULT_LIMIT,
+) -> Validated:
+    """Read an air CSV (a path, or its bytes) and validate it; `file` names it in the messages (by
+    default the path). Raises Polars' errors (and OSError) for a file that is not a readable CSV."""
+    name = str(file if file is not None else source if not isinstance(source, bytes) else "-")
     required, optional = expected_columns(kind)
-    if kind == "daily" and "time" not in raw.columns and "date" in raw.columns:
-        raw = raw.rename({"date": "time"})  # the output of `daily` names its key `date`
-    known = set(KEY_COLUMNS) | set(required) | set(optional) | set(GROUP_COLUMNS)
-    unknown_columns = [c for c in raw.columns if c not in known]
-    value_columns = [c for c in (*required, *optional) if c in raw.columns]
-    text = raw.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
-    typed = text.with_columns(
-        parse_time(pl.col("time"), daily=kind == "daily").alias("time")
-        if "time" in text.columns
-        else pl.lit(None, dtype=pl.Datetime).alias("time"),
-        *[pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(c) for c in value_columns],
+    numbers = {column: pl.Float64 for column in (*required, *optional)}
+    stations = None if known_stations is None else list(known_stations)
+    try:
+        typed = _read(source, infer_schema=False, schema_overrides=numbers)
+    except pl.exceptions.PolarsError:
+        typed = None  # a value that is not a number, or no CSV at all: the text reading says which
+    if typed is not None:
+        result = _validate(
+            typed, file=name, kind=kind, known_stations=stations, require=require, limit=limit, text=False
+        )
+        if result.error_count == 0:
+            return result
+    raw = _read(source, infer_schema=False)
+    return validate_air_frame(
+        raw, file=name, kind=kind, known_stations=stations, require=require, limit=limit
     )
-    issues: list[pl.DataFrame] = []
-    for column in KEY_COLUMNS:
-        if column not in raw.columns:
-            issues.append(
-                text.head(0).select("line", pl.lit(column).alias("field"), pl.lit("").alias("message"))
-            )
-    both = text.select(pl.col("line"), *[pl.col(c).alias(f"raw_{c}") for c in raw.columns]).join(
-        typed, on="line"
-    )
-    if "station_code" in raw.columns:
-        issues.append(
-            _issues(
-                both,
-                pl.col("raw_station_code").str.strip_chars().fill_null("") == "",
-                "station_code",
-                "missing station code",
-            )
-        )
-        if known_stations is not None:
-            stations = pl.Series(sorted(set(known_stations)), dtype=pl.String)
-            unknown = pl.col("raw_station_code").is_not_null() & ~pl.col("raw_station_code").is_in(
-                stations.implode()
-            )
-            issues.append(
-                _issues(both, unknown, "station_code", "unknown station " + pl.col("raw_station_code"))
-            )
-    if "time" in raw.columns:
-        bad_time = pl.col("time").is_null()
-        message = (
-            "not an ISO 8601 "
-            + ("date" if kind == "daily" else "date-time")
-            + ": '"
-            + pl.col("raw_time").fill_null("")
-            + "'"
-        )
-        issues.append(_issues(both, bad_time, "time", message))
-    for column in value_columns:
-        raw_value = pl.col(f"raw_{column}").str.strip_chars()
-        value = pl.col(column)
-        issues.append(
-            _issues(
-                both,
-                raw_value.is_not_null() & (raw_value != "") & value.is_null(),
-                column,
-                "not a number: '" + raw_value + "'",
-            )
-        )
-        issues.append(_issues(both, value < 0, column, "negative value " + raw_value))
-        pollutant = column.split("_")[0]
-        if pollutant == "co":
-            co_message = (
-                "CO " + raw_value + f" looks like µg/m³ (above {CO_MG_ABOVE:g} mg/m³); CO must be in mg/m³"
-            )
-            issues.append(_issues(both, value > CO_MG_ABOVE, column, co_message))
-        elif pollutant in IMPOSSIBLE_ABOVE:
-            ceiling = IMPOSSIBLE_ABOVE[pollutant]
-            issues.append(
-                _issues(
-                    both, value > ceiling, column, f"impossible value (above {ceiling:g} µg/m³): " + raw_value
-                )
-            )
-        elif column == "aqi":
-            issues.append(_issues(both, value > 500, column, "AQI above 500: " + raw_value))
-    if {"station_code", "time"} <= set(raw.columns):
-        repeat = (pl.int_range(pl.len()).over(["station_code", "time"]) > 0) & pl.col("time").is_not_null()
-        first_line = pl.col("line").min().over(["station_code", "time"]).cast(pl.String)
-        label = "date" if kind == "daily" else "hour"
-        issues.append(
-            _issues(typed, repeat, "time", f"duplicated station-{label} (first on line " + first_line + ")")
-        )
-    errors = (
-        pl.concat(issues, how="vertical_relaxed")
-        .select(pl.lit(str(file)).alias("file"), "line", "field", "message")
-        .sort("line", maintain_order=True)
-        if issues
-        else pl.DataFrame(schema=ERROR_SCHEMA)
-    )
-    missing = [c for c in KEY_COLUMNS if c not in raw.columns]
-    if missing:
-        header = pl.DataFrame(
-            {
-                "file": [str(file)] * len(missing),
-                "line": [1] * len(missing),
-                "field": missing,
-                "message": [f"missing column '{c}'" for c in missing],
-            },
-            schema=ERROR_SCHEMA,
-        )
-        errors = pl.concat([header, errors.filter(pl.col("line") != 1)])
-    return Validated(frame=typed, errors=errors.cast(ERROR_SCHEMA), unknown_columns=unknown_columns)
-
-
-def read_air_csv(path: str | Path, *, kind: Kind, known_stations: Iterable[str] | None = None) -> Validated:
-    """Read an air CSV as text and validate it."""
-    raw = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
-    return validate_air_frame(raw, file=path, kind=kind, known_stations=known_stations)

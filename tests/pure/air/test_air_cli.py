@@ -8,7 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from envplan.standards.air import validate_air_frame
+from envplan.standards.air.aqi import IAQI_COLUMNS
 from envplan.standards.air_cli import main
+from tests.pure.air.reference import reference_aqi
 
 REALTIME_HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 
@@ -226,3 +228,30 @@ def test_aqi_many_bad_rows_prints_a_thousand_errors_and_the_count(tmp_path: Path
     assert len(lines) == 1_001
     assert lines[0] == f"{path}:3: pm25: not a number: 'x0'"
     assert lines[-1] == "… and 4,000 more errors"
+
+
+def test_aqi_command_output_equals_the_oracle_on_both_sides_of_2026_03_01(tmp_path: Path):
+    # 300 hours of 3 stations across the change of edition, values with missing ones, one in 0.1 steps.
+    start = datetime(2026, 2, 25, 1)
+    rows = [
+        (f"S{s}", start + timedelta(hours=h), *[(h * 7 + s * 13 + k * 29) % (90 + 40 * k) for k in range(6)])
+        for s in range(3)
+        for h in range(300)
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["station_code", "time", "pm25", "pm10", "so2", "no2", "co", "o3"], orient="row"
+    ).with_columns(
+        pl.col("co") / 10,
+        pl.when(pl.col("pm10") % 11 == 0).then(None).otherwise(pl.col("pm10")).alias("pm10"),
+    )
+    path = tmp_path / "hours.csv"
+    frame.with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S")).write_csv(path)
+
+    code, out, err = _run(["aqi", str(path), "--kind", "realtime", "--missing", "blank"])
+
+    expected = reference_aqi(frame, kind="realtime", missing="blank").collect()
+    columns = ["station_code", "time", "aqi", "category", "primary", "edition", *IAQI_COLUMNS]
+    text = expected.select(columns).with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S")).write_csv()
+    assert (code, err) == (0, "")
+    assert out == text
+    assert set(expected.get_column("edition")) == {"HJ633-2012", "HJ633-2026"}

@@ -1,36 +1,34 @@
-"""The NumPy real-time kernel gives exactly what `with_aqi` gives (practice rule), on generated hours."""
+"""The AQI engine (`with_aqi`, compiled kernel) gives exactly what the Polars-expression oracle gives, for
+both kinds, both editions, both real-time rules and both missing-value policies, on generated rows."""
 
-from datetime import datetime, timedelta
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envplan.standards.air import fused, with_aqi
-from envplan.standards.air.kernel import (
-    iaqi_table,
-    is_2026_mask,
-    primary_text,
-    realtime_aqi,
-    realtime_aqi_arrays,
-    realtime_aqi_blocked,
-)
+from envplan.standards.air import with_aqi
 from envplan.standards.versions import AqiEdition
+from tests.pure.air.reference import reference_aqi
 
-COMPARED = [
-    "iaqi_pm25",
-    "iaqi_pm10",
-    "iaqi_so2",
-    "iaqi_no2",
-    "iaqi_co",
-    "iaqi_o3",
-    "aqi",
-    "category",
-    "primary",
-]
-TOPS = {"pm25": 600, "pm10": 700, "so2": 1000, "no2": 4000, "co": 170, "o3": 1300, "so2_24h": 3000}
+REALTIME_TOPS = {
+    "pm25": 600,
+    "pm10": 700,
+    "so2": 1000,
+    "no2": 4000,
+    "co": 170,
+    "o3": 1300,
+    "so2_24h": 3000,
+    "pm25_24h": 600,
+    "pm10_24h": 700,
+    "o3_8h": 1000,
+}
+DAILY_TOPS = {"pm25": 600, "pm10": 700, "so2": 3000, "no2": 1000, "co": 70, "o3_8h": 1000, "o3_1h": 1300}
 
 
 def _value(top: int) -> st.SearchStrategy[float | None]:
@@ -39,98 +37,97 @@ def _value(top: int) -> st.SearchStrategy[float | None]:
     return st.one_of(st.none(), thousandths, halves, st.integers(min_value=0, max_value=top).map(float))
 
 
-ENGINES = ["numpy", "numba"] if fused.available() else ["numpy"]
+def _rows(tops: dict[str, int]) -> st.SearchStrategy[dict[str, float | None]]:
+    return st.fixed_dictionaries(
+        {"offset": st.integers(min_value=-30, max_value=30), **{k: _value(v) for k, v in tops.items()}}
+    )
 
-rows = st.fixed_dictionaries(
-    {"hour": st.integers(min_value=-30, max_value=30), **{k: _value(v) for k, v in TOPS.items()}}
-)
 
-
-def _frame(data: list[dict[str, float | None]]) -> pl.DataFrame:
-    start = datetime(2026, 3, 1, 1)
-    times = [start + timedelta(hours=int(row["hour"] or 0)) for row in data]
-    columns = {k: [row[k] for row in data] for k in TOPS}
+def _frame(data: list[dict[str, float | None]], kind: str) -> pl.DataFrame:
+    """Rows around the change of edition: hours from 2026-03-01 01:00, days from 2026-03-01."""
+    tops = REALTIME_TOPS if kind == "realtime" else DAILY_TOPS
+    if kind == "realtime":
+        times: list[date] = [datetime(2026, 3, 1, 1) + timedelta(hours=int(r["offset"] or 0)) for r in data]
+    else:
+        times = [date(2026, 3, 1) + timedelta(days=int(r["offset"] or 0)) for r in data]
+    columns = {k: [row[k] for row in data] for k in tops}
     return pl.DataFrame({"station_code": ["S"] * len(data), "time": times, **columns}).with_columns(
-        [pl.col(k).cast(pl.Float64) for k in TOPS]
+        [pl.col(k).cast(pl.Float64) for k in tops]
     )
 
 
-def _compare(
-    frame: pl.DataFrame, edition: str, missing: str, engine: str = "auto"
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    expected = with_aqi(frame, kind="realtime", edition=edition, missing=missing).collect()
-    fast = realtime_aqi(frame, edition=edition, missing=missing, engine=engine).with_columns(
-        primary_text(pl.col("primary_mask")).alias("primary"),
-        pl.col("aqi").cast(pl.Int64),
-    )
-    ours = fast.select(
-        [pl.col(c).cast(expected.schema[c]) for c in COMPARED] + [pl.col("edition").cast(pl.String)]
-    )
-    return ours, expected.select([*COMPARED, "edition"])
+def _both(frame: pl.DataFrame, **options: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    ours = with_aqi(frame, **options)  # type: ignore[arg-type]
+    expected = reference_aqi(frame, **options).collect()  # type: ignore[arg-type]
+    assert ours.schema == expected.schema
+    return ours.to_dicts(), expected.to_dicts()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
-    data=st.lists(rows, min_size=1, max_size=40),
+    data=st.lists(_rows(REALTIME_TOPS), min_size=1, max_size=40),
+    edition=st.sampled_from(["auto", "HJ633-2012", "HJ633-2026"]),
+    rule=st.sampled_from(["practice", "text"]),
+    missing=st.sampled_from(["available", "blank"]),
+)
+def test_kernel_realtime_equals_the_oracle(data, edition, rule, missing):
+    frame = _frame(data, "realtime")
+
+    ours, expected = _both(frame, kind="realtime", edition=edition, realtime_rule=rule, missing=missing)
+
+    assert ours == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.lists(_rows(DAILY_TOPS), min_size=1, max_size=40),
     edition=st.sampled_from(["auto", "HJ633-2012", "HJ633-2026"]),
     missing=st.sampled_from(["available", "blank"]),
-    engine=st.sampled_from(ENGINES),
 )
-def test_kernel_realtime_aqi_equals_with_aqi(data, edition, missing, engine):
-    frame = _frame(data)
+def test_kernel_daily_equals_the_oracle(data, edition, missing):
+    frame = _frame(data, "daily")
 
-    ours, expected = _compare(frame, edition, missing, engine)
+    ours, expected = _both(frame, kind="daily", edition=edition, missing=missing)
 
-    assert ours.to_dicts() == expected.to_dicts()
+    assert ours == expected
 
 
 @pytest.mark.parametrize("edition", list(AqiEdition))
-def test_kernel_tables_exact_on_every_thousandth_of_no2(edition):
-    table = iaqi_table(edition, "NO2_1h")
-    q = np.arange(0, 3_840_001, 997)  # a stride through every segment
-    frame = pl.DataFrame({"time": [datetime(2025, 1, 1, 1)] * len(q), "no2": q / 1000})
+@pytest.mark.parametrize(("kind", "column"), [("realtime", "no2"), ("daily", "so2"), ("daily", "co")])
+def test_kernel_exact_on_a_stride_through_every_thousandth(edition, kind, column):
+    top = {"no2": 3_840_001, "so2": 2_620_001, "co": 60_001}[column]
+    values = [q / 1000 for q in range(0, top, 997)]  # a stride through every segment
+    time = datetime(2025, 1, 1, 1) if kind == "realtime" else date(2025, 1, 1)
+    frame = pl.DataFrame({"time": [time] * len(values), column: values})
 
-    expected = with_aqi(frame, kind="realtime", edition="HJ633-2012").collect().get_column("iaqi_no2")
+    ours, expected = _both(frame, kind=kind, edition=str(edition))
 
-    assert table[q].tolist() == expected.to_list()
+    assert ours == expected
 
 
 def test_kernel_pm25_35_001_rounds_up_to_51():
     frame = pl.DataFrame({"time": [datetime(2025, 1, 1, 1)], "pm25": [35.001]})
 
-    result = realtime_aqi(frame, edition="HJ633-2012")
+    result = with_aqi(frame, kind="realtime", edition="HJ633-2012")
 
     assert result.get_column("iaqi_pm25").to_list() == [51]
 
 
-def test_kernel_blocks_on_threads_equal_one_pass():
-    frame = _frame(
-        [
-            {
-                "hour": h % 61 - 30,
-                **{k: float((h * 37 + i * 11) % (top + 3)) for i, (k, top) in enumerate(TOPS.items())},
-            }
-            for h in range(500)
-        ]
-    )
-    columns = {k: frame.get_column(k).to_numpy() for k in TOPS}
-    is_2026 = is_2026_mask(frame.get_column("time").cast(pl.Datetime("us")).to_numpy())
+def test_kernel_nan_counts_as_missing():
+    frame = pl.DataFrame({"time": [date(2026, 6, 1)] * 2, "pm25": [float("nan"), 36.0]})
 
-    whole = realtime_aqi_arrays(columns, is_2026=is_2026)
-    blocked = realtime_aqi_blocked(columns, is_2026=is_2026, block_rows=37, threads=2)
+    result = with_aqi(frame, kind="daily")
 
-    assert {k: v.tolist() for k, v in blocked.items()} == {k: v.tolist() for k, v in whole.items()}
+    assert result.select("iaqi_pm25", "aqi").rows() == [(None, None), (52, None)]
 
 
 def _large_frame(rows: int) -> pl.DataFrame:
-    """Generated hours over several kernel blocks: nulls (Arrow validity), negatives, values just above each
-    table top, and times on both sides of 2026-03-01 (blocks of one edition and mixed blocks). No NaN: the
-    fast path reads NaN as missing, `with_aqi` as a number above every breakpoint (IAQI 500)."""
-    data = []
+    """Generated hours over many kernel blocks: nulls, negatives, values just above each table top, and
+    times on both sides of 2026-03-01 (blocks of one edition and blocks whose edition changes row by row)."""
+    data: list[dict[str, float | None]] = []
     for h in range(rows):
-        # Rows 0-4499 under HJ 633-2012, 4500-12499 under 2026, then the edition changes row by row.
-        row: dict[str, float | None] = {"hour": (-20 if h < 4500 else 20) if h < 12500 else h % 61 - 30}
-        for i, (k, top) in enumerate(TOPS.items()):
+        row: dict[str, float | None] = {"offset": (-20 if h < 4500 else 20) if h < 12500 else h % 61 - 30}
+        for i, (k, top) in enumerate(REALTIME_TOPS.items()):
             pick = (h * 7919 + i * 104729) % 1009
             if pick == 0:
                 row[k] = None
@@ -143,17 +140,52 @@ def _large_frame(rows: int) -> pl.DataFrame:
                     ((h * 31 + i * 17) % (top * 1000 + 1)) / 1000 if pick % 2 else float(pick % (top + 1))
                 )
         data.append(row)
-    return _frame(data)
+    return _frame(data, "realtime")
 
 
-@pytest.mark.skipif(not fused.available(), reason="Numba is not installed")
 @pytest.mark.parametrize("missing", ["available", "blank"])
-@pytest.mark.parametrize("skip", [0, 5, 8])
-def test_kernel_numba_over_many_blocks_and_a_sliced_frame_equals_with_aqi(missing, skip):
-    assert fused.BLOCK_ROWS == 4096  # the editions of `_large_frame` give blocks of each kind for this size
-    # skip 5: bitmaps read from bit 5 on (bit by bit); 0 and 8: byte by byte, then a tail of 3 or 5 bits.
-    frame = _large_frame(3 * fused.BLOCK_ROWS + 1003).slice(skip)
+@pytest.mark.parametrize("skip", [0, 5])
+def test_kernel_over_many_blocks_and_a_sliced_frame_equals_the_oracle(missing, skip):
+    frame = _large_frame(5 * 4096 + 1003).slice(skip)
 
-    ours, expected = _compare(frame, "auto", missing, "numba")
+    ours, expected = _both(frame, kind="realtime", missing=missing)
 
-    assert ours.to_dicts() == expected.to_dicts()
+    assert ours == expected
+
+
+def _fresh_process(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A new interpreter that computes one AQI with Numba's cache messages on (NUMBA_DEBUG_CACHE)."""
+    script = (
+        "import datetime, polars as pl\n"
+        "from envplan.standards.air import with_aqi\n"
+        "frame = pl.DataFrame({'time': [datetime.datetime(2025, 1, 1, 1)], 'pm25': [36.0]})\n"
+        "aqi = with_aqi(frame, kind='realtime')['aqi'][0]\n"
+        "from envplan.standards.air import compiled\n"
+        "print(compiled.CACHE_FOLDER, aqi)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"} | environment
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300, check=True
+    )
+
+
+def test_kernel_cache_is_written_once_to_the_user_cache_folder_and_then_loaded(tmp_path: Path):
+    environment = {"XDG_CACHE_HOME": str(tmp_path), "NUMBA_DEBUG_CACHE": "1"}
+
+    first = _fresh_process(environment)
+    second = _fresh_process(environment)
+
+    folder = tmp_path / "envplan" / "numba"
+    assert first.stdout.splitlines()[-1] == f"{folder} 52"
+    assert "data saved" in first.stdout
+    assert second.stdout.splitlines()[-1] == f"{folder} 52"
+    assert ("data saved" in second.stdout, "data loaded" in second.stdout) == (False, True)
+
+
+def test_kernel_without_a_writable_cache_folder_compiles_in_memory(tmp_path: Path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+
+    result = _fresh_process({"XDG_CACHE_HOME": str(blocked)})
+
+    assert result.stdout.splitlines()[-1] == "None 52"

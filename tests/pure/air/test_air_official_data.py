@@ -22,7 +22,7 @@ def _published(frame: pl.DataFrame) -> pl.DataFrame:
 def test_realtime_aqi_matches_every_published_station_hour_of_2017_snapshot():
     stations = _snapshot_2017()
 
-    result = _published(with_aqi(stations, kind="realtime").collect())
+    result = _published(with_aqi(stations, kind="realtime"))
 
     assert result.height == 1462
     assert result.filter(pl.col("aqi") == pl.col("published_aqi")).height == 1462
@@ -33,7 +33,7 @@ def test_realtime_aqi_matches_every_published_station_hour_of_2017_snapshot():
 def test_realtime_aqi_2017_snapshot_includes_ties_and_o3_primary_cases():
     stations = _snapshot_2017()
 
-    result = _published(with_aqi(stations, kind="realtime").collect())
+    result = _published(with_aqi(stations, kind="realtime"))
 
     assert result.filter(pl.col("primary") == "o3").height == 260
     assert result.filter(pl.col("primary").str.contains(";")).height == 4
@@ -43,7 +43,7 @@ def test_realtime_aqi_with_the_unswapped_o3_column_breaks_609_station_hours():
     stations = _snapshot_2017()
     wrong = stations.with_columns(pl.col("o3_1h_day_max").alias("o3"))
 
-    result = _published(with_aqi(wrong, kind="realtime").collect())
+    result = _published(with_aqi(wrong, kind="realtime"))
 
     assert result.filter(pl.col("aqi") != pl.col("published_aqi")).height == 609
 
@@ -51,7 +51,7 @@ def test_realtime_aqi_with_the_unswapped_o3_column_breaks_609_station_hours():
 def test_realtime_aqi_text_rule_does_not_reproduce_published_values():
     stations = _snapshot_2017()
 
-    result = _published(with_aqi(stations, kind="realtime", realtime_rule="text").collect())
+    result = _published(with_aqi(stations, kind="realtime", realtime_rule="text"))
 
     assert result.filter(pl.col("aqi") == pl.col("published_aqi")).height < result.height // 2
 
@@ -59,7 +59,7 @@ def test_realtime_aqi_text_rule_does_not_reproduce_published_values():
 def test_realtime_aqi_matches_2022_subset_with_blank_missing_policy():
     rows = read_cnemc(DATA / "heqinwill_cnemc_2022-01-04T08_subset.csv")
 
-    result = with_aqi(rows, kind="realtime", missing="blank").collect()
+    result = with_aqi(rows, kind="realtime", missing="blank")
 
     published = _published(result)
     assert published.height == 18
@@ -73,7 +73,7 @@ def test_realtime_aqi_matches_2022_subset_with_blank_missing_policy():
 def test_realtime_aqi_available_policy_indexes_the_pollutants_present():
     rows = read_cnemc(DATA / "heqinwill_cnemc_2022-01-04T08_subset.csv")
 
-    result = with_aqi(rows, kind="realtime", missing="available").collect()
+    result = with_aqi(rows, kind="realtime", missing="available")
 
     harbin = result.filter(pl.col("station_code") == "1140A").row(0, named=True)
     # PM2.5 missing; PM10 1-h 274 -> 150 + (274-250)·50/100 = 162 against the PM10 24-h column.
@@ -84,7 +84,7 @@ def test_realtime_aqi_available_policy_indexes_the_pollutants_present():
 def test_realtime_aqi_matches_baotou_and_edge_case_rows_of_both_snapshots():
     rows = read_cnemc(DATA / "cnemc_selected_rows_baotou_and_edge_cases.csv")
 
-    result = with_aqi(rows, kind="realtime").collect()
+    result = with_aqi(rows, kind="realtime")
 
     assert result.height == 26
     assert result.filter(pl.col("aqi") == pl.col("published_aqi")).height == 26

@@ -12,7 +12,7 @@ from envplan.standards.air import with_aqi
 
 def _ours(**values: float) -> dict[str, int]:
     frame = pl.DataFrame({"time": [date(2025, 6, 1)], **{k: [float(v)] for k, v in values.items()}})
-    return with_aqi(frame, kind="daily", edition="HJ633-2012").collect().row(0, named=True)
+    return with_aqi(frame, kind="daily", edition="HJ633-2012").row(0, named=True)
 
 
 def test_python_aqi_pm25_36_gives_51_where_hj633_gives_52():

@@ -201,7 +201,7 @@ def test_edition_switches_at_2026_03_01_by_the_day_a_value_belongs_to():
     times = [datetime(2026, 3, 1, 0), datetime(2026, 3, 1, 1)]  # 00:00 closes 28 February
     frame = pl.DataFrame({"time": times, "pm25": [80.0, 80.0]})
 
-    result = with_aqi(frame, kind="realtime").collect()
+    result = with_aqi(frame, kind="realtime")
 
     assert result.get_column("edition").to_list() == ["HJ633-2012", "HJ633-2026"]
     assert result.get_column("iaqi_pm25").to_list() == [107, 119]

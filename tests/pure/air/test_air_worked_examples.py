@@ -6,7 +6,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from envplan.standards.air import category_expr, category_of, percentile_expr, with_aqi
+from envplan.standards.air import category_of, percentile_expr, with_aqi
 from envplan.standards.air.rounding import gbt8170_round
 
 REALTIME_2017 = datetime(2017, 7, 7, 16)
@@ -17,7 +17,7 @@ def _one(kind: str, edition: str, **values: float) -> dict[str, Any]:
     time: date | datetime = REALTIME_2017 if kind == "realtime" else DAILY_2025
     row: dict[str, Any] = {"time": [time]}
     row.update({name: [float(value)] for name, value in values.items()})
-    result = with_aqi(pl.DataFrame(row), kind=kind, edition=edition).collect()  # type: ignore[arg-type]
+    result = with_aqi(pl.DataFrame(row), kind=kind, edition=edition)  # type: ignore[arg-type]
     return result.row(0, named=True)
 
 
@@ -134,9 +134,7 @@ def test_aqi_a12_daily_o3_8h_above_800(edition: str, iaqi_o3: int, category: int
 def test_aqi_a13_realtime_pm25_rule(edition: str, rule: str, iaqi_pm25: int):
     frame = pl.DataFrame({"time": [REALTIME_2017], "pm25": [120.0], "pm25_24h": [70.0]})
 
-    result = (
-        with_aqi(frame, kind="realtime", edition=edition, realtime_rule=rule).collect().row(0, named=True)
-    )
+    result = with_aqi(frame, kind="realtime", edition=edition, realtime_rule=rule).row(0, named=True)
 
     assert result["iaqi_pm25"] == iaqi_pm25
 
@@ -144,7 +142,7 @@ def test_aqi_a13_realtime_pm25_rule(edition: str, rule: str, iaqi_pm25: int):
 def test_aqi_2026_missing_pollutant_publishes_only_above_100():
     frame = pl.DataFrame({"time": [DAILY_2025, DAILY_2025], "pm25": [80.0, 36.0]})
 
-    result = with_aqi(frame, kind="daily", edition="HJ633-2026").collect()
+    result = with_aqi(frame, kind="daily", edition="HJ633-2026")
 
     assert result.get_column("aqi").to_list() == [119, None]
     assert result.get_column("category").to_list() == [3, None]
@@ -156,7 +154,7 @@ def test_aqi_2026_rounds_inputs_half_even_before_the_index():
     # HJ 633-2026 §4.2.2: PM2.5 35.5 -> 36 (half to even) -> 52; 34.5 -> 34 -> 49.
     frame = pl.DataFrame({"time": [DAILY_2025, DAILY_2025], "pm25": [35.5, 34.5]})
 
-    result = with_aqi(frame, kind="daily", edition="HJ633-2026").collect()
+    result = with_aqi(frame, kind="daily", edition="HJ633-2026")
 
     assert result.get_column("iaqi_pm25").to_list() == [52, 49]
 
@@ -184,29 +182,24 @@ def test_percentile_p2_o3_p90_gives_163():
 
 
 @pytest.mark.parametrize(
-    ("aqi", "level", "zh", "fr", "rgb"),
-    [
-        (50, 1, "优", "Excellent", (0, 228, 0)),
-        (51, 2, "良", "Bon", (255, 255, 0)),
-        (150, 3, "轻度污染", "Légèrement pollué", (255, 126, 0)),
-        (151, 4, "中度污染", "Modérément pollué", (255, 0, 0)),
-        (300, 5, "重度污染", "Fortement pollué", (153, 0, 76)),
-        (301, 6, "严重污染", "Gravement pollué", (126, 0, 35)),
+    ("so2", "aqi", "level", "zh", "fr", "rgb"),
+    [  # daily SO2 (HJ 633-2012 Table 1: 50 -> 50, 150 -> 100, 475 -> 150, 800 -> 200, 1600 -> 300)
+        (50, 50, 1, "优", "Excellent", (0, 228, 0)),
+        (52, 51, 2, "良", "Bon", (255, 255, 0)),
+        (475, 150, 3, "轻度污染", "Légèrement pollué", (255, 126, 0)),
+        (481.5, 151, 4, "中度污染", "Modérément pollué", (255, 0, 0)),
+        (1600, 300, 5, "重度污染", "Fortement pollué", (153, 0, 76)),
+        (1605, 301, 6, "严重污染", "Gravement pollué", (126, 0, 35)),
     ],
 )
-def test_category_of_gives_level_names_and_colour(
-    aqi: int, level: int, zh: str, fr: str, rgb: tuple[int, int, int]
+def test_category_of_gives_level_names_and_colour_as_the_engine(
+    so2: float, aqi: int, level: int, zh: str, fr: str, rgb: tuple[int, int, int]
 ):
     category = category_of(aqi)
-    frame_level = pl.DataFrame({"aqi": [aqi]}).select(category_expr(pl.col("aqi"))).item()
+    computed = _one("daily", "HJ633-2012", so2=so2)
 
-    assert (category.level, category.name_zh, category.name_fr, category.rgb, frame_level) == (
-        level,
-        zh,
-        fr,
-        rgb,
-        level,
-    )
+    assert (category.level, category.name_zh, category.name_fr, category.rgb) == (level, zh, fr, rgb)
+    assert (computed["aqi"], computed["category"]) == (aqi, level)
 
 
 def test_iaqi_ceiling_is_not_fooled_by_binary_float_error():
@@ -214,7 +207,7 @@ def test_iaqi_ceiling_is_not_fooled_by_binary_float_error():
     # PM2.5 4.9: 4.9 x 50 / 35 = 7 exactly, 7.000000000000001 in binary (naive ceiling 8).
     frame = pl.DataFrame({"time": [DAILY_2025] * 2, "co": [2.2, 2.21], "pm25": [4.9, 4.91]})
 
-    result = with_aqi(frame, kind="daily", edition="HJ633-2012").collect()
+    result = with_aqi(frame, kind="daily", edition="HJ633-2012")
 
     assert result.get_column("iaqi_co").to_list() == [55, 56]
     assert result.get_column("iaqi_pm25").to_list() == [7, 8]
