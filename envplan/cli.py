@@ -25,6 +25,7 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("hj212", "check"): "envplan.hj212.cli",
     ("hj212", "simulate"): "envplan.hj212.cli",
     ("plan", "parse"): "envplan.plantext.cli",
+    ("screening", "scan"): "envplan.screening.cli",
 }
 
 # Django commands that never touch the database: no connection check before them.

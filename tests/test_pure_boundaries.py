@@ -11,7 +11,13 @@ import pytest
 
 import envplan
 
-PURE_PACKAGES = ["envplan.standards", "envplan.hj212", "envplan.plantext", "envplan.lake"]
+PURE_PACKAGES = [
+    "envplan.standards",
+    "envplan.hj212",
+    "envplan.plantext",
+    "envplan.lake",
+    "envplan.screening",
+]
 ROOT = Path(envplan.__file__).resolve().parent
 
 

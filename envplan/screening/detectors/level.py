@@ -1,0 +1,208 @@
+"""level_shift: an abrupt and lasting change of level that the load, flow and flue-gas temperature do not
+share (an analyser's slope or span changed, a probe diluted, a back-flush aimed at the sample point).
+
+Sources: the Hebei 2017 case of a span gas of 554 mg/m3 read as 294 (k about 0.53); slope and intercept
+tampering cases; step and change-point detection on the pollutant against load as the reference
+detector for recipe G (screening reference §4); EPA's control-chart screening for under-reporting
+compares CO2 within one load band for the same reason.
+
+The statistic compares the mean of a compressed level y = log(value + c) over the window after a slot
+with the window before it; a natural level change is usually gradual or shared with the load, so the
+step must also be abrupt (most of it within LevelShift.abrupt_hours) and the covariates steady. A fall
+marks the window after the change as suspicious, a rise the window before it (the level returning).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from envplan.screening.baselines import slots_per
+from envplan.screening.detectors import Context
+from envplan.screening.grid import FloatArray, Grid
+from envplan.screening.model import MEASURED_FIELDS, factor_label
+from envplan.screening.spans import (
+    best_in_spans,
+    episodes,
+    merge_close,
+    moment,
+    number,
+    percent,
+    ramp,
+    to_findings,
+)
+from envplan.screening.windows import lag, lead, rolling_mean_std
+
+COVARIATES = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
+
+
+def compressed(grid: Grid, x: FloatArray, summary: pl.DataFrame) -> tuple[FloatArray, FloatArray]:
+    """y = log(clip(value, p01, p99) + c) with c a twentieth of the median level, and c per slot."""
+    median = np.abs(summary.get_column("median").cast(pl.Float64).fill_null(np.nan).to_numpy())
+    low = summary.get_column("p01").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    high = summary.get_column("p99").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    offset = np.where(np.isfinite(median) & (median > 0), 0.05 * median, 1e-3)[grid.sid]
+    clipped = np.clip(x, low[grid.sid], high[grid.sid])
+    clipped = np.where(np.isfinite(clipped), clipped, x)
+    with np.errstate(invalid="ignore"):
+        return np.log(np.maximum(clipped, 0.0) + offset), offset
+
+
+def _means_around(y: FloatArray, grid: Grid, hours: float, coverage: float) -> tuple[FloatArray, FloatArray]:
+    """(mean over the window before each slot, mean over the window from it on), per channel window."""
+    windows = slots_per(hours, grid)
+    before = np.full(grid.size, np.nan)
+    after = np.full(grid.size, np.nan)
+    for window in np.unique(windows):
+        if window < 2:
+            continue
+        mean, _, _ = rolling_mean_std(y, int(window), grid.pos, int(np.ceil(coverage * window)))
+        chosen = windows[grid.sid] == window
+        before[chosen] = lag(mean, 1, grid.pos)[chosen]
+        after[chosen] = lead(mean, int(window) - 1, grid)[chosen]
+    return before, after
+
+
+def step_statistic(
+    grid: Grid, x: FloatArray, hours: float, coverage: float, summary: pl.DataFrame
+) -> FloatArray:
+    """Mean of y over the ``hours`` from each slot on minus the mean over the ``hours`` before it."""
+    y, _ = compressed(grid, x, summary)
+    before, after = _means_around(y, grid, hours, coverage)
+    return after - before
+
+
+def _changes(
+    context: Context, hours: float, min_step: float, y: FloatArray, offset: FloatArray
+) -> pl.DataFrame:
+    """Change points at one window length: slot, step, levels and covariate steps, as spans."""
+    parameters = context.options.level_shift
+    grid = context.grid
+    before, after = _means_around(y, grid, hours, parameters.min_coverage)
+    step = after - before
+    short_before, short_after = _means_around(y, grid, parameters.abrupt_hours, 0.5)
+    abrupt = short_after - short_before
+    selected = context.channels_where(
+        pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
+    )
+    scale = np.nan_to_num(context.per_slot(f"step_scale_{hours:g}h"))
+    threshold = np.maximum(min_step, parameters.scale_multiple * scale)
+    candidate = (
+        selected
+        & np.isfinite(step)
+        & (np.abs(step) >= threshold)
+        & (np.sign(abrupt) == np.sign(step))
+        & (np.abs(abrupt) >= parameters.abrupt_share * np.abs(step))
+    )
+    allowed = np.maximum(parameters.covariate_step, parameters.covariate_share * np.abs(step))
+    everything = np.arange(grid.size, dtype=np.int64)
+    moved: dict[str, FloatArray] = {}
+    for role, _ in COVARIATES:
+        covariate_step = grid.aligned(step, grid.partner(role=role), everything)
+        moved[role] = covariate_step
+        candidate &= ~(np.isfinite(covariate_step) & (np.abs(covariate_step) > allowed))
+    index = np.flatnonzero(candidate)
+    spans = best_in_spans(
+        episodes(candidate, grid),
+        grid,
+        index,
+        {"slot": index, "size": np.abs(step[index])},
+        by="size",
+        descending=True,
+    )
+    # The change point is the slot of the largest step within each run of candidates; a fall marks the
+    # window after it, a rise the window before it.
+    best = spans.get_column("slot").cast(pl.Int64).to_numpy()
+    window = slots_per(hours, grid)[grid.sid[best]]
+    change = grid.pos[best].astype(np.int64)
+    fall = step[best] < 0
+    first = np.where(fall, change, np.maximum(change - window, 0))
+    last = np.where(fall, np.minimum(change + window - 1, grid.lengths[grid.sid[best]] - 1), change - 1)
+    return pl.DataFrame(
+        {
+            "sid": grid.sid[best],
+            "first": first,
+            "last": last,
+            "points": last - first + 1,
+            "change": change,
+            "shift": step[best],
+            "hours": np.full(best.size, hours),
+            "before": np.exp(before[best]) - offset[best],
+            "after": np.exp(after[best]) - offset[best],
+            **{f"moved_{role}": moved[role][best] for role, _ in COVARIATES},
+        }
+    )
+
+
+def level_shift(context: Context) -> pl.DataFrame:
+    parameters = context.options.level_shift
+    grid = context.grid
+    y, offset = compressed(grid, context.x, context.base)
+    points = pl.concat(
+        [
+            _changes(context, hours, min_step, y, offset)
+            for hours, min_step in zip(parameters.window_hours, parameters.min_steps, strict=True)
+        ]
+    )
+    merged = merge_close(
+        points,
+        grid,
+        hours=0.0,
+        aggregations=[
+            pl.col(name).sort_by(pl.col("shift").abs()).last()
+            for name in (
+                "change",
+                "shift",
+                "hours",
+                "before",
+                "after",
+                *[f"moved_{role}" for role, _ in COVARIATES],
+            )
+        ],
+    )
+    covariate_text = [
+        pl.when(pl.col(f"moved_{role}").is_not_null() & pl.col(f"moved_{role}").is_not_nan())
+        .then(pl.format(", {} {}", pl.lit(label), _signed_percent(pl.col(f"moved_{role}").exp() - 1.0)))
+        .otherwise(pl.lit(""))
+        for role, label in COVARIATES
+    ]
+    has_covariate = pl.any_horizontal(
+        [
+            pl.col(f"moved_{role}").is_not_null() & pl.col(f"moved_{role}").is_not_nan()
+            for role, _ in COVARIATES
+        ]
+    )
+    explanation = pl.format(
+        "{} {} {} {} at {} (from about {} over the {} h before to about {} over the {} h after){}.",
+        factor_label(pl.col("factor")),
+        pl.col("field"),
+        pl.when(pl.col("shift") < 0).then(pl.lit("fell")).otherwise(pl.lit("rose")),
+        percent((pl.col("shift").exp() - 1.0).abs()),
+        moment(pl.col("t0") + pl.col("change") * pl.col("step")),
+        number(pl.col("before"), 2),
+        number(pl.col("hours"), 0),
+        number(pl.col("after"), 2),
+        number(pl.col("hours"), 0),
+        pl.when(has_covariate)
+        .then(pl.concat_str(pl.lit(" while"), *covariate_text).str.replace("while, ", "while "))
+        .otherwise(pl.lit(" (no load, flow or temperature channel to compare)")),
+    )
+    return to_findings(
+        merged,
+        grid,
+        detector="level_shift",
+        score=ramp(pl.col("shift").abs(), min(parameters.min_steps), parameters.full_step)
+        * pl.when(has_covariate).then(1.0).otherwise(0.8),
+        explanation=explanation,
+        evidence={
+            "shift_log": pl.col("shift"),
+            "window_hours": pl.col("hours"),
+            "before": pl.col("before"),
+            "after": pl.col("after"),
+            **{f"{role}_shift_log": pl.col(f"moved_{role}") for role, _ in COVARIATES},
+        },
+    )
+
+
+def _signed_percent(share: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.when(share >= 0).then(pl.lit("+")).otherwise(pl.lit("")), percent(share))
