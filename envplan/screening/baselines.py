@@ -26,7 +26,7 @@ high_marked_share   of the values above the limit (or p90), the share that is ma
 :func:`industry_baselines` gives, per industry, kind, factor and field, the median relative spread of
 its outlets and how many outlets it rests on.
 
-Large grids are summarised from an evenly spaced sample of at most ``SAMPLE_VALUES`` slots per
+Large grids are summarised from an evenly spaced sample of at most ``features.SAMPLE_VALUES`` slots per
 statistic that needs sorting (percentiles, medians); counts use every slot.
 """
 
@@ -37,29 +37,14 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from envplan.screening.features import Features, decimals, sample_of
 from envplan.screening.grid import FloatArray, Grid, IntArray
 from envplan.screening.model import INVALIDATING, OUTLETS_SCHEMA
 from envplan.screening.options import ScanOptions
-from envplan.screening.windows import lag, rolling_mean_std
 
 KEY: Final = ("mn", "kind", "factor", "field")
-SAMPLE_VALUES: Final = 4_000_000
-PERCENTILES: Final = (0.01, 0.05, 0.10, 0.25, 0.75, 0.90, 0.95, 0.99)
-MAX_DECIMALS: Final = 6
 
-
-def decimals(values: FloatArray) -> IntArray:
-    """Number of decimals each value is written with (at most MAX_DECIMALS; NaN gives 0)."""
-    result = np.full(values.shape, MAX_DECIMALS, dtype=np.int64)
-    finite = np.isfinite(values)
-    undecided = finite.copy()
-    for places in range(MAX_DECIMALS + 1):
-        scaled = values * 10.0**places
-        exact = undecided & (np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-9 * np.abs(scaled))
-        result[exact] = places
-        undecided &= ~exact
-    result[~finite] = 0
-    return result
+__all__ = ["KEY", "aligned", "channel_baselines", "decimals", "industry_baselines", "slots_per"]
 
 
 def slots_per(hours: float, grid: Grid) -> IntArray:
@@ -68,48 +53,9 @@ def slots_per(hours: float, grid: Grid) -> IntArray:
     return np.maximum(np.round(hours * 3_600_000.0 / step), 1).astype(np.int64)
 
 
-def per_channel_window(values_by_window: dict[int, FloatArray], windows: IntArray, grid: Grid) -> FloatArray:
-    """Pick, for each slot, the entry computed with its channel's window length."""
-    result = np.full(grid.size, np.nan)
-    per_slot = windows[grid.sid]
-    for window, computed in values_by_window.items():
-        chosen = per_slot == window
-        result[chosen] = computed[chosen]
-    return result
-
-
-def rolling_spread(
-    x: FloatArray, grid: Grid, hours: float, min_coverage: float, centre: FloatArray, scale: FloatArray
-) -> tuple[FloatArray, IntArray]:
-    """Standard deviation over the last ``hours`` (in the channel's own units) and the window in slots.
-
-    Values are centred and scaled per channel before summing (see windows.py), then scaled back."""
-    windows = slots_per(hours, grid)
-    safe_scale = np.where(scale > 0, scale, 1.0)
-    z = (x - centre[grid.sid]) / safe_scale[grid.sid]
-    by_window: dict[int, FloatArray] = {}
-    for window in np.unique(windows):
-        if window < 3:
-            continue
-        _, std, _ = rolling_mean_std(z, int(window), grid.pos, int(np.ceil(min_coverage * window)))
-        by_window[int(window)] = std
-    return per_channel_window(by_window, windows, grid) * safe_scale[grid.sid], windows
-
-
-def _sample(index: IntArray) -> IntArray:
-    if index.size <= SAMPLE_VALUES:
-        return index
-    return index[:: int(np.ceil(index.size / SAMPLE_VALUES))]
-
-
-def _per_channel_medians(values: FloatArray, grid: Grid, name: str) -> pl.DataFrame:
-    index = _sample(np.flatnonzero(np.isfinite(values)))
-    frame = pl.DataFrame({"sid": grid.sid[index], name: values[index]})
-    return frame.group_by("sid").agg(pl.col(name).median())
-
-
-def _per_channel_quantile(values: FloatArray, grid: Grid, name: str, quantile: float) -> pl.DataFrame:
-    index = _sample(np.flatnonzero(np.isfinite(values)))
+def _per_channel(values: FloatArray, grid: Grid, name: str, quantile: float = 0.5) -> pl.DataFrame:
+    """A quantile per channel of the finite entries (from an even sample when there are many)."""
+    index = sample_of(np.flatnonzero(np.isfinite(values)))
     frame = pl.DataFrame({"sid": grid.sid[index], name: values[index]})
     return frame.group_by("sid").agg(pl.col(name).quantile(quantile, interpolation="linear"))
 
@@ -119,67 +65,51 @@ def _ratio(numerator: IntArray, denominator: IntArray) -> FloatArray:
 
 
 def channel_baselines(
-    grid: Grid, options: ScanOptions | None = None, *, limits: pl.DataFrame | None = None
+    grid: Grid,
+    options: ScanOptions | None = None,
+    *,
+    limits: pl.DataFrame | None = None,
+    features: Features | None = None,
 ) -> pl.DataFrame:
-    """One row per channel of ``grid`` (columns in the module docstring)."""
-    from envplan.screening.detectors.level import step_statistic
-
+    """One row per channel of ``grid`` (columns in the module docstring). ``features`` of the same grid
+    may be passed so that what the detectors compute later is computed once."""
     options = options or ScanOptions()
+    features = features or Features(grid, options)
     channels = grid.channels.select("sid", *KEY)
     count = channels.height
     if count == 0:
         return channels.drop("sid")
-    x = grid.valid()
-    finite = np.isfinite(x)
+    x = features.x
     sid = grid.sid
-    values = np.bincount(sid[finite], minlength=count)
+    summary = features.summary
+    resolution = features.channel("resolution")
 
-    places = decimals(np.where(finite, x, np.nan))
-    sample = _sample(np.flatnonzero(finite))
-    per_value = pl.DataFrame({"sid": sid[sample], "x": x[sample], "places": places[sample]})
-    quantiles = per_value.group_by("sid").agg(
-        pl.col("places").median().alias("places"),
-        pl.col("x").median().alias("median"),
-        *[
-            pl.col("x").quantile(q, interpolation="linear").alias(f"p{round(q * 100):02d}")
-            for q in PERCENTILES
-        ],
-        pl.col("x").filter(pl.col("x") >= 0.2 * pl.col("x").quantile(0.95)).median().alias("running_median"),
-    )
-    summary = channels.join(quantiles, on="sid", how="left").sort("sid")
-    resolution = 10.0 ** -summary.get_column("places").fill_null(0).to_numpy().astype(np.float64)
-
-    # Still steps after a moving step: FlatLine's own rate.
-    previous = lag(x, 1, grid.pos)
-    change = np.abs(x - previous)
+    # Still steps after a moving step: FlatLine's own rate; and the usual size of a change.
+    change = np.abs(np.diff(x, prepend=np.nan))
+    change[grid.pos == 0] = np.nan
     paired = np.isfinite(change)
     still = paired & (change <= options.flat_line.tolerance_steps * resolution[sid] + 1e-12)
-    before = lag(np.where(paired, still.astype(np.float64), np.nan), 1, grid.pos)
-    moving_before = before == 0.0
+    moving_before = np.zeros(grid.size, dtype=bool)
+    moving_before[1:] = paired[:-1] & ~still[:-1]
+    moving_before &= grid.pos > 0
     p_still = _ratio(
         np.bincount(sid[still & moving_before], minlength=count),
         np.bincount(sid[moving_before], minlength=count),
     )
-    moving = paired & (change > 0)
-    changes = _per_channel_medians(np.where(moving, change, np.nan), grid, "median_change")
+    changes = _per_channel(np.where(paired & (change > 0), change, np.nan), grid, "median_change")
 
-    median = summary.get_column("median").fill_null(np.nan).to_numpy()
-    iqr = (summary.get_column("p75") - summary.get_column("p25")).fill_null(np.nan).to_numpy()
-    scale = np.where(np.isfinite(iqr) & (iqr > 0), iqr, np.maximum(np.abs(np.nan_to_num(median)), 1.0))
-    centre = np.nan_to_num(median)
     spreads = []
     for hours in options.variance_collapse.window_hours:
-        spread, _ = rolling_spread(x, grid, hours, options.variance_collapse.min_coverage, centre, scale)
-        spreads.append(_per_channel_medians(spread, grid, f"spread_{_hours(hours)}h"))
+        spread, _ = features.spread(hours, options.variance_collapse.min_coverage)
+        spreads.append(_per_channel(spread, grid, f"spread_{hours:g}h"))
     peers = options.variance_collapse_peers
-    peer_spread, _ = rolling_spread(x, grid, peers.window_hours, peers.min_coverage, centre, scale)
-    relative = _per_channel_medians(peer_spread, grid, "relative_spread")
-
+    peer_spread, _ = features.spread(peers.window_hours, peers.min_coverage)
+    relative = _per_channel(peer_spread, grid, "relative_spread")
     steps = [
-        _per_channel_quantile(
-            np.abs(step_statistic(grid, x, hours, options.level_shift.min_coverage, summary)),
+        _per_channel(
+            np.abs(features.step(hours, options.level_shift.min_coverage)),
             grid,
-            f"step_scale_{_hours(hours)}h",
+            f"step_scale_{hours:g}h",
             0.95,
         )
         for hours in options.level_shift.window_hours
@@ -190,20 +120,16 @@ def channel_baselines(
     marked_share = _ratio(
         np.bincount(sid[marked], minlength=count), np.bincount(sid[present], minlength=count)
     )
-
+    finite = np.isfinite(x)
     digit = np.where(finite, np.mod(np.round(np.where(finite, x, 0.0) / resolution[sid]), 10), -1).astype(
         np.int64
     )
-    digit_counts = {
-        f"digit_{d}": np.bincount(sid[digit == d], minlength=count).astype(np.int64) for d in range(10)
-    }
+    digit_counts = np.bincount(sid[finite] * 10 + digit[finite], minlength=count * 10).reshape(count, 10)
 
-    result = summary.with_columns(
-        pl.Series("values", values.astype(np.int64)),
-        pl.Series("resolution", resolution),
+    result = channels.join(summary, on="sid", how="left").with_columns(
         pl.Series("p_still", p_still),
         pl.Series("marked_share", marked_share),
-        *[pl.Series(name, counts) for name, counts in digit_counts.items()],
+        *[pl.Series(f"digit_{d}", digit_counts[:, d].astype(np.int64)) for d in range(10)],
     )
     for extra in (changes, *spreads, relative, *steps):
         result = result.join(extra, on="sid", how="left")
@@ -213,10 +139,6 @@ def channel_baselines(
     )
     result = result.join(_near_limit(grid, x, options, limits, summary), on="sid", how="left")
     return result.sort("sid").drop("sid", "places")
-
-
-def _hours(hours: float) -> str:
-    return f"{hours:g}"
 
 
 def _near_limit(

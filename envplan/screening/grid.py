@@ -40,6 +40,7 @@ FlagArray = npt.NDArray[np.uint8]
 # A grid may hold holes, but not an outlet whose DataTimes are so sparse that the grid would dwarf the
 # data (a stray date years away): beyond this many slots per value (plus a year of hours) it is refused.
 MAX_SLOTS_PER_VALUE: Final = 50
+_HASH_SEED: Final = 20_260_212
 SLACK_SLOTS: Final = 9000
 
 
@@ -125,12 +126,19 @@ class Grid:
         return np.where(has, values[where], np.nan)
 
 
-def _flag_codes(flag: pl.Expr) -> pl.Expr:
-    text = flag.str.strip_chars().str.to_uppercase()
+def _flag_codes(flags: pl.Series) -> pl.Expr:
+    """Flag text -> code (HJ 212 flags, case and spaces ignored; empty or missing: N; others: OTHER_FLAG).
+
+    The few distinct texts are mapped once, then every row by a single lookup."""
+    distinct = [text for text in flags.unique().to_list() if text is not None]
+    mapping = {
+        text: NORMAL if not text.strip() else FLAG_CODES.get(text.strip().upper(), OTHER_FLAG)
+        for text in distinct
+    }
     return (
-        pl.when(text.is_null() | (text == ""))
-        .then(pl.lit(NORMAL, pl.UInt8))
-        .otherwise(text.replace_strict(FLAG_CODES, default=OTHER_FLAG, return_dtype=pl.UInt8))
+        pl.col("flag")
+        .replace_strict(mapping, default=OTHER_FLAG, return_dtype=pl.UInt8)
+        .fill_null(pl.lit(NORMAL, pl.UInt8))
     )
 
 
@@ -138,77 +146,116 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
     """Lay typed readings (:data:`~envplan.screening.model.READINGS_SCHEMA`) on regular grids.
 
     Only the fields the detectors use are kept (measured, converted, amount, state). When two rows fall
-    on the same slot, the later row in the input wins.
+    on the same slot, the later row in the input wins. Channels are found through a 64-bit hash of
+    (mn, kind, factor, field), which keeps 100 million rows fast; two channels sharing a hash would be
+    refused (GridError) rather than mixed up.
     """
-    rows = (
-        readings.lazy()
-        .filter(pl.col("field").is_in(KEPT_FIELDS))
-        .select(
-            "mn",
-            "kind",
-            pl.col("time").dt.epoch("ms").alias("ms"),
-            "factor",
-            "field",
-            pl.col("value").cast(pl.Float64),
-            _flag_codes(pl.col("flag")).alias("flag"),
+    kept = readings.lazy().filter(pl.col("field").is_in(KEPT_FIELDS))
+    key = pl.struct("mn", "kind", "factor", "field").hash(_HASH_SEED).alias("key")
+    rows = kept.select(
+        key,
+        pl.col("time").dt.epoch("ms").alias("ms"),
+        pl.col("value").cast(pl.Float64),
+        _flag_codes(readings.get_column("flag")).alias("flag"),
+    ).collect()
+    if rows.height == 0:
+        return _empty_grid()
+    found = (
+        kept.select(key, "mn", "kind", "factor", "field", pl.col("time").dt.epoch("ms").alias("ms"))
+        .group_by("key")
+        .agg(
+            *[pl.col(name).first() for name in ("mn", "kind", "factor", "field")],
+            *[pl.col(name).last().alias(f"{name}_last") for name in ("mn", "kind", "factor", "field")],
+            pl.col("ms").min().alias("first_ms"),
+            pl.col("ms").max().alias("last_ms"),
+            pl.len().alias("rows"),
+        )
+        .collect()
+    )
+    clash = found.filter(
+        pl.any_horizontal(
+            [pl.col(name) != pl.col(f"{name}_last") for name in ("mn", "kind", "factor", "field")]
         )
     )
-    rows_df = rows.collect()
-    if rows_df.height == 0:
-        return _empty_grid()
-    blocks = _blocks(rows_df)
-    rows_df = rows_df.join(blocks.select("mn", "kind", "bid", "t0", "step"), on=["mn", "kind"]).with_columns(
-        ((pl.col("ms") - pl.col("t0") + pl.col("step") // 2) // pl.col("step")).alias("slot")
-    )
+    if clash.height:
+        row = clash.row(0, named=True)
+        raise GridError(f"outlet {row['mn']}: two channels share a hash; rename one of them")
+    blocks = _blocks(found, rows)
     channels = (
-        rows_df.select("bid", "mn", "kind", "factor", "field")
-        .unique()
-        .join(blocks.select("bid", "t0", "step", "length"), on="bid")
+        found.join(blocks.select("mn", "kind", "bid", "t0", "step", "length"), on=["mn", "kind"])
         .sort("mn", "kind", "factor", "field")
         .with_columns(
             pl.int_range(pl.len(), dtype=pl.Int32).alias("sid"),
             role_expression(pl.col("factor"), pl.col("field"), load_factors).alias("role"),
         )
         .with_columns((pl.col("length").cum_sum() - pl.col("length")).alias("offset"))
-        .select("sid", "bid", "mn", "kind", "factor", "field", "role", "t0", "step", "length", "offset")
     )
-    placed = rows_df.join(
-        channels.select("bid", "factor", "field", "sid", "offset"), on=["bid", "factor", "field"]
+    sid = (
+        rows.get_column("key")
+        .replace_strict(channels.get_column("key"), channels.get_column("sid"), return_dtype=pl.Int32)
+        .to_numpy()
+    )
+    t0 = channels.get_column("t0").to_numpy()[sid]
+    step = channels.get_column("step").to_numpy()[sid]
+    slot = (rows.get_column("ms").to_numpy() - t0 + step // 2) // step
+    index = channels.get_column("offset").to_numpy()[sid] + slot
+    channels = channels.select(
+        "sid", "bid", "mn", "kind", "factor", "field", "role", "t0", "step", "length", "offset"
     )
     size = int(channels.get_column("length").sum())
     value = np.full(size, np.nan)
     flag = np.zeros(size, dtype=np.uint8)
-    index = (placed.get_column("offset") + placed.get_column("slot")).to_numpy()
-    value[index] = placed.get_column("value").fill_null(np.nan).to_numpy()
-    flag[index] = placed.get_column("flag").to_numpy()
+    value[index] = rows.get_column("value").fill_null(np.nan).to_numpy()
+    flag[index] = rows.get_column("flag").to_numpy()
     lengths = channels.get_column("length").to_numpy()
-    sid = np.repeat(np.arange(channels.height, dtype=np.int32), lengths)
+    slots_sid = np.repeat(np.arange(channels.height, dtype=np.int32), lengths)
     starts = np.repeat(channels.get_column("offset").to_numpy(), lengths)
     pos = (np.arange(size, dtype=np.int64) - starts).astype(np.int32)
-    return Grid(channels=channels, value=value, flag=flag, sid=sid, pos=pos)
+    return Grid(channels=channels, value=value, flag=flag, sid=slots_sid, pos=pos)
 
 
-def _blocks(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per (mn, kind): bid, t0, step (ms) and grid length; refuses grids far sparser than the data."""
-    times = rows.select("mn", "kind", "ms").unique().sort("mn", "kind", "ms")
-    gaps = (
-        times.with_columns(pl.col("ms").diff().over("mn", "kind").alias("gap"))
-        .filter(pl.col("gap") > 0)
-        .group_by("mn", "kind", "gap")
-        .len()
-        .sort("mn", "kind", "len", "gap", descending=[False, False, True, False])
-        .group_by("mn", "kind", maintain_order=True)
-        .agg(pl.col("gap").first().alias("common_gap"))
-    )
-    known = (
-        pl.col("kind").str.to_lowercase().replace_strict(KIND_STEPS, default=None, return_dtype=pl.Int64)
-        * 1000
-    )
+def _blocks(found: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per (mn, kind): bid, t0, step (ms) and grid length; refuses grids far sparser than the data.
+
+    The step comes from the kind (hourly, daily) or else from the commonest gap between the DataTimes of
+    the outlet's fullest channel."""
     blocks = (
-        times.group_by("mn", "kind")
-        .agg(pl.col("ms").min().alias("t0"), pl.col("ms").max().alias("t1"), pl.len().alias("times"))
-        .join(gaps, on=["mn", "kind"], how="left")
-        .with_columns(pl.coalesce(known, pl.col("common_gap"), pl.lit(3_600_000, pl.Int64)).alias("step"))
+        found.group_by("mn", "kind")
+        .agg(
+            pl.col("first_ms").min().alias("t0"),
+            pl.col("last_ms").max().alias("t1"),
+            pl.col("rows").max().alias("times"),
+            pl.col("key").sort_by("rows").last().alias("fullest"),
+        )
+        .with_columns(
+            (
+                pl.col("kind")
+                .str.to_lowercase()
+                .replace_strict(KIND_STEPS, default=None, return_dtype=pl.Int64)
+                * 1000
+            ).alias("known")
+        )
+    )
+    unknown = blocks.filter(pl.col("known").is_null())
+    if unknown.height:
+        gaps = (
+            rows.filter(pl.col("key").is_in(unknown.get_column("fullest").implode()))
+            .select("key", "ms")
+            .unique()
+            .sort("key", "ms")
+            .with_columns(pl.col("ms").diff().over("key").alias("gap"))
+            .filter(pl.col("gap") > 0)
+            .group_by("key", "gap")
+            .len()
+            .sort("key", "len", "gap", descending=[False, True, False])
+            .group_by("key", maintain_order=True)
+            .agg(pl.col("gap").first().alias("common_gap"))
+        )
+        blocks = blocks.join(gaps, left_on="fullest", right_on="key", how="left")
+    else:
+        blocks = blocks.with_columns(pl.lit(None, pl.Int64).alias("common_gap"))
+    blocks = (
+        blocks.with_columns(pl.coalesce("known", "common_gap", pl.lit(3_600_000, pl.Int64)).alias("step"))
         .with_columns(
             ((pl.col("t1") - pl.col("t0") + pl.col("step") // 2) // pl.col("step") + 1).alias("length")
         )

@@ -33,7 +33,8 @@ from envplan.screening.detectors.limits import limit_hugging
 from envplan.screening.detectors.replay import replay
 from envplan.screening.detectors.stopped import stopped_running
 from envplan.screening.detectors.variance import variance_collapse, variance_collapse_peers
-from envplan.screening.grid import FloatArray, Grid, build_grid
+from envplan.screening.features import Features
+from envplan.screening.grid import FloatArray, build_grid
 from envplan.screening.model import (
     FINDINGS_SCHEMA,
     LIMITS_SCHEMA,
@@ -130,14 +131,15 @@ def scan(
             if known is None
             else pl.concat([known, learnt], how="diagonal_relaxed").unique(list(KEY), keep="first")
         )
-    own = channel_baselines(grid, options, limits=limits)
+    features = Features(grid, options)
+    own = channel_baselines(grid, options, limits=limits, features=features)
     combined = own if known is None else _prefer(known, own)
     peers = (
         industries
         if industries is not None
         else industry_baselines(combined, _or_empty(outlets, OUTLETS_SCHEMA))
     )
-    context = _context(grid, combined, limits, peers, outlets, maintenance, options)
+    context = _context(features, combined, limits, peers, outlets, maintenance, options)
     found = [DETECTOR_FUNCTIONS[name](context) for name in options.detectors]
     return rank(pl.concat([empty_findings(), *found], how="vertical"))
 
@@ -179,7 +181,7 @@ def _prefer(known: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
 
 
 def _context(
-    grid: Grid,
+    features: Features,
     combined: pl.DataFrame,
     limits: pl.DataFrame,
     peers: pl.DataFrame,
@@ -187,6 +189,7 @@ def _context(
     maintenance: pl.DataFrame | None,
     options: ScanOptions,
 ) -> Context:
+    grid = features.grid
     channels = grid.channels
     keyed_limits = channels.select("sid", "mn", "factor", "field").join(
         limits.unique(["mn", "factor", "field"], keep="last").select("mn", "factor", "field", "limit"),
@@ -209,7 +212,8 @@ def _context(
     )
     return Context(
         grid=grid,
-        x=grid.valid(),
+        x=features.x,
+        features=features,
         base=aligned(grid, combined),
         limit=_floats(keyed_limits.get_column("limit")),
         reference_o2=_floats(keyed_limits.get_column("reference_o2")),

@@ -107,9 +107,19 @@ def fill_backward(values: FloatArray, grid: Grid) -> FloatArray:
 def covered(ends: BoolArray, window: IntArray, grid: Grid) -> BoolArray:
     """Slots inside some window of ``window[channel]`` slots that ends at a True slot of ``ends``.
 
-    A window ending at slot e covers e-w+1..e; slot g is covered when an end lies in g..g+w-1."""
-    total = np.concatenate(([0], np.cumsum(ends, dtype=np.int64)))
-    index = np.arange(grid.size, dtype=np.int64)
-    channel_end = grid.offsets[grid.sid] + grid.lengths[grid.sid] - 1
-    upper = np.minimum(index + window[grid.sid] - 1, channel_end)
-    return np.asarray((total[upper + 1] - total[index]) > 0, dtype=np.bool_)
+    A window ending at slot e covers e-w+1..e (not before its channel's first slot)."""
+    last = np.flatnonzero(ends)
+    result = np.zeros(grid.size, dtype=np.bool_)
+    if last.size == 0:
+        return result
+    first = np.maximum(last - window[grid.sid[last]] + 1, last - grid.pos[last])
+    sizes = last - first + 1
+    if int(sizes.sum()) <= grid.size // 4:
+        # Few windows: mark their slots directly.
+        offsets = np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+        result[np.arange(int(sizes.sum()), dtype=np.int64) + offsets] = True
+        return result
+    change = np.zeros(grid.size + 1, dtype=np.int32)
+    np.add.at(change, first, 1)
+    np.add.at(change, last + 1, -1)
+    return np.asarray(np.cumsum(change[:-1]) > 0, dtype=np.bool_)

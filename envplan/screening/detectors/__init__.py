@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from envplan.screening.features import Features
 from envplan.screening.grid import BoolArray, FloatArray, Grid
 from envplan.screening.options import ScanOptions
 
@@ -20,14 +21,15 @@ from envplan.screening.options import ScanOptions
 class Context:
     """What every detector may use.
 
-    ``x``: valid values (flag N), NaN elsewhere. ``base``: the baseline row of each channel in sid order
-    (see baselines.py). ``limit`` and ``reference_o2``: per channel, NaN when unknown. ``peers``: per
+    ``x``: valid values (flag N), NaN elsewhere; ``features``: cached computations over the grid.
+    ``base``: the baseline row of each channel in sid order (see baselines.py). ``limit`` and ``reference_o2``: per channel, NaN when unknown. ``peers``: per
     channel, the median relative spread of its industry's outlets and their number (NaN / 0 without).
     ``maintenance``: records (MAINTENANCE_SCHEMA) or None when not given.
     """
 
     grid: Grid
     x: FloatArray
+    features: Features
     base: pl.DataFrame
     limit: FloatArray
     reference_o2: FloatArray

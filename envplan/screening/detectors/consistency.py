@@ -31,6 +31,13 @@ def measured_partner(grid: Grid) -> IntArray:
     return result
 
 
+def _scatter(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Values at ``index`` in an array of ``size`` (NaN or False elsewhere)."""
+    result = np.zeros(size, dtype=np.bool_) if values.dtype == np.bool_ else np.full(size, np.nan)
+    result[index] = values
+    return result
+
+
 def _runs(off: np.ndarray, grid: Grid, statistics: dict[str, FloatArray], min_points: int) -> pl.DataFrame:
     spans = episodes(off, grid, statistics={name: (values, "mean") for name, values in statistics.items()})
     return spans.filter(pl.col("points") >= min_points)
@@ -39,28 +46,32 @@ def _runs(off: np.ndarray, grid: Grid, statistics: dict[str, FloatArray], min_po
 def conversion_mismatch(context: Context) -> pl.DataFrame:
     parameters = context.options.conversion_mismatch
     grid = context.grid
-    reference = context.reference_o2[grid.sid]
-    selected = context.channels_where(pl.col("field").is_in(CONVERTED_FIELDS)) & np.isfinite(reference)
-    everything = np.arange(grid.size, dtype=np.int64)
-    converted = context.x
-    measured = grid.aligned(context.x, measured_partner(grid), everything)
-    o2 = grid.aligned(context.x, grid.partner(role="oxygen"), everything)
-    usable = selected & np.isfinite(converted) & np.isfinite(measured) & np.isfinite(o2) & (o2 < 20.0)
-    expected = np.where(usable, measured * (21.0 - reference) / np.where(usable, 21.0 - o2, 1.0), np.nan)
-    deviation = np.where(
-        usable & (np.abs(expected) > 0), converted / np.where(expected != 0, expected, 1.0) - 1.0, np.nan
-    )
-    off = usable & (np.abs(deviation) > parameters.tolerance)
+    chosen = context.channels_where(pl.col("field").is_in(CONVERTED_FIELDS))
+    index = np.flatnonzero(chosen & np.isfinite(context.reference_o2)[grid.sid] & np.isfinite(context.x))
+    reference = context.reference_o2[grid.sid[index]]
+    converted = context.x[index]
+    measured = grid.aligned(context.x, measured_partner(grid), index)
+    o2 = grid.aligned(context.x, grid.partner(role="oxygen"), index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usable = np.isfinite(measured) & np.isfinite(o2) & (o2 < 20.0)
+        expected = np.where(usable, measured * (21.0 - reference) / np.where(usable, 21.0 - o2, 1.0), np.nan)
+        deviation = np.where(
+            usable & (expected != 0), converted / np.where(expected != 0, expected, 1.0) - 1.0, np.nan
+        )
+    off = _scatter(grid.size, index, usable & (np.abs(deviation) > parameters.tolerance))
     spans = _runs(
         off,
         grid,
         {
-            "deviation": deviation,
-            "converted": converted,
-            "expected": expected,
-            "measured": measured,
-            "o2": o2,
-            "reference": reference,
+            name: _scatter(grid.size, index, values)
+            for name, values in (
+                ("deviation", deviation),
+                ("converted", converted),
+                ("expected", expected),
+                ("measured", measured),
+                ("o2", o2),
+                ("reference", reference),
+            )
         },
         parameters.min_points,
     )
@@ -96,27 +107,34 @@ def conversion_mismatch(context: Context) -> pl.DataFrame:
 def mass_balance(context: Context) -> pl.DataFrame:
     parameters = context.options.mass_balance
     grid, x = context.grid, context.x
-    selected = context.channels_where((pl.col("field") == AMOUNT_FIELD) & (pl.col("role") == "pollutant"))
-    everything = np.arange(grid.size, dtype=np.int64)
-    concentration = grid.aligned(x, measured_partner(grid), everything)
+    chosen = context.channels_where((pl.col("field") == AMOUNT_FIELD) & (pl.col("role") == "pollutant"))
+    index = np.flatnonzero(chosen & np.isfinite(x))
+    amount = x[index]
+    concentration = grid.aligned(x, measured_partner(grid), index)
     flow_partner = grid.partner(role="flow", field=AMOUNT_FIELD)
-    flow = grid.aligned(x, flow_partner, everything)
+    flow = grid.aligned(x, flow_partner, index)
     flow_factor = grid.channels.get_column("factor").to_numpy()[np.maximum(flow_partner, 0)]
     water = np.isin(flow_factor, list(WATER_FLOW)) & (flow_partner >= 0)
-    multiplier = np.where(water, 1e-3, 1e-6)[grid.sid]
-    usable = selected & np.isfinite(x) & np.isfinite(concentration) & np.isfinite(flow)
+    multiplier = np.where(water, 1e-3, 1e-6)[grid.sid[index]]
+    usable = np.isfinite(concentration) & np.isfinite(flow)
     expected = np.where(usable, concentration * flow * multiplier, np.nan)
-    deviation = np.where(usable & (expected > 0), x / np.where(expected > 0, expected, 1.0) - 1.0, np.nan)
-    off = usable & (expected > 0) & (np.abs(deviation) > parameters.tolerance)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deviation = np.where(
+            usable & (expected > 0), amount / np.where(expected > 0, expected, 1.0) - 1.0, np.nan
+        )
+    off = _scatter(grid.size, index, usable & (expected > 0) & (np.abs(deviation) > parameters.tolerance))
     spans = _runs(
         off,
         grid,
         {
-            "deviation": deviation,
-            "amount": x,
-            "expected": expected,
-            "concentration": concentration,
-            "flow": flow,
+            name: _scatter(grid.size, index, values)
+            for name, values in (
+                ("deviation", deviation),
+                ("amount", amount),
+                ("expected", expected),
+                ("concentration", concentration),
+                ("flow", flow),
+            )
         },
         parameters.min_points,
     )

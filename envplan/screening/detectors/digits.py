@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import slots_per
 from envplan.screening.detectors import Context
-from envplan.screening.grid import FloatArray
+from envplan.screening.features import Buckets
+from envplan.screening.grid import FloatArray, Grid
 from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
 from envplan.screening.spans import (
     best_in_spans,
@@ -31,7 +31,6 @@ from envplan.screening.spans import (
     ramp,
     to_findings,
 )
-from envplan.screening.windows import covered, rolling_count
 
 LN10 = float(np.log(10.0))
 BENFORD = np.log10(1.0 + 1.0 / np.arange(1, 10))
@@ -57,65 +56,52 @@ def chi_square_surprise(statistic: FloatArray, freedom: int) -> FloatArray:
 
 def last_digit(context: Context) -> pl.DataFrame:
     parameters = context.options.last_digit
-    grid, x = context.grid, context.x
-    selected = context.channels_where(
-        pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
-    )
-    resolution = context.per_slot("resolution")
-    finite = selected & np.isfinite(x)
-    digit = np.where(finite, np.mod(np.round(np.where(finite, x, 0.0) / resolution), 10), -1).astype(np.int8)
-    usual_counts = np.vstack([np.nan_to_num(context.column(f"digit_{d}")) for d in range(10)]) + 0.5
-    usual = usual_counts / usual_counts.sum(axis=0)
-    windows = slots_per(parameters.window_hours, grid)
-    per_slot_window = windows[grid.sid]
-    count = np.zeros(grid.size)
-    for window in np.unique(windows):
-        chosen = per_slot_window == window
-        count[chosen] = rolling_count(finite, int(window), grid.pos)[chosen]
-    statistic = np.zeros(grid.size)
-    top_excess = np.full(grid.size, -np.inf)
-    top_digit = np.zeros(grid.size, dtype=np.int8)
-    top_share = np.zeros(grid.size)
-    for d in range(10):
-        observed = np.zeros(grid.size)
-        for window in np.unique(windows):
-            chosen = per_slot_window == window
-            observed[chosen] = rolling_count(digit == d, int(window), grid.pos)[chosen]
-        expected = count * usual[d][grid.sid]
-        statistic += np.where(
-            expected > 0, (observed - expected) ** 2 / np.where(expected > 0, expected, 1.0), 0.0
-        )
-        excess = observed - expected
-        better = excess > top_excess
-        top_excess = np.where(better, excess, top_excess)
-        top_digit = np.where(better, d, top_digit).astype(np.int8)
-        top_share = np.where(better, observed / np.maximum(count, 1.0), top_share)
+    grid, features = context.grid, context.features
+    buckets = features.buckets("pollutant")
+    slots = buckets.slots
+    x = context.x[slots.index]
+    resolution = context.column("resolution")[slots.sid]
+    finite = np.isfinite(x)
+    digit = np.mod(np.round(np.where(finite, x, 0.0) / resolution), 10).astype(np.int64)
+    counts = np.bincount(buckets.id[finite] * 10 + digit[finite], minlength=buckets.count * 10)
+    counts = counts.reshape(buckets.count, 10).astype(np.float64)
+    days = np.maximum(np.round(parameters.window_hours / 24.0), 1).astype(np.int64)
+    span = np.full(buckets.count, days, dtype=np.int64)
+    observed = np.column_stack([buckets.rolling(counts[:, d], span) for d in range(10)])
+    total = observed.sum(axis=1)
+    usual_counts = np.column_stack([np.nan_to_num(context.column(f"digit_{d}")) for d in range(10)]) + 0.5
+    usual = (usual_counts / usual_counts.sum(axis=1, keepdims=True))[buckets.sid]
+    expected = total[:, None] * usual
+    statistic = ((observed - expected) ** 2 / np.where(expected > 0, expected, 1.0)).sum(axis=1)
     surprise = chi_square_surprise(statistic, 9)
-    ends = selected & (count >= parameters.min_values) & (surprise >= parameters.min_surprise)
-    spans = episodes(covered(ends, windows, grid), grid)
-    index = np.flatnonzero(ends)
-    usual_share = usual[top_digit[index], grid.sid[index]] if index.size else np.empty(0)
+    flagged = (total >= parameters.min_values) & (surprise >= parameters.min_surprise)
+    spans = episodes(buckets.to_slots(buckets.cover(flagged, span), grid), grid)
+    chosen = np.flatnonzero(flagged)
+    excess = observed[chosen] - expected[chosen]
+    top = np.argmax(excess, axis=1) if chosen.size else np.empty(0, dtype=np.int64)
+    end_slot = _bucket_last_slot(buckets, grid)[chosen]
     spans = best_in_spans(
         spans,
         grid,
-        index,
+        end_slot,
         {
-            "surprise": surprise[index],
-            "values": count[index],
-            "digit": top_digit[index].astype(np.float64),
-            "share": top_share[index],
-            "usual_share": usual_share,
+            "surprise": surprise[chosen],
+            "values": total[chosen],
+            "digit": top.astype(np.float64),
+            "share": observed[chosen, top] / np.maximum(total[chosen], 1.0) if chosen.size else np.empty(0),
+            "usual_share": usual[chosen, top] if chosen.size else np.empty(0),
+            "end_pos": buckets.last_pos[chosen].astype(np.float64),
         },
         by="surprise",
         descending=True,
     )
     explanation = pl.format(
-        "{} {}: over {} to {}, last digit {} makes up {} of {} values against {} in this channel's history "
-        "(chi-square surprise 10^-{}).",
+        "{} {}: over the {} to {}, last digit {} makes up {} of {} values against {} in this channel's "
+        "history (chi-square surprise 10^-{}).",
         factor_label(pl.col("factor")),
         pl.col("field"),
         duration(pl.lit(parameters.window_hours * 3_600_000.0) / pl.col("step"), pl.col("step")),
-        moment(pl.col("end_ms")),
+        moment(pl.col("t0") + pl.col("end_pos").cast(pl.Int64) * pl.col("step")),
         pl.col("digit").cast(pl.Int64),
         percent(pl.col("share")),
         pl.col("values").cast(pl.Int64),
@@ -135,6 +121,11 @@ def last_digit(context: Context) -> pl.DataFrame:
             "surprise": pl.col("surprise"),
         },
     )
+
+
+def _bucket_last_slot(buckets: Buckets, grid: Grid) -> np.ndarray:
+    """Grid index of each bucket's last slot."""
+    return grid.offsets[buckets.sid] + buckets.last_pos
 
 
 def benford(context: Context) -> pl.DataFrame:

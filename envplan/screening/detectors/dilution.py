@@ -14,9 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import slots_per
 from envplan.screening.detectors import Context
-from envplan.screening.grid import FloatArray, Grid
 from envplan.screening.model import CONVERTED_FIELDS, MEASURED_FIELDS, factor_label
 from envplan.screening.spans import (
     best_in_spans,
@@ -28,60 +26,59 @@ from envplan.screening.spans import (
     ramp,
     to_findings,
 )
-from envplan.screening.windows import covered, rolling_mean_std
-
-
-def window_means(x: FloatArray, grid: Grid, hours: float, coverage: float) -> tuple[FloatArray, np.ndarray]:
-    """Mean of the finite values over the window ending at each slot (channel windows), and the windows."""
-    windows = slots_per(hours, grid)
-    result = np.full(grid.size, np.nan)
-    for window in np.unique(windows):
-        mean, _, _ = rolling_mean_std(x, int(window), grid.pos, max(int(np.ceil(coverage * window)), 1))
-        chosen = windows[grid.sid] == window
-        result[chosen] = mean[chosen]
-    return result, windows
+from envplan.screening.windows import covered
 
 
 def oxygen_dilution(context: Context) -> pl.DataFrame:
     parameters = context.options.oxygen_dilution
-    grid, x = context.grid, context.x
+    grid = context.grid
     oxygen = grid.partner(role="oxygen")
     selected = context.channels_where(
         pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
     )
     selected &= oxygen[grid.sid] >= 0
-    means, windows = window_means(x, grid, parameters.window_hours, parameters.min_coverage)
-    everything = np.arange(grid.size, dtype=np.int64)
-    o2 = grid.aligned(means, oxygen, everything)
-    low = grid.aligned(context.per_slot("p05"), oxygen, everything)
-    high = grid.aligned(context.per_slot("p95"), oxygen, everything)
+    means = context.features.window_mean(parameters.window_hours, parameters.min_coverage)
+    windows = context.features.slots_per(parameters.window_hours)
+    # The measured concentration must have fallen first: only those slots are compared with O2.
+    usual_per_channel = context.column("running_median")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fall_all = 1.0 - means / usual_per_channel[grid.sid]
+    candidates = np.flatnonzero(selected & (fall_all >= parameters.min_fall))
+    fall = fall_all[candidates]
+    o2 = grid.aligned(means, oxygen, candidates)
+    low = context.column("p05")[oxygen[grid.sid[candidates]]]
+    high = context.column("p95")[oxygen[grid.sid[candidates]]]
     spread = np.maximum(high - low, 0.1)
     above = (o2 - high) / spread
     below = (low - o2) / spread
     excursion = np.fmax(above, below)
-    usual_level = context.per_slot("running_median")
-    fall = 1.0 - means / usual_level
+    keep = excursion > parameters.margin
+    index = candidates[keep]
     converted = grid.partner(field=CONVERTED_FIELDS[0], same_factor=True)
-    converted_fall = 1.0 - grid.aligned(means, converted, everything) / grid.aligned(
-        usual_level, converted, everything
-    )
-    ends = selected & (excursion > parameters.margin) & (fall >= parameters.min_fall)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        converted_fall = (
+            1.0
+            - grid.aligned(means, converted, index)
+            / usual_per_channel[np.maximum(converted[grid.sid[index]], 0)]
+        )
+    ends = np.zeros(grid.size, dtype=bool)
+    ends[index] = True
     spans = episodes(covered(ends, windows, grid), grid)
-    index = np.flatnonzero(ends)
+    excursion, o2, low, high, above, fall = (part[keep] for part in (excursion, o2, low, high, above, fall))
     spans = best_in_spans(
         spans,
         grid,
         index,
         {
-            "excursion": excursion[index],
-            "o2": o2[index],
-            "o2_low": low[index],
-            "o2_high": high[index],
-            "rising": (above[index] > 0).astype(np.float64),
-            "fall": fall[index],
+            "excursion": excursion,
+            "o2": o2,
+            "o2_low": low,
+            "o2_high": high,
+            "rising": (above > 0).astype(np.float64),
+            "fall": fall,
             "level": means[index],
-            "usual": usual_level[index],
-            "converted_fall": converted_fall[index],
+            "usual": usual_per_channel[grid.sid[index]],
+            "converted_fall": converted_fall,
         },
         by="excursion",
         descending=True,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import slots_per
 from envplan.screening.detectors import Context
 from envplan.screening.detectors.limits import upper_tail_surprise
 from envplan.screening.grid import BoolArray, FloatArray, Grid
@@ -28,7 +27,7 @@ from envplan.screening.model import (
     factor_label,
 )
 from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
-from envplan.screening.windows import covered, fill_backward, fill_forward, rolling_count
+from envplan.screening.windows import fill_backward, fill_forward
 
 
 def _marked(grid: Grid) -> BoolArray:
@@ -102,18 +101,16 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
     low_rate = (np.bincount(grid.sid[low & marked], minlength=count) + 0.5) / (
         np.bincount(grid.sid[low], minlength=count) + 1.0
     )
-    windows = slots_per(parameters.window_hours, grid)
-    high_count = np.zeros(grid.size)
-    marked_high = np.zeros(grid.size)
-    for window in np.unique(windows):
-        chosen = windows[grid.sid] == window
-        high_count[chosen] = rolling_count(high, int(window), grid.pos)[chosen]
-        marked_high[chosen] = rolling_count(high & marked, int(window), grid.pos)[chosen]
-    rate = low_rate[grid.sid]
-    surprise = upper_tail_surprise(marked_high, high_count, rate)
-    ends = selected & (marked_high >= parameters.min_marked_high) & (surprise >= parameters.min_surprise)
-    region = covered(ends, windows, grid)
-    spans = episodes(region & high & marked, grid, merge_gap=int(windows.max()) if windows.size else 0)
+    buckets = context.features.buckets("flag_on_exceedance", judged)
+    index = buckets.slots.index
+    span = np.full(buckets.count, max(round(parameters.window_hours / 24.0), 1), dtype=np.int64)
+    high_count = buckets.rolling(buckets.counts(high[index]), span)
+    marked_high = buckets.rolling(buckets.counts(high[index] & marked[index]), span)
+    surprise = upper_tail_surprise(marked_high, high_count, low_rate[buckets.sid])
+    flagged = (marked_high >= parameters.min_marked_high) & (surprise >= parameters.min_surprise)
+    region = buckets.to_slots(buckets.cover(flagged, span), grid)
+    gap = int(context.features.slots_per(parameters.window_hours).max())
+    spans = episodes(region & high & marked, grid, merge_gap=gap)
     if spans.height == 0:
         return empty_findings()
     in_span_high = _count_in(spans, grid, high)
@@ -178,25 +175,23 @@ def flag_share(context: Context) -> pl.DataFrame:
     )
     present = selected & (grid.flag != 0)
     marked = present & _marked(grid)
-    windows = slots_per(parameters.window_hours, grid)
-    total = np.zeros(grid.size)
-    hits = np.zeros(grid.size)
-    for window in np.unique(windows):
-        chosen = windows[grid.sid] == window
-        total[chosen] = rolling_count(present, int(window), grid.pos)[chosen]
-        hits[chosen] = rolling_count(marked, int(window), grid.pos)[chosen]
+    buckets = context.features.buckets("measured")
+    index = buckets.slots.index
+    span = np.full(buckets.count, max(round(parameters.window_hours / 24.0), 1), dtype=np.int64)
+    total = buckets.rolling(buckets.counts(present[index]), span)
+    hits = buckets.rolling(buckets.counts(marked[index]), span)
     usual = np.maximum(np.nan_to_num(context.column("marked_share")), parameters.floor_share)
-    rate = usual[grid.sid]
-    surprise = upper_tail_surprise(hits, total, rate)
+    surprise = upper_tail_surprise(hits, total, usual[buckets.sid])
     share = np.where(total > 0, hits / np.maximum(total, 1.0), 0.0)
-    ends = (
-        selected
-        & (total >= 0.5 * windows[grid.sid])
+    slots_in_window = context.features.slots_per(parameters.window_hours)[buckets.sid]
+    flagged = (
+        (total >= 0.5 * slots_in_window)
         & (share >= parameters.min_share)
         & (surprise >= parameters.min_surprise)
     )
-    region = covered(ends, windows, grid)
-    spans = episodes(region & marked, grid, merge_gap=int(windows.max()) if windows.size else 0)
+    region = buckets.to_slots(buckets.cover(flagged, span), grid)
+    gap = int(context.features.slots_per(parameters.window_hours).max())
+    spans = episodes(region & marked, grid, merge_gap=gap)
     if spans.height == 0:
         return empty_findings()
     sids = spans.get_column("sid").to_numpy()

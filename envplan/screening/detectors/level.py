@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import slots_per
 from envplan.screening.detectors import Context
-from envplan.screening.grid import FloatArray, Grid
+from envplan.screening.grid import FloatArray
 from envplan.screening.model import MEASURED_FIELDS, factor_label
 from envplan.screening.spans import (
     best_in_spans,
@@ -31,93 +30,62 @@ from envplan.screening.spans import (
     ramp,
     to_findings,
 )
-from envplan.screening.windows import lag, lead, rolling_mean_std
 
 COVARIATES = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
 
 
-def compressed(grid: Grid, x: FloatArray, summary: pl.DataFrame) -> tuple[FloatArray, FloatArray]:
-    """y = log(clip(value, p01, p99) + c) with c a twentieth of the median level, and c per slot."""
-    median = np.abs(summary.get_column("median").cast(pl.Float64).fill_null(np.nan).to_numpy())
-    low = summary.get_column("p01").cast(pl.Float64).fill_null(np.nan).to_numpy()
-    high = summary.get_column("p99").cast(pl.Float64).fill_null(np.nan).to_numpy()
-    offset = np.where(np.isfinite(median) & (median > 0), 0.05 * median, 1e-3)[grid.sid]
-    clipped = np.clip(x, low[grid.sid], high[grid.sid])
-    clipped = np.where(np.isfinite(clipped), clipped, x)
-    with np.errstate(invalid="ignore"):
-        return np.log(np.maximum(clipped, 0.0) + offset), offset
-
-
-def _means_around(y: FloatArray, grid: Grid, hours: float, coverage: float) -> tuple[FloatArray, FloatArray]:
-    """(mean over the window before each slot, mean over the window from it on), per channel window."""
-    windows = slots_per(hours, grid)
-    before = np.full(grid.size, np.nan)
-    after = np.full(grid.size, np.nan)
-    for window in np.unique(windows):
-        if window < 2:
-            continue
-        mean, _, _ = rolling_mean_std(y, int(window), grid.pos, int(np.ceil(coverage * window)))
-        chosen = windows[grid.sid] == window
-        before[chosen] = lag(mean, 1, grid.pos)[chosen]
-        after[chosen] = lead(mean, int(window) - 1, grid)[chosen]
-    return before, after
-
-
-def step_statistic(
-    grid: Grid, x: FloatArray, hours: float, coverage: float, summary: pl.DataFrame
-) -> FloatArray:
-    """Mean of y over the ``hours`` from each slot on minus the mean over the ``hours`` before it."""
-    y, _ = compressed(grid, x, summary)
-    before, after = _means_around(y, grid, hours, coverage)
-    return after - before
-
-
-def _changes(
-    context: Context, hours: float, min_step: float, y: FloatArray, offset: FloatArray
-) -> pl.DataFrame:
+def _changes(context: Context, hours: float, min_step: float) -> pl.DataFrame:
     """Change points at one window length: slot, step, levels and covariate steps, as spans."""
     parameters = context.options.level_shift
-    grid = context.grid
-    before, after = _means_around(y, grid, hours, parameters.min_coverage)
-    step = after - before
-    short_before, short_after = _means_around(y, grid, parameters.abrupt_hours, 0.5)
-    abrupt = short_after - short_before
+    grid, features = context.grid, context.features
+    step = features.step(hours, parameters.min_coverage)
+    abrupt = features.step(parameters.abrupt_hours, 0.5)
     selected = context.channels_where(
         pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
     )
     scale = np.nan_to_num(context.per_slot(f"step_scale_{hours:g}h"))
     threshold = np.maximum(min_step, parameters.scale_multiple * scale)
-    candidate = (
-        selected
-        & np.isfinite(step)
-        & (np.abs(step) >= threshold)
-        & (np.sign(abrupt) == np.sign(step))
-        & (np.abs(abrupt) >= parameters.abrupt_share * np.abs(step))
-    )
-    allowed = np.maximum(parameters.covariate_step, parameters.covariate_share * np.abs(step))
-    everything = np.arange(grid.size, dtype=np.int64)
-    moved: dict[str, FloatArray] = {}
-    for role, _ in COVARIATES:
-        covariate_step = grid.aligned(step, grid.partner(role=role), everything)
-        moved[role] = covariate_step
-        candidate &= ~(np.isfinite(covariate_step) & (np.abs(covariate_step) > allowed))
+    with np.errstate(invalid="ignore"):
+        candidate = (
+            selected
+            & (np.abs(step) >= threshold)
+            & (np.sign(abrupt) == np.sign(step))
+            & (np.abs(abrupt) >= parameters.abrupt_share * np.abs(step))
+        )
     index = np.flatnonzero(candidate)
+    allowed = np.maximum(parameters.covariate_step, parameters.covariate_share * np.abs(step[index]))
+    moved: dict[str, FloatArray] = {}
+    keep = np.ones(index.size, dtype=bool)
+    for role, _ in COVARIATES:
+        covariate_step = grid.aligned(step, grid.partner(role=role), index)
+        moved[role] = covariate_step
+        keep &= ~(np.isfinite(covariate_step) & (np.abs(covariate_step) > allowed))
+    index = index[keep]
+    moved = {role: values[keep] for role, values in moved.items()}
+    candidate = np.zeros(grid.size, dtype=bool)
+    candidate[index] = True
     spans = best_in_spans(
         episodes(candidate, grid),
         grid,
         index,
-        {"slot": index, "size": np.abs(step[index])},
+        {
+            "slot": index,
+            "size": np.abs(step[index]),
+            **{f"moved_{role}": moved[role] for role, _ in COVARIATES},
+        },
         by="size",
         descending=True,
     )
     # The change point is the slot of the largest step within each run of candidates; a fall marks the
     # window after it, a rise the window before it.
     best = spans.get_column("slot").cast(pl.Int64).to_numpy()
-    window = slots_per(hours, grid)[grid.sid[best]]
+    window = features.slots_per(hours)[grid.sid[best]]
     change = grid.pos[best].astype(np.int64)
     fall = step[best] < 0
     first = np.where(fall, change, np.maximum(change - window, 0))
     last = np.where(fall, np.minimum(change + window - 1, grid.lengths[grid.sid[best]] - 1), change - 1)
+    before, after = features.around(hours, parameters.min_coverage)
+    _, offset = features.compressed()
     return pl.DataFrame(
         {
             "sid": grid.sid[best],
@@ -127,9 +95,9 @@ def _changes(
             "change": change,
             "shift": step[best],
             "hours": np.full(best.size, hours),
-            "before": np.exp(before[best]) - offset[best],
-            "after": np.exp(after[best]) - offset[best],
-            **{f"moved_{role}": moved[role][best] for role, _ in COVARIATES},
+            "before": np.exp(before[best]) - offset[grid.sid[best]],
+            "after": np.exp(after[best]) - offset[grid.sid[best]],
+            **{f"moved_{role}": spans.get_column(f"moved_{role}").to_numpy() for role, _ in COVARIATES},
         }
     )
 
@@ -137,10 +105,9 @@ def _changes(
 def level_shift(context: Context) -> pl.DataFrame:
     parameters = context.options.level_shift
     grid = context.grid
-    y, offset = compressed(grid, context.x, context.base)
     points = pl.concat(
         [
-            _changes(context, hours, min_step, y, offset)
+            _changes(context, hours, min_step)
             for hours, min_step in zip(parameters.window_hours, parameters.min_steps, strict=True)
         ]
     )

@@ -17,10 +17,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import slots_per
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid
-from envplan.screening.model import factor_label
+from envplan.screening.model import empty_findings, factor_label
 from envplan.screening.spans import (
     best_in_spans,
     duration,
@@ -31,7 +30,6 @@ from envplan.screening.spans import (
     ramp,
     to_findings,
 )
-from envplan.screening.windows import covered, rolling_count
 
 LN10 = float(np.log(10.0))
 
@@ -62,55 +60,63 @@ def kl_bernoulli(share: FloatArray, rate: FloatArray) -> FloatArray:
 
 def limit_hugging(context: Context) -> pl.DataFrame:
     parameters = context.options.limit_hugging
-    grid, x = context.grid, context.x
-    limit = context.limit[grid.sid]
+    grid, features = context.grid, context.features
+    with_limit = np.isfinite(context.limit) & (context.limit > 0)
+    if not with_limit.any():
+        return empty_findings()
+    buckets = features.buckets("limited", with_limit)
+    slots = buckets.slots
+    x = context.x[slots.index]
+    limit_per_slot = context.limit[slots.sid]
     band = parameters.band
-    finite = np.isfinite(x) & np.isfinite(limit) & (limit > 0)
-    near = finite & (x >= limit * (1 - band))
-    above = near & (x >= limit)
+    with np.errstate(invalid="ignore"):
+        near = np.isfinite(x) & (x >= limit_per_slot * (1 - band))
+        above = near & (x >= limit_per_slot)
+    near_counts = buckets.counts(near).astype(np.float64)
+    above_counts = buckets.counts(above).astype(np.float64)
     prior = parameters.prior_share * parameters.prior_weight
     usual = (np.nan_to_num(context.column("near_above")) + prior) / (
         np.nan_to_num(context.column("near_limit")) + parameters.prior_weight
     )
-    rate = usual[grid.sid]
-    cover = np.zeros(grid.size, dtype=bool)
-    ends: list[np.ndarray] = []
+    rate = usual[buckets.sid]
+    cover = np.zeros(buckets.count, dtype=bool)
+    chosen: list[np.ndarray] = []
     tables: list[dict[str, np.ndarray]] = []
     for hours in parameters.window_hours:
-        windows = slots_per(hours, grid)
-        trials = np.zeros(grid.size)
-        hits = np.zeros(grid.size)
-        for window in np.unique(windows):
-            chosen = windows[grid.sid] == window
-            trials[chosen] = rolling_count(near, int(window), grid.pos)[chosen]
-            hits[chosen] = rolling_count(above, int(window), grid.pos)[chosen]
+        span = np.full(buckets.count, max(round(hours / 24.0), 1), dtype=np.int64)
+        trials = buckets.rolling(near_counts, span)
+        hits = buckets.rolling(above_counts, span)
         surprise = lower_tail_surprise(hits, trials, rate)
-        flagged = finite & (trials >= parameters.min_near) & (surprise >= parameters.min_surprise)
-        cover |= covered(flagged, windows, grid)
-        index = np.flatnonzero(flagged)
-        ends.append(index)
+        flagged = (trials >= parameters.min_near) & (surprise >= parameters.min_surprise)
+        cover |= buckets.cover(flagged, span)
+        picked = np.flatnonzero(flagged)
+        chosen.append(picked)
         tables.append(
             {
-                "surprise": surprise[index],
-                "near": trials[index],
-                "above": hits[index],
-                "rate": rate[index],
-                "limit": limit[index],
-                "end_slot": grid.pos[index].astype(np.float64),
-                "hours": np.full(index.size, hours),
+                "surprise": surprise[picked],
+                "near": trials[picked],
+                "above": hits[picked],
+                "rate": rate[picked],
+                "limit": context.limit[buckets.sid[picked]],
+                "end_slot": buckets.last_pos[picked].astype(np.float64),
+                "hours": np.full(picked.size, hours),
             }
         )
+    picked = np.concatenate(chosen)
     table = {name: np.concatenate([part[name] for part in tables]) for name in tables[0]}
+    ends = grid.offsets[buckets.sid[picked]] + buckets.last_pos[picked]
     spans = best_in_spans(
-        episodes(cover, grid), grid, np.concatenate(ends), table, by="surprise", descending=True
+        episodes(buckets.to_slots(cover, grid), grid), grid, ends, table, by="surprise", descending=True
     )
-    spans = spans.join(_caps(spans, grid, x, near & ~above), on=["sid", "first"], how="left")
+    below = np.zeros(grid.size, dtype=bool)
+    below[slots.index] = near & ~above
+    spans = spans.join(_caps(spans, grid, context.x, below), on=["sid", "first"], how="left")
     cap = pl.format(
         "; {} occurs {} times just under the limit", number(pl.col("cap_value"), 4), pl.col("cap_count")
     )
     explanation = pl.format(
-        "{} {}: in the {} to {}, {} values lay within {} of the limit {} but only {} at or above it ({}), "
-        "where this outlet usually has {} of such values at or above the limit{}.",
+        "{} {}: in the {} to {}, {} values lay at or above {} below the limit {} but only {} at or above "
+        "the limit itself ({}), where this outlet usually has {} of such values at or above the limit{}.",
         factor_label(pl.col("factor")),
         pl.col("field"),
         duration(pl.col("hours") * 3_600_000.0 / pl.col("step"), pl.col("step")),

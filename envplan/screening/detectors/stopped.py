@@ -15,6 +15,7 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, factor_label
 from envplan.screening.spans import (
+    Reduction,
     duration,
     episodes,
     merge_close,
@@ -35,38 +36,46 @@ def stopped_running(context: Context) -> pl.DataFrame:
     selected = context.channels_where(
         pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
     )
-    everything = np.arange(grid.size, dtype=np.int64)
-    running = np.zeros(grid.size, dtype=bool)
+    resolution = context.column("resolution")
+    usually_positive = context.column("p05") > 4.0 * resolution
+    flag, value = grid.flag, grid.value
+    with np.errstate(invalid="ignore"):
+        zero = usually_positive[grid.sid] & (flag != STOPPED) & (np.abs(value) <= 2.0 * resolution[grid.sid])
+    state = grid.partner(role="state")
+    # A slot is a candidate when declared stopped (its flag, or a state channel), zero or missing.
+    candidates = np.flatnonzero(
+        selected & ((flag == STOPPED) | zero | (flag == ABSENT) | (state[grid.sid] >= 0))
+    )
+    state_off = grid.aligned(value, state, candidates) == STATE_OFF
+    declared = flag[candidates] == STOPPED
+    zero = zero[candidates]
+    missing = flag[candidates] == ABSENT
+    running = np.zeros(candidates.size, dtype=bool)
     shares: dict[str, np.ndarray] = {}
     levels: dict[str, np.ndarray] = {}
+    usual_per_channel = context.column("running_median")
     for role, _ in EVIDENCE:
         partner = grid.partner(role=role)
-        level = grid.aligned(grid.value, partner, everything)
-        usual = grid.aligned(context.per_slot("running_median"), partner, everything)
-        share = np.where(usual > 0, level / np.where(usual > 0, usual, 1.0), np.nan)
+        level = grid.aligned(value, partner, candidates)
+        usual = usual_per_channel[np.maximum(partner[grid.sid[candidates]], 0)]
+        usual = np.where(partner[grid.sid[candidates]] >= 0, usual, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(usual > 0, level / np.where(usual > 0, usual, 1.0), np.nan)
         least = parameters.temperature_share if role == "temperature" else parameters.running_share
         running |= np.isfinite(share) & (share >= least)
         shares[role] = share
         levels[role] = level
-    state = grid.aligned(grid.value, grid.partner(role="state"), everything)
-    resolution = context.per_slot("resolution")
-    usually_positive = context.per_slot("p05") > 4.0 * resolution
-    declared = grid.flag == STOPPED
-    state_off = state == STATE_OFF
-    zero = (
-        usually_positive
-        & (grid.flag != STOPPED)
-        & np.isfinite(grid.value)
-        & (np.abs(grid.value) <= 2.0 * resolution)
-    )
-    missing = grid.flag == ABSENT
-    suspicious = selected & running & (declared | state_off | zero | missing)
+    suspicious = running & (declared | state_off | zero | missing)
     reason = np.select([declared, state_off, zero], [DECLARED, STATE, ZERO], default=MISSING)
-    statistics: dict[str, tuple[np.ndarray, str]] = {"reason": (reason, "min")}
+    marked = np.zeros(grid.size, dtype=bool)
+    marked[candidates[suspicious]] = True
+    statistics: dict[str, tuple[np.ndarray, Reduction]] = {
+        "reason": (_full(grid.size, candidates, reason), "min")
+    }
     for role, _ in EVIDENCE:
-        statistics[f"{role}_share"] = (shares[role], "mean")
-        statistics[f"{role}_level"] = (levels[role], "mean")
-    spans = episodes(suspicious, grid, statistics=statistics)  # type: ignore[arg-type]  # reductions are literals
+        statistics[f"{role}_share"] = (_full(grid.size, candidates, shares[role]), "mean")
+        statistics[f"{role}_level"] = (_full(grid.size, candidates, levels[role]), "mean")
+    spans = episodes(marked, grid, statistics=statistics)
     merged = merge_close(
         spans,
         grid,
@@ -118,3 +127,9 @@ def stopped_running(context: Context) -> pl.DataFrame:
             **{f"{role}_share": pl.col(f"{role}_share") for role, _ in EVIDENCE},
         },
     )
+
+
+def _full(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+    result = np.full(size, np.nan)
+    result[index] = values
+    return result

@@ -14,39 +14,30 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from envplan.screening.baselines import rolling_spread
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, IntArray
 from envplan.screening.model import MEASURED_FIELDS, factor_label
 from envplan.screening.spans import best_in_spans, duration, episodes, number, percent, ramp, to_findings
 from envplan.screening.windows import covered
 
-COVARIATE_ROLES = ("load", "flow", "temperature")
-
-
-def _centre_scale(context: Context) -> tuple[FloatArray, FloatArray]:
-    median = context.column("median")
-    iqr = context.column("p75") - context.column("p25")
-    scale = np.where(np.isfinite(iqr) & (iqr > 0), iqr, np.maximum(np.abs(np.nan_to_num(median)), 1.0))
-    return np.nan_to_num(median), scale
+COVARIATE_ROLES = ("load", "flow", "temperature")  # in the order a covariate is chosen
 
 
 def _pollutants(context: Context) -> np.ndarray:
     return context.channels_where(pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant"))
 
 
-def covariate_ratio(context: Context, own_ratio: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per slot: the ratio (spread over its usual spread) of the outlet's first covariate (load, flow,
-    flue-gas temperature) at the same time, and which covariate (index in COVARIATE_ROLES, NaN if none).
-
-    ``own_ratio`` holds that ratio for every slot of every channel."""
+def covariate_ratio(
+    context: Context, own_ratio: FloatArray, index: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """At the slots ``index``: the ratio (spread over its usual spread) of the outlet's first covariate
+    (load, flow, flue-gas temperature) at the same time, and which covariate (index in COVARIATE_ROLES,
+    NaN if none). ``own_ratio`` holds that ratio for every slot of every channel."""
     grid = context.grid
-    result = np.full(grid.size, np.nan)
-    which = np.full(grid.size, np.nan)
-    everything = np.arange(grid.size, dtype=np.int64)
+    result = np.full(index.size, np.nan)
+    which = np.full(index.size, np.nan)
     for number_, role in enumerate(COVARIATE_ROLES):
-        partner = grid.partner(role=role)
-        values = grid.aligned(own_ratio, partner, everything)
+        values = grid.aligned(own_ratio, grid.partner(role=role), index)
         fill = np.isnan(result) & np.isfinite(values)
         result[fill] = values[fill]
         which[fill] = number_
@@ -55,39 +46,43 @@ def covariate_ratio(context: Context, own_ratio: FloatArray) -> tuple[FloatArray
 
 def variance_collapse(context: Context) -> pl.DataFrame:
     parameters = context.options.variance_collapse
-    grid, x = context.grid, context.x
+    grid, features = context.grid, context.features
     selected = _pollutants(context)
-    centre, scale = _centre_scale(context)
     cover = np.zeros(grid.size, dtype=bool)
     ends: list[np.ndarray] = []
     tables: list[dict[str, np.ndarray]] = []
     for hours, threshold in zip(parameters.window_hours, parameters.ratio_thresholds, strict=True):
-        spread, windows = rolling_spread(x, grid, hours, parameters.min_coverage, centre, scale)
+        spread, windows = features.spread(hours, parameters.min_coverage)
         usual = context.per_slot(f"spread_{hours:g}h")
-        ratio = spread / usual
-        steady, which = covariate_ratio(context, ratio)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = spread / usual
+        # Only slots already below the threshold can become findings (the relief only raises ratios).
+        candidates = np.flatnonzero(selected & (ratio < threshold))
+        steady, which = covariate_ratio(context, ratio, candidates)
         relief = np.where(np.isfinite(steady), np.clip(steady, parameters.covariate_floor, 1.0), 1.0)
-        adjusted = ratio / relief
-        flagged = selected & np.isfinite(adjusted) & (adjusted < threshold) & (windows[grid.sid] >= 3)
+        adjusted = ratio[candidates] / relief
+        keep = adjusted < threshold
+        index = candidates[keep]
+        flagged = np.zeros(grid.size, dtype=bool)
+        flagged[index] = True
         cover |= covered(flagged, windows, grid)
-        index = np.flatnonzero(flagged)
         ends.append(index)
         tables.append(
             {
-                "ratio": adjusted[index],
+                "ratio": adjusted[keep],
                 "raw_ratio": ratio[index],
                 "spread": spread[index],
                 "usual": usual[index],
-                "covariate_ratio": steady[index],
-                "covariate": which[index],
+                "covariate_ratio": steady[keep],
+                "covariate": which[keep],
                 "hours": np.full(index.size, hours),
                 "threshold": np.full(index.size, threshold),
-                "mean": _window_mean(x, grid.pos, windows[grid.sid])[index],
+                "mean": features.window_mean(hours, parameters.min_coverage)[index],
             }
         )
     spans = episodes(cover, grid)
-    index = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
-    table = {name: np.concatenate([t[name] for t in tables]) for name in tables[0]} if tables else {}
+    index = np.concatenate(ends)
+    table = {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
     spans = best_in_spans(spans, grid, index, table, by="ratio")
     covariate_name = (
         pl.col("covariate")
@@ -130,29 +125,17 @@ def variance_collapse(context: Context) -> pl.DataFrame:
     )
 
 
-def _window_mean(x: FloatArray, pos: np.ndarray, window: IntArray) -> FloatArray:
-    """Mean of the finite values over each slot's window (its channel's length), for explanations."""
-    from envplan.screening.windows import rolling_mean_std
-
-    result = np.full(x.shape, np.nan)
-    for length in np.unique(window):
-        mean, _, _ = rolling_mean_std(x, int(length), pos, 2)
-        chosen = window == length
-        result[chosen] = mean[chosen]
-    return result
-
-
 def variance_collapse_peers(context: Context) -> pl.DataFrame:
     parameters = context.options.variance_collapse_peers
-    grid, x = context.grid, context.x
+    grid = context.grid
     selected = _pollutants(context)
-    centre, scale = _centre_scale(context)
-    spread, windows = rolling_spread(x, grid, parameters.window_hours, parameters.min_coverage, centre, scale)
+    spread, windows = context.features.spread(parameters.window_hours, parameters.min_coverage)
     level = np.abs(context.per_slot("median"))
-    relative = np.where(level > 0, spread / np.where(level > 0, level, 1.0), np.nan)
     peers = context.peer_spread[grid.sid]
     enough = context.peer_count[grid.sid] >= parameters.min_peers
-    ratio = relative / peers
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = np.where(level > 0, spread / np.where(level > 0, level, 1.0), np.nan)
+        ratio = relative / peers
     flagged = (
         selected
         & enough
