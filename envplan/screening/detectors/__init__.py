@@ -22,8 +22,9 @@ class Context:
     """What every detector may use.
 
     ``x``: valid values (flag N), NaN elsewhere; ``features``: cached computations over the grid.
-    ``base``: the baseline row of each channel in sid order (see baselines.py). ``limit`` and ``reference_o2``: per channel, NaN when unknown. ``peers``: per
-    channel, the median relative spread of its industry's outlets and their number (NaN / 0 without).
+    ``base``: the baseline row of each channel in sid order (see baselines.py). ``limit`` and
+    ``reference_o2``: per channel, NaN when unknown. ``peer_spread`` and ``peer_count``: per channel, the
+    median relative spread of its industry's outlets and their number (NaN without).
     ``maintenance``: records (MAINTENANCE_SCHEMA) or None when not given.
     """
 
