@@ -9,7 +9,8 @@ column              meaning
 ==================  =========================================================================
 values              valid (flag N) values
 resolution          10 ** -(median number of decimals): the instrument's reporting step
-p_still             rate of still steps (within FlatLine.tolerance_steps) after a moving step
+p_still             rate of still steps (within FlatLine.tolerance) after a moving step
+p_still_on          rate of a second still step after a first one (shrunk towards p_still)
 median, p01 … p99   percentiles of the valid values (p01, p05, p10, p25, p75, p90, p95, p99)
 running_median      median of the values above a fifth of the 95th percentile (the plant running)
 median_change       median absolute change between consecutive valid values, zero changes left out
@@ -88,15 +89,28 @@ def channel_baselines(
     change = np.abs(np.diff(x, prepend=np.nan))
     change[grid.pos == 0] = np.nan
     paired = np.isfinite(change)
-    still = paired & (change <= options.flat_line.tolerance_steps * resolution[sid] + 1e-12)
-    moving_before = np.zeros(grid.size, dtype=bool)
-    moving_before[1:] = paired[:-1] & ~still[:-1]
-    moving_before &= grid.pos > 0
-    p_still = _ratio(
-        np.bincount(sid[still & moving_before], minlength=count),
-        np.bincount(sid[moving_before], minlength=count),
-    )
     changes = _per_channel(np.where(paired & (change > 0), change, np.nan), grid, "median_change")
+    usual_change = (
+        channels.select("sid").join(changes, on="sid", how="left").sort("sid").get_column("median_change")
+    )
+    tolerance = options.flat_line.tolerance(resolution, usual_change.fill_null(np.nan).to_numpy())
+    still = paired & (change <= tolerance[sid])
+    moving = paired & ~still
+    # A run starts with a still step after a moving one; it goes on with a second still step. Each run
+    # counts once for each rate, so a long hold (perhaps the very manipulation) barely moves them.
+    after_move = np.zeros(grid.size, dtype=bool)
+    after_move[1:] = moving[:-1]
+    after_move &= grid.pos > 0
+    first_still = np.zeros(grid.size, dtype=bool)
+    first_still[1:] = still[:-1] & after_move[:-1]
+    first_still &= grid.pos > 0
+    starts = np.bincount(sid[still & after_move], minlength=count)
+    p_still = _ratio(starts, np.bincount(sid[after_move], minlength=count))
+    # Continuation, shrunk towards the start rate while few runs are known.
+    weight = options.flat_line.prior_runs
+    p_still_on = (np.bincount(sid[still & first_still], minlength=count) + weight * p_still) / (
+        np.bincount(sid[first_still], minlength=count) + weight
+    )
 
     spreads = []
     for hours in options.variance_collapse.window_hours:
@@ -128,6 +142,7 @@ def channel_baselines(
 
     result = channels.join(summary, on="sid", how="left").with_columns(
         pl.Series("p_still", p_still),
+        pl.Series("p_still_on", p_still_on),
         pl.Series("marked_share", marked_share),
         *[pl.Series(f"digit_{d}", digit_counts[:, d].astype(np.int64)) for d in range(10)],
     )

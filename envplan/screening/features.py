@@ -80,20 +80,39 @@ def _uniform(per_channel: IntArray, slots: Slots) -> int | None:
     return int(values[0]) if bool(np.all(values == values[0])) else None
 
 
+def channel_cumsum(values: np.ndarray, slots: Slots) -> np.ndarray:
+    """Cumulative sums that start again at each channel of the subset.
+
+    Summed channel by channel (a loop over channels, not values), so that a channel's sums do not
+    depend on which other channels share the grid: the same outlet gives the same findings whether it
+    is screened alone or in a partition of thousands."""
+    result = np.empty(slots.size, dtype=np.float64)
+    starts = (
+        np.flatnonzero(np.r_[True, slots.sid[1:] != slots.sid[:-1]]) if slots.size else np.empty(0, np.int64)
+    )
+    ends = np.append(starts[1:], slots.size)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        np.cumsum(values[start:end], out=result[start:end])
+    return result
+
+
 def window_sums(prefix: np.ndarray, window: IntArray, slots: Slots) -> np.ndarray:
-    """Sum over the ``window[channel]`` slots ending at each slot, from a prefix sum with a leading
-    zero; NaN where the window would start before the channel. Slices when all windows are equal."""
+    """Sum over the ``window[channel]`` slots ending at each slot, from per-channel cumulative sums
+    (:func:`channel_cumsum`); NaN where the window would start before the channel. Slices when all
+    windows are equal."""
     per_slot = window[slots.sid]
-    valid = slots.pos.astype(np.int64) >= per_slot - 1
+    pos = slots.pos.astype(np.int64)
+    valid = pos >= per_slot - 1
     common = _uniform(window, slots)
     if common is not None:
-        total = np.empty(slots.size, dtype=np.float64)
-        total[common - 1 :] = prefix[common:] - prefix[: prefix.size - common]
-        total[: common - 1] = np.nan
+        earlier = np.zeros(slots.size, dtype=np.float64)
+        earlier[common:] = prefix[: slots.size - common]
     else:
         local = np.arange(slots.size, dtype=np.int64)
-        total = prefix[local + 1] - prefix[np.maximum(local + 1 - per_slot, 0)]
-    return np.where(valid, total, np.nan)
+        earlier = prefix[np.maximum(local - per_slot, 0)]
+    # The window starting at the channel's first slot has nothing before it to subtract.
+    earlier = np.where(pos >= per_slot, earlier, 0.0)
+    return np.where(valid, prefix - earlier, np.nan)
 
 
 def ahead(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
@@ -140,12 +159,18 @@ class Buckets:
         return np.bincount(self.id[mask], minlength=self.count).astype(np.int64)
 
     def rolling(self, per_bucket: np.ndarray, buckets: IntArray) -> np.ndarray:
-        """Sums over the last ``buckets`` buckets of the same channel (per-bucket lengths)."""
+        """Sums over the last ``buckets`` buckets of the same channel (per-bucket lengths; fewer at the
+        start of a channel, see :meth:`used`)."""
         prefix = np.concatenate(([0.0], np.cumsum(per_bucket, dtype=np.float64)))
         local = np.arange(self.count, dtype=np.int64)
         first = self.first_of_channel
         start = np.maximum(local + 1 - buckets, first)
         return np.asarray(prefix[local + 1] - prefix[start], dtype=np.float64)
+
+    def used(self, buckets: IntArray) -> IntArray:
+        """How many buckets each window of :meth:`rolling` really covers."""
+        local = np.arange(self.count, dtype=np.int64)
+        return np.asarray(local + 1 - np.maximum(local + 1 - buckets, self.first_of_channel), dtype=np.int64)
 
     @property
     def first_of_channel(self) -> IntArray:
@@ -256,10 +281,11 @@ class Features:
         if key not in self._cache:
             finite = np.isfinite(values)
             clean = np.where(finite, values, 0.0)
+            slots = self.slots(name if name != "compressed" else "spread")
             self._cache[key] = (
-                np.concatenate(([0], np.cumsum(finite, dtype=np.int64))),
-                np.concatenate(([0.0], np.cumsum(clean))),
-                np.concatenate(([0.0], np.cumsum(clean * clean))),
+                channel_cumsum(finite.astype(np.float64), slots),
+                channel_cumsum(clean, slots),
+                channel_cumsum(clean * clean, slots),
             )
         found = self._cache[key]
         assert isinstance(found, tuple)

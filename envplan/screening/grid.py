@@ -109,12 +109,7 @@ class Grid:
                 wanted = wanted & (pl.col("field") == STATE_FIELD)
             else:
                 wanted = wanted & pl.col("field").is_in(MEASURED_FIELDS)
-            candidates = (
-                channels.filter(wanted)
-                .sort("sid")
-                .group_by("bid")
-                .agg(pl.col("sid").first().alias("partner"))
-            )
+            candidates = channels.filter(wanted).group_by("bid").agg(pl.col("sid").min().alias("partner"))
             keyed = channels.join(candidates, on="bid", how="left", maintain_order="left")
         return keyed.get_column("partner").fill_null(-1).to_numpy().astype(np.int64)
 

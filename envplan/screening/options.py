@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
 DETECTORS: Final = (
     "flat_line",
     "variance_collapse",
@@ -33,18 +38,28 @@ DETECTORS: Final = (
 class FlatLine:
     """Runs of (nearly) identical consecutive values.
 
-    A step is "still" when the value moves by at most ``tolerance_steps`` times the channel's resolution.
-    A run of k still steps is expected ``1000 * p**k`` times per 1,000 slots, p being the channel's own
-    rate of still steps after a moving one (its baseline); the run is a finding when that expectation is
-    below ``10**-min_surprise`` and the run has at least ``min_points`` values. Runs at zero (or one
-    resolution step from it) are left out: a reading at its floor is not a held reading.
+    A step is "still" when the value moves by at most ``tolerance_steps`` times the channel's resolution
+    (noise of one resolution step on a held value), but never more than ``change_share`` of the channel's
+    median change (a factor reported in whole numbers would otherwise never move).
+    A run of k still steps is expected ``1000 * p * q**(k-1)`` times per 1,000 slots, p being the
+    channel's own rate of still steps after a moving one and q its rate of a second still step after a
+    first (shrunk towards p with the weight of ``prior_runs`` runs); the run is a finding when that
+    expectation is below ``10**-min_surprise`` and the run has at least ``min_points`` values. Runs at
+    zero (or one resolution step from it) are left out: a reading at its floor is not a held reading.
     """
 
     tolerance_steps: float = 2.0
+    change_share: float = 0.25
+    prior_runs: float = 20.0
     min_points: int = 3
     min_surprise: float = 2.5
     full_surprise: float = 9.0
     merge_gap_hours: float = 24.0
+
+    def tolerance(self, resolution: FloatArray, median_change: FloatArray) -> FloatArray:
+        """Largest move of a still step, per channel (or slot)."""
+        cap = np.where(np.isfinite(median_change), self.change_share * median_change, np.inf)
+        return np.asarray(np.minimum(self.tolerance_steps * resolution, cap) + 1e-12, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +96,8 @@ class Replay:
 
     Candidate pairs come from fingerprints of windows of ``window_slots`` changes starting every
     ``phase_slots`` slots (the positions and signs of their ``fingerprint_size`` largest changes; a
-    fingerprint whose smallest chosen change is within ``fingerprint_margin`` of the next is not used),
+    fingerprint whose smallest chosen change is within ``fingerprint_margin`` of the next is not used:
+    noise may swap them in a copy, which then only loses that window),
     at most ``max_lag_days`` apart. A change is informative when the earlier change exceeds
     ``informative_steps`` resolution steps and ``informative_share`` of the channel's median change; it
     matches when the two differ by at most ``tolerance_steps`` resolution steps plus
@@ -93,7 +109,7 @@ class Replay:
     window_slots: int = 12
     phase_slots: int = 6
     fingerprint_size: int = 5
-    fingerprint_margin: float = 0.1
+    fingerprint_margin: float = 0.0
     max_lag_days: float = 35.0
     min_informative: int = 8
     match_share: float = 0.9

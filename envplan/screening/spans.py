@@ -218,8 +218,21 @@ def best_in_spans(
     ends = grid.offsets[spans.get_column("sid").to_numpy()] + spans.get_column("last").to_numpy()
     span = np.searchsorted(starts, index, side="right") - 1
     inside = (span >= 0) & (index <= ends[np.maximum(span, 0)])
-    rows = pl.DataFrame({"_span": span[inside], **{name: values[inside] for name, values in table.items()}})
-    best = rows.sort(by, descending=descending, nulls_last=True).group_by("_span").first()
+    rows = pl.DataFrame(
+        {
+            "_span": span[inside],
+            "_slot": index[inside],
+            **{name: values[inside] for name, values in table.items()},
+        }
+    )
+    rows = rows.with_columns(pl.col(pl.Float64).fill_nan(None))  # NaN (not computed) reads as missing
+    # Ties go to the earliest slot, so that the result does not depend on how the rows were laid out.
+    best = (
+        rows.sort([by, "_slot"], descending=[descending, False], nulls_last=True)
+        .group_by("_span", maintain_order=True)
+        .first()
+        .drop("_slot")
+    )
     return (
         spans.with_row_index("_span")
         .with_columns(pl.col("_span").cast(pl.Int64))

@@ -40,7 +40,10 @@ def flat_line(context: Context) -> pl.DataFrame:
         pl.col("field").is_in(MEASURED_FIELDS) & pl.col("role").is_in(HELD_ROLES)
     )
     resolution = context.per_slot("resolution")
-    tolerance = parameters.tolerance_steps * resolution + 1e-12
+    tolerance_per_channel = parameters.tolerance(
+        context.column("resolution"), context.column("median_change")
+    )
+    tolerance = tolerance_per_channel[grid.sid]
     previous = lag(x, 1, grid.pos)
     still = (
         selected
@@ -60,11 +63,14 @@ def flat_line(context: Context) -> pl.DataFrame:
             (pl.col("first") - 1).alias("first"),
             (pl.col("points") + 1).alias("points"),
             pl.Series("p_still", context.column("p_still")[sids]),
-            pl.Series("tolerance", parameters.tolerance_steps * context.column("resolution")[sids]),
+            pl.Series("p_still_on", context.column("p_still_on")[sids]),
+            pl.Series("tolerance", tolerance_per_channel[sids]),
         )
         .with_columns(
-            # log10 of the slots between runs this long: p ** -steps (steps = values - 1).
-            (-(pl.col("points") - 1) * pl.col("p_still").log10()).alias("rarity"),
+            # log10 of the slots between runs this long: 1 / (p q^(steps - 1)), steps = values - 1.
+            (-pl.col("p_still").log10() - (pl.col("points") - 2) * pl.col("p_still_on").log10()).alias(
+                "rarity"
+            ),
         )
         .with_columns((pl.col("rarity") - 3.0).alias("surprise"))
     )
@@ -81,6 +87,7 @@ def flat_line(context: Context) -> pl.DataFrame:
             pl.col("points").max().alias("longest"),
             pl.col("value").sort_by("points").last().alias("value"),
             pl.col("p_still").first(),
+            pl.col("p_still_on").first(),
             pl.col("tolerance").first(),
         ],
     )
@@ -107,8 +114,10 @@ def flat_line(context: Context) -> pl.DataFrame:
         number(pl.col("tolerance"), 6),
     )
     why = pl.format(
-        "; values stay still at {} of steps here, so such a run is expected {}.",
+        "; here a value stays still at {} of steps after a change and {} after a still one, so such a run "
+        "is expected {}.",
         pl.format("{} %", number(pl.col("p_still") * 100.0, 3)),
+        pl.format("{} %", number(pl.col("p_still_on") * 100.0, 3)),
         recurrence(pl.col("rarity"), pl.col("step")),
     )
     return to_findings(
@@ -123,6 +132,7 @@ def flat_line(context: Context) -> pl.DataFrame:
             "runs": pl.col("runs"),
             "tolerance": pl.col("tolerance"),
             "still_rate": pl.col("p_still"),
+            "still_again_rate": pl.col("p_still_on"),
             "surprise": pl.col("surprise"),
         },
     )

@@ -144,7 +144,7 @@ def level_shift(context: Context) -> pl.DataFrame:
         factor_label(pl.col("factor")),
         pl.col("field"),
         pl.when(pl.col("shift") < 0).then(pl.lit("fell")).otherwise(pl.lit("rose")),
-        percent((pl.col("shift").exp() - 1.0).abs()),
+        percent((pl.col("after") / pl.col("before") - 1.0).abs()),
         moment(pl.col("t0") + pl.col("change") * pl.col("step")),
         number(pl.col("before"), 2),
         number(pl.col("hours"), 0),

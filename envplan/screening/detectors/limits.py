@@ -99,7 +99,7 @@ def limit_hugging(context: Context) -> pl.DataFrame:
                 "rate": rate[picked],
                 "limit": context.limit[buckets.sid[picked]],
                 "end_slot": buckets.last_pos[picked].astype(np.float64),
-                "hours": np.full(picked.size, hours),
+                "hours": buckets.used(span)[picked] * 24.0,
             }
         )
     picked = np.concatenate(chosen)

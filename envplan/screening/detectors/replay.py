@@ -55,9 +55,7 @@ def replay(context: Context) -> pl.DataFrame:
     top = np.take_along_axis(magnitude, order[:, : chosen + 1], axis=1)
     last, following = top[:, chosen - 1], top[:, chosen]
     window_least = least[starts]
-    clear = (last > window_least) & (
-        last - following >= parameters.fingerprint_margin * last + 3.0 * resolution[starts]
-    )
+    clear = (last > window_least) & (last - following >= parameters.fingerprint_margin * last)
     positions = order[:, :chosen]
     signs = np.take_along_axis(change[starts[:, None] + np.arange(size)], positions, axis=1) > 0
     mask = (np.left_shift(1, positions).sum(axis=1)).astype(np.int64)
