@@ -130,11 +130,8 @@ def _flag_codes(flags: pl.Series) -> pl.Expr:
         text: NORMAL if not text.strip() else FLAG_CODES.get(text.strip().upper(), OTHER_FLAG)
         for text in distinct
     }
-    return (
-        pl.col("flag")
-        .replace_strict(mapping, default=OTHER_FLAG, return_dtype=pl.UInt8)
-        .fill_null(pl.lit(NORMAL, pl.UInt8))
-    )
+    coded = pl.col("flag").replace_strict(mapping, default=OTHER_FLAG, return_dtype=pl.UInt8)
+    return pl.when(pl.col("flag").is_null()).then(pl.lit(NORMAL, pl.UInt8)).otherwise(coded)
 
 
 def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozenset({"load"})) -> Grid:
