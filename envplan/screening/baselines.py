@@ -27,8 +27,8 @@ high_marked_share   of the values above the limit (or p90), the share that is ma
 :func:`industry_baselines` gives, per industry, kind, factor and field, the median relative spread of
 its outlets and how many outlets it rests on.
 
-Large grids are summarised from an evenly spaced sample of at most ``features.SAMPLE_VALUES`` slots per
-statistic that needs sorting (percentiles, medians); counts use every slot.
+Statistics that need sorting (percentiles, medians) come from every k-th slot of a channel, at most
+``features.SAMPLE_PER_CHANNEL`` per channel; counts use every slot.
 """
 
 from __future__ import annotations
@@ -54,9 +54,11 @@ def slots_per(hours: float, grid: Grid) -> IntArray:
     return np.maximum(np.round(hours * 3_600_000.0 / step), 1).astype(np.int64)
 
 
-def _per_channel(values: FloatArray, grid: Grid, name: str, quantile: float = 0.5) -> pl.DataFrame:
+def _per_channel(
+    values: FloatArray, grid: Grid, name: str, quantile: float = 0.5, sampled: np.ndarray | None = None
+) -> pl.DataFrame:
     """A quantile per channel of the finite entries (from an even sample when there are many)."""
-    index = sample_of(np.flatnonzero(np.isfinite(values)))
+    index = sample_of(values, grid, sampled)
     frame = pl.DataFrame({"sid": grid.sid[index], name: values[index]})
     return frame.group_by("sid").agg(pl.col(name).quantile(quantile, interpolation="linear"))
 
@@ -89,7 +91,9 @@ def channel_baselines(
     change = np.abs(np.diff(x, prepend=np.nan))
     change[grid.pos == 0] = np.nan
     paired = np.isfinite(change)
-    changes = _per_channel(np.where(paired & (change > 0), change, np.nan), grid, "median_change")
+    changes = _per_channel(
+        np.where(paired & (change > 0), change, np.nan), grid, "median_change", sampled=features.sampled
+    )
     usual_change = (
         channels.select("sid").join(changes, on="sid", how="left").sort("sid").get_column("median_change")
     )
@@ -115,10 +119,10 @@ def channel_baselines(
     spreads = []
     for hours in options.variance_collapse.window_hours:
         spread, _ = features.spread(hours, options.variance_collapse.min_coverage)
-        spreads.append(_per_channel(spread, grid, f"spread_{hours:g}h"))
+        spreads.append(_per_channel(spread, grid, f"spread_{hours:g}h", sampled=features.sampled))
     peers = options.variance_collapse_peers
     peer_spread, _ = features.spread(peers.window_hours, peers.min_coverage)
-    relative = _per_channel(peer_spread, grid, "relative_spread")
+    relative = _per_channel(peer_spread, grid, "relative_spread", sampled=features.sampled)
     steps = [
         _per_channel(
             np.abs(features.step(hours, options.level_shift.min_coverage)),

@@ -20,7 +20,7 @@ from envplan.screening.grid import BoolArray, FloatArray, Grid, Int32Array, IntA
 from envplan.screening.model import MEASURED_FIELDS
 from envplan.screening.options import ScanOptions
 
-SAMPLE_VALUES: Final = 4_000_000
+SAMPLE_PER_CHANNEL: Final = 4096
 PERCENTILES: Final = (0.01, 0.05, 0.10, 0.25, 0.75, 0.90, 0.95, 0.99)
 MAX_DECIMALS: Final = 6
 COVARIATE_ROLES: Final = ("load", "flow", "temperature")
@@ -100,19 +100,23 @@ def window_sums(prefix: np.ndarray, window: IntArray, slots: Slots) -> np.ndarra
     """Sum over the ``window[channel]`` slots ending at each slot, from per-channel cumulative sums
     (:func:`channel_cumsum`); NaN where the window would start before the channel. Slices when all
     windows are equal."""
+    common = _uniform(window, slots)
+    if common is not None and common > slots.size:
+        return np.full(slots.size, np.nan)
+    if common is not None:
+        total = prefix.copy()
+        total[common:] -= prefix[: slots.size - common]
+        # Where the window reaches into the previous channel, it subtracted that channel's sums: undo
+        # that for the window starting at the channel's first slot, and void the shorter ones.
+        start = slots.pos == common - 1
+        total[start] = prefix[start]
+        total[slots.pos < common - 1] = np.nan
+        return total
     per_slot = window[slots.sid]
     pos = slots.pos.astype(np.int64)
-    valid = pos >= per_slot - 1
-    common = _uniform(window, slots)
-    if common is not None:
-        earlier = np.zeros(slots.size, dtype=np.float64)
-        earlier[common:] = prefix[: slots.size - common]
-    else:
-        local = np.arange(slots.size, dtype=np.int64)
-        earlier = prefix[np.maximum(local - per_slot, 0)]
-    # The window starting at the channel's first slot has nothing before it to subtract.
-    earlier = np.where(pos >= per_slot, earlier, 0.0)
-    return np.where(valid, prefix - earlier, np.nan)
+    local = np.arange(slots.size, dtype=np.int64)
+    earlier = np.where(pos >= per_slot, prefix[np.maximum(local - per_slot, 0)], 0.0)
+    return np.where(pos >= per_slot - 1, prefix - earlier, np.nan)
 
 
 def ahead(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
@@ -120,6 +124,8 @@ def ahead(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
     per_slot = steps[slots.sid]
     valid = slots.remaining >= per_slot
     common = _uniform(steps, slots)
+    if common is not None and common >= slots.size:
+        return np.full(slots.size, np.nan)
     if common is not None:
         moved = np.full(slots.size, np.nan)
         moved[: slots.size - common] = values[common:]
@@ -134,6 +140,8 @@ def behind(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
     per_slot = steps[slots.sid]
     valid = slots.pos.astype(np.int64) >= per_slot
     common = _uniform(steps, slots)
+    if common is not None and common >= slots.size:
+        return np.full(slots.size, np.nan)
     if common is not None:
         moved = np.full(slots.size, np.nan)
         moved[common:] = values[: slots.size - common]
@@ -201,11 +209,13 @@ class Features:
     grid: Grid
     options: ScanOptions
     x: FloatArray = field(init=False)
+    sampled: BoolArray = field(init=False)
     summary: pl.DataFrame = field(init=False)
     _cache: dict[object, object] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.x = self.grid.valid()
+        self.sampled = sampled_slots(self.grid)
         self.summary = self._summarise()
 
     # ----------------------------------------------------------------------------------- per channel
@@ -215,7 +225,7 @@ class Features:
         grid, x = self.grid, self.x
         channels = grid.channels.select("sid")
         finite = np.flatnonzero(np.isfinite(x))
-        sample = sample_of(finite)
+        sample = sample_of(x, grid, self.sampled)
         per_value = pl.DataFrame({"sid": grid.sid[sample], "x": x[sample], "places": decimals(x[sample])})
         quantiles = per_value.group_by("sid").agg(
             pl.col("places").median().alias("places"),
@@ -354,6 +364,23 @@ class Features:
         assert isinstance(found, np.ndarray)
         return found
 
+    def window_mean_at(self, hours: float, index: IntArray) -> FloatArray:
+        """Mean of the valid values over the ``hours`` ending at the slots ``index`` (of the spread subset),
+        computed only there (for explanations)."""
+        slots = self.slots("spread")
+        local = np.searchsorted(slots.index, index)
+        count, total, _ = self._prefix("spread", self.scaled())
+        window = self.slots_per(hours)[slots.sid[local]]
+        earlier = np.where(slots.pos[local] >= window, local - window, -1)
+        n = count[local] - np.where(earlier >= 0, count[np.maximum(earlier, 0)], 0.0)
+        s1 = total[local] - np.where(earlier >= 0, total[np.maximum(earlier, 0)], 0.0)
+        scale = self._cache[("scale",)]
+        assert isinstance(scale, np.ndarray)
+        median = np.nan_to_num(self.channel("median"))
+        sid = slots.sid[local]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.where(n > 0, s1 / n, np.nan) * scale[sid] + median[sid], dtype=np.float64)
+
     # ----------------------------------------------------------------------------------- levels
 
     def compressed(self) -> tuple[np.ndarray, FloatArray]:
@@ -424,8 +451,18 @@ class Features:
         return found
 
 
-def sample_of(index: IntArray) -> IntArray:
-    """At most SAMPLE_VALUES evenly spaced entries of ``index`` (statistics that need sorting)."""
-    if index.size <= SAMPLE_VALUES:
-        return index
-    return index[:: int(np.ceil(index.size / SAMPLE_VALUES))]
+def sample_of(values: FloatArray, grid: Grid, mask: BoolArray | None = None) -> IntArray:
+    """Slots with a finite value, every k-th slot of a channel so that each channel gives at most
+    SAMPLE_PER_CHANNEL of them (for statistics that need sorting: percentiles, medians). ``mask``: the
+    sampled slots, when already known (:attr:`Features.sampled`)."""
+    keep = np.isfinite(values)
+    if mask is None:
+        mask = sampled_slots(grid)
+    return np.flatnonzero(keep & mask)
+
+
+def sampled_slots(grid: Grid) -> BoolArray:
+    stride = np.maximum(-(-grid.lengths // SAMPLE_PER_CHANNEL), 1)
+    if int(stride.max(initial=1)) == 1:
+        return np.ones(grid.size, dtype=np.bool_)
+    return np.asarray(grid.pos % stride[grid.sid] == 0, dtype=np.bool_)

@@ -41,6 +41,7 @@ FlagArray = npt.NDArray[np.uint8]
 # data (a stray date years away): beyond this many slots per value (plus a year of hours) it is refused.
 MAX_SLOTS_PER_VALUE: Final = 50
 _HASH_SEED: Final = 20_260_212
+_CHECK_SEED: Final = 14
 SLACK_SLOTS: Final = 9000
 
 
@@ -144,6 +145,8 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
     """
     kept = readings.lazy().filter(pl.col("field").is_in(KEPT_FIELDS))
     key = pl.struct("mn", "kind", "factor", "field").hash(_HASH_SEED).alias("key")
+    # A second, independent hash: two channels sharing the first would (almost surely) differ in it.
+    check = pl.struct("mn", "kind", "factor", "field").hash(_CHECK_SEED).alias("check")
     rows = kept.select(
         key,
         pl.col("time").dt.epoch("ms").alias("ms"),
@@ -153,22 +156,19 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
     if rows.height == 0:
         return _empty_grid()
     found = (
-        kept.select(key, "mn", "kind", "factor", "field", pl.col("time").dt.epoch("ms").alias("ms"))
+        kept.select(key, check, "mn", "kind", "factor", "field", pl.col("time").dt.epoch("ms").alias("ms"))
         .group_by("key")
         .agg(
             *[pl.col(name).first() for name in ("mn", "kind", "factor", "field")],
-            *[pl.col(name).last().alias(f"{name}_last") for name in ("mn", "kind", "factor", "field")],
+            pl.col("check").min().alias("check_low"),
+            pl.col("check").max().alias("check_high"),
             pl.col("ms").min().alias("first_ms"),
             pl.col("ms").max().alias("last_ms"),
             pl.len().alias("rows"),
         )
         .collect()
     )
-    clash = found.filter(
-        pl.any_horizontal(
-            [pl.col(name) != pl.col(f"{name}_last") for name in ("mn", "kind", "factor", "field")]
-        )
-    )
+    clash = found.filter(pl.col("check_low") != pl.col("check_high"))
     if clash.height:
         row = clash.row(0, named=True)
         raise GridError(f"outlet {row['mn']}: two channels share a hash; rename one of them")

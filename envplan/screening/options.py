@@ -122,10 +122,11 @@ class Replay:
 
 @dataclass(frozen=True, slots=True)
 class LimitHugging:
-    """Bunching just under the limit: among values within ``band`` of the limit L, the share at or above
-    L over a window, against the channel's usual share (its baseline, shrunk towards ``prior_share``
-    with the weight of ``prior_weight`` values). The surprise is a Chernoff bound on the binomial lower
-    tail, in powers of ten. A hard cap (one value just under L repeated) is named in the explanation."""
+    """Bunching just under the limit: among the values at or above (1 - ``band``) L over a window of
+    whole days (each of ``window_hours``), the share at or above L, against the channel's usual share
+    (its baseline, shrunk towards ``prior_share`` with the weight of ``prior_weight`` values); at least
+    ``min_near`` such values. The surprise is a Chernoff bound on the binomial lower tail, in powers of
+    ten. A hard cap (one value just under L repeated) is named in the explanation."""
 
     band: float = 0.1
     window_hours: tuple[float, ...] = (168.0, 720.0)
@@ -211,9 +212,10 @@ class StoppedRunning:
 @dataclass(frozen=True, slots=True)
 class FlagOnExceedance:
     """Invalidating marks (M, C, D, F, T, S, B, P) concentrated on hours above the limit (or, without a
-    limit, above the channel's 90th percentile): over ``window_hours``, the share of high hours that are
-    marked against the share of other hours that are marked (Chernoff bound of the binomial upper
-    tail). A marked hour without a value is judged by the mean of its nearest valid neighbours."""
+    limit, above the channel's 90th percentile): over ``window_hours`` (whole days), the share of high
+    hours that are marked against the share of the channel's other hours that are marked (Chernoff bound
+    of the binomial upper tail). A marked hour without a value is judged by the mean of its nearest
+    valid neighbours."""
 
     window_hours: float = 720.0
     min_marked_high: int = 3
@@ -223,8 +225,8 @@ class FlagOnExceedance:
 
 @dataclass(frozen=True, slots=True)
 class FlagShare:
-    """Share of invalidating marks over ``window_hours`` against the channel's usual share (at least
-    ``floor_share``): binomial upper tail, and at least ``min_share`` of the window."""
+    """Share of invalidating marks over ``window_hours`` (whole days) against the channel's usual share
+    (at least ``floor_share``): binomial upper tail, and at least ``min_share`` of the window."""
 
     window_hours: float = 720.0
     floor_share: float = 0.02
@@ -253,8 +255,9 @@ class MarksTiming:
 
 @dataclass(frozen=True, slots=True)
 class LastDigit:
-    """Distribution of the last digit (at the channel's resolution) over a window against the
-    channel's own distribution: chi-square with 9 degrees of freedom, in powers of ten."""
+    """Distribution of the last digit (at the channel's resolution) over a window of whole days against
+    the channel's own distribution: chi-square with 9 degrees of freedom, in powers of ten; at least
+    ``min_values`` values."""
 
     window_hours: float = 720.0
     min_values: int = 300

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
+from envplan.screening.detectors.flat import HELD_ROLES
 from envplan.screening.grid import Grid
 from envplan.screening.model import MEASURED_FIELDS, empty_findings, factor_label
 from envplan.screening.spans import best_in_spans, duration, episodes, moment, number, ramp, to_findings
@@ -33,8 +34,10 @@ def replay(context: Context) -> pl.DataFrame:
     grid, x = context.grid, context.x
     size = parameters.window_slots
     chosen = parameters.fingerprint_size
+    # As for held values, load and flue-gas temperature are left out: a plant run to a daily schedule
+    # repeats its load honestly.
     selected = context.channels_where(
-        pl.col("field").is_in(MEASURED_FIELDS) & ~pl.col("role").is_in(["state", "auxiliary"])
+        pl.col("field").is_in(MEASURED_FIELDS) & pl.col("role").is_in(HELD_ROLES)
     )
     resolution = context.per_slot("resolution")
     change = np.where(selected, x - lag(x, 1, grid.pos), np.nan)

@@ -77,7 +77,7 @@ def variance_collapse(context: Context) -> pl.DataFrame:
                 "covariate": which[keep],
                 "hours": np.full(index.size, hours),
                 "threshold": np.full(index.size, threshold),
-                "mean": features.window_mean(hours, parameters.min_coverage)[index],
+                "mean": features.window_mean_at(hours, index),
             }
         )
     spans = episodes(cover, grid)

@@ -430,3 +430,12 @@ def test_scan_uses_the_history_for_what_is_usual() -> None:
 
     assert own.height == 0
     assert against_history.height >= 1
+
+
+def test_scan_short_series_do_not_break_any_detector() -> None:
+    for size in (1, 2, 5, 30):
+        readings = readings_of({(NOX, "Avg"): noisy(size, seed=70), ("load", "Avg"): load_like(size, seed=71)})
+
+        findings = scan(readings, limits=limits_frame([("MN001", NOX, "Avg", 50.0, None)]))
+
+        assert findings.schema == FINDINGS_SCHEMA
