@@ -403,7 +403,8 @@ class Features:
         return found
 
     def around(self, hours: float, min_coverage: float) -> tuple[FloatArray, FloatArray]:
-        """Mean of y over the ``hours`` before each slot and over the ``hours`` from it on (full-size)."""
+        """Mean of y over the ``hours`` before each slot and over the ``hours`` from it on (over the
+        spread subset: entry i is slot ``slots("spread").index[i]``)."""
         key = ("around", hours, min_coverage)
         if key not in self._cache:
             slots = self.slots("spread")
@@ -417,15 +418,27 @@ class Features:
             mean = np.where(enough, s1 / np.maximum(np.nan_to_num(n), 1.0), np.nan)
             before = behind(mean, np.ones(self.grid.channels.height, dtype=np.int64), slots)
             after = ahead(mean, windows - 1, slots)
-            self._cache[key] = (slots.scatter(before, self.grid), slots.scatter(after, self.grid))
+            self._cache[key] = (before, after)
         found = self._cache[key]
         assert isinstance(found, tuple)
         return found
 
-    def step(self, hours: float, min_coverage: float) -> FloatArray:
-        """Mean of y over the window from each slot on minus the mean over the window before it."""
+    def around_at(self, hours: float, min_coverage: float, index: IntArray) -> tuple[FloatArray, FloatArray]:
+        """:meth:`around` at the grid slots ``index`` (slots of the spread subset)."""
         before, after = self.around(hours, min_coverage)
-        return after - before
+        local = np.searchsorted(self.slots("spread").index, index)
+        return before[local], after[local]
+
+    def step(self, hours: float, min_coverage: float) -> FloatArray:
+        """Mean of y over the window from each slot on minus the mean over the window before it
+        (full-size)."""
+        key = ("step", hours, min_coverage)
+        if key not in self._cache:
+            before, after = self.around(hours, min_coverage)
+            self._cache[key] = self.slots("spread").scatter(after - before, self.grid)
+        found = self._cache[key]
+        assert isinstance(found, np.ndarray)
+        return found
 
     # ----------------------------------------------------------------------------------- buckets
 

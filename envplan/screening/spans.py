@@ -28,9 +28,11 @@ def episodes(
     *,
     merge_gap: int = 0,
     statistics: Mapping[str, tuple[FloatArray, Reduction]] | None = None,
+    at_marked: bool = False,
 ) -> pl.DataFrame:
     """Runs of marked slots per channel: ``sid``, ``first`` and ``last`` slot, ``points`` marked, plus
-    one column per statistic (reduced over the marked slots of the run).
+    one column per statistic (reduced over the marked slots of the run). The statistics hold a value
+    per slot of the grid, or with ``at_marked`` one per marked slot, in grid order.
 
     Marked slots of the same channel at most ``merge_gap`` unmarked slots apart belong to one run.
     """
@@ -58,7 +60,7 @@ def episodes(
         "points": np.diff(np.append(starts, marked.size)).astype(np.int64),
     }
     for name, (values, how) in statistics.items():
-        columns[name] = _reduce(values[marked], starts, ends, how)
+        columns[name] = _reduce(values if at_marked else values[marked], starts, ends, how)
     return pl.DataFrame(columns)
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid, IntArray
 from envplan.screening.model import AMOUNT_FIELD, CONVERTED_FIELDS, MEASURED_FIELDS, WATER_FLOW, factor_label
-from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
+from envplan.screening.spans import Reduction, duration, episodes, moment, number, percent, ramp, to_findings
 
 
 def measured_partner(grid: Grid) -> IntArray:
@@ -38,8 +38,15 @@ def _scatter(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
     return result
 
 
-def _runs(off: np.ndarray, grid: Grid, statistics: dict[str, FloatArray], min_points: int) -> pl.DataFrame:
-    spans = episodes(off, grid, statistics={name: (values, "mean") for name, values in statistics.items()})
+def _runs(
+    index: np.ndarray, off: np.ndarray, grid: Grid, statistics: dict[str, FloatArray], min_points: int
+) -> pl.DataFrame:
+    """Runs of the slots ``index[off]``, with the means of the statistics (given at ``index``)."""
+    marked = _scatter(grid.size, index, off)
+    chosen: dict[str, tuple[FloatArray, Reduction]] = {
+        name: (values[off], "mean") for name, values in statistics.items()
+    }
+    spans = episodes(marked, grid, statistics=chosen, at_marked=True)
     return spans.filter(pl.col("points") >= min_points)
 
 
@@ -58,12 +65,13 @@ def conversion_mismatch(context: Context) -> pl.DataFrame:
         deviation = np.where(
             usable & (expected != 0), converted / np.where(expected != 0, expected, 1.0) - 1.0, np.nan
         )
-    off = _scatter(grid.size, index, usable & (np.abs(deviation) > parameters.tolerance))
+    off = usable & (np.abs(deviation) > parameters.tolerance)
     spans = _runs(
+        index,
         off,
         grid,
         {
-            name: _scatter(grid.size, index, values)
+            name: values
             for name, values in (
                 ("deviation", deviation),
                 ("converted", converted),
@@ -122,12 +130,13 @@ def mass_balance(context: Context) -> pl.DataFrame:
         deviation = np.where(
             usable & (expected > 0), amount / np.where(expected > 0, expected, 1.0) - 1.0, np.nan
         )
-    off = _scatter(grid.size, index, usable & (expected > 0) & (np.abs(deviation) > parameters.tolerance))
+    off = usable & (expected > 0) & (np.abs(deviation) > parameters.tolerance)
     spans = _runs(
+        index,
         off,
         grid,
         {
-            name: _scatter(grid.size, index, values)
+            name: values
             for name, values in (
                 ("deviation", deviation),
                 ("amount", amount),

@@ -34,21 +34,33 @@ def _marked(grid: Grid) -> BoolArray:
     return np.isin(grid.flag, list(INVALIDATING))
 
 
+def _span_of(spans: pl.DataFrame, grid: Grid, index: np.ndarray) -> np.ndarray:
+    """For slots ``index`` (sorted), the span (row of ``spans``) holding each one, or -1."""
+    sid = spans.get_column("sid").to_numpy()
+    start = grid.offsets[sid] + spans.get_column("first").to_numpy()
+    end = grid.offsets[sid] + spans.get_column("last").to_numpy()
+    span = np.searchsorted(start, index, side="right") - 1
+    inside = (span >= 0) & (index <= end[np.maximum(span, 0)])
+    return np.where(inside, span, -1)
+
+
 def _count_in(spans: pl.DataFrame, grid: Grid, mask: BoolArray) -> np.ndarray:
     """How many True slots of ``mask`` lie inside each span."""
-    total = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
-    start = grid.offsets[spans.get_column("sid").to_numpy()] + spans.get_column("first").to_numpy()
-    end = grid.offsets[spans.get_column("sid").to_numpy()] + spans.get_column("last").to_numpy()
-    return np.asarray(total[end + 1] - total[start], dtype=np.int64)
+    span = _span_of(spans, grid, np.flatnonzero(mask))
+    return np.bincount(span[span >= 0], minlength=spans.height).astype(np.int64)
 
 
 def _with_flag_mix(spans: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     """Add ``mix``: the marks inside each span as text, such as `M 12, D 3`."""
-    names = [FLAG_NAMES[code] for code in sorted(INVALIDATING)]
-    counts = [
-        pl.Series(f"_{name}", _count_in(spans, grid, grid.flag == code))
-        for code, name in zip(sorted(INVALIDATING), names, strict=True)
-    ]
+    codes = sorted(INVALIDATING)
+    names = [FLAG_NAMES[code] for code in codes]
+    marked = np.flatnonzero(np.isin(grid.flag, codes))
+    span = _span_of(spans, grid, marked)
+    which = np.searchsorted(codes, grid.flag[marked])
+    inside = span >= 0
+    table = np.bincount(span[inside] * len(codes) + which[inside], minlength=spans.height * len(codes))
+    table = table.reshape(spans.height, len(codes))
+    counts = [pl.Series(f"_{name}", table[:, column].astype(np.int64)) for column, name in enumerate(names)]
     text = pl.concat_str(
         [
             pl.when(pl.col(f"_{name}") > 0)

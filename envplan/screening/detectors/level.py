@@ -84,7 +84,7 @@ def _changes(context: Context, hours: float, min_step: float) -> pl.DataFrame:
     fall = step[best] < 0
     first = np.where(fall, change, np.maximum(change - window, 0))
     last = np.where(fall, np.minimum(change + window - 1, grid.lengths[grid.sid[best]] - 1), change - 1)
-    before, after = features.around(hours, parameters.min_coverage)
+    before, after = features.around_at(hours, parameters.min_coverage, best)
     _, offset = features.compressed()
     return pl.DataFrame(
         {
@@ -95,8 +95,8 @@ def _changes(context: Context, hours: float, min_step: float) -> pl.DataFrame:
             "change": change,
             "shift": step[best],
             "hours": np.full(best.size, hours),
-            "before": np.exp(before[best]) - offset[grid.sid[best]],
-            "after": np.exp(after[best]) - offset[grid.sid[best]],
+            "before": np.exp(before) - offset[grid.sid[best]],
+            "after": np.exp(after) - offset[grid.sid[best]],
             **{f"moved_{role}": spans.get_column(f"moved_{role}").to_numpy() for role, _ in COVARIATES},
         }
     )

@@ -69,13 +69,11 @@ def stopped_running(context: Context) -> pl.DataFrame:
     reason = np.select([declared, state_off, zero], [DECLARED, STATE, ZERO], default=MISSING)
     marked = np.zeros(grid.size, dtype=bool)
     marked[candidates[suspicious]] = True
-    statistics: dict[str, tuple[np.ndarray, Reduction]] = {
-        "reason": (_full(grid.size, candidates, reason), "min")
-    }
+    statistics: dict[str, tuple[np.ndarray, Reduction]] = {"reason": (reason[suspicious], "min")}
     for role, _ in EVIDENCE:
-        statistics[f"{role}_share"] = (_full(grid.size, candidates, shares[role]), "mean")
-        statistics[f"{role}_level"] = (_full(grid.size, candidates, levels[role]), "mean")
-    spans = episodes(marked, grid, statistics=statistics)
+        statistics[f"{role}_share"] = (shares[role][suspicious], "mean")
+        statistics[f"{role}_level"] = (levels[role][suspicious], "mean")
+    spans = episodes(marked, grid, statistics=statistics, at_marked=True)
     merged = merge_close(
         spans,
         grid,
@@ -127,9 +125,3 @@ def stopped_running(context: Context) -> pl.DataFrame:
             **{f"{role}_share": pl.col(f"{role}_share") for role, _ in EVIDENCE},
         },
     )
-
-
-def _full(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
-    result = np.full(size, np.nan)
-    result[index] = values
-    return result

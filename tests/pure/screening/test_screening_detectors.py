@@ -434,7 +434,8 @@ def test_scan_uses_the_history_for_what_is_usual() -> None:
 
 def test_scan_short_series_do_not_break_any_detector() -> None:
     for size in (1, 2, 5, 30):
-        readings = readings_of({(NOX, "Avg"): noisy(size, seed=70), ("load", "Avg"): load_like(size, seed=71)})
+        channels = {(NOX, "Avg"): noisy(size, seed=70), ("load", "Avg"): load_like(size, seed=71)}
+        readings = readings_of(channels)
 
         findings = scan(readings, limits=limits_frame([("MN001", NOX, "Avg", 50.0, None)]))
 
