@@ -57,10 +57,12 @@ from envplan.screening.evaluation import (
     REFERENCE_O2,
     Mix,
     Scores,
+    Series,
     benchmark_inputs,
     clean_series,
     inject,
     read_uci,
+    score,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "cems"
@@ -78,16 +80,10 @@ def quality(seeds: list[int]) -> None:
         for seed in seeds:
             readings, limits, records, truths, series = benchmark_inputs(DATA, seed=seed, mix=mix)
             findings = scan(readings, limits=limits, maintenance=records)
-            result = _scores(findings, truths, series)
+            result = score(findings, truths, series)
             results.append(result)
             natural_held += _held_found(findings)
         _report_quality(mix, seeds, results, natural_held, time.perf_counter() - started)
-
-
-def _scores(findings: pl.DataFrame, truths: list, series: list) -> Scores:  # type: ignore[type-arg]  # evaluation types
-    from envplan.screening.evaluation import score
-
-    return score(findings, truths, series)
 
 
 def _held_found(findings: pl.DataFrame) -> int:
@@ -116,7 +112,7 @@ def _report_quality(mix: Mix, seeds: list[int], results: list[Scores], held: int
         .with_columns((pl.col("false") / pl.col("clean_hours") * 1000.0).alias("per_1000"))
         .sort("factor")
     )
-    recall = float(found.get_column("found").cast(pl.Float64).mean() or 0.0)
+    recall = float(found.get_column("found").cast(pl.Float64).sum()) / max(found.height, 1)
     print(
         f"\n{mix.name} mix ({mix.strengths} strengths, {mix.stealth_share:.0%} stealthy), seeds "
         f"{seeds[0]}-{seeds[-1]}: {found.height} manipulations, {recall:.1%} found "
@@ -143,7 +139,7 @@ def _report_quality(mix: Mix, seeds: list[int], results: list[Scores], held: int
 # ------------------------------------------------------------------------------------------------ speed
 
 
-def _outlet_arrays(base: list, outlet: int, rng: np.random.Generator) -> dict[str, np.ndarray]:  # type: ignore[type-arg]  # evaluation.Series
+def _outlet_arrays(base: list[Series], outlet: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """One outlet: a manipulated UCI year, rotated in time and with its pollutants rescaled."""
     one = base[outlet % len(base)]
     shift = int(rng.integers(0, one.hours))

@@ -151,11 +151,33 @@ def rank(findings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def scan_arrow(table: pa.Table, **kwargs: object) -> pa.Table:
-    """:func:`scan` over an Arrow table (e.g. one group of Spark's ``applyInArrow``), findings as Arrow."""
+def scan_arrow(
+    table: pa.Table,
+    *,
+    limits: pl.DataFrame | None = None,
+    baselines: pl.DataFrame | None = None,
+    industries: pl.DataFrame | None = None,
+    outlets: pl.DataFrame | None = None,
+    maintenance: pl.DataFrame | None = None,
+    options: ScanOptions | None = None,
+) -> pa.Table:
+    """:func:`scan` over an Arrow table (e.g. one group of Spark's ``applyInArrow``), findings as Arrow.
+
+    Pass baselines and industries computed once from the history, so that every group is judged
+    against the same usual behaviour."""
     frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return scan(frame, **kwargs).to_arrow()  # type: ignore[arg-type]  # same keywords as scan()
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError("scan_arrow needs a table, not a single column")
+    findings = scan(
+        frame,
+        limits=limits,
+        baselines=baselines,
+        industries=industries,
+        outlets=outlets,
+        maintenance=maintenance,
+        options=options,
+    )
+    return findings.to_arrow()
 
 
 def _or_empty(frame: pl.DataFrame | None, schema: pl.Schema) -> pl.DataFrame:

@@ -94,7 +94,14 @@ def number(value: pl.Expr, decimals: int = 1) -> pl.Expr:
 
 
 def percent(share: pl.Expr, decimals: int = 0) -> pl.Expr:
-    return pl.format("{} %", number(share * 100.0, decimals))
+    """A share as a percentage; one more decimal below 10 % so that small changes do not read as 0."""
+    hundred = share * 100.0
+    return pl.format(
+        "{} %",
+        pl.when(hundred.abs() < 10.0)
+        .then(number(hundred, decimals + 1))
+        .otherwise(number(hundred, decimals)),
+    )
 
 
 def duration(points: pl.Expr, step_ms: pl.Expr) -> pl.Expr:

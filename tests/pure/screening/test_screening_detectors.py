@@ -440,3 +440,16 @@ def test_scan_short_series_do_not_break_any_detector() -> None:
         findings = scan(readings, limits=limits_frame([("MN001", NOX, "Avg", 50.0, None)]))
 
         assert findings.schema == FINDINGS_SCHEMA
+
+
+def test_scan_arrow_gives_the_findings_of_scan() -> None:
+    from envplan.screening import scan_arrow
+
+    nox = noisy(HOURS, seed=72)
+    nox[500:540] = nox[500]
+    readings = readings_of({(NOX, "Avg"): nox})
+
+    frame = pl.from_arrow(scan_arrow(readings.to_arrow()))
+
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.equals(scan(readings))
