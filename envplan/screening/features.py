@@ -24,7 +24,6 @@ SAMPLE_PER_CHANNEL: Final = 4096
 PERCENTILES: Final = (0.01, 0.05, 0.10, 0.25, 0.75, 0.90, 0.95, 0.99)
 MAX_DECIMALS: Final = 6
 COVARIATE_ROLES: Final = ("load", "flow", "temperature")
-DAY_MS: Final = 86_400_000
 
 
 def decimals(values: FloatArray) -> IntArray:
