@@ -27,7 +27,6 @@ from envplan.screening.model import (
     factor_label,
 )
 from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
-from envplan.screening.windows import fill_backward, fill_forward
 
 
 def _marked(grid: Grid) -> BoolArray:
@@ -72,14 +71,26 @@ def _with_flag_mix(spans: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     return spans.with_columns(counts).with_columns(text.alias("mix")).drop([f"_{name}" for name in names])
 
 
-def _estimated_values(context: Context) -> FloatArray:
-    """The reported value, or for a slot without one the mean of the nearest valid values around it."""
+def _estimated_values(context: Context, marked: BoolArray) -> FloatArray:
+    """The reported value, or for a marked slot without one the mean of the nearest valid values of its
+    channel before and after it."""
     grid = context.grid
-    before, after = fill_forward(context.x, grid), fill_backward(context.x, grid)
-    around = np.where(
-        np.isfinite(before) & np.isfinite(after), (before + after) / 2.0, np.fmax(before, after)
+    value = grid.value.copy()
+    missing = np.flatnonzero(marked & ~np.isfinite(value))
+    if missing.size == 0:
+        return value
+    valid = np.flatnonzero(np.isfinite(context.x))
+    place = np.searchsorted(valid, missing)
+    before = valid[np.maximum(place - 1, 0)] if valid.size else missing
+    after = valid[np.minimum(place, valid.size - 1)] if valid.size else missing
+    same_before = (place > 0) & (grid.sid[before] == grid.sid[missing])
+    same_after = (place < valid.size) & (grid.sid[after] == grid.sid[missing])
+    left = np.where(same_before, context.x[before], np.nan)
+    right = np.where(same_after, context.x[after], np.nan)
+    value[missing] = np.where(
+        np.isfinite(left) & np.isfinite(right), (left + right) / 2.0, np.fmax(left, right)
     )
-    return np.where(np.isfinite(grid.value), grid.value, around)
+    return value
 
 
 def flag_on_exceedance(context: Context) -> pl.DataFrame:
@@ -103,11 +114,11 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
     level_per_channel = np.where(limited, context.limit, context.column("p90"))
     level = level_per_channel[grid.sid]
     selected = judged[grid.sid]
-    value = _estimated_values(context)
+    marked = _marked(grid)
+    value = _estimated_values(context, marked & selected)
     with np.errstate(invalid="ignore"):
         high = selected & np.isfinite(value) & (value >= level)
     low = selected & np.isfinite(value) & ~high
-    marked = _marked(grid)
     # The marking rate of the channel's other hours, over everything at hand.
     count = channels.height
     low_rate = (np.bincount(grid.sid[low & marked], minlength=count) + 0.5) / (

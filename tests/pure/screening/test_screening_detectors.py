@@ -453,3 +453,25 @@ def test_scan_arrow_gives_the_findings_of_scan() -> None:
 
     assert isinstance(frame, pl.DataFrame)
     assert frame.equals(scan(readings))
+
+
+def test_flag_on_exceedance_judges_a_mark_without_value_by_its_neighbours() -> None:
+    nox = noisy(HOURS, seed=73, level=40.0, wave=3.0, noise=1.0)
+    flags = np.full(HOURS, "N")
+    withheld = []
+    for day in range(20, 26):  # six high afternoons, each marked D in its middle hours, values withheld
+        nox[24 * day + 12 : 24 * day + 18] = np.round(60.0 + np.arange(6) * 0.3, 1)
+        flags[24 * day + 14 : 24 * day + 16] = "D"
+        withheld += [24 * day + 14, 24 * day + 15]
+    readings = readings_of({(NOX, "Avg"): nox}, flags={NOX: flags})
+    hours = pl.Series([at(hour) for hour in withheld]).dt.replace_time_zone("Asia/Shanghai").cast(TIME)
+    readings = readings.with_columns(
+        pl.when(pl.col("time").is_in(hours.implode())).then(None).otherwise(pl.col("value")).alias("value")
+    )
+    limits = limits_frame([("MN001", NOX, "Avg", 50.0, None)])
+
+    findings = scan(readings, limits=limits, options=only("flag_on_exceedance"))
+
+    assert spans(findings, "flag_on_exceedance") == [("MN001", NOX, at(24 * 20 + 14), at(24 * 25 + 15))]
+    # Within the span (first to last marked high hour) 32 hours are high: 12 were marked.
+    assert "12 of 32 hours above the limit 50" in findings.item(0, "explanation")
