@@ -1,5 +1,5 @@
-"""Lags, gaps filled from neighbours, and the slots covered by windows, kept inside each channel
-(NumPy, no row loops). Window sums and means live in features.py (per-channel cumulative sums)."""
+"""Lags and the slots covered by windows, kept inside each channel (NumPy, no row loops). Window sums
+and means live in features.py (per-channel cumulative sums)."""
 
 from __future__ import annotations
 
@@ -17,25 +17,6 @@ def lag(values: FloatArray, steps: int, pos: Int32Array) -> FloatArray:
         result[steps:] = values[:-steps]
     result[pos < steps] = np.nan
     return result
-
-
-def fill_forward(values: FloatArray, grid: Grid) -> FloatArray:
-    """Each NaN replaced by the last finite value before it in the same channel (NaN if none)."""
-    index = np.where(np.isfinite(values), np.arange(values.size), -1)
-    index = np.maximum.accumulate(index)
-    starts = grid.offsets[grid.sid]
-    usable = index >= starts
-    return np.where(usable, values[np.maximum(index, 0)], np.nan)
-
-
-def fill_backward(values: FloatArray, grid: Grid) -> FloatArray:
-    """Each NaN replaced by the next finite value after it in the same channel (NaN if none)."""
-    size = values.size
-    index = np.where(np.isfinite(values), np.arange(size), size)
-    index = np.minimum.accumulate(index[::-1])[::-1]
-    ends = grid.offsets[grid.sid] + grid.lengths[grid.sid]
-    usable = index < ends
-    return np.where(usable, values[np.minimum(index, size - 1)], np.nan)
 
 
 def covered(ends: BoolArray, window: IntArray, grid: Grid) -> BoolArray:
