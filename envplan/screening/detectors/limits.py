@@ -87,7 +87,9 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         trials = buckets.rolling(near_counts, span)
         hits = buckets.rolling(above_counts, span)
         surprise = lower_tail_surprise(hits, trials, rate)
-        flagged = (trials >= parameters.min_near) & (surprise >= parameters.min_surprise)
+        # Whole windows only: the first days of a series are too few to judge a distribution by.
+        whole = buckets.used(span) == span
+        flagged = whole & (trials >= parameters.min_near) & (surprise >= parameters.min_surprise)
         cover |= buckets.cover(flagged, span)
         picked = np.flatnonzero(flagged)
         chosen.append(picked)
@@ -99,7 +101,7 @@ def limit_hugging(context: Context) -> pl.DataFrame:
                 "rate": rate[picked],
                 "limit": context.limit[buckets.sid[picked]],
                 "end_slot": buckets.last_pos[picked].astype(np.float64),
-                "hours": buckets.used(span)[picked] * 24.0,
+                "hours": np.full(picked.size, hours),
             }
         )
     picked = np.concatenate(chosen)
