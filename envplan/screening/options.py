@@ -146,8 +146,9 @@ class LevelShift:
     exceed the window's ``min_steps`` (0.3 is about -26 % / +35 %) and ``scale_multiple`` times the
     95th percentile of the channel's absolute steps at that window (a jumpy factor such as CO needs a
     larger step); the same step over ``abrupt_hours`` must carry at least
-    ``abrupt_share`` of it; and no covariate may have moved by more than ``covariate_share`` of the step
-    (or by ``covariate_step``). Two window lengths catch both short dips and lasting changes.
+    ``abrupt_share`` of it; and no covariate (load, flow, flue-gas temperature) may have moved by more
+    than ``covariate_step`` on the same log scale (about 5 %). Two window lengths catch both short dips
+    and lasting changes.
     """
 
     window_hours: tuple[float, ...] = (24.0, 72.0)
@@ -155,7 +156,6 @@ class LevelShift:
     abrupt_hours: float = 6.0
     scale_multiple: float = 1.5
     abrupt_share: float = 0.6
-    covariate_share: float = 0.1
     covariate_step: float = 0.05
     full_step: float = 1.0
     min_coverage: float = 0.75

@@ -53,13 +53,12 @@ def _changes(context: Context, hours: float, min_step: float) -> pl.DataFrame:
             & (np.abs(abrupt) >= parameters.abrupt_share * np.abs(step))
         )
     index = np.flatnonzero(candidate)
-    allowed = np.maximum(parameters.covariate_step, parameters.covariate_share * np.abs(step[index]))
     moved: dict[str, FloatArray] = {}
     keep = np.ones(index.size, dtype=bool)
     for role, _ in COVARIATES:
         covariate_step = grid.aligned(step, grid.partner(role=role), index)
         moved[role] = covariate_step
-        keep &= ~(np.isfinite(covariate_step) & (np.abs(covariate_step) > allowed))
+        keep &= ~(np.isfinite(covariate_step) & (np.abs(covariate_step) > parameters.covariate_step))
     index = index[keep]
     moved = {role: values[keep] for role, values in moved.items()}
     candidate = np.zeros(grid.size, dtype=bool)
