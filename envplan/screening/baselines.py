@@ -14,8 +14,9 @@ p_still_on          rate of a second still step after a first one (shrunk toward
 median, p01 … p99   percentiles of the valid values (p01, p05, p10, p25, p75, p90, p95, p99)
 running_median      median of the values above a fifth of the 95th percentile (the plant running)
 median_change       median absolute change between consecutive valid values, zero changes left out
-spread_<W>h         median standard deviation over windows of W hours (VarianceCollapse windows)
-relative_spread     median standard deviation over VarianceCollapsePeers windows / median level
+spread_<W>h         median standard deviation of log(value + c) over windows of W hours (a relative
+                    spread; VarianceCollapse windows; c as in LevelShift)
+relative_spread     the same over VarianceCollapsePeers windows
 step_scale_<W>h     95th percentile of the absolute level-shift statistic, windows of W hours (LevelShift)
 marked_share        share of present slots carrying an invalidating mark (M, C, D, F, T, S, B, P)
 digit_0 … digit_9   counts of last digits at the resolution
@@ -118,10 +119,10 @@ def channel_baselines(
 
     spreads = []
     for hours in options.variance_collapse.window_hours:
-        spread, _ = features.spread(hours, options.variance_collapse.min_coverage)
+        spread, _ = features.spread(hours, options.variance_collapse.min_coverage, log=True)
         spreads.append(_per_channel(spread, grid, f"spread_{hours:g}h", sampled=features.sampled))
     peers = options.variance_collapse_peers
-    peer_spread, _ = features.spread(peers.window_hours, peers.min_coverage)
+    peer_spread, _ = features.spread(peers.window_hours, peers.min_coverage, log=True)
     relative = _per_channel(peer_spread, grid, "relative_spread", sampled=features.sampled)
     steps = [
         _per_channel(
@@ -152,10 +153,6 @@ def channel_baselines(
     )
     for extra in (changes, *spreads, relative, *steps):
         result = result.join(extra, on="sid", how="left")
-    median_level = pl.col("median").abs()
-    result = result.with_columns(
-        pl.when(median_level > 0).then(pl.col("relative_spread") / median_level).alias("relative_spread")
-    )
     result = result.join(_near_limit(grid, x, options, limits, summary), on="sid", how="left")
     return result.sort("sid").drop("sid", "places")
 

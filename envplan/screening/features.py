@@ -315,15 +315,19 @@ class Features:
         assert isinstance(found, np.ndarray)
         return found
 
-    def spread(self, hours: float, min_coverage: float) -> tuple[FloatArray, IntArray]:
+    def spread(self, hours: float, min_coverage: float, log: bool = False) -> tuple[FloatArray, IntArray]:
         """Standard deviation of the valid values over the last ``hours`` (spread subset; full-size,
-        in the channel's units) and the window in slots per channel; NaN below the coverage."""
-        key = ("spread", hours, min_coverage)
+        in the channel's units, or with ``log`` of the compressed level y, a relative spread) and the
+        window in slots per channel; NaN below the coverage."""
+        key = ("spread", hours, min_coverage, log)
         windows = self.slots_per(hours)
         if key not in self._cache:
             slots = self.slots("spread")
-            z = self.scaled()
-            count, total, squares = self._prefix("spread", z)
+            if log:
+                y, _ = self.compressed()
+                count, total, squares = self._prefix("compressed", y)
+            else:
+                count, total, squares = self._prefix("spread", self.scaled())
             n = window_sums(count, windows, slots)
             s1 = window_sums(total, windows, slots)
             s2 = window_sums(squares, windows, slots)
@@ -331,9 +335,12 @@ class Features:
             enough = (n >= np.maximum(np.ceil(min_coverage * window), 2)) & (window >= 3)
             safe = np.maximum(np.nan_to_num(n), 2.0)
             variance = (s2 - s1 * s1 / safe) / (safe - 1.0)
-            scale = self._cache[("scale",)]
-            assert isinstance(scale, np.ndarray)
-            std = np.where(enough, np.sqrt(np.maximum(variance, 0.0)), np.nan) * scale[slots.sid]
+            std = np.where(enough, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+            if not log:
+                self.scaled()
+                scale = self._cache[("scale",)]
+                assert isinstance(scale, np.ndarray)
+                std *= scale[slots.sid]
             self._cache[key] = slots.scatter(std, self.grid)
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
@@ -362,6 +369,25 @@ class Features:
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
         return found
+
+    def spread_at(self, hours: float, index: IntArray) -> FloatArray:
+        """Standard deviation (channel's units) of the valid values over the ``hours`` ending at the
+        slots ``index`` (of the spread subset), computed only there (for explanations)."""
+        slots = self.slots("spread")
+        local = np.searchsorted(slots.index, index)
+        count, total, squares = self._prefix("spread", self.scaled())
+        window = self.slots_per(hours)[slots.sid[local]]
+        earlier = np.where(slots.pos[local] >= window, local - window, -1)
+
+        def summed(prefix: np.ndarray) -> np.ndarray:
+            return np.asarray(prefix[local] - np.where(earlier >= 0, prefix[np.maximum(earlier, 0)], 0.0))
+
+        n, s1, s2 = summed(count), summed(total), summed(squares)
+        scale = self._cache[("scale",)]
+        assert isinstance(scale, np.ndarray)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variance = (s2 - s1 * s1 / n) / (n - 1.0)
+        return np.asarray(np.sqrt(np.maximum(variance, 0.0)) * scale[slots.sid[local]], dtype=np.float64)
 
     def window_mean_at(self, hours: float, index: IntArray) -> FloatArray:
         """Mean of the valid values over the ``hours`` ending at the slots ``index`` (of the spread subset),

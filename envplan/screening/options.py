@@ -64,15 +64,18 @@ class FlatLine:
 
 @dataclass(frozen=True, slots=True)
 class VarianceCollapse:
-    """Spread (standard deviation) over a window against the channel's usual spread in such windows.
+    """Spread over a window against the channel's usual spread in such windows.
 
-    The ratio is divided by the same ratio of the outlet's load, flow or flue-gas temperature when it is
-    below 1 (a steady plant may give a steady pollutant). A window is a finding below ``ratio_thresholds``
-    (one per window length); the score reaches 1 at ``full_ratio``.
+    The spread is the standard deviation of log(value + c) (c a twentieth of the median level): a
+    relative spread, so that a factor whose variation follows its level (CO) is not called flat when its
+    level is low. The ratio is divided by the same ratio of the outlet's load, flow or flue-gas
+    temperature when that is below 1 (a steady plant may give a steady pollutant; at most by
+    ``covariate_floor``). A window is a finding below ``ratio_thresholds`` (one per window length); the
+    score reaches 1 at ``full_ratio``.
     """
 
     window_hours: tuple[float, ...] = (24.0, 72.0, 168.0)
-    ratio_thresholds: tuple[float, ...] = (0.16, 0.22, 0.27)
+    ratio_thresholds: tuple[float, ...] = (0.16, 0.28, 0.36)
     full_ratio: float = 0.03
     covariate_floor: float = 0.2
     min_coverage: float = 0.75
@@ -80,8 +83,8 @@ class VarianceCollapse:
 
 @dataclass(frozen=True, slots=True)
 class VarianceCollapsePeers:
-    """Relative spread (standard deviation / the channel's median level) over a window against the
-    median relative spread of outlets of the same industry (needs the outlets' industries)."""
+    """Relative spread (standard deviation of log(value + c)) over a window against the median relative
+    spread of outlets of the same industry (needs the outlets' industries)."""
 
     window_hours: float = 168.0
     ratio_threshold: float = 0.15

@@ -52,7 +52,9 @@ def variance_collapse(context: Context) -> pl.DataFrame:
     ends: list[np.ndarray] = []
     tables: list[dict[str, np.ndarray]] = []
     for hours, threshold in zip(parameters.window_hours, parameters.ratio_thresholds, strict=True):
-        spread, windows = features.spread(hours, parameters.min_coverage)
+        # Relative spreads (of log(value + c)): a factor that varies in proportion to its level, as CO
+        # does, is not called flat when its level is low.
+        spread, windows = features.spread(hours, parameters.min_coverage, log=True)
         usual = context.per_slot(f"spread_{hours:g}h")
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = spread / usual
@@ -71,8 +73,7 @@ def variance_collapse(context: Context) -> pl.DataFrame:
             {
                 "ratio": adjusted[keep],
                 "raw_ratio": ratio[index],
-                "spread": spread[index],
-                "usual": usual[index],
+                "spread": features.spread_at(hours, index),
                 "covariate_ratio": steady[keep],
                 "covariate": which[keep],
                 "hours": np.full(index.size, hours),
@@ -97,8 +98,8 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         percent(pl.col("covariate_ratio")),
     )
     explanation = pl.format(
-        "{} {} varied by {} (standard deviation over {} h, mean {}) for {}, "
-        "{} of its usual {} at this outlet{}.",
+        "{} {} varied by {} (standard deviation over {} h, mean {}) for {}: its relative variation "
+        "was {} of its usual at this outlet{}.",
         factor_label(pl.col("factor")),
         pl.col("field"),
         number(pl.col("spread"), 3),
@@ -106,7 +107,6 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         number(pl.col("mean"), 2),
         duration(pl.col("last") - pl.col("first") + 1, pl.col("step")),
         percent(pl.col("raw_ratio"), 1),
-        number(pl.col("usual"), 3),
         pl.when(pl.col("covariate").is_not_null()).then(steady_text).otherwise(pl.lit("")),
     )
     return to_findings(
@@ -117,8 +117,7 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         explanation=explanation,
         evidence={
             "spread": pl.col("spread"),
-            "usual_spread": pl.col("usual"),
-            "ratio": pl.col("raw_ratio"),
+            "relative_spread_ratio": pl.col("raw_ratio"),
             "covariate_ratio": pl.col("covariate_ratio"),
             "window_hours": pl.col("hours"),
         },
@@ -129,12 +128,11 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
     parameters = context.options.variance_collapse_peers
     grid = context.grid
     selected = _pollutants(context)
-    spread, windows = context.features.spread(parameters.window_hours, parameters.min_coverage)
-    level = np.abs(context.per_slot("median"))
+    # The standard deviation of log(value + c): the variation relative to the level.
+    relative, windows = context.features.spread(parameters.window_hours, parameters.min_coverage, log=True)
     peers = context.peer_spread[grid.sid]
     enough = context.peer_count[grid.sid] >= parameters.min_peers
     with np.errstate(invalid="ignore", divide="ignore"):
-        relative = np.where(level > 0, spread / np.where(level > 0, level, 1.0), np.nan)
         ratio = relative / peers
     flagged = (
         selected
@@ -158,7 +156,7 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
         by="ratio",
     )
     explanation = pl.format(
-        "{} {} varied by {} of its level over {} h windows for {}, "
+        "{} {} varied by about {} of its level (over {} h windows) for {}, "
         "against {} typical of {} outlets of its industry.",
         factor_label(pl.col("factor")),
         pl.col("field"),
