@@ -143,31 +143,35 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
     (mn, kind, factor, field), which keeps 100 million rows fast; two channels sharing a hash would be
     refused (GridError) rather than mixed up.
     """
-    kept = readings.lazy().filter(pl.col("field").is_in(KEPT_FIELDS))
-    key = pl.struct("mn", "kind", "factor", "field").hash(_HASH_SEED).alias("key")
-    # A second, independent hash: two channels sharing the first would (almost surely) differ in it.
-    check = pl.struct("mn", "kind", "factor", "field").hash(_CHECK_SEED).alias("check")
-    rows = kept.select(
-        key,
-        pl.col("time").dt.epoch("ms").alias("ms"),
-        pl.col("value").cast(pl.Float64),
-        _flag_codes(readings.get_column("flag")).alias("flag"),
-    ).collect()
-    if rows.height == 0:
-        return _empty_grid()
-    found = (
-        kept.select(key, check, "mn", "kind", "factor", "field", pl.col("time").dt.epoch("ms").alias("ms"))
-        .group_by("key")
-        .agg(
-            *[pl.col(name).first() for name in ("mn", "kind", "factor", "field")],
-            pl.col("check").min().alias("check_low"),
-            pl.col("check").max().alias("check_high"),
-            pl.col("ms").min().alias("first_ms"),
-            pl.col("ms").max().alias("last_ms"),
-            pl.len().alias("rows"),
+    names = ("mn", "kind", "factor", "field")
+    rows = (
+        readings.lazy()
+        .with_row_index("row")
+        .filter(pl.col("field").is_in(KEPT_FIELDS))
+        .select(
+            "row",
+            pl.struct(*names).hash(_HASH_SEED).alias("key"),
+            # A second, independent hash: two channels sharing the first would (almost surely) not share it.
+            pl.struct(*names).hash(_CHECK_SEED).alias("check"),
+            pl.col("time").dt.epoch("ms").alias("ms"),
+            pl.col("value").cast(pl.Float64),
+            _flag_codes(readings.get_column("flag")).alias("flag"),
         )
         .collect()
     )
+    if rows.height == 0:
+        return _empty_grid()
+    summary = rows.group_by("key").agg(
+        pl.col("row").first(),
+        pl.col("check").min().alias("check_low"),
+        pl.col("check").max().alias("check_high"),
+        pl.col("ms").min().alias("first_ms"),
+        pl.col("ms").max().alias("last_ms"),
+        pl.len().alias("rows"),
+    )
+    found = pl.concat(
+        [summary, readings.select(names)[summary.get_column("row").to_numpy()]], how="horizontal"
+    ).drop("row")
     clash = found.filter(pl.col("check_low") != pl.col("check_high"))
     if clash.height:
         row = clash.row(0, named=True)

@@ -44,9 +44,17 @@ def _span_of(spans: pl.DataFrame, grid: Grid, index: np.ndarray) -> np.ndarray:
 
 
 def _count_in(spans: pl.DataFrame, grid: Grid, mask: BoolArray) -> np.ndarray:
-    """How many True slots of ``mask`` lie inside each span."""
-    span = _span_of(spans, grid, np.flatnonzero(mask))
-    return np.bincount(span[span >= 0], minlength=spans.height).astype(np.int64)
+    """How many True slots of ``mask`` lie inside each span (searching the True slots when they are
+    few, from a cumulative count when they are many)."""
+    marked = np.flatnonzero(mask)
+    if marked.size < grid.size // 16:
+        span = _span_of(spans, grid, marked)
+        return np.bincount(span[span >= 0], minlength=spans.height).astype(np.int64)
+    total = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    sid = spans.get_column("sid").to_numpy()
+    start = grid.offsets[sid] + spans.get_column("first").to_numpy()
+    end = grid.offsets[sid] + spans.get_column("last").to_numpy()
+    return np.asarray(total[end + 1] - total[start], dtype=np.int64)
 
 
 def _with_flag_mix(spans: pl.DataFrame, grid: Grid) -> pl.DataFrame:
