@@ -45,7 +45,7 @@ lint: $(DEV_STAMP)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict $(PURE)
-	$(BIN)/mypy envplan/cli.py envplan/config.py
+	ENVPLAN_DATA_DIR=$$(mktemp -d) $(BIN)/mypy envplan
 
 migrations-check: $(DEV_STAMP)
 	ENVPLAN_DATA_DIR=$$(mktemp -d) $(BIN)/envplan makemigrations --check --dry-run
