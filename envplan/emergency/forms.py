@@ -157,4 +157,4 @@ class DowngradeForm(forms.Form):
 
 class CapSourceForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
-    url = forms.URLField(label=_("feed address"), max_length=500)
+    url = forms.URLField(label=_("feed address"), max_length=500, assume_scheme="https")

@@ -494,11 +494,15 @@ def revise_list(previous: ReductionList, *, title: str, year: int, by: Any) -> R
         entry.reduction_list = made
         entry.save()
         for line in lines:
-            outlets = list(line.outlets.all())
-            line.pk = None
-            line.entry = entry
-            line.save()
-            line.outlets.set(outlets)
+            # A new object: the old one's prefetched outlets would make `set` believe they are there.
+            copy = ProductionLine.objects.create(
+                entry=entry,
+                position=line.position,
+                name=line.name,
+                description=line.description,
+                stop_from=line.stop_from,
+            )
+            copy.outlets.set(list(line.outlets.all()))
     return made
 
 
@@ -557,11 +561,16 @@ def _match(parsed: list[listxlsx.ParsedEntry], problems: list[listxlsx.Problem])
     return matched
 
 
+def _check_draft(reduction_list: ReductionList) -> None:
+    """Refuse an adopted list, as stored now (the caller's copy may be older)."""
+    if not ReductionList.objects.filter(pk=reduction_list.pk, state=ReductionList.State.DRAFT).exists():
+        raise EmergencyError("an adopted list is a record: revise it to make a new draft", field="state")
+
+
 def import_list(reduction_list: ReductionList, *, name: str, content: bytes, by: Any) -> ListImport:
     """Replace a draft list's entries with those of a workbook. Every problem is returned and nothing is
     written when there is one; a grade the registry does not have yet is recorded."""
-    if reduction_list.state != ReductionList.State.DRAFT:
-        raise EmergencyError("an adopted list is a record: revise it to make a new draft", field="state")
+    _check_draft(reduction_list)
     try:
         parsed, problems = listxlsx.read_workbook(name, content)
     except listxlsx.ListFileError as error:
@@ -601,6 +610,7 @@ def import_list(reduction_list: ReductionList, *, name: str, content: bytes, by:
     with transaction.atomic():
         result = ListImport()
         reduction_list = ReductionList.objects.select_for_update().get(pk=reduction_list.pk)
+        _check_draft(reduction_list)
         removed = reduction_list.entries.count()
         reduction_list.entries.all().delete()
         for entry in parsed:
