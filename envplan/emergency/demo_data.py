@@ -62,8 +62,20 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
         "credit_code": "91150203MA0000001A",
         "industry": "steel",
         "outlets": (
-            ("DA001", "Reheating furnace stack", "150203A89000000000000301", 200_000, {"a21026": 40, "a21002": 120, "a34013": 8}),
-            ("DA002", "Sintering machine stack", "150203A89000000000000302", 400_000, {"a21026": 30, "a21002": 80, "a34013": 10}),
+            (
+                "DA001",
+                "Reheating furnace stack",
+                "150203A89000000000000301",
+                200_000,
+                {"a21026": 40, "a21002": 120, "a34013": 8},
+            ),
+            (
+                "DA002",
+                "Sintering machine stack",
+                "150203A89000000000000302",
+                400_000,
+                {"a21026": 30, "a21002": 80, "a34013": 10},
+            ),
         ),
     },
     {
@@ -72,7 +84,13 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
         "credit_code": "91150203MA0000002B",
         "industry": "coking",
         "outlets": (
-            ("DA001", "Coke oven stack", "150203A89000000000000401", 150_000, {"a21026": 20, "a21002": 100, "a34013": 6, "a24088": 40}),
+            (
+                "DA001",
+                "Coke oven stack",
+                "150203A89000000000000401",
+                150_000,
+                {"a21026": 20, "a21002": 100, "a34013": 6, "a24088": 40},
+            ),
         ),
     },
     {
@@ -80,9 +98,11 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
         "name_zh": "昆都仑水泥粉磨有限公司（示例）",
         "credit_code": "91150203MA0000003C",
         "industry": "cement",
-        "outlets": (("DA001", "Grinding mill dust collector", "150203A89000000000000501", 80_000, {"a34013": 15}),),
+        "outlets": (
+            ("DA001", "Grinding mill dust collector", "150203A89000000000000501", 80_000, {"a34013": 15}),
+        ),
     },
-)  # fmt: skip
+)
 # The power plant of the sources demo: its stack DA001 and logger POWER_MN.
 POWER_STACK = (600_000, {"a21026": 22, "a21002": 36, "a34013": 4.5})
 # What each enterprise emits during the response, as a share of its usual emissions (None: no data sent).

@@ -62,8 +62,11 @@ def alert_list() -> QuerySet[Alert]:
 
 def latest_alert(*, since: dt.datetime) -> Alert | None:
     """The alert in force, else the latest one lifted after ``since``: what the dashboard card shows."""
+    # "active" sorts before "lifted": one query for both.
     return (
-        alerts_in_force().first() or Alert.objects.filter(lifted_at__gte=since).order_by("-lifted_at").first()
+        Alert.objects.filter(Q(state=Alert.State.ACTIVE) | Q(lifted_at__gte=since))
+        .order_by("state", "-issued_at", "-pk")
+        .first()
     )
 
 

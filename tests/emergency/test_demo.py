@@ -119,9 +119,9 @@ def test_demo_list_targets_are_computed_from_the_lists(demo):
     counts = evaluate_computed(demo.plan, as_of=NOW.date())
     values = {
         v.indicator.computation: (v.date, v.value)
-        for v in IndicatorValue.objects.filter(indicator__computation__startswith="emergency.").select_related(
-            "indicator"
-        )
+        for v in IndicatorValue.objects.filter(
+            indicator__computation__startswith="emergency."
+        ).select_related("indicator")
         if v.date == NOW.date()
     }
 

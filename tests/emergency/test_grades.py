@@ -44,7 +44,9 @@ def test_lowest_orders_b_minus_between_b_and_c_and_ignores_not_graded():
 
 
 def test_grade_from_indicators_takes_the_lowest_indicator():
-    result = grade_from_indicators({"equipment": "A", "emission limits": "B", "transport": "C", "monitoring": "A"})
+    result = grade_from_indicators(
+        {"equipment": "A", "emission limits": "B", "transport": "C", "monitoring": "A"}
+    )
 
     assert (result.grade, result.deciding) == ("C", ("transport",))
 

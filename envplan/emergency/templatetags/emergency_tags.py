@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from envplan.core import clock
 from envplan.emergency.queries import latest_alert
+from envplan.sources.lake import ZONE
 
 register = template.Library()
 
@@ -23,6 +23,8 @@ def pollutant_label(code: str) -> str:
 
 
 @register.inclusion_tag("emergency/_alert_card.html")
-def alert_card() -> dict[str, Any]:
-    """The alert in force, or one lifted in the last week: a card for the dashboard."""
-    return {"alert": latest_alert(since=clock.now() - RECENT)}
+def alert_card(today: dt.date) -> dict[str, Any]:
+    """The alert in force, or one lifted in the week before ``today``: a card for the dashboard (one
+    query; the page passes its own date)."""
+    since = dt.datetime.combine(today, dt.time(), tzinfo=ZONE) - RECENT
+    return {"alert": latest_alert(since=since)}
