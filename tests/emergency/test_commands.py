@@ -14,6 +14,7 @@ from lxml import etree
 
 from envplan.emergency import services
 from envplan.emergency.command import main
+from envplan.emergency.demo_data import DEMO_FOLDER
 from envplan.emergency.jobs import fetch_neighbour_feeds_job
 from envplan.emergency.models import Alert, CapSource, NeighbourAlert, ReductionList
 from tests.emergency.conftest import DATA, NOW
@@ -114,7 +115,7 @@ def test_usage_errors_exit_2(db):
 def feed_server() -> Iterator[str]:
     """A real HTTP server on the loopback serving tests/data/emergency and the demo's neighbour feed."""
     files = {
-        "/feed.atom": (Path(services.__file__).parent / "demo" / "neighbour_feed.xml").read_bytes(),
+        "/feed.atom": (DEMO_FOLDER / "neighbour_feed.xml").read_bytes(),
         "/qingshan.xml": (DATA / "qingshan_alert.xml").read_bytes(),
         "/links.atom": (
             b'<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>2025-10-19T16:00:00+08:00'
