@@ -16,6 +16,7 @@ from envplan.air.demo_data import load_air_demo
 from envplan.core import clock
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
 from envplan.demo.logins import DEMO_LOGINS, DemoLogin, ensure_demo_users
+from envplan.emergency.demo_data import load_emergency_demo
 from envplan.indicators.services import ensure_indicators, evaluate_computed
 from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Plan
@@ -63,6 +64,7 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     loaded["water"] = load_water_demo(plan=plan)
     loaded["air"] = load_air_demo(plan=plan)
     loaded["sources"] = load_sources_demo(plan=plan)
+    loaded["emergency"] = load_emergency_demo(plan=plan)
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
     return loaded
