@@ -97,6 +97,8 @@ else:
                 # WAL lets the web server read while the worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
+                # A writer waits up to 20 s for another (the web server, the worker, a job) to finish.
+                "timeout": 20,
             },
         }
     }
