@@ -100,6 +100,9 @@ else:
                 # A writer waits up to 20 s for another (the web server, the worker, a job) to finish.
                 "timeout": 20,
             },
+            # Tests use a file, as the site does: an in-memory database shared between threads locks
+            # whole tables, which the job runner's thread and the live-server tests run into.
+            "TEST": {"NAME": str(DATA_DIR / "test_envplan.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
