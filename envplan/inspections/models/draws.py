@@ -73,6 +73,9 @@ class RatioRule(models.Model):
                 condition=models.Q(percent__isnull=False, objects_per_inspector__isnull=True)
                 | models.Q(percent__isnull=True, objects_per_inspector__isnull=False),
                 name="inspections_ratio_one_kind",
+                violation_error_message=_(
+                    "Give either a percentage or a number of objects per inspector, not both."
+                ),
             ),
         ]
         verbose_name = _("ratio rule")
