@@ -56,13 +56,13 @@ class SupervisionObjectForm(forms.ModelForm):  # type: ignore[type-arg]  # djang
         fields = ["year", "enterprise", "category", "reason"]
 
 
-class RatioRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+class RatioRuleForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = RatioRule
         fields = ["year", "category", "per", "percent", "objects_per_inspector", "basis"]
 
 
-class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class ItemForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = InspectionItem
         fields = [
@@ -75,7 +75,7 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
-class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]
+class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     qualifications = forms.MultipleChoiceField(
         label=_("Qualifications"),
         choices=Qualification.choices,
@@ -89,7 +89,7 @@ class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.order_by("username")  # type: ignore[attr-defined]
+        self.fields["user"].queryset = get_user_model().objects.order_by("username")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
 
 
 class RecusalForm(forms.Form):
@@ -101,10 +101,10 @@ class RecusalForm(forms.Form):
         from envplan.sources.models import Enterprise
 
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
 
 
-class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
+class TaskForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     required_qualifications = forms.MultipleChoiceField(
         label=_("Required qualifications"),
         choices=Qualification.choices,
@@ -196,7 +196,7 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class WasteRoundForm(forms.ModelForm):  # type: ignore[type-arg]
+class WasteRoundForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = HazardousWasteRound
         fields = ["year", "name", "pass_at", "basic_at", "note"]
@@ -214,7 +214,7 @@ class AssessmentForm(forms.Form):
         from envplan.sources.models import Enterprise
 
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
         self.items = scheme.checklist(role)
         for item in self.items:
             self.fields[f"score_{item.code}"] = forms.ChoiceField(
@@ -237,7 +237,7 @@ class AssessmentForm(forms.Form):
         return [item.code for item in self.items if self.cleaned_data.get(f"veto_{item.code}")]
 
 
-class RectificationForm(forms.ModelForm):  # type: ignore[type-arg]
+class RectificationForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = RectificationTask
         fields = [

@@ -33,7 +33,11 @@ class Scene:
         planned = {d.stratum: d for d in draws.plan_draws(self.enforcement.task, by=None)}
         self.draw = draws.make_draw(draws.commit_draw(planned["key"], by=None, now=NOW), by=None, now=NOW)
         self.record, self.other = InspectionRecord.objects.filter(drawn_target__draw=self.draw).order_by("pk")
-        self.inspector = self.record.inspectors.exclude(pk__in=self.other.inspectors.all()).first()
+        # Two teams may share an inspector: give the other record the two inspectors of no team of this one.
+        self.other.inspectors.set(
+            [i for i in self.enforcement.inspectors if i not in self.record.inspectors.all()]
+        )
+        self.inspector = self.record.inspectors.first()
         published = InspectionRecord.objects.create(
             task=self.enforcement.task, enterprise=self.enforcement.enterprises[9]
         )

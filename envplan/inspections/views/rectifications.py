@@ -73,7 +73,7 @@ def rectification_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
     def save() -> RectificationTask:
         task = form.save(commit=False)
         if task.pk is None:
-            task.created_by = request.user  # type: ignore[assignment]
+            task.created_by = request.user
         return services.save_rectification(task, by=request.user)
 
     return edit_page(

@@ -187,7 +187,7 @@ def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     def save() -> InspectionTask:
         task = form.save(commit=False)
         if task.created_by_id is None:
-            task.created_by = request.user  # type: ignore[assignment]
+            task.created_by = request.user
         return registers.save_task(task, by=request.user, items=list(form.cleaned_data["items"]))
 
     return edit_page(
