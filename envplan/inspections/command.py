@@ -80,6 +80,7 @@ def main(
     from envplan.core import clock
     from envplan.inspections.errors import InspectionError
     from envplan.inspections.models import Draw, DrawState
+    from envplan.inspections.queries import rectification_rows
     from envplan.inspections.services import draws
     from envplan.inspections.services.ledger import LedgerRejected, import_ledger
     from envplan.inspections.spreadsheets import ledger_workbook, workbook_bytes
@@ -112,8 +113,6 @@ def main(
             _write(content, args.output, out)
             return 0
         if args.action == "export":
-            from envplan.inspections.queries import rectification_rows
-
             book = ledger_workbook(rectification_rows(), today=clock.today())
             Path(args.output).write_bytes(workbook_bytes(book))
             print(f"{args.output}: {rectification_rows().count()} tasks", file=out)

@@ -25,6 +25,7 @@ from envplan.inspections.models import (
     RectificationTask,
     SupervisionObject,
 )
+from envplan.sources.models import Enterprise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -98,8 +99,6 @@ class RecusalForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from envplan.sources.models import Enterprise
-
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
 
@@ -211,8 +210,6 @@ class AssessmentForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, role: str, **kwargs: Any) -> None:
-        from envplan.sources.models import Enterprise
-
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
         self.items = scheme.checklist(role)

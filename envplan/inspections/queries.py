@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from envplan.inspections import hazardous_waste as scheme
 from envplan.inspections.deadlines import DeadlineClock, result_clock
@@ -52,8 +53,6 @@ def record_rows(records: QuerySet[InspectionRecord], *, today: dt.date) -> list[
 
 
 def _published(record: InspectionRecord) -> dt.date | None:
-    from django.utils import timezone
-
     return timezone.localtime(record.published_at).date() if record.published_at else None
 
 

@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from envplan.archives import ArchiveError, check_zip_archive
+from envplan.inspections.hazardous_waste import OFFICIAL_OUTCOME, OFFICIAL_ROLE, Outcome, Role
+from envplan.inspections.models import OFFICIAL_STATUS, RectificationState
 from envplan.plans.models import Unit, UnitAlias, normalize_unit_name
 from envplan.problems import DEFAULT_LIMIT
 
@@ -112,8 +114,6 @@ def ledger_titles() -> list[str]:
 
 
 def ledger_workbook(tasks: Iterable[Any], *, today: dt.date) -> Workbook:
-    from envplan.inspections.models import OFFICIAL_STATUS, RectificationState
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -373,8 +373,6 @@ def results_workbook(records: Iterable[Any]) -> Workbook:
 
 
 def waste_workbook(assessments: Iterable[Any]) -> Workbook:
-    from envplan.inspections.hazardous_waste import OFFICIAL_OUTCOME, OFFICIAL_ROLE, Outcome, Role
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from envplan.core import clock
 from envplan.core.services import record_audit, snapshot
@@ -21,8 +22,6 @@ def moment(now: dt.datetime | None) -> dt.datetime:
 
 
 def local_day(now: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
     return timezone.localtime(now).date() if timezone.is_aware(now) else now.date()
 
 

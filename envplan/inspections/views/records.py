@@ -19,6 +19,7 @@ from envplan.inspections.forms import MeasurementForm, PhotoForm, RecordForm
 from envplan.inspections.models import InspectionRecord, Photo, RecordState
 from envplan.inspections.services import records as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
+from envplan.inspections.spreadsheets import results_workbook, workbook_bytes
 from envplan.inspections.views.common import act, refused, require
 
 
@@ -215,8 +216,6 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
 
 def results_export(request: HttpRequest) -> HttpResponse:
     """The published results in the public table's layout (序号 | 抽查事项名称 | 抽查对象名称 | 抽查结果)."""
-    from envplan.inspections.spreadsheets import results_workbook, workbook_bytes
-
     require(permissions.can_run_enforcement(request.user))
     content = workbook_bytes(results_workbook(queries.published_records()))
     response = HttpResponse(
