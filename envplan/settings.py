@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "envplan.water",
     "envplan.sources",
     "envplan.emergency",
+    "envplan.inspections",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
     "envplan.demo",
