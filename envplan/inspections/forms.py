@@ -44,7 +44,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         files: Sequence[Any] = data if isinstance(data, list | tuple) else ([data] if data else [])
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
@@ -95,7 +95,7 @@ class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs 
 
 class RecusalForm(forms.Form):
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=Inspector.objects.filter(active=True))
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -205,7 +205,7 @@ SCORE_CHOICES = [("2", "2"), ("1", "1"), ("0", "0"), ("na", _("does not apply"))
 
 
 class AssessmentForm(forms.Form):
-    enterprise = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    enterprise = forms.ModelChoiceField(label=_("Unit"), queryset=Enterprise.objects.none())
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -262,7 +262,8 @@ class ProgressForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    files = MultipleFileField(
+    # Not "files": a form's `files` attribute holds the uploaded files, and a field of that name is hidden.
+    attachments = MultipleFileField(
         label=_("Evidence files"),
         accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.doc,.xls,.ppt,image/*",
     )

@@ -49,7 +49,7 @@ def png(width: int, height: int, pixel: Callable[[int, int], RGB]) -> bytes:
 
 
 def _label_pixels(scale: int, left: int, top: int) -> set[tuple[int, int]]:
-    ink = set()
+    ink: set[tuple[int, int]] = set()
     for index, letter in enumerate(LABEL):
         for row, line in enumerate(GLYPHS[letter]):
             for column, mark in enumerate(line):

@@ -61,6 +61,7 @@ def results_published_on_time(parameters: Mapping[str, Any], as_of: dt.date) -> 
         for inspected, published in InspectionRecord.objects.filter(
             task__year=as_of.year, drawn_target__isnull=False, inspected_on__isnull=False
         ).values_list("inspected_on", "published_at")
+        if inspected is not None
     ]
     series: Series = []
     for end in month_ends(as_of):

@@ -15,16 +15,15 @@ Built on the roles of envplan.accounts.permissions:
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
-
 from envplan.accounts.permissions import (
+    User,
     admin_unit_ids,
     can_write_for_unit,
     is_supervisor,
     sees_everything,
     unit_ids,
 )
+from envplan.core.services import person
 from envplan.inspections.models import (
     Draw,
     DrawState,
@@ -33,8 +32,6 @@ from envplan.inspections.models import (
     RecordState,
     RectificationTask,
 )
-
-User = AbstractBaseUser | AnonymousUser
 
 
 def is_authenticated(user: User) -> bool:
@@ -47,12 +44,14 @@ def can_run_enforcement(user: User) -> bool:
 
 
 def inspector_of(user: User) -> Inspector | None:
-    if not is_authenticated(user):
+    account = person(user)
+    if account is None:
         return None
-    cached = getattr(user, "_envplan_inspector", False)
-    if cached is False:
-        cached = Inspector.objects.filter(user_id=user.pk, active=True).first()
-        user._envplan_inspector = cached
+    # Cached on the user object for the request: several rules ask on one page.
+    if not hasattr(account, "_envplan_inspector"):
+        found = Inspector.objects.filter(user_id=account.pk, active=True).first()
+        setattr(account, "_envplan_inspector", found)  # noqa: B010  # a per-request cache
+    cached: Inspector | None = getattr(account, "_envplan_inspector")  # noqa: B009  # set just above
     return cached
 
 

@@ -275,14 +275,14 @@ def read_ledger(name: str, content: bytes) -> LedgerRows:
             continue
         row: dict[str, Any] = {"row": row_number}
 
-        def error(key: str, message: str) -> None:
+        def flag(key: str, message: str) -> None:
             letter = get_column_letter(columns[key] + 1)
             result.add(RowError(sheet.title, row_number, letter, key, message))  # noqa: B023  # called at once
 
         for key, cell in values.items():
             value = None if cell is None else cell.value
             if cell is not None and getattr(cell, "data_type", "") == "f":
-                error(key, _("a formula; type the value itself"))
+                flag(key, _("a formula; type the value itself"))
                 continue
             if key == "number":
                 if isinstance(value, float) and value.is_integer():
@@ -290,10 +290,10 @@ def read_ledger(name: str, content: bytes) -> LedgerRows:
                 if isinstance(value, str) and value.strip().isdigit():
                     value = int(value.strip())
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    error(key, _("a whole number, 1 or more"))
+                    flag(key, _("a whole number, 1 or more"))
                     continue
                 if value in seen:
-                    error(
+                    flag(
                         key,
                         _("number %(number)d is already on row %(row)d")
                         % {"number": value, "row": seen[value]},
@@ -304,14 +304,14 @@ def read_ledger(name: str, content: bytes) -> LedgerRows:
             elif key == "deadline":
                 day = parse_deadline(value)
                 if day is None:
-                    error(key, _("not a date (2025-11-30, 2025年11月30日, 2025年11月底前)"))
+                    flag(key, _("not a date (2025-11-30, 2025年11月30日, 2025年11月底前)"))
                     continue
                 row[key] = day
             elif key == "accepting_unit":
                 text = str(value or "").strip()
                 unit = find_unit(text) if text else None
                 if unit is None:
-                    error(
+                    flag(
                         key,
                         _("no unit of the plan registry is called %(name)r") % {"name": text}
                         if text
@@ -322,7 +322,7 @@ def read_ledger(name: str, content: bytes) -> LedgerRows:
             else:
                 text = "" if value is None else str(value).strip()
                 if key in REQUIRED and not text:
-                    error(key, _("required"))
+                    flag(key, _("required"))
                     continue
                 row[key] = text
         result.rows.append(row)

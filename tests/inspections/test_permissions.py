@@ -190,7 +190,7 @@ def test_permissions_the_accepting_units_reporter_reports_and_its_admin_accepts(
     login(client, world.ecology_reporter)
     upload = SimpleUploadedFile("after.png", generated_photo(2), content_type="image/png")
 
-    assert status(client, f"{url}evidence/", "post", files=upload) == 302
+    assert status(client, f"{url}evidence/", "post", attachments=upload) == 302
     assert status(client, f"{url}progress/", "post", month="2025-07", progress="done") == 302
     assert status(client, f"{url}apply/", "post", completion="all done") == 302
     assert status(client, f"{url}decide/", "post", decision="accept") == 403
@@ -210,7 +210,7 @@ def test_permissions_others_do_not_report_on_another_units_task(scene, client, w
     upload = SimpleUploadedFile("after.png", generated_photo(2), content_type="image/png")
 
     assert status(client, url) == 200
-    assert status(client, f"{url}evidence/", "post", files=upload) == 403
+    assert status(client, f"{url}evidence/", "post", attachments=upload) == 403
     assert status(client, f"{url}apply/", "post", completion="x") == 403
     assert not scene.task.evidence.exists()
 

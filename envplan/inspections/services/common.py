@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -46,12 +46,15 @@ def validation_error(error: ValidationError) -> InspectionError:
     return InspectionError(" ".join(error.messages))
 
 
-def save_row(obj: models.Model, *, by: Any, action: str, fields: Iterable[str]) -> models.Model:
+RowT = TypeVar("RowT", bound=models.Model)
+
+
+def save_row(obj: RowT, *, by: Any, action: str, fields: Iterable[str]) -> RowT:
     """Validate and save a registry row; audit `<action>.created` or `<action>.changed` when it changed.
     Runs inside the caller's transaction."""
     fields = tuple(fields)
     created = obj.pk is None
-    before = None if created else snapshot(type(obj).objects.get(pk=obj.pk), fields)
+    before = None if created else snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
     try:
         obj.full_clean()
     except ValidationError as error:

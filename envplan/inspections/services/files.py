@@ -4,6 +4,7 @@ content, its size capped (envplan.core.uploads), its SHA-256 kept."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +21,13 @@ MAX_FILES_PER_UPLOAD = 5
 
 @dataclass(frozen=True)
 class Checked:
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     kind: FileKind
     sha256: str
 
 
 def check_files(
-    uploads: list[UploadedFile], *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS
+    uploads: Sequence[UploadedFile[bytes]], *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS
 ) -> list[Checked]:
     """Every file checked before any is stored: one refused file refuses them all."""
     if not uploads:

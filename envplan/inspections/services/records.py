@@ -4,6 +4,7 @@ the office within the deadline (envplan.inspections.deadlines)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -190,7 +191,7 @@ def publish_record(record: InspectionRecord, *, by: Any, now: dt.datetime | None
 def add_photos(
     record: InspectionRecord,
     *,
-    uploads: list[UploadedFile],
+    uploads: Sequence[UploadedFile[bytes]],
     by: Any,
     caption: str = "",
     generated: bool = False,

@@ -148,7 +148,7 @@ def add_evidence(
     task: RectificationTask,
     *,
     by: Any,
-    uploads: list[UploadedFile],
+    uploads: list[UploadedFile[bytes]],
     note: str = "",
     generated: bool = False,
     now: dt.datetime | None = None,

@@ -33,7 +33,7 @@ def act(request: HttpRequest, action: Callable[[], Any], *, done: str, success: 
     return redirect(done)
 
 
-def refused(form: forms.Form, error: InspectionError) -> None:
+def refused(form: forms.BaseForm, error: InspectionError) -> None:
     """Show a refusal on its field when the form has it, else on the form."""
     if error.kind == ErrorKind.NOT_ALLOWED:
         raise PermissionDenied(error.message)
@@ -43,7 +43,7 @@ def refused(form: forms.Form, error: InspectionError) -> None:
 
 def edit_page(
     request: HttpRequest,
-    form: forms.Form,
+    form: forms.BaseForm,
     *,
     title: str,
     save: Callable[[], Any],

@@ -167,7 +167,7 @@ def rectification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return act(
         request,
         lambda: services.add_evidence(
-            task, by=request.user, uploads=form.cleaned_data["files"], note=form.cleaned_data["note"]
+            task, by=request.user, uploads=form.cleaned_data["attachments"], note=form.cleaned_data["note"]
         ),
         done=task.get_absolute_url(),
         success=_("Evidence added."),
