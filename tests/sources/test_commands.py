@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from envplan.sources.command import hj212_main, main, readings_main
+from tests.commandline import in_group
 from tests.sources.conftest import DATA
+
+hj212_main = in_group("hj212")
+main = in_group("sources")
+readings_main = in_group("readings")
 
 
 def run(entry, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]

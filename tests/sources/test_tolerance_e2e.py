@@ -19,7 +19,6 @@ from django.test import Client
 from django.urls import reverse
 
 from envplan.hj212.frame import decode_message
-from envplan.sources.command import hj212_main
 from envplan.sources.models import (
     Device,
     DeviceCounter,
@@ -29,6 +28,7 @@ from envplan.sources.models import (
     VariantCount,
 )
 from envplan.sources.services import ingest_landing
+from tests.commandline import in_group
 from tests.pure.hj212.deviations import DEVIATIONS, MN, PASSWORD, framed, good, segment
 from tests.sources.conftest import login
 from tests.sources.loopback import (
@@ -41,6 +41,8 @@ from tests.sources.loopback import (
     wait_until,
 )
 from tests.sources.test_receiver_e2e import export
+
+hj212_main = in_group("hj212")
 
 TIMEOUT = 20.0
 NO_REPLY = {"no-flag"}  # no Flag, so no reply can be asked for

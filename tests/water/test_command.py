@@ -7,10 +7,12 @@ import io
 import polars as pl
 
 from envplan.water import lake as water_lake
-from envplan.water.command import main
 from envplan.water.demo_data import DEMO_FOLDER
 from envplan.water.models import MonitoringSection
+from tests.commandline import in_group
 from tests.water.conftest import HEADER, write
+
+main = in_group("water")
 
 
 def run(argv):

@@ -9,8 +9,10 @@ import polars as pl
 
 from envplan.standards.air import validate_air_frame
 from envplan.standards.air.aqi import IAQI_COLUMNS
-from envplan.standards.air_cli import main
+from tests.commandline import in_group
 from tests.pure.air.reference import reference_aqi
+
+main = in_group("air")
 
 REALTIME_HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 
