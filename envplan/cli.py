@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from envplan.commandline import EXIT_USAGE, HANDLER, NEEDS_DJANGO, Streams, UsageError, resolve
+from envplan.commandline import EXIT_USAGE, HANDLER, NEEDS_DJANGO, Streams, UsageError, parse, resolve
 
 # Django commands that never touch the database: no connection check before them.
 NO_DATABASE_COMMANDS = {"help", "version", "--help", "-h", "--version", "makemessages", "compilemessages"}
@@ -124,7 +124,7 @@ def run_ours(args: list[str], streams: Streams, *, entry: bool) -> int:
     parser = build_parser()
     try:
         with contextlib.redirect_stdout(streams.stdout):  # --help and --version print to our stdout
-            parsed = parser.parse_args(args)
+            parsed = parse(parser, args)
     except UsageError as error:
         print(error, file=streams.stderr)
         return EXIT_USAGE

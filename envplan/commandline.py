@@ -22,9 +22,10 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # findings or failures in the data: rows refused, frames refused, a scan's findings
 EXIT_USAGE = 2  # bad input or usage: nothing usable, a wrong option, a missing file
 
-# Where the parsed arguments keep the sub-command's handler and whether it needs Django.
+# Where the parsed arguments keep the sub-command's handler, whether it needs Django, and its name.
 HANDLER = "envplan_handler"
 NEEDS_DJANGO = "envplan_needs_django"
+PROG = "envplan_prog"
 
 
 class UsageError(Exception):
@@ -103,7 +104,7 @@ class Group:
         parser: RaisingParser = self._commands.add_parser(name, help=help, **parser_options)
         parser.epilog_from = epilog_from
         global_options(parser, defaults=False)
-        parser.set_defaults(**{HANDLER: handler, NEEDS_DJANGO: django})
+        parser.set_defaults(**{HANDLER: handler, NEEDS_DJANGO: django, PROG: parser.prog})
         return parser
 
     def group(self, name: str, *, help: str, **parser_options: Any) -> Group:
@@ -146,3 +147,14 @@ def import_summary(
             {key: issue.get(key) for key in ("file", "line", "field", "message")} for issue in problems
         ],
     }
+
+
+def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
+    """The parsed command line; a word no sub-command knows is a usage error of that sub-command (argparse
+    would blame the root parser)."""
+    parsed, extras = parser.parse_known_args(args)
+    if extras:
+        raise UsageError(
+            f"{getattr(parsed, PROG, parser.prog)}: error: unrecognized arguments: {' '.join(extras)}"
+        )
+    return parsed

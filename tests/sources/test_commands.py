@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
+from envplan.hj212.replies import build_frame
+from envplan.hj212.simulator import device_frames
+from envplan.sources.models import Device
 from tests.commandline import in_group
 from tests.sources.conftest import DATA
+from tests.sources.test_ingest import landing_files
 
 hj212_main = in_group("hj212")
 main = in_group("sources")
@@ -80,3 +85,28 @@ def test_hj212_check_goes_to_the_pure_command():
 
     assert code == 0
     assert out.count('"ok": true') >= 10
+
+
+def test_sources_ingest_with_an_unusable_frame_exits_1_and_its_json_counts_it(device: Device, tmp_path: Path):
+    cp = "DataTime=20260101250000;a21026-Avg=1.5,a21026-Flag=N"  # hour 25: not a time
+    broken = build_frame(qn="20260101080000001", st="31", cn="2061", mn=device.mn, flag=5, cp=cp)
+    landing_files(tmp_path / "landing", [[broken, *[frame for _, frame in device_frames(1, 2)]]])
+
+    code, out, err = run(main, ["ingest", "--landing", str(tmp_path / "landing"), "--json"])
+
+    summary = json.loads(out)
+    assert (code, err) == (1, "")
+    assert list(summary) == [
+        "files", "frames", "rows", "quarantined_frames", "unusable", "unusable_total", "warnings",
+        "warnings_total", "variants",
+    ]  # fmt: skip
+    assert (summary["files"], summary["frames"], summary["unusable_total"]) == (1, 3, 1)
+    assert summary["unusable"] == ["frame 0: cp: time '20260101250000' is not a valid date"]
+
+
+def test_sources_exceedances_json_of_no_data_is_empty_and_exits_0(db: None):
+    code, out, err = run(main, ["exceedances", "--days", "2", "--json"])
+
+    document = json.loads(out)
+    assert (code, err, document["events"]) == (0, "", [])
+    assert set(document) == {"start", "end", "events"}

@@ -228,11 +228,13 @@ def test_hj212_rejected_filters_by_hour_and_says_when_nothing_was_refused(db: No
         return code, out.getvalue()
 
     everything = run("--format", "json")
+    short = run("--json")
     since = run("--since", "2026-03-02T18:00+08:00", "--format", "json")  # 10:00 UTC: that hour counts
     none = run("--since", "2026-03-03")
     bad = run("--since", "yesterday")
 
     assert [(r["reason"], r["frames"]) for r in json.loads(everything[1])["rejected"]] == [("garbage", 7)]
+    assert short == everything
     assert [(r["frames"], r["first_hour"]) for r in json.loads(since[1])["rejected"]] == [
         (5, "2026-03-02T18:00:00+08:00")
     ]

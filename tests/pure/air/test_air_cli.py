@@ -69,6 +69,24 @@ def test_aqi_bad_rows_are_reported_and_skipped_with_exit_code_1(tmp_path: Path):
     ]
 
 
+def test_aqi_daily_annual_with_every_row_refused_exit_2_and_write_nothing(tmp_path: Path):
+    path = tmp_path / "bad.csv"
+    path.write_text(REALTIME_HEADER + "A,2025-06-01T01:00,12,abc,3,4,0.5,5\n", encoding="utf-8")
+
+    runs = [
+        _run(["aqi", str(path), "--kind", "realtime"]),
+        _run(["daily", str(path)]),
+        _run(["annual", str(path), "--year", "2025"]),
+    ]
+
+    assert [(code, out) for code, out, _ in runs] == [(2, ""), (2, ""), (2, "")]
+    for _, _, err in runs:
+        assert err.splitlines() == [
+            f"{path}:2: pm10: not a number: 'abc'",
+            f"error: {path}: no row without an error (1 error(s)); nothing written",
+        ]
+
+
 def test_aqi_strict_rejects_the_whole_file(tmp_path: Path):
     path = tmp_path / "bad.csv"
     path.write_text(
