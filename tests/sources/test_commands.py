@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -12,6 +13,8 @@ from envplan.sources.models import Device
 from tests.commandline import in_group
 from tests.sources.conftest import DATA
 from tests.sources.test_ingest import landing_files
+from tests.sources.test_services import CST, store_so2
+from tests.world import set_today
 
 hj212_main = in_group("hj212")
 main = in_group("sources")
@@ -104,9 +107,23 @@ def test_sources_ingest_with_an_unusable_frame_exits_1_and_its_json_counts_it(de
     assert summary["unusable"] == ["frame 0: cp: time '20260101250000' is not a valid date"]
 
 
-def test_sources_exceedances_json_of_no_data_is_empty_and_exits_0(db: None):
-    code, out, err = run(main, ["exceedances", "--days", "2", "--json"])
+def test_sources_exceedances_exit_1_when_found_and_0_when_not(device: Device):
+    start = dt.datetime(2025, 3, 1, tzinfo=CST)
+    store_so2(device.mn, start, [30, 36, 37, 20, 50])
+    set_today(dt.date(2025, 3, 1))
 
-    document = json.loads(out)
-    assert (code, err, document["events"]) == (0, "", [])
-    assert set(document) == {"start", "end", "events"}
+    found = run(main, ["exceedances", "--days", "1", "--json"])
+    set_today(dt.date(2025, 3, 10))
+    quiet_days = run(main, ["exceedances", "--days", "1"])
+
+    document = json.loads(found[1])
+    assert (found[0], found[2], quiet_days) == (
+        1,
+        "",
+        (0, "0 exceedance events from 2025-03-10 to 2025-03-11\n", ""),
+    )
+    assert (document["start"], document["end"]) == ("2025-03-01T00:00:00+08:00", "2025-03-02T00:00:00+08:00")
+    assert [(e["factor"], e["start"], e["hours"], e["max_value"]) for e in document["events"]] == [
+        ("a21026", "2025-03-01T01:00:00+08:00", 2, 37.0),
+        ("a21026", "2025-03-01T04:00:00+08:00", 1, 50.0),
+    ]
