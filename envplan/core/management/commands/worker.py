@@ -46,11 +46,11 @@ class Command(BaseCommand):
         if options["once"]:
             results = runner.run_once()
             if options["json"]:
-                listing = [
+                outcomes = [
                     {"job": r.job, "ok": r.ok, "error": r.error or None, "seconds": round(r.seconds, 3)}
                     for r in results
                 ]
-                self.stdout.write(json.dumps({"results": listing}, ensure_ascii=False))
+                self.stdout.write(json.dumps({"results": outcomes}, ensure_ascii=False))
             else:
                 for result in results:
                     outcome = "ok" if result.ok else f"FAILED ({result.error})"
