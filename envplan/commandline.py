@@ -114,9 +114,6 @@ class Group:
         global_options(parser, defaults=False)
         return Group(parser)
 
-    def names(self) -> list[str]:
-        return list(self._commands.choices)
-
 
 def resolve(handler: str) -> Handler:
     """The function a dotted path ("package.module:function") names."""
@@ -127,7 +124,7 @@ def resolve(handler: str) -> Handler:
 
 def json_line(document: object) -> str:
     """One JSON document on one line (UTF-8 text as is), for `--json` outputs."""
-    import json
+    import json  # here: building the command line, which imports this module, needs no JSON
 
     return json.dumps(document, ensure_ascii=False, default=str) + "\n"
 
