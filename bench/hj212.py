@@ -44,7 +44,7 @@ from envplan.hj212.crc import crc_hj212, crc_hj212_bitwise, crc_hj212_table  # n
 from envplan.hj212.frame import encode_frame  # noqa: E402  # after sys.path
 from envplan.lake.landing import replay  # noqa: E402  # after sys.path
 
-CLI = "import sys; from envplan.hj212.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from envplan.cli import main; sys.argv[1:1] = ['hj212']; sys.exit(main())"
 
 
 def bench_crc(quick: bool) -> dict[str, float]:

@@ -14,7 +14,9 @@ ROOT = Path(envplan.__file__).resolve().parent
 
 # Lowest first. A module of the package belongs to the floor of its first name under `envplan`.
 FLOORS: dict[str, tuple[str, ...]] = {
-    "pure": ("standards", "hj212", "plantext", "lake", "screening", "draw", "problems", "archives"),
+    "pure": (
+        "standards", "hj212", "plantext", "lake", "screening", "draw", "problems", "archives", "commandline",
+    ),
     "base": ("core",),
     "plan": ("plans", "accounts"),
     "workflow": ("imports", "progress", "indicators"),
@@ -22,7 +24,7 @@ FLOORS: dict[str, tuple[str, ...]] = {
     "enforcement": ("emergency", "inspections", "credit"),
     "face": (
         "dashboard", "exports", "api", "portal", "demo", "site",
-        "cli", "urls", "settings", "config", "wsgi", "asgi", "__main__", "__init__",
+        "cli", "commands", "urls", "settings", "config", "wsgi", "asgi", "__main__", "__init__",
     ),
 }  # fmt: skip
 ORDER = list(FLOORS)

@@ -20,6 +20,7 @@ PURE_PACKAGES = [
     "envplan.archives",
     "envplan.draw",
     "envplan.screening",
+    "envplan.commandline",
 ]
 ROOT = Path(envplan.__file__).resolve().parent
 

@@ -1,4 +1,5 @@
-"""``envplan inspections draw|verify`` (pure; no Django). The method: docs/draw-method.md.
+"""``envplan inspections draw|verify`` (pure; no Django): the handlers; their arguments are declared in
+``envplan/commands/inspections.py``. The method: docs/draw-method.md.
 
 ``draw POOL.csv (--count N | --per-stratum N) (--seed HEX | --seed-file F) [--strata COLUMN]
 [--inspectors ROSTER.csv [--team-size K] [--require QUALIFICATION …] [--max-targets M]]``
@@ -6,8 +7,9 @@
     with ``--inspectors``). ``--count`` is a total, split across strata by largest remainder;
     ``--per-stratum`` takes up to N from every stratum.
 
-``verify POOL.csv DRAW.json (--seed HEX | --seed-file F) [--inspectors ROSTER.csv]``
-    makes the draw again from the pool, the seed and the method recorded in DRAW.json.
+``verify POOL.csv DRAW.json (--seed HEX | --seed-file F) [--inspectors ROSTER.csv] [--json]``
+    makes the draw again from the pool, the seed and the method recorded in DRAW.json; with ``--json``,
+    prints ``{"reproduced", "method", "selected", "differences"}``.
 
 Exit codes: 0 drawn / reproduced; 1 not reproduced (each difference on stdout); 2 bad input or usage
 (one line on stderr naming the file, line and field: duplicate ids, an empty pool, a short seed…).
@@ -17,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, json_line
 from envplan.draw.method import (
     Draw,
     DrawError,
@@ -35,58 +37,7 @@ from envplan.draw.method import (
 from envplan.draw.pool import read_pool_csv, read_roster_csv
 from envplan.draw.teams import Inspector, draw_teams, roster_sha256
 
-EXIT_OK = 0
-EXIT_NOT_REPRODUCED = 1
-EXIT_BAD_INPUT = 2
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """Reports usage errors as exceptions and prints help to the given stream."""
-
-    def __init__(self, *args: Any, out: TextIO, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._out = out
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-    def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            self._out.write(message)
-
-
-def _add_seed(parser: argparse.ArgumentParser) -> None:
-    seed = parser.add_mutually_exclusive_group(required=True)
-    seed.add_argument("--seed", help="the seed, hexadecimal, at least 32 digits (16 bytes)")
-    seed.add_argument("--seed-file", help="a file holding the seed (keeps it off the command line)")
-
-
-def _build_parser(out: TextIO) -> _Parser:
-    parser = _Parser(prog="envplan inspections", description="Verifiable random inspections.", out=out)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    summary = "draw targets (and inspector teams) from a pool, verifiably"
-    drawing = commands.add_parser("draw", help=summary, description=summary, out=out)
-    drawing.add_argument("pool", help="CSV with an id column (UTF-8)")
-    count = drawing.add_mutually_exclusive_group(required=True)
-    count.add_argument("--count", type=int, help="ids in all; with --strata, split in proportion")
-    count.add_argument("--per-stratum", type=int, help="ids from each stratum (all of a smaller one)")
-    _add_seed(drawing)
-    drawing.add_argument("--strata", help="the pool's column naming each id's stratum")
-    drawing.add_argument("--inspectors", help="CSV: id, qualifications, recused_from, recently_inspected")
-    drawing.add_argument("--team-size", type=int, default=2, help="inspectors per target (default 2)")
-    drawing.add_argument("--require", action="append", default=[], help="qualification every member holds")
-    drawing.add_argument("--max-targets", type=int, help="most targets one inspector takes in this draw")
-    summary = "make a published draw again and compare"
-    verifying = commands.add_parser("verify", help=summary, description=summary, out=out)
-    verifying.add_argument("pool", help="the pool CSV the draw was made from")
-    verifying.add_argument("draw", help="the published draw (JSON printed by draw)")
-    _add_seed(verifying)
-    verifying.add_argument("--inspectors", help="the inspector roster, when the draw has teams")
-    return parser
+EXIT_NOT_REPRODUCED = EXIT_FINDINGS
 
 
 def _seed(args: argparse.Namespace) -> bytes:
@@ -187,6 +138,15 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
                 found.append("teams.roster_sha256: the roster given is not the committed one")
             elif document["teams"]["assigned"] != teams["assigned"]:
                 found.append("teams.assigned: the teams are not the ones the method gives")
+    if args.json:
+        document = {
+            "reproduced": not found,
+            "method": method.name,
+            "selected": len(remade.selected),
+            "differences": found,
+        }
+        out.write(json_line(document))
+        return EXIT_NOT_REPRODUCED if found else EXIT_OK
     if found:
         out.write("".join(f"not reproduced: {line}\n" for line in found))
         return EXIT_NOT_REPRODUCED
@@ -194,24 +154,18 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def main(
-    argv: Sequence[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    """Run ``envplan inspections draw|verify …``; returns the exit code (never raises on bad input)."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    try:
-        args = _build_parser(out).parse_args(list(argv))
-    except _UsageError as error:
-        err.write(f"{error}\n")
-        return EXIT_BAD_INPUT
-    except SystemExit as exit_:  # --help has been printed
-        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
-    try:
-        return _draw(args, out) if args.command == "draw" else _verify(args, out)
-    except DrawError as error:
-        err.write(f"envplan inspections {args.command}: {error}\n")
-        return EXIT_BAD_INPUT
+def _reporting(name: str, run: Callable[[argparse.Namespace, Streams], int]) -> Callable[..., int]:
+    """The handler of `envplan inspections NAME`: a DrawError is one line on stderr and exit code 2."""
+
+    def handler(args: argparse.Namespace, streams: Streams) -> int:
+        try:
+            return run(args, streams)
+        except DrawError as error:
+            streams.stderr.write(f"envplan inspections {name}: {error}\n")
+            return EXIT_USAGE
+
+    return handler
+
+
+draw_command = _reporting("draw", lambda args, streams: _draw(args, streams.stdout))
+verify_command = _reporting("verify", lambda args, streams: _verify(args, streams.stdout))

@@ -1,5 +1,6 @@
-"""`envplan emergency …`: alerts, the CAP feed, neighbours' CAP files, the reduction list, compliance;
-`assess` goes to the pure CLI.
+"""The handlers of `envplan emergency …` that need Django (arguments in `envplan/commands/emergency.py`;
+`assess` is the pure `envplan.standards.emergency.cli`): alerts, the CAP feed, neighbours' CAP files, the
+reduction list, compliance.
 
     envplan emergency alerts [--all]
     envplan emergency cap-export [-o FILE]              the CAP 1.2 Atom feed of our alerts
@@ -15,47 +16,16 @@ not be read); 2 bad input or usage, with one line naming the file.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from envplan.core.commandline import RaisingParser as _Parser
-from envplan.core.commandline import parse
-from envplan.standards.emergency import cli as pure_cli
+from envplan.commandline import EXIT_USAGE, PROG, Streams
 
-PURE = ("assess",)
 FEED_URL = "http://localhost/emergency/cap.atom"  # the feed's id when written outside a request
-
-
-def _parser() -> _Parser:
-    parser = _Parser(prog="envplan emergency", description="Heavy-pollution weather.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    alerts = sub.add_parser("alerts", help="alerts in force (all with --all)")
-    alerts.add_argument("--all", action="store_true")
-    export = sub.add_parser("cap-export", help="the CAP 1.2 Atom feed of the alerts")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
-    export.add_argument("--base-url", default="http://localhost", help="address the feed is published at")
-    cap_import = sub.add_parser("cap-import", help="store a neighbour's CAP messages from a file")
-    cap_import.add_argument("file")
-    cap_import.add_argument("--source", type=int, help="the neighbour feed (id) the file comes from")
-    sub.add_parser("cap-fetch", help="read every active neighbour feed once")
-    lists = sub.add_parser("list", help="the emergency reduction list as Excel")
-    list_sub = lists.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    list_export = list_sub.add_parser("export")
-    list_export.add_argument("--list", type=int, required=True, dest="list_id")
-    list_export.add_argument("-o", "--output", required=True)
-    list_import = list_sub.add_parser("import")
-    list_import.add_argument("file")
-    list_import.add_argument("--list", type=int, dest="list_id", help="a draft list to replace")
-    list_import.add_argument("--new", help="title of a new draft list")
-    list_import.add_argument("--year", type=int, help="year of revision of the new list")
-    check = sub.add_parser("compliance", help="findings of the listed enterprises during an alert")
-    check.add_argument("alert", type=int)
-    check.add_argument("--format", choices=["csv", "json"], default="csv")
-    check.add_argument("-o", "--output")
-    return parser
 
 
 def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
@@ -65,44 +35,22 @@ def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
         out.write(data.decode("utf-8") if isinstance(data, bytes) else data)
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    if argv and argv[0] in PURE:
-        return pure_cli.main(argv, stdout=out, stderr=err, stdin=stdin)
-    args = parse(_parser(), argv, err)
-    if isinstance(args, int):
-        return args
-    from envplan.emergency import services
+def handler(run: Callable[[Any, TextIO, TextIO], int]) -> Callable[[argparse.Namespace, Streams], int]:
+    """A command of the group: its service's refusal becomes one line on stderr and exit 2."""
 
-    try:
-        return _run(args, out, err)
-    except services.EmergencyError as error:
-        print(f"envplan emergency {args.command}: {error}", file=err)
-        return 2
+    def command(args: argparse.Namespace, streams: Streams) -> int:
+        from envplan.emergency import services
+
+        try:
+            return run(args, streams.stdout, streams.stderr)
+        except services.EmergencyError as error:
+            print(f"{getattr(args, PROG, 'envplan emergency')}: {error}", file=streams.stderr)
+            return EXIT_USAGE
+
+    return command
 
 
-def _run(args: Any, out: TextIO, err: TextIO) -> int:
-    command = args.command
-    if command == "alerts":
-        return _alerts(args, out)
-    if command == "cap-export":
-        return _cap_export(args, out)
-    if command == "cap-import":
-        return _cap_import(args, out, err)
-    if command == "cap-fetch":
-        return _cap_fetch(out, err)
-    if command == "list":
-        return _list(args, out, err)
-    return _compliance(args, out, err)
-
-
-def _alerts(args: Any, out: TextIO) -> int:
+def _alerts(args: Any, out: TextIO, err: TextIO) -> int:
     from django.utils.timezone import localtime
 
     from envplan.emergency import queries
@@ -118,7 +66,7 @@ def _alerts(args: Any, out: TextIO) -> int:
     return 0
 
 
-def _cap_export(args: Any, out: TextIO) -> int:
+def _cap_export(args: Any, out: TextIO, err: TextIO) -> int:
     from envplan.core import clock
     from envplan.emergency import cap, queries
 
@@ -167,7 +115,7 @@ def _cap_import(args: Any, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cap_fetch(out: TextIO, err: TextIO) -> int:
+def _cap_fetch(args: Any, out: TextIO, err: TextIO) -> int:
     from envplan.emergency import services
     from envplan.emergency.models import CapSource
 
@@ -183,20 +131,25 @@ def _cap_fetch(out: TextIO, err: TextIO) -> int:
     return 1 if failed else 0
 
 
-def _list(args: Any, out: TextIO, err: TextIO) -> int:
+def _list_export(args: Any, out: TextIO, err: TextIO) -> int:
     from envplan.core import clock
-    from envplan.emergency import listxlsx, services
+    from envplan.emergency import listxlsx
     from envplan.emergency.models import ReductionList
 
-    if args.action == "export":
-        reduction_list = ReductionList.objects.filter(pk=args.list_id).first()
-        if reduction_list is None:
-            print(f"envplan emergency list export: --list: no list {args.list_id}", file=err)
-            return 2
-        rows, caps = listxlsx.export_rows(reduction_list, on=reduction_list.revised_on or clock.today())
-        Path(args.output).write_bytes(listxlsx.write_workbook(rows, caps))
-        print(f"{args.output}: {len(rows)} rows", file=out)
-        return 0
+    reduction_list = ReductionList.objects.filter(pk=args.list_id).first()
+    if reduction_list is None:
+        print(f"envplan emergency list export: --list: no list {args.list_id}", file=err)
+        return 2
+    rows, caps = listxlsx.export_rows(reduction_list, on=reduction_list.revised_on or clock.today())
+    Path(args.output).write_bytes(listxlsx.write_workbook(rows, caps))
+    print(f"{args.output}: {len(rows)} rows", file=out)
+    return 0
+
+
+def _list_import(args: Any, out: TextIO, err: TextIO) -> int:
+    from envplan.emergency import services
+    from envplan.emergency.models import ReductionList
+
     path = Path(args.file)
     try:
         content = path.read_bytes()
@@ -263,3 +216,12 @@ def _compliance(args: Any, out: TextIO, err: TextIO) -> int:
         text = buffer.getvalue()
     _write(text, args.output, out)
     return 1 if rows else 0
+
+
+alerts = handler(_alerts)
+cap_export = handler(_cap_export)
+cap_import = handler(_cap_import)
+cap_fetch = handler(_cap_fetch)
+list_export = handler(_list_export)
+list_import = handler(_list_import)
+compliance = handler(_compliance)

@@ -1,68 +1,38 @@
-"""`envplan ledger ...`: the ledger and the assessment from the command line.
+"""`envplan ledger export | assessment`: the handlers (arguments in `envplan/commands/ledger.py`).
 
 envplan ledger export --plan ID -o FILE.xlsx [--language zh-hans]
-envplan ledger assessment --plan ID [--pdf FILE.pdf] [--language zh-hans]
+envplan ledger assessment --plan ID [--pdf FILE.pdf] [--language zh-hans] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 from django.utils import translation
 
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, json_line
 from envplan.core import clock
-from envplan.exports.assessment import assess_units
+from envplan.exports.assessment import COMPONENTS, Assessment, assess_units
 from envplan.exports.ledger import ledger_bytes
 from envplan.plans.models import Plan
 
 
-class UsageError(Exception):
-    pass
+def _with_plan(run: Callable[[Plan, argparse.Namespace, Streams], int]) -> Callable[..., int]:
+    """The plan the command names, in the language it asks for; exit 2 when there is no such plan."""
 
+    def handler(args: argparse.Namespace, streams: Streams) -> int:
+        plan = Plan.objects.filter(pk=args.plan).first()
+        if plan is None:
+            print(f"envplan ledger: --plan {args.plan}: no such plan", file=streams.stderr)
+            return EXIT_USAGE
+        with translation.override(args.language):
+            return run(plan, args, streams)
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exiting
-        raise UsageError(message)
-
-
-def build_parser() -> Parser:
-    parser = Parser(prog="envplan ledger", description="The plan's ledger and the assessment of units.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    export = commands.add_parser("export", help="write the ledger workbook (.xlsx)")
-    export.add_argument("--plan", type=int, required=True, help="plan id")
-    export.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
-    export.add_argument("--language", default="zh-hans", help="language of headers and names")
-    assess = commands.add_parser("assessment", help="print the ranking of units; optionally write the PDF")
-    assess.add_argument("--plan", type=int, required=True, help="plan id")
-    assess.add_argument("--pdf", help="also write the ranking as a PDF to this file")
-    assess.add_argument("--language", default="zh-hans", help="language of the PDF and names")
-    return parser
-
-
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        args = build_parser().parse_args(argv)
-    except UsageError as problem:
-        print(f"envplan ledger: {problem}", file=err)
-        return 2
-    plan = Plan.objects.filter(pk=args.plan).first()
-    if plan is None:
-        print(f"envplan ledger: --plan {args.plan}: no such plan", file=err)
-        return 2
-    with translation.override(args.language):
-        if args.command == "export":
-            return export(plan, Path(args.output), out, err)
-        return assessment(plan, args.pdf, out, err)
+    return handler
 
 
 def write(path: Path, content: bytes, err: TextIO) -> bool:
@@ -74,31 +44,67 @@ def write(path: Path, content: bytes, err: TextIO) -> bool:
     return True
 
 
-def export(plan: Plan, path: Path, out: TextIO, err: TextIO) -> int:
+def _export(plan: Plan, args: argparse.Namespace, streams: Streams) -> int:
+    path = Path(args.output)
     if path.suffix.lower() != ".xlsx":
-        print(f"envplan ledger: {path}: the output file must end in .xlsx", file=err)
-        return 2
-    if not write(path, ledger_bytes(plan, today=clock.today(), reader=None), err):
-        return 2
-    print(f"ledger of plan {plan.pk} written to {path}", file=out)
-    return 0
+        print(f"envplan ledger: {path}: the output file must end in .xlsx", file=streams.stderr)
+        return EXIT_USAGE
+    if not write(path, ledger_bytes(plan, today=clock.today(), reader=None), streams.stderr):
+        return EXIT_USAGE
+    print(f"ledger of plan {plan.pk} written to {path}", file=streams.stdout)
+    return EXIT_OK
 
 
-def assessment(plan: Plan, pdf_path: str | None, out: TextIO, err: TextIO) -> int:
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def assessment_document(result: Assessment, pdf: str | None) -> dict[str, object]:
+    """The `--json` shape of `ledger assessment`: the units in ranking order with their score and the
+    three components in percent (null where a unit owed nothing of that kind)."""
+    return {
+        "plan": result.plan.pk,
+        "date": result.today.isoformat(),
+        "weights": {name: _number(weight) for name, weight in result.weights.items()},
+        "units": [
+            {
+                "rank": row.rank,
+                "score": _number(row.score),
+                "code": row.unit.code,
+                "name": row.unit.display_name,
+                "tasks": row.tasks,
+                **{name: _number(row.percent(name)) for name in COMPONENTS},
+            }
+            for row in result.rows
+        ],
+        "pdf": pdf,
+    }
+
+
+def _assessment(plan: Plan, args: argparse.Namespace, streams: Streams) -> int:
+    out, err = streams.stdout, streams.stderr
     result = assess_units(plan, today=clock.today())
-    for row in result.rows:
-        rank = row.rank if row.rank is not None else "-"
-        score = row.score if row.score is not None else "-"
-        print(f"{rank}\t{score}\t{row.unit.code}\t{row.unit.display_name}", file=out)
-    if pdf_path:
+    if not args.json:
+        for row in result.rows:
+            rank = row.rank if row.rank is not None else "-"
+            score = row.score if row.score is not None else "-"
+            print(f"{rank}\t{score}\t{row.unit.code}\t{row.unit.display_name}", file=out)
+    if args.pdf:
         from envplan.exports.pdf import PdfUnavailable, assessment_pdf
 
         try:
             document = assessment_pdf(result)
         except PdfUnavailable as problem:
             print(f"envplan ledger: {problem}", file=err)
-            return 1
-        if not write(Path(pdf_path), document, err):
-            return 2
-        print(f"PDF written to {pdf_path}", file=out)
-    return 0
+            return EXIT_FINDINGS
+        if not write(Path(args.pdf), document, err):
+            return EXIT_USAGE
+        if not args.json:
+            print(f"PDF written to {args.pdf}", file=out)
+    if args.json:
+        out.write(json_line(assessment_document(result, args.pdf)))
+    return EXIT_OK
+
+
+export = _with_plan(_export)
+assessment = _with_plan(_assessment)

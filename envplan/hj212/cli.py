@@ -1,15 +1,16 @@
-"""``envplan hj212 ...`` commands: check, simulate, serve-standalone."""
+"""``envplan hj212 check | simulate | serve-standalone``: the pure handlers (arguments in
+``envplan/commands/hj212.py``; ``serve`` and ``rejected`` need Django: ``envplan.sources.command``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TextIO
 
+from envplan.commandline import Streams
 from envplan.hj212.crc import VARIANTS, CrcKind, variant_from_name
-from envplan.hj212.frame import DEFAULT_MAX_SEGMENT, FIELD_MAX_SEGMENT
+from envplan.hj212.frame import FIELD_MAX_SEGMENT
 from envplan.hj212.limits import RESERVE, connection_limit, raise_descriptor_limit
 from envplan.hj212.receiver import (
     Device,
@@ -23,88 +24,7 @@ from envplan.hj212.receiver import (
 from envplan.hj212.segment import DataSegment, detect_edition
 from envplan.hj212.tolerance import judge
 
-__all__ = ["add_serve_options", "main", "run_event_loop", "serve_option_error"]
-# Landing files are closed at least this often (seconds after their first frame) for ingest to read them.
-DEFAULT_ROTATE_SECONDS = 60.0
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exiting
-        raise _UsageError(message)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="envplan hj212", description="HJ 212 data transmission tools")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    check = sub.add_parser(
-        "check",
-        help="check frames, one per line, print one JSON object per frame",
-        description="Judge HJ 212 frames, one per line (blank lines and # comments skipped), and print one "
-        "JSON object per frame: ok with the list of the known deviations it was accepted with (variants), "
-        "or the error that refuses it, as the receiver judges them. Exit status: 0 every frame is ok, 1 at "
-        "least one frame failed, 2 the file cannot be read (missing, a folder, not text) or the arguments "
-        "are wrong.",
-    )
-    check.add_argument("file")
-    check.add_argument("--accept-crc-variants", action="store_true", help="accept MODBUS/ARC CRC variants")
-    check.add_argument(
-        "--strict", action="store_true", help="refuse frames with known deviations, as for a strict device"
-    )
-    sim = sub.add_parser("simulate", help="load generator: many data loggers against a receiver")
-    sim.add_argument("--devices", type=int, default=100)
-    sim.add_argument("--rate", type=float, default=1000.0, help="frames per second, all devices together")
-    sim.add_argument("--duration", type=float, default=10.0, help="seconds of sending")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, required=True)
-    sim.add_argument("--grace", type=float, default=10.0, help="seconds to wait for the last replies")
-    sim.add_argument("--json", action="store_true")
-    serve = sub.add_parser("serve-standalone", help="run the receiver with a JSON-file device registry")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, required=True)
-    serve.add_argument("--landing", required=True, help="landing log directory")
-    serve.add_argument("--accept-unknown-devices", action="store_true", help="quarantine-accept unknown MNs")
-    serve.add_argument(
-        "--devices-json",
-        help='registry: {"<MN>": {"password": "...", "crc_variants": ["modbus-swapped"], "strict": false}}',
-    )
-    serve.add_argument("--idle-timeout", type=float, default=3900.0)
-    add_serve_options(serve)
-    serve.add_argument("--frames-per-second", type=float, default=200.0, help="flood budget per connection")
-    serve.add_argument(
-        "--max-segment", type=int, default=DEFAULT_MAX_SEGMENT, help="largest data segment accepted (bytes)"
-    )
-    serve.add_argument("--stats-json", help="write the counters here on exit")
-    return parser
-
-
-def add_serve_options(serve: argparse.ArgumentParser) -> None:
-    """Options shared by ``hj212 serve`` and ``hj212 serve-standalone``."""
-    serve.add_argument(
-        "--rotate-seconds",
-        "--rotate",
-        dest="rotate_seconds",
-        type=float,
-        default=DEFAULT_ROTATE_SECONDS,
-        help="close the landing file this many seconds after its first frame, even if no other frame "
-        "arrives, so that ingest sees every answered frame within this period (default %(default)s; "
-        "files are also closed at 64 MiB)",
-    )
-    serve.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse frames with known deviations from every device (a length field counting the header, a "
-        "lower-case CRC, no QN, ...); by default they are stored and marked with the deviation's name",
-    )
-    serve.add_argument(
-        "--max-connections",
-        type=int,
-        help="connections held at once; past it new connections are closed on arrival and a line is "
-        f"logged (default: the open-file limit, raised to the hard limit at start, minus {RESERVE})",
-    )
+__all__ = ["check", "check_line", "run_event_loop", "serve_option_error", "serve_standalone", "simulate"]
 
 
 def serve_option_error(args: argparse.Namespace) -> str | None:
@@ -115,28 +35,22 @@ def serve_option_error(args: argparse.Namespace) -> str | None:
     return None
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        args = _parser().parse_args(argv)
-    except _UsageError as exc:
-        err.write(f"envplan hj212: {exc}\n")
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    if args.command == "check":
-        return _check(
-            Path(args.file), accept_variants=args.accept_crc_variants, strict=args.strict, out=out, err=err
-        )
-    if args.command == "simulate":
-        return _simulate(args, out=out, err=err)
-    return _serve(args, out=out, err=err)
+def check(args: argparse.Namespace, streams: Streams) -> int:
+    return _check(
+        Path(args.file),
+        accept_variants=args.accept_crc_variants,
+        strict=args.strict,
+        out=streams.stdout,
+        err=streams.stderr,
+    )
+
+
+def simulate(args: argparse.Namespace, streams: Streams) -> int:
+    return _simulate(args, out=streams.stdout, err=streams.stderr)
+
+
+def serve_standalone(args: argparse.Namespace, streams: Streams) -> int:
+    return _serve(args, out=streams.stdout, err=streams.stderr)
 
 
 # ---------------------------------------------------------------------------------------------- check

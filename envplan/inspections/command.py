@@ -1,5 +1,6 @@
-"""`envplan inspections …`: the registers' pool and a draw's files out, the rectification ledger in and
-out; `draw` and `verify` go to the pure command (envplan.draw.cli), which needs no database.
+"""The handlers of `envplan inspections …` that need Django (arguments in `envplan/commands/inspections.py`;
+`draw` and `verify` are the pure `envplan.draw.cli`): the registers' pool and a draw's files out, the
+rectification ledger in and out.
 
 `pool export [--year Y] [--draw ID] [-o FILE]`
     without --draw, the year's register as a pool CSV with each object's stratum (for
@@ -17,44 +18,12 @@ cannot be read).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TextIO
 
-from envplan.core.commandline import RaisingParser as _Parser
-from envplan.core.commandline import parse
-from envplan.draw import cli as pure_cli
-
-PURE = ("draw", "verify")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(prog="envplan inspections", description="Random inspections and rectifications.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    pool = sub.add_parser("pool", help="the pool of a year's register or of a draw")
-    pool_sub = pool.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    pool_export = pool_sub.add_parser("export", help="write the pool as CSV")
-    pool_export.add_argument("--year", type=int, help="the register's year (default: this year)")
-    pool_export.add_argument("--draw", type=int, help="a committed draw's frozen pool instead")
-    pool_export.add_argument("-o", "--output", help="file to write (default: standard output)")
-    roster = sub.add_parser("roster", help="a committed draw's inspector roster")
-    roster_sub = roster.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    roster_export = roster_sub.add_parser("export", help="write the roster as CSV")
-    roster_export.add_argument("--draw", type=int, required=True)
-    roster_export.add_argument("-o", "--output")
-    published = sub.add_parser("published", help="a revealed draw as the JSON `draw` prints")
-    published.add_argument("--draw", type=int, required=True)
-    published.add_argument("-o", "--output")
-    rect = sub.add_parser("rectifications", help="the rectification ledger in Excel")
-    rect_sub = rect.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    rect_import = rect_sub.add_parser("import", help="register tasks from a ledger")
-    rect_import.add_argument("file")
-    rect_import.add_argument("--round", required=True, help="the inspection round the tasks come from")
-    rect_import.add_argument("--feedback-date", help="the day the feedback was received (YYYY-MM-DD)")
-    rect_export = rect_sub.add_parser("export", help="write the ledger")
-    rect_export.add_argument("-o", "--output", required=True)
-    return parser
+from envplan.commandline import Streams
 
 
 def _write(content: bytes, output: str | None, out: TextIO) -> None:
@@ -64,19 +33,9 @@ def _write(content: bytes, output: str | None, out: TextIO) -> None:
         out.write(content.decode("utf-8"))
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    if argv and argv[0] in PURE:
-        return pure_cli.main(argv, stdout=out, stderr=err, stdin=stdin)
-    args = parse(_parser(), argv, err)
-    if isinstance(args, int):
-        return args
+def run(args: argparse.Namespace, streams: Streams) -> int:
+    """Every Django sub-command of the group; `args.command` and `args.action` name it."""
+    out, err = streams.stdout, streams.stderr
     from envplan.core import clock
     from envplan.inspections.errors import InspectionError
     from envplan.inspections.models import Draw, DrawState

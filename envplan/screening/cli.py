@@ -1,4 +1,5 @@
-"""``envplan screening scan``: screen readings for signs of manipulated automatic-monitoring data.
+"""``envplan screening scan``: screen readings for signs of manipulated automatic-monitoring data. The
+handler; its arguments are declared in ``envplan/commands/screening.py``, its help's epilog is ``LAYOUTS``.
 
 Pure: starts no Django. Prints one JSON object per finding, highest score first. Exit code 0 when
 nothing was found, 1 when there are findings, 2 for bad input or usage (one line on stderr naming the
@@ -9,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 import polars as pl
 
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, UsageError
 from envplan.screening.grid import GridError
 from envplan.screening.options import DETECTORS, ScanOptions
 from envplan.screening.readers import InputError, read_limits, read_maintenance, read_outlets, read_readings
 from envplan.screening.scan import scan
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 OUTPUT_FIELDS = ("mn", "factor", "start", "end", "detector", "score", "explanation")
 
 LAYOUTS = """\
@@ -61,65 +61,16 @@ exit code: 0 nothing found, 1 findings, 2 bad input (one line on stderr)
 """
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, out: TextIO, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._out = out
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-    def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            self._out.write(message)
-
-
-def _parser(out: TextIO) -> _Parser:
-    parser = _Parser(prog="envplan screening", description="Screening of automatic-monitoring data.", out=out)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    command = commands.add_parser(
-        "scan",
-        help="screen readings for suspicious data",
-        description="Screen readings for signs of manipulated data (held values, collapsed variance, "
-        "replayed segments, bunching under the limit, level shifts, dilution, flag misuse, ...).",
-        epilog=LAYOUTS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        out=out,
-    )
-    command.add_argument("readings", metavar="READINGS.csv", help="readings to screen; - for standard input")
-    command.add_argument("--limits", metavar="LIMITS.csv", help="limits and reference O2 per outlet")
-    command.add_argument("--history", metavar="H.csv", help="earlier readings: what is usual per channel")
-    command.add_argument("--maintenance", metavar="M.csv", help="maintenance records")
-    command.add_argument("--outlets", metavar="O.csv", help="industry of each outlet, for peers")
-    command.add_argument(
-        "--load-factor",
-        action="append",
-        metavar="CODE",
-        help="factor code of the production load (repeatable; default: load)",
-    )
-    command.add_argument(
-        "--detectors", metavar="NAMES", help=f"comma-separated subset of: {', '.join(DETECTORS)}"
-    )
-    command.add_argument(
-        "--min-score", type=float, default=0.0, metavar="S", help="print findings scoring at least S"
-    )
-    return parser
-
-
 def _options(args: argparse.Namespace) -> ScanOptions:
     detectors = DETECTORS
     if args.detectors:
         detectors = tuple(name.strip() for name in args.detectors.split(",") if name.strip())
         unknown = [name for name in detectors if name not in DETECTORS]
         if unknown:
-            raise _UsageError(f"envplan screening scan: error: --detectors: unknown {', '.join(unknown)}")
+            raise UsageError(f"envplan screening scan: error: --detectors: unknown {', '.join(unknown)}")
     loads = frozenset(args.load_factor) if args.load_factor else frozenset({"load"})
     if not 0.0 <= args.min_score <= 1.0:
-        raise _UsageError("envplan screening scan: error: --min-score must be between 0 and 1")
+        raise UsageError("envplan screening scan: error: --min-score must be between 0 and 1")
     return ScanOptions(detectors=detectors, load_factors=loads)
 
 
@@ -142,26 +93,12 @@ def _line(row: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
+def scan_command(args: argparse.Namespace, streams: Streams) -> int:
     """Run ``envplan screening scan …``; returns the exit code."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    inp = stdin if stdin is not None else sys.stdin
+    options = _options(args)
+    err = streams.stderr
     try:
-        args = _parser(out).parse_args(argv)
-        options = _options(args)
-    except _UsageError as error:
-        err.write(f"{error}\n")
-        return EXIT_BAD_INPUT
-    except SystemExit as exit_:  # --help: argparse has printed it
-        return exit_.code if isinstance(exit_.code, int) else EXIT_CLEAN
-    try:
-        source, name = _source(args.readings, inp)
+        source, name = _source(args.readings, streams.stdin)
         readings = read_readings(source, name=name)
         limits = read_limits(args.limits) if args.limits else None
         history = read_readings(args.history) if args.history else None
@@ -177,11 +114,11 @@ def main(
         )
     except InputError as error:
         err.write(f"envplan screening scan: {error}\n")
-        return EXIT_BAD_INPUT
+        return EXIT_USAGE
     except GridError as error:
         err.write(f"envplan screening scan: {args.readings}: {error}\n")
-        return EXIT_BAD_INPUT
+        return EXIT_USAGE
     shown = findings.filter(pl.col("score") >= args.min_score)
     for row in shown.iter_rows(named=True):
-        out.write(_line(row) + "\n")
-    return EXIT_FOUND if shown.height else EXIT_CLEAN
+        streams.stdout.write(_line(row) + "\n")
+    return EXIT_FINDINGS if shown.height else EXIT_OK

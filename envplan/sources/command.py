@@ -1,87 +1,42 @@
-"""Commands of the sources app:
+"""`envplan hj212 serve | rejected`, `envplan readings export`, `envplan sources ingest | exceedances`: the
+handlers that need Django (arguments in `envplan/commands/hj212.py`, `readings.py` and `sources.py`;
+`hj212 check`, `simulate` and `serve-standalone` are the pure `envplan.hj212.cli`).
 
-* `envplan hj212 serve --host H --port P [--accept-unknown-devices] [--strict] [--landing DIR]
-  [--rotate-seconds S] [--max-connections N]` (and `check`, `simulate`, `serve-standalone`, which go to
-  the pure envplan.hj212.cli);
-* `envplan hj212 rejected [--since T] [--format text|json]`: the frames receivers refused, per MN and
-  reason, with the first frames of each as they came;
-* `envplan readings export --mn MN --kind realtime|minute|hourly|daily --format csv [--landing DIR]
-  [--lake-only]`: values as rows `mn, kind, time, factor, field, value, flag, variants`, each value once,
-  including by default the answered frames still in the landing folder;
-* `envplan sources ingest [--landing DIR]`: move closed landing files into the lake once;
-  `envplan sources exceedances [--days N]`: screen the last N days of hourly values.
+* `hj212 rejected`: the frames receivers refused, per MN and reason, with the first frames of each as they
+  came; exit 1 when some were;
+* `readings export`: values as rows `mn, kind, time, factor, field, value, flag, variants`, each value
+  once, including by default the answered frames still in the landing folder;
+* `sources ingest`: move closed landing files into the lake once (exit 1 when some frames were unusable);
+  `sources exceedances`: screen the last N days of hourly values (exit 1 when it found exceedances).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TextIO
 
-from envplan.core.commandline import RaisingParser as _Parser
-from envplan.core.commandline import UsageError as _Usage
-from envplan.core.commandline import parse as _parse
-from envplan.hj212.cli import add_serve_options, serve_option_error
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, UsageError, json_line
+from envplan.hj212.cli import serve_option_error
 
 # --- hj212 ---------------------------------------------------------------------------------------------
 
 
-def _hj212_parser() -> _Parser:
-    parser = _Parser(prog="envplan hj212", description="HJ 212 receiver backed by the device registry")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    serve = sub.add_parser("serve", help="receive HJ 212 data from registered devices")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, required=True)
-    serve.add_argument(
-        "--accept-unknown-devices",
-        action="store_true",
-        help="store frames of unregistered MNs as quarantined (default: refuse them, QnRtn=4)",
-    )
-    serve.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
-    serve.add_argument("--prefix", help="landing file prefix (default <host>_<pid>)")
-    serve.add_argument("--refresh", type=float, default=30.0, help="seconds between registry reloads")
-    serve.add_argument("--idle-timeout", type=float, default=3900.0)
-    add_serve_options(serve)
-    rejected = sub.add_parser(
-        "rejected",
-        help="the frames receivers refused, per MN and reason, with samples",
-        description="The frames the receivers refused (bad CRC or length, wrong password, unknown MN, a "
-        "deviation refused by the strict setting, ...) and the frames the ingest could not read, per MN "
-        "('?' when none could be read) and reason, counted by the hour, with the first frames of each as "
-        "they came. Exit status: 0 nothing was refused, 1 some frames were, 2 bad arguments.",
-    )
-    rejected.add_argument("--since", help="from this date or date-time (China Standard Time unless given)")
-    rejected.add_argument("--format", default="text", choices=["text", "json"])
-    return parser
-
-
-def hj212_main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    if not argv or argv[0] not in ("serve", "rejected"):
-        from envplan.hj212 import cli
-
-        return cli.main(argv, stdout=out, stderr=err, stdin=stdin)
-    args = _parse(_hj212_parser(), argv, err)
-    if isinstance(args, int):
-        return args
-    if args.command == "rejected":
-        return _rejected(args, out=out, err=err)
+def serve(args: argparse.Namespace, streams: Streams) -> int:
+    err = streams.stderr
     if not 0 <= args.port <= 65535:
         print(f"envplan hj212 serve: --port {args.port} is not a TCP port", file=err)
-        return 2
+        return EXIT_USAGE
     problem = serve_option_error(args)
     if problem is not None:
         print(f"envplan hj212 serve: {problem}", file=err)
-        return 2
-    return _serve(args, out=out, err=err)
+        return EXIT_USAGE
+    return _serve(args, out=streams.stdout, err=err)
+
+
+def rejected(args: argparse.Namespace, streams: Streams) -> int:
+    return _rejected(args, out=streams.stdout, err=streams.stderr)
 
 
 def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -148,9 +103,9 @@ def _rejected(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
 
     try:
         since = _moment(args.since, "--since", command="envplan hj212 rejected")
-    except _Usage as error:
+    except UsageError as error:
         print(error, file=err)
-        return 2
+        return EXIT_USAGE
     found = refusals(since=since)
     zone = _zone()
 
@@ -195,38 +150,10 @@ def _rejected(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             for sample in r.samples:
                 print(f"    {local(sample.received_at)} from {sample.peer}: {sample.message}", file=out)
                 print(f"    {sample.frame}", file=out)
-    return 1 if found else 0
+    return EXIT_FINDINGS if found else EXIT_OK
 
 
 # --- readings ------------------------------------------------------------------------------------------
-
-
-def _readings_parser() -> _Parser:
-    from envplan.sources.lake import COMMAND_KINDS
-
-    parser = _Parser(prog="envplan readings", description="stored HJ 212 values")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    export = sub.add_parser(
-        "export",
-        help="values of one device as CSV, each once, including answered frames not yet ingested",
-        description="Values of one device as CSV rows (mn, kind, time, factor, field, value, flag, variants: "
-        "the known deviations from HJ 212 the value's frame was accepted with), each "
-        "value once (by MN, kind, DataTime, factor and field), ordered by time. By default they include the "
-        "frames the receiver has answered but `envplan sources ingest` has not yet moved into the lake: "
-        "those in closed landing files (.log) and in the files being written (.part, up to their last "
-        "complete record). Split packets whose parts have not all landed are left out, as ingest does. "
-        "--lake-only gives the lake alone.",
-    )
-    export.add_argument("--mn", required=True)
-    export.add_argument("--kind", required=True, choices=list(COMMAND_KINDS))
-    export.add_argument("--format", default="csv", choices=["csv"])
-    export.add_argument("--start", help="first DataTime (YYYY-MM-DD or ISO date-time, China Standard Time)")
-    export.add_argument("--end", help="DataTimes before this")
-    export.add_argument("--landing", help="landing folder to include (default <data dir>/landing)")
-    export.add_argument(
-        "--lake-only", action="store_true", help="leave out frames not yet ingested into the lake"
-    )
-    return parser
 
 
 def _zone() -> dt.tzinfo:
@@ -241,41 +168,32 @@ def _moment(text: str | None, option: str, *, command: str = "envplan readings e
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _Usage(f"{command}: {option}: not a date or date-time: '{text}'") from None
+        raise UsageError(f"{command}: {option}: not a date or date-time: '{text}'") from None
     return value if value.tzinfo else value.replace(tzinfo=_zone())
 
 
-def readings_main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    args = _parse(_readings_parser(), argv, err)
-    if isinstance(args, int):
-        return args
+def export(args: argparse.Namespace, streams: Streams) -> int:
+    out, err = streams.stdout, streams.stderr
     try:
         start, end = _moment(args.start, "--start"), _moment(args.end, "--end")
-    except _Usage as error:
+    except UsageError as error:
         print(error, file=err)
-        return 2
+        return EXIT_USAGE
     landing: Path | None = None
     if args.landing:
         landing = Path(args.landing)
         if args.lake_only:
             print("envplan readings export: --landing and --lake-only exclude each other", file=err)
-            return 2
+            return EXIT_USAGE
         if not landing.is_dir():
             print(f"envplan readings export: --landing {landing}: no such folder", file=err)
-            return 2
+            return EXIT_USAGE
     elif not args.lake_only:
         from envplan.sources.services import landing_dir
 
         landing = landing_dir()
     export_csv(mn=args.mn, kind=args.kind, out=out, start=start, end=end, landing=landing)
-    return 0
+    return EXIT_OK
 
 
 def export_csv(
@@ -320,57 +238,70 @@ def export_csv(
 # --- sources -------------------------------------------------------------------------------------------
 
 
-def _sources_parser() -> _Parser:
-    parser = _Parser(prog="envplan sources", description="pollution sources: ingest and screening")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    ingest = sub.add_parser("ingest", help="move closed landing files into the lake (once)")
-    ingest.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
-    screen = sub.add_parser("exceedances", help="screen hourly values against the outlets' limits")
-    screen.add_argument("--days", type=int, default=3, help="days back from today (default 3)")
-    return parser
+def ingest(args: argparse.Namespace, streams: Streams) -> int:
+    """Exit 1 when some frames could not be read (each is listed, the first 1,000 of them)."""
+    import dataclasses
 
-
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    args = _parse(_sources_parser(), argv, err)
-    if isinstance(args, int):
-        return args
     from envplan.sources import services
 
-    if args.command == "ingest":
-        folder = Path(args.landing) if args.landing else None
-        if folder is not None and not folder.is_dir():
-            print(f"envplan sources ingest: --landing {folder}: no such folder", file=err)
-            return 2
-        result = services.ingest_landing(folder)
-        print(result, file=out)
-        if result.variants:
-            named = ", ".join(f"{name}: {frames}" for name, frames in sorted(result.variants.items()))
-            print(f"frames stored with known deviations (frames per deviation): {named}", file=out)
-        for line in result.unusable:
-            print(f"unusable: {line}", file=err)
-        more = result.unusable_total - len(result.unusable)
-        if more:
-            print(f"… and {more:,} more unusable frames", file=err)
-        for line in result.warnings:
-            print(f"warning: {line}", file=err)
-        more = result.warnings_total - len(result.warnings)
-        if more:
-            print(f"… and {more:,} more frames with warnings", file=err)
-        return 0
+    out, err = streams.stdout, streams.stderr
+    folder = Path(args.landing) if args.landing else None
+    if folder is not None and not folder.is_dir():
+        print(f"envplan sources ingest: --landing {folder}: no such folder", file=err)
+        return EXIT_USAGE
+    result = services.ingest_landing(folder)
+    code = EXIT_FINDINGS if result.unusable_total else EXIT_OK
+    if args.json:
+        out.write(json_line(dataclasses.asdict(result)))
+        return code
+    print(result, file=out)
+    if result.variants:
+        named = ", ".join(f"{name}: {frames}" for name, frames in sorted(result.variants.items()))
+        print(f"frames stored with known deviations (frames per deviation): {named}", file=out)
+    for line in result.unusable:
+        print(f"unusable: {line}", file=err)
+    more = result.unusable_total - len(result.unusable)
+    if more:
+        print(f"… and {more:,} more unusable frames", file=err)
+    for line in result.warnings:
+        print(f"warning: {line}", file=err)
+    more = result.warnings_total - len(result.warnings)
+    if more:
+        print(f"… and {more:,} more frames with warnings", file=err)
+    return code
+
+
+def exceedances(args: argparse.Namespace, streams: Streams) -> int:
+    """Exit 1 when exceedance events were found (and stored)."""
     if args.days < 1:
-        print("envplan sources exceedances: --days must be at least 1", file=err)
-        return 2
+        print("envplan sources exceedances: --days must be at least 1", file=streams.stderr)
+        return EXIT_USAGE
     from envplan.core import clock
+    from envplan.sources import services
     from envplan.sources.jobs import exceedances_window
 
     start, end = exceedances_window(clock.today(), days=args.days)
     events = services.detect_exceedances(start=start, end=end)
-    print(f"{len(events)} exceedance events from {start:%Y-%m-%d} to {end:%Y-%m-%d}", file=out)
-    return 0
+    code = EXIT_FINDINGS if events else EXIT_OK
+    if args.json:
+        document = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "events": [
+                {
+                    "outlet": event.outlet_id,
+                    "factor": event.factor,
+                    "field": event.field,
+                    "start": event.start.isoformat(),
+                    "end": event.end.isoformat(),
+                    "hours": event.hours,
+                    "max_value": event.max_value,
+                    "limit": float(event.limit),
+                }
+                for event in events
+            ],
+        }
+        streams.stdout.write(json_line(document))
+        return code
+    print(f"{len(events)} exceedance events from {start:%Y-%m-%d} to {end:%Y-%m-%d}", file=streams.stdout)
+    return code

@@ -1,23 +1,23 @@
-"""`envplan air …` commands: `aqi`, `daily`, `annual` (pure; no Django).
+"""`envplan air aqi|daily|annual` (pure; no Django): the handlers. Their arguments are declared in
+`envplan/commands/air.py`.
 
-Exit codes: 0 success; 1 some rows had errors (reported on stderr, skipped); 2 unusable input or usage
-(with `--strict`, any row error makes the file unusable and nothing is written). Row errors are printed
+Exit codes: 0 success; 1 some rows had errors (reported on stderr, skipped); 2 unusable input or usage:
+no row without an error, or with `--strict` any row error (nothing is written). Row errors are printed
 up to the first 1,000, then one line counts the others.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import polars as pl
 
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams
 from envplan.standards.air import kernel
-from envplan.standards.air.aqi import IAQI_COLUMNS, MissingPolicy, RealtimeRule, with_aqi
+from envplan.standards.air.aqi import IAQI_COLUMNS, with_aqi
 from envplan.standards.air.aqi import Kind as AqiKind
 from envplan.standards.air.rounding import decimals_of, gbt8170_round
 from envplan.standards.air.stats import (
@@ -32,37 +32,6 @@ from envplan.standards.air.validate import Kind, Validated, each_distinct, read_
 
 # Columns written by `daily` that `annual` accepts back without a warning.
 _DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *IAQI_COLUMNS}
-
-
-class UsageError(Exception):
-    """Bad command line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of sys.exit
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="envplan air", description="Air quality: AQI, daily statistics, annual evaluation.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    aqi = sub.add_parser("aqi", help="IAQI/AQI per row of a real-time or daily file")
-    aqi.add_argument("file", help="CSV file, '-' for standard input")
-    aqi.add_argument("--kind", choices=["realtime", "daily"], required=True)
-    aqi.add_argument("--edition", choices=["auto", "HJ633-2012", "HJ633-2026"], default="auto")
-    aqi.add_argument("--realtime-rule", choices=[r.value for r in RealtimeRule], default="practice")
-    aqi.add_argument("--missing", choices=[m.value for m in MissingPolicy], default="available")
-    aqi.add_argument("--strict", action="store_true", help="reject the whole file on any row error")
-    daily = sub.add_parser("daily", help="daily statistics and daily AQI from hourly values")
-    daily.add_argument("file")
-    daily.add_argument("--format", choices=["csv", "json"], default="csv")
-    daily.add_argument("--strict", action="store_true")
-    annual = sub.add_parser("annual", help="HJ 663 annual evaluation per station and city")
-    annual.add_argument("file")
-    annual.add_argument("--year", type=int, required=True)
-    annual.add_argument("--format", choices=["csv", "json"], default="csv")
-    annual.add_argument("--strict", action="store_true")
-    return parser
 
 
 class _InputError(Exception):
@@ -119,8 +88,13 @@ def _validated_rows(
         _report(validated, stderr)
         raise _InputError(f"{path}: {validated.error_count} error(s); --strict: nothing written")
     _report(validated, stderr)
+    rows = validated.rows()
+    if validated.error_count and rows.height == 0:
+        raise _InputError(
+            f"{path}: no row without an error ({validated.error_count} error(s)); nothing written"
+        )
     loader.wait()
-    return validated.rows(), validated.error_count > 0
+    return rows, validated.error_count > 0
 
 
 def _write(frame: pl.DataFrame, fmt: str, stdout: TextIO) -> None:
@@ -157,7 +131,7 @@ def _aqi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
         *IAQI_COLUMNS,
     )
     _write(out, "csv", stdout)
-    return 1 if had_errors else 0
+    return EXIT_FINDINGS if had_errors else EXIT_OK
 
 
 def _rounded_daily(frame: pl.DataFrame) -> pl.DataFrame:
@@ -178,7 +152,7 @@ def _daily(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
     )
     daily = daily_aqi(daily_statistics(rows))
     _write(_rounded_daily(daily).select(_daily_columns(daily)), args.format, stdout)
-    return 1 if had_errors else 0
+    return EXIT_FINDINGS if had_errors else EXIT_OK
 
 
 def _is_hourly(path: str, source: Source) -> bool:
@@ -243,41 +217,26 @@ def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Tex
         pl.lit(args.year).alias("year")
     )
     _write(result, args.format, stdout)
-    return 1 if had_errors else 0
+    return EXIT_FINDINGS if had_errors else EXIT_OK
 
 
-_COMMANDS = {"aqi": _aqi, "daily": _daily, "annual": _annual}
+def _run(command: Callable[[argparse.Namespace, TextIO, TextIO, TextIO], int]) -> Callable[..., int]:
+    """The handler of one sub-command: the kernel loads while the input is read and checked, and the
+    command waits for it on every path."""
+
+    def handler(args: argparse.Namespace, streams: Streams) -> int:
+        args.loader = kernel.Loading()
+        try:
+            return command(args, streams.stdout, streams.stderr, streams.stdin)
+        except _InputError as exc:
+            streams.stderr.write(f"error: {exc}\n")
+            return EXIT_USAGE
+        finally:
+            args.loader.wait()
+
+    return handler
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    """Run one `air` sub-command; returns the exit code (never raises on bad input)."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    inp = stdin if stdin is not None else sys.stdin
-    parser = _parser()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except UsageError as exc:
-        err.write(f"{exc}\n")
-        return 2
-    except SystemExit as exc:  # --help
-        return 0 if exc.code in (0, None) else 2
-    # The kernel loads while the input is read and checked; the command waits for it on every path.
-    args.loader = kernel.Loading()
-    try:
-        return _COMMANDS[args.command](args, out, err, inp)
-    except _InputError as exc:
-        err.write(f"error: {exc}\n")
-        return 2
-    finally:
-        args.loader.wait()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+aqi = _run(_aqi)
+daily = _run(_daily)
+annual = _run(_annual)

@@ -1,6 +1,6 @@
 """``envplan water …``: classify water samples and assess monitoring sections from a CSV file.
 
-Sub-commands (``argv`` starts with the sub-command):
+Sub-commands (declared in ``envplan/commands/water.py``):
 
 ``classify FILE``
     Input CSV: ``section, time, waterbody`` (``river`` or ``lake``), then any of the item columns
@@ -38,13 +38,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from datetime import date
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 import polars as pl
 
-from envplan.problems import DEFAULT_LIMIT, ProblemList
+from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, UsageError
+from envplan.problems import ProblemList
 from envplan.standards.water import (
     ParsedSamples,
     UnreadableFile,
@@ -57,60 +57,17 @@ from envplan.standards.water import (
 )
 from envplan.standards.water.periods import Every
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|[Qq]([1-4])))?$")
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser that reports usage errors as exceptions and prints help to the given stream."""
-
-    def __init__(self, *args: Any, out: TextIO, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._out = out
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
-
-    def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            self._out.write(message)
-
-
-def _build_parser(out: TextIO) -> _Parser:
-    parser = _Parser(
-        prog="envplan water", description="Surface-water classes (GB 3838-2002, 2011 method).", out=out
-    )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, summary in (
-        ("classify", "class, main pollutants and exceedance of each sample"),
-        ("assess", "section classes, target attainment, I-III shares and basin status for a period"),
-    ):
-        command = commands.add_parser(name, help=summary, description=summary, out=out)
-        command.add_argument("file", help="CSV file (UTF-8); - for standard input")
-        command.add_argument("--below-detection", choices=("half", "limit", "zero"), default="half")
-        command.add_argument("--max-errors", type=int, default=DEFAULT_LIMIT)
-        if name == "assess":
-            command.add_argument("--period", required=True, help="YYYY, YYYY-MM or YYYY-Qn")
-            command.add_argument("--min-sections", type=int, default=5)
-            command.add_argument("--heavy-share-below", type=float, default=60.0)
-    return parser
 
 
 def _parse_period(text: str) -> tuple[Every, date, str]:
     match = _PERIOD.match(text.strip())
     if match is None:
-        raise _UsageError(
-            f"envplan water assess: error: --period {text!r}: expected YYYY, YYYY-MM or YYYY-Qn"
-        )
+        raise UsageError(f"envplan water assess: error: --period {text!r}: expected YYYY, YYYY-MM or YYYY-Qn")
     year, month, quarter = match.groups()
     if month is not None:
         if not 1 <= int(month) <= 12:
-            raise _UsageError(f"envplan water assess: error: --period {text!r}: month must be 01-12")
+            raise UsageError(f"envplan water assess: error: --period {text!r}: month must be 01-12")
         return "month", date(int(year), int(month), 1), text.strip()
     if quarter is not None:
         return "quarter", date(int(year), 3 * int(quarter) - 2, 1), text.strip().upper()
@@ -214,37 +171,30 @@ def _assess(
     return EXIT_OK
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    """Run ``envplan water <classify|assess> …``; returns the exit code (2 for unusable input)."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
-    inp = stdin if stdin is not None else sys.stdin
-    parser = _build_parser(out)
+def _rules(args: argparse.Namespace) -> WaterRules:
     try:
-        args = parser.parse_args(argv)
-        rules = WaterRules(
+        return WaterRules(
             below_detection_limit=args.below_detection,
             min_sections_for_class_share=getattr(args, "min_sections", 5),
             heavy_share_below=getattr(args, "heavy_share_below", 60.0),
         )
-        if args.command == "assess":
-            _parse_period(args.period)
-    except _UsageError as error:
-        err.write(f"{error}\n")
-        return EXIT_BAD_INPUT
     except ValueError as error:
-        err.write(f"envplan water: error: {error}\n")
-        return EXIT_BAD_INPUT
-    except SystemExit as exit_:  # --help: argparse has printed it and wants to exit
-        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
-    parsed = _load(args, rules, inp, err)
+        raise UsageError(f"envplan water: error: {error}") from None
+
+
+def classify_command(args: argparse.Namespace, streams: Streams) -> int:
+    """``envplan water classify``; 2 for unusable input."""
+    parsed = _load(args, _rules(args), streams.stdin, streams.stderr)
     if parsed is None:
-        return EXIT_BAD_INPUT
-    if args.command == "classify":
-        return _classify(parsed, out)
-    return _assess(parsed, args, rules, out, err)
+        return EXIT_USAGE
+    return _classify(parsed, streams.stdout)
+
+
+def assess_command(args: argparse.Namespace, streams: Streams) -> int:
+    """``envplan water assess``; 2 for unusable input."""
+    rules = _rules(args)
+    _parse_period(args.period)
+    parsed = _load(args, rules, streams.stdin, streams.stderr)
+    if parsed is None:
+        return EXIT_USAGE
+    return _assess(parsed, args, rules, streams.stdout, streams.stderr)

@@ -1,9 +1,5 @@
-"""`envplan water …`: sections import, sample import, evaluation; classify/assess go to the pure CLI.
-
-    envplan water sections import FILE.csv
-    envplan water import FILE.csv
-    envplan water evaluate [--period YYYY[-MM]]
-    envplan water classify|assess …   (envplan.standards.water_cli)
+"""`envplan water sections import | import | evaluate`: the handlers that need Django (arguments in
+`envplan/commands/water.py`; `classify` and `assess` are the pure `envplan.standards.water_cli`).
 
 Bad input prints `FILE, line N, FIELD: message` lines to stderr (the first 1,000, then a line counting
 the others) and exits 2; nothing is stored from a rejected file.
@@ -12,78 +8,75 @@ the others) and exits 2; nothing is stored from a rejected file.
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any, TextIO
+from typing import Any
 
-from envplan.core.commandline import RaisingParser as _Parser
-from envplan.core.commandline import parse
-from envplan.standards import water_cli
-
-PURE = ("classify", "assess")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
-        prog="envplan water", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    monitoring_sections = sub.add_parser("sections", help="monitoring-section registry")
-    monitoring_sections_sub = monitoring_sections.add_subparsers(
-        dest="action", required=True, parser_class=_Parser
-    )
-    monitoring_sections_import = monitoring_sections_sub.add_parser(
-        "import", help="create or update sections from a CSV"
-    )
-    monitoring_sections_import.add_argument("file")
-    samples = sub.add_parser("import", help="import monitoring results into the lake (all or nothing)")
-    samples.add_argument("file")
-    evaluate = sub.add_parser("evaluate", help="monthly and year-to-date results of the sections")
-    evaluate.add_argument("--period", help="YYYY or YYYY-MM (default: this year so far)")
-    sub.add_parser("classify", help="classify samples of a CSV (no database)", add_help=False)
-    sub.add_parser("assess", help="assess sections of a CSV for a period (no database)", add_help=False)
-    return parser
+from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, import_summary, json_line
 
 
 def _issue(issue: dict[str, Any]) -> str:
     return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
 
 
-def main(
-    argv: list[str],
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    stdin: TextIO | None = None,
-) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    if argv and argv[0] in PURE:
-        return water_cli.main(argv, stdout=out, stderr=err, stdin=stdin)
-    args = parse(_parser(), argv, err)
-    if isinstance(args, int):
-        return args
+def import_sections(args: argparse.Namespace, streams: Streams) -> int:
+    from envplan.water import services
+
+    try:
+        monitoring_sections = services.import_monitoring_sections(args.file, by=None)
+    except services.WaterError as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
+    if args.json:
+        streams.stdout.write(json_line({"file": args.file, "sections": len(monitoring_sections)}))
+    else:
+        print(f"{len(monitoring_sections)} monitoring sections created or updated", file=streams.stdout)
+    return EXIT_OK
+
+
+def import_samples(args: argparse.Namespace, streams: Streams) -> int:
+    from envplan.water import services
+
+    try:
+        record = services.import_samples(args.file, by=None)
+    except services.WaterError as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
+    code = EXIT_USAGE if record.error_count else EXIT_OK
+    if args.json:
+        summary = import_summary(
+            file=record.file_name,
+            status=record.status,
+            rows=record.rows,
+            new=record.rows_new,
+            problems=record.problems,
+            total=record.problems.total,
+        )
+        streams.stdout.write(json_line(summary))
+        return code
+    for line in record.problems.lines(_issue, "error", "errors"):
+        print(line, file=streams.stderr)
+    if record.error_count:
+        print(
+            f"{record.file_name}: rejected, {record.error_count} errors, nothing stored", file=streams.stderr
+        )
+        return code
+    print(f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new", file=streams.stdout)
+    return code
+
+
+def evaluate(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.core import clock
     from envplan.water import services
 
     try:
-        if args.command == "sections":
-            monitoring_sections = services.import_monitoring_sections(args.file, by=None)
-            print(f"{len(monitoring_sections)} monitoring sections created or updated", file=out)
-            return 0
-        if args.command == "import":
-            record = services.import_samples(args.file, by=None)
-            for line in record.problems.lines(_issue, "error", "errors"):
-                print(line, file=err)
-            if record.error_count:
-                print(f"{record.file_name}: rejected, {record.error_count} errors, nothing stored", file=err)
-                return 2
-            print(f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new", file=out)
-            return 0
         counts = services.evaluate_water(args.period, today=clock.today())
+    except services.WaterError as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
+    if args.json:
+        streams.stdout.write(json_line(counts))
+    else:
         print(
             f"{counts['sections']} sections, {counts['months']} months, {counts['rows']} results stored",
-            file=out,
+            file=streams.stdout,
         )
-        return 0
-    except services.WaterError as error:
-        print(error, file=err)
-        return 2
+    return EXIT_OK

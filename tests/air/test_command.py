@@ -1,17 +1,16 @@
-"""`envplan air …` sub-commands, called through main() and through the management command."""
+"""`envplan air …` sub-commands, called through envplan.cli.main."""
 
 from __future__ import annotations
 
 import io
-
-import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+import json
 
 from envplan.air import lake as air_lake
-from envplan.air.command import main
 from envplan.air.models import Station
 from tests.air.conftest import DATA
+from tests.commandline import in_group
+
+main = in_group("air")
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
@@ -65,7 +64,8 @@ def test_unknown_sub_command_is_a_usage_error(db):
     code, _, err = run(["frobnicate"])
 
     assert code == 2
-    assert err.startswith("envplan air: argument command: invalid choice: 'frobnicate'")
+    assert err.startswith("envplan air: error: argument COMMAND: invalid choice: 'frobnicate'")
+    assert err.count("\n") == 1
 
 
 def test_evaluate_bad_date_exits_2(db):
@@ -86,11 +86,24 @@ def test_aqi_is_delegated_to_the_pure_cli(db, tmp_path):
     assert row.split(",")[header.split(",").index("aqi")] == "52"
 
 
-def test_management_command_failure_raises_command_error_with_code(stations, tmp_path):
-    path = tmp_path / "h.csv"
-    path.write_text("station_code,time,pm25,pm10,so2,no2,co,o3\nQQ,2025-10-20T01:00,1,1,1,1,0.1,1\n")
+def test_import_json_summary_lists_refused_rows_and_exits_1(stations):
+    code, out, err = run(
+        ["import", str(DATA / "cnemc_selected_rows_baotou_and_edge_cases.csv"), "--format", "cnemc", "--json"]
+    )
 
-    with pytest.raises(CommandError) as caught:
-        call_command("air", "import", str(path), "--strict", stdout=io.StringIO(), stderr=io.StringIO())
+    summary = json.loads(out)
+    assert (code, err) == (1, "")
+    assert list(summary) == ["file", "status", "rows", "errors", "problems"]
+    assert (summary["status"], summary["rows"], summary["errors"]) == ("partial", 4, 22)
+    assert len(summary["problems"]) == 22
+    assert set(summary["problems"][0]) == {"file", "line", "field", "message"}
 
-    assert caught.value.returncode == 2
+
+def test_stations_import_and_evaluate_json(db):
+    from envplan.air.demo_data import DEMO_FOLDER
+
+    stations_code, stations_out, _ = run(["stations", "import", str(DEMO_FOLDER / "stations.csv"), "--json"])
+    evaluate_code, evaluate_out, _ = run(["evaluate", "--json"])
+
+    assert (stations_code, json.loads(stations_out)["stations"]) == (0, 6)
+    assert (evaluate_code, json.loads(evaluate_out)) == (0, {"days": 0, "station_days": 0})

@@ -11,9 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from envplan.air import lake as air_lake
-from envplan.air.command import main
 from envplan.air.models import AirImport, ImportStatus
 from envplan.air.services import import_hourly
+from tests.commandline import in_group
+
+main = in_group("air")
 
 HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 GOOD = "1585A,2025-10-20T01:00,35,60,8,30,0.6,40\n1586A,2025-10-20T01:00,36,61,8,30,0.6,40\n"

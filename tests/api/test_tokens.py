@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from io import StringIO
 
 import pytest
@@ -66,9 +67,28 @@ def test_token_command_prints_a_working_token_once(world):
     assert raw not in err.getvalue()
 
 
-def test_token_command_unknown_user_is_an_error(world):
-    with pytest.raises(CommandError, match="nobody"):
+def test_token_command_unknown_user_or_prefix_exits_2(world):
+    with pytest.raises(CommandError, match="nobody") as user:
         call_command("token", "create", "nobody", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="ep_nothing") as prefix:
+        call_command("token", "revoke", "ep_nothing", stdout=StringIO(), stderr=StringIO())
+
+    assert (user.value.returncode, prefix.value.returncode) == (2, 2)
+
+
+def test_token_command_lists_tokens_as_json(world):
+    kept = create_token(world.housing_reporter, name="ci")
+    gone = create_token(world.housing_reporter, name="old")
+    revoke_token(gone.token, by=None)
+    out = StringIO()
+
+    call_command("token", "list", world.housing_reporter.username, "--json", stdout=out)
+
+    document = json.loads(out.getvalue())
+    assert document["user"] == world.housing_reporter.username
+    assert sorted(
+        (t["prefix"], t["name"], t["revoked"], t["last_used"]) for t in document["tokens"]
+    ) == sorted([(kept.token.prefix, "ci", False, None), (gone.token.prefix, "old", True, None)])
 
 
 def test_token_command_revokes_by_prefix(world):

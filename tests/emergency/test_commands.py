@@ -4,7 +4,6 @@ compliance findings, and neighbour feeds read over HTTP (a real server on the lo
 from __future__ import annotations
 
 import http.server
-import io
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,17 +12,15 @@ import pytest
 from lxml import etree
 
 from envplan.emergency import services
-from envplan.emergency.command import main
 from envplan.emergency.demo_data import DEMO_FOLDER
 from envplan.emergency.jobs import fetch_neighbour_feeds_job
 from envplan.emergency.models import Alert, CapSource, NeighbourAlert, ReductionList
+from tests.commandline import envplan
 from tests.emergency.conftest import DATA, NOW
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return envplan("emergency", *argv)
 
 
 def test_assess_goes_to_the_pure_command(tmp_path: Path):

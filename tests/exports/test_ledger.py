@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
@@ -8,9 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from envplan.exports.cli import main
+from envplan.exports.assessment import assess_units
 from envplan.exports.ledger import LEDGER_SHEET, TARGETS_SHEET, UNITS_SHEET, build_ledger
+from tests.commandline import in_group
 from tests.exports.factories import TODAY, World
+
+main = in_group("ledger")
 
 
 def ledger_rows(world: World) -> list[tuple[object, ...]]:
@@ -114,4 +118,26 @@ def test_ledger_command_usage_error_returns_2(world: World) -> None:
     code = main(["export"], stdout=io.StringIO(), stderr=err)
 
     assert code == 2
-    assert err.getvalue().startswith("envplan ledger: the following arguments are required: --plan")
+    assert (
+        err.getvalue()
+        == "envplan ledger export: error: the following arguments are required: --plan, -o/--output\n"
+    )
+
+
+def test_assessment_command_json_lists_units_in_ranking_order(history: World) -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    code = main(["assessment", "--plan", str(history.plan.pk), "--json"], stdout=out, stderr=err)
+
+    document = json.loads(out.getvalue())
+    expected = assess_units(history.plan, today=TODAY)
+    assert (code, err.getvalue(), out.getvalue().count("\n")) == (0, "", 1)
+    assert (document["plan"], document["date"], document["pdf"]) == (history.plan.pk, TODAY.isoformat(), None)
+    assert [(u["code"], u["rank"], u["score"]) for u in document["units"]] == [
+        (row.unit.code, row.rank, float(row.score) if row.score is not None else None)
+        for row in expected.rows
+    ]
+    assert set(document["units"][0]) == {
+        "rank", "score", "code", "name", "tasks", "timeliness", "completion", "attainment"
+    }  # fmt: skip
+    assert sum(document["weights"].values()) == 100

@@ -1,24 +1,23 @@
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan
 from envplan.plantext import parse_file
+from tests.commandline import envplan
 from tests.imports.conftest import SAMPLES
 
 pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:
-    out = io.StringIO()
-    call_command("plan", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    code, out, err = envplan("plan", *args)
+    assert code == 0, err
+    return out
 
 
 def test_plan_import_prints_the_id_and_counts():
@@ -45,22 +44,19 @@ def test_plan_import_of_unreadable_input_exits_2(tmp_path: Path):
     binary = tmp_path / "image.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
-    with pytest.raises(CommandError) as caught:
-        run("import", str(binary))
+    code, out, err = envplan("plan", "import", str(binary))
 
-    assert caught.value.returncode == 2
-    assert str(caught.value) == (
-        "image.png is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file."
-    )
+    assert (code, out) == (2, "")
+    assert err == "image.png is neither UTF-8 nor GB18030 text: upload UTF-8 text or a Word .docx file.\n"
     assert PlanImport.objects.count() == 0
 
 
 def test_plan_import_of_a_missing_file_exits_2(tmp_path: Path):
-    with pytest.raises(CommandError) as caught:
-        run("import", str(tmp_path / "absent.txt"))
+    code, _, err = envplan("plan", "import", str(tmp_path / "absent.txt"))
 
-    assert caught.value.returncode == 2
-    assert "absent.txt: cannot read the file" in str(caught.value)
+    assert code == 2
+    assert err.startswith(f"{tmp_path / 'absent.txt'}: cannot read the file")
+    assert err.count("\n") == 1
 
 
 def test_plan_parse_prints_the_draft_json():
@@ -73,10 +69,27 @@ def test_plan_parse_prints_the_draft_json():
 def test_plan_parse_of_unreadable_input_exits_2(tmp_path: Path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    err = io.StringIO()
+    code, out, err = envplan("plan", "parse", str(empty))
 
-    with pytest.raises(SystemExit) as caught:
-        call_command("plan", "parse", str(empty), stdout=io.StringIO(), stderr=err)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1
 
-    assert caught.value.code == 2
-    assert len(err.getvalue().splitlines()) == 1
+
+def test_plan_import_json_summary_has_the_counts_and_the_accepted_plan():
+    code, out, err = envplan("plan", "import", str(SAMPLES / "plan_en.txt"), "--accept", "--json")
+
+    summary = json.loads(out)
+    imp, plan = PlanImport.objects.get(), Plan.objects.get()
+    tasks = len(parse_file(SAMPLES / "plan_en.txt").tasks())
+    assert (code, err, out.count("\n")) == (0, "", 1)
+    assert list(summary) == [
+        "import", "file", "created", "status", "chapters", "sections", "tasks", "targets", "units",
+        "warnings", "warnings_total", "uncertain", "plan",
+    ]  # fmt: skip
+    assert (summary["import"], summary["file"], summary["created"], summary["tasks"]) == (
+        imp.pk,
+        "plan_en.txt",
+        True,
+        tasks,
+    )
+    assert summary["plan"] == {"id": plan.pk, "title": plan.title}

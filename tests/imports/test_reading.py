@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -19,6 +17,7 @@ from envplan.core.models import AuditEntry
 from envplan.imports import services
 from envplan.imports.models import PlanImport
 from envplan.plans.models import Unit
+from tests.commandline import envplan
 from tests.imports.conftest import read_sample
 from tests.pure.plantext.zipbombs import GIB, claiming, word_document
 
@@ -26,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def command(*args: str) -> str:
-    out = io.StringIO()
-    call_command("plan", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    code, out, err = envplan("plan", *args)
+    assert code == 0, err
+    return out
 
 
 def web_upload(client: Client, name: str, content: bytes) -> Any:
@@ -71,12 +70,11 @@ def test_plan_import_of_a_docx_bomb_exits_2_and_stores_nothing(tmp_path: Path):
     path.write_bytes(claiming(word_document(), member="word/document.xml", size=GIB))
     audits = AuditEntry.objects.count()
 
-    with pytest.raises(CommandError) as caught:
-        command("import", str(path))
+    code, _, err = envplan("plan", "import", str(path))
 
-    assert caught.value.returncode == 2
-    assert str(caught.value) == (
-        "plan.docx would expand to 1,024.0 MB, more than the 100 MB allowed; it was refused before opening."
+    assert code == 2
+    assert err == (
+        "plan.docx would expand to 1,024.0 MB, more than the 100 MB allowed; it was refused before opening.\n"
     )
     assert (PlanImport.objects.count(), AuditEntry.objects.count()) == (0, audits)
 

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from envplan import cli
-from envplan.draw import cli as pure_cli
-from envplan.inspections.command import main
+from envplan.commandline import NEEDS_DJANGO
+from envplan.commands import build_parser
 from envplan.inspections.models import InspectionRecord, RectificationTask
 from envplan.inspections.services import draws
 from envplan.inspections.services.records import RecordInput, complete_record, save_record
+from tests.commandline import envplan
 from tests.inspections.conftest import NOW, at
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return envplan("inspections", *argv)
 
 
 @pytest.fixture
@@ -44,9 +40,13 @@ def revealed(enforcement):
 
 
 def test_command_draw_and_verify_stay_pure_and_the_rest_goes_to_django():
-    assert cli.pure_command(["inspections", "draw", "pool.csv"]) is pure_cli.main
-    assert cli.pure_command(["inspections", "verify", "pool.csv"]) is pure_cli.main
-    assert cli.pure_command(["inspections", "pool", "export"]) is None
+    parser = build_parser()
+    needs = [
+        vars(parser.parse_args(["inspections", *words]))[NEEDS_DJANGO]
+        for words in (["draw", "pool.csv", "--count", "1", "--seed", "00"], ["pool", "export"])
+    ]
+
+    assert needs == [False, True]
 
 
 def test_command_exported_pool_roster_and_published_draw_verify(revealed, tmp_path: Path):
@@ -142,10 +142,9 @@ def test_command_rectifications_import_of_an_unreadable_file_exits_2(enforcement
     assert "text.xlsx" in err
 
 
-def test_command_management_command_forwards_and_raises_on_failure(revealed, tmp_path: Path):
-    out = io.StringIO()
-    call_command("inspections", "published", "--draw", str(revealed.pk), stdout=out)
-    assert json.loads(out.getvalue()) == revealed.result
+def test_command_published_prints_the_draw_and_exits_2_for_an_unknown_one(revealed):
+    code, out, _err = run(["published", "--draw", str(revealed.pk)])
+    missing, _out, err = run(["published", "--draw", "999"])
 
-    with pytest.raises(CommandError):
-        call_command("inspections", "published", "--draw", "999", stdout=io.StringIO(), stderr=io.StringIO())
+    assert (code, json.loads(out)) == (0, revealed.result)
+    assert (missing, "no draw 999" in err) == (2, True)

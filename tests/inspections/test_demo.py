@@ -16,9 +16,7 @@ from envplan.core.uploads import PNG, sniff
 from envplan.dashboard.queries import plan_dashboard
 from envplan.demo.loader import DemoResult, load_demo
 from envplan.demo.logins import DEMO_PASSWORD, demo_password_hash
-from envplan.draw import cli as pure_cli
 from envplan.indicators.services import ensure_indicators, evaluate_computed
-from envplan.inspections.command import main
 from envplan.inspections.demo import load_inspections_demo
 from envplan.inspections.demo.common import ROUND
 from envplan.inspections.models import (
@@ -31,6 +29,7 @@ from envplan.inspections.models import (
     RectificationState,
     RectificationTask,
 )
+from tests.commandline import envplan, in_group
 
 DEMO_TODAY = dt.date(2025, 10, 20)
 
@@ -69,10 +68,10 @@ def test_demo_published_draw_verifies_with_the_pure_command(demo, tmp_path: Path
         ["roster", "export", "--draw", str(draw.pk), "-o", str(tmp_path / "roster.csv")],
         ["published", "--draw", str(draw.pk), "-o", str(tmp_path / "draw.json")],
     ):
-        assert main(argv, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+        assert envplan("inspections", *argv)[0] == 0
     out = io.StringIO()
 
-    code = pure_cli.main(
+    code = in_group("inspections")(
         [
             "verify",
             str(tmp_path / "pool.csv"),

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from envplan.core.models import AuditEntry
-from envplan.draw import cli as pure_cli
 from envplan.inspections import frequency
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, InspectionTask, Recusal
 from envplan.inspections.services import draws
 from envplan.inspections.services.records import RecordInput, complete_record, save_record
+from tests.commandline import in_group
 from tests.inspections.conftest import NOW, Enforcement, at
 
 
@@ -46,7 +46,7 @@ def _verify(
     published = document if document is not None else json.loads(draws.draw_json(draw))
     (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code = pure_cli.main(
+    code = in_group("inspections")(
         [
             "verify",
             str(tmp_path / "pool.csv"),
@@ -288,7 +288,7 @@ def test_draws_register_pool_draws_with_the_pure_command_by_stratum(enforcement,
     (tmp_path / "pool.csv").write_bytes(draws.registry_pool_csv(2025))
     out, err = io.StringIO(), io.StringIO()
 
-    code = pure_cli.main(
+    code = in_group("inspections")(
         [
             "draw",
             str(tmp_path / "pool.csv"),

@@ -169,6 +169,23 @@ def test_demo_command_loads_the_living_demo_unless_plan_only(db):
     assert "ecology-admin" in out.getvalue()
 
 
+def test_demo_command_json_says_what_was_loaded(db):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first, again = StringIO(), StringIO()
+    call_command("demo", "--plan-only", "--json", stdout=first)
+    call_command("demo", "--plan-only", "--json", stdout=again)
+
+    loaded, repeated = json.loads(first.getvalue()), json.loads(again.getvalue())
+    assert (loaded["changed"], repeated["changed"], loaded["monitoring"]) == (True, False, {})
+    assert loaded["plan"] == repeated["plan"]
+    assert "ecology-admin" in [login["username"] for login in loaded["logins"]]
+    assert set(loaded["logins"][0]) == {"username", "password", "description"}
+
+
 def test_demo_routine_reports_leave_some_tasks_overdue_and_most_on_track(living):
     import datetime as dt
     from collections import Counter

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 from pathlib import Path
 
-from envplan.sources.command import hj212_main, main, readings_main
+from envplan.hj212.replies import build_frame
+from envplan.hj212.simulator import device_frames
+from envplan.sources.models import Device
+from tests.commandline import in_group
 from tests.sources.conftest import DATA
+from tests.sources.test_ingest import landing_files
+from tests.sources.test_services import CST, store_so2
+from tests.world import set_today
+
+hj212_main = in_group("hj212")
+main = in_group("sources")
+readings_main = in_group("readings")
 
 
 def run(entry, argv: list[str]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
@@ -76,3 +88,42 @@ def test_hj212_check_goes_to_the_pure_command():
 
     assert code == 0
     assert out.count('"ok": true') >= 10
+
+
+def test_sources_ingest_with_an_unusable_frame_exits_1_and_its_json_counts_it(device: Device, tmp_path: Path):
+    cp = "DataTime=20260101250000;a21026-Avg=1.5,a21026-Flag=N"  # hour 25: not a time
+    broken = build_frame(qn="20260101080000001", st="31", cn="2061", mn=device.mn, flag=5, cp=cp)
+    landing_files(tmp_path / "landing", [[broken, *[frame for _, frame in device_frames(1, 2)]]])
+
+    code, out, err = run(main, ["ingest", "--landing", str(tmp_path / "landing"), "--json"])
+
+    summary = json.loads(out)
+    assert (code, err) == (1, "")
+    assert list(summary) == [
+        "files", "frames", "rows", "quarantined_frames", "unusable", "unusable_total", "warnings",
+        "warnings_total", "variants",
+    ]  # fmt: skip
+    assert (summary["files"], summary["frames"], summary["unusable_total"]) == (1, 3, 1)
+    assert summary["unusable"] == ["frame 0: cp: time '20260101250000' is not a valid date"]
+
+
+def test_sources_exceedances_exit_1_when_found_and_0_when_not(device: Device):
+    start = dt.datetime(2025, 3, 1, tzinfo=CST)
+    store_so2(device.mn, start, [30, 36, 37, 20, 50])
+    set_today(dt.date(2025, 3, 1))
+
+    found = run(main, ["exceedances", "--days", "1", "--json"])
+    set_today(dt.date(2025, 3, 10))
+    quiet_days = run(main, ["exceedances", "--days", "1"])
+
+    document = json.loads(found[1])
+    assert (found[0], found[2], quiet_days) == (
+        1,
+        "",
+        (0, "0 exceedance events from 2025-03-10 to 2025-03-11\n", ""),
+    )
+    assert (document["start"], document["end"]) == ("2025-03-01T00:00:00+08:00", "2025-03-02T00:00:00+08:00")
+    assert [(e["factor"], e["start"], e["hours"], e["max_value"]) for e in document["events"]] == [
+        ("a21026", "2025-03-01T01:00:00+08:00", 2, 37.0),
+        ("a21026", "2025-03-01T04:00:00+08:00", 1, 50.0),
+    ]

@@ -15,8 +15,10 @@ from envplan.hj212.simulator import device_frames, device_mn
 from envplan.lake import Lake
 from envplan.lake.landing import LandingLog
 from envplan.sources import services
-from envplan.sources.command import readings_main
 from envplan.sources.models import Device, DeviceCounter, RejectedSample, SourcesRun
+from tests.commandline import in_group
+
+readings_main = in_group("readings")
 
 MN = device_mn(1)
 

@@ -15,10 +15,13 @@ from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import KEY, frames_to_rows
 from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS
 from envplan.hj212.simulator import device_frames, device_mn
-from envplan.sources.command import main, readings_main
 from envplan.sources.models import Device, DeviceCounter, QuarantinedDevice, SourcesRun
 from envplan.sources.services import ingest_landing
+from tests.commandline import in_group
 from tests.sources.loopback import exchange, receiver_thread, reply_qns, wait_until
+
+main = in_group("sources")
+readings_main = in_group("readings")
 
 KINDS = {"rtd": "realtime", "minute": "minute", "hour": "hourly", "day": "daily"}
 

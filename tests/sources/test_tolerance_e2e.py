@@ -19,7 +19,6 @@ from django.test import Client
 from django.urls import reverse
 
 from envplan.hj212.frame import decode_message
-from envplan.sources.command import hj212_main
 from envplan.sources.models import (
     Device,
     DeviceCounter,
@@ -29,6 +28,7 @@ from envplan.sources.models import (
     VariantCount,
 )
 from envplan.sources.services import ingest_landing
+from tests.commandline import in_group
 from tests.pure.hj212.deviations import DEVIATIONS, MN, PASSWORD, framed, good, segment
 from tests.sources.conftest import login
 from tests.sources.loopback import (
@@ -41,6 +41,8 @@ from tests.sources.loopback import (
     wait_until,
 )
 from tests.sources.test_receiver_e2e import export
+
+hj212_main = in_group("hj212")
 
 TIMEOUT = 20.0
 NO_REPLY = {"no-flag"}  # no Flag, so no reply can be asked for
@@ -226,11 +228,13 @@ def test_hj212_rejected_filters_by_hour_and_says_when_nothing_was_refused(db: No
         return code, out.getvalue()
 
     everything = run("--format", "json")
+    short = run("--json")
     since = run("--since", "2026-03-02T18:00+08:00", "--format", "json")  # 10:00 UTC: that hour counts
     none = run("--since", "2026-03-03")
     bad = run("--since", "yesterday")
 
     assert [(r["reason"], r["frames"]) for r in json.loads(everything[1])["rejected"]] == [("garbage", 7)]
+    assert short == everything
     assert [(r["frames"], r["first_hour"]) for r in json.loads(since[1])["rejected"]] == [
         (5, "2026-03-02T18:00:00+08:00")
     ]

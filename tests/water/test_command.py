@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 
 import polars as pl
 
 from envplan.water import lake as water_lake
-from envplan.water.command import main
 from envplan.water.demo_data import DEMO_FOLDER
 from envplan.water.models import MonitoringSection
+from tests.commandline import in_group
 from tests.water.conftest import HEADER, write
+
+main = in_group("water")
 
 
 def run(argv):
@@ -51,6 +54,34 @@ def test_water_import_bad_file_prints_errors_and_exits_2(monitoring_sections, tm
         "(write a value below a detection limit as <0.01 or 0.01L)",
         "bad.csv: rejected, 1 errors, nothing stored",
     ]
+
+
+def test_water_import_json_of_a_rejected_then_a_stored_file(monitoring_sections, tmp_path):
+    bad = write(tmp_path, HEADER + "S1,2025-01-10,river,7.5,6.5,lots,0.4,0.15,\n", "bad.csv")
+    good = write(tmp_path, HEADER + "S1,2025-01-10,river,7.5,6.5,4,0.4,0.15,\n", "good.csv")
+
+    rejected = run(["import", str(bad), "--json"])
+    stored = run(["import", str(good), "--json"])
+
+    assert (rejected[0], rejected[2], stored[0], stored[2]) == (2, "", 0, "")
+    assert json.loads(rejected[1]) == {
+        "file": "bad.csv",
+        "status": "rejected",
+        "rows": 0,
+        "new": 0,
+        "errors": 1,
+        "problems": [
+            {
+                "file": "bad.csv",
+                "line": 2,
+                "field": "codmn",
+                "message": "not a number: 'lots' (write a value below a detection limit as <0.01 or 0.01L)",
+            }
+        ],
+    }
+    assert json.loads(stored[1]) == {
+        "file": "good.csv", "status": "stored", "rows": 1, "new": 1, "errors": 0, "problems": []
+    }  # fmt: skip
 
 
 def test_water_import_good_file_then_evaluate(monitoring_sections, tmp_path):

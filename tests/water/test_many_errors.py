@@ -11,10 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from envplan.water import lake as water_lake
-from envplan.water.command import main
 from envplan.water.models import ImportStatus, WaterImport
 from envplan.water.services import import_samples
+from tests.commandline import in_group
 from tests.water.conftest import HEADER
+
+main = in_group("water")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
 
 import pytest
@@ -98,3 +99,17 @@ def test_remind_unknown_plan_exits_2(world):
 def test_remind_running_plans_skip_a_finished_years_plan(world):
     assert running_plans(dt.date(2025, 6, 10)) == [world.plan]
     assert running_plans(dt.date(2027, 1, 1)) == []
+
+
+def test_remind_dry_run_json_lists_the_same_reminders(world):
+    out = StringIO()
+
+    call_command("remind", "--dry-run", "--json", stdout=out)
+
+    document = json.loads(out.getvalue())
+    expected = due_reminders(world.plan, today=dt.date(2025, 6, 10))
+    assert (document["today"], document["dry_run"]) == ("2025-06-10", True)
+    assert [(r["kind"], r["username"], r["task"], r["unit"], r["due"]) for r in document["reminders"]] == [
+        (r.kind, r.username, r.task_number, r.unit_code, r.due.isoformat()) for r in expected
+    ]
+    assert Notification.objects.count() == 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -146,3 +147,15 @@ def test_worker_command_unknown_job_exits_2(db):
 
     assert raised.value.returncode == 2
     assert "nope" in str(raised.value)
+
+
+def test_worker_command_json_lists_jobs_and_results(world):
+    listed, ran = StringIO(), StringIO()
+
+    call_command("worker", "--list", "--json", stdout=listed)
+    call_command("worker", "--once", "--only", "reminders", "--json", "--verbosity", "0", stdout=ran)
+
+    jobs = {job["name"]: job["schedule"] for job in json.loads(listed.getvalue())["jobs"]}
+    results = json.loads(ran.getvalue())["results"]
+    assert {"reminders", "indicators", "queued-jobs"} <= set(jobs)
+    assert [(r["job"], r["ok"], r["error"]) for r in results] == [("reminders", True, None)]

@@ -33,9 +33,11 @@ class HazardousWasteRound(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     scheme = models.CharField(_("scheme"), max_length=100, default=SCHEME)
     pass_at = models.DecimalField(
+        # xgettext:no-python-format
         _("pass at (% of the applicable points)"), max_digits=5, decimal_places=1, default=PASS_AT
     )
     basic_at = models.DecimalField(
+        # xgettext:no-python-format
         _("basic pass at (% of the applicable points)"), max_digits=5, decimal_places=1, default=BASIC_AT
     )
     note = models.TextField(_("note"), blank=True)

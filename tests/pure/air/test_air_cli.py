@@ -9,8 +9,10 @@ import polars as pl
 
 from envplan.standards.air import validate_air_frame
 from envplan.standards.air.aqi import IAQI_COLUMNS
-from envplan.standards.air_cli import main
+from tests.commandline import in_group
 from tests.pure.air.reference import reference_aqi
+
+main = in_group("air")
 
 REALTIME_HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 
@@ -65,6 +67,24 @@ def test_aqi_bad_rows_are_reported_and_skipped_with_exit_code_1(tmp_path: Path):
         f"{path}:4: pm10: not a number: 'abc'",
         f"{path}:4: co: CO 800 looks like µg/m³ (above 150 mg/m³); CO must be in mg/m³",
     ]
+
+
+def test_aqi_daily_annual_with_every_row_refused_exit_2_and_write_nothing(tmp_path: Path):
+    path = tmp_path / "bad.csv"
+    path.write_text(REALTIME_HEADER + "A,2025-06-01T01:00,12,abc,3,4,0.5,5\n", encoding="utf-8")
+
+    runs = [
+        _run(["aqi", str(path), "--kind", "realtime"]),
+        _run(["daily", str(path)]),
+        _run(["annual", str(path), "--year", "2025"]),
+    ]
+
+    assert [(code, out) for code, out, _ in runs] == [(2, ""), (2, ""), (2, "")]
+    for _, _, err in runs:
+        assert err.splitlines() == [
+            f"{path}:2: pm10: not a number: 'abc'",
+            f"error: {path}: no row without an error (1 error(s)); nothing written",
+        ]
 
 
 def test_aqi_strict_rejects_the_whole_file(tmp_path: Path):

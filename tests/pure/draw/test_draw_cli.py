@@ -280,3 +280,28 @@ def test_cli_verify_teams_with_another_roster_exit_1(tmp_path: Path):
         1,
         "not reproduced: teams.roster_sha256: the roster given is not the committed one\n",
     )
+
+
+def test_cli_verify_json_gives_the_verdict_and_the_differences(tmp_path: Path):
+    write_pool(tmp_path, pool_rows())
+    published = draw_json(tmp_path, "pool.csv", "--count", "5", "--seed", SEED)
+    (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
+
+    same = run_envplan(
+        "inspections", "verify", "pool.csv", "draw.json", "--seed", SEED, "--json", cwd=tmp_path
+    )
+    other = run_envplan(
+        "inspections", "verify", "pool.csv", "draw.json", "--seed", ONE_BYTE_CHANGED, "--json", cwd=tmp_path
+    )
+
+    assert (same.returncode, json.loads(same.stdout)) == (
+        0,
+        {"reproduced": True, "method": "envplan-draw-1", "selected": 5, "differences": []},
+    )
+    verdict = json.loads(other.stdout)
+    assert (other.returncode, verdict["reproduced"], list(verdict)) == (
+        1,
+        False,
+        ["reproduced", "method", "selected", "differences"],
+    )
+    assert verdict["differences"] and all(isinstance(line, str) for line in verdict["differences"])

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from envplan.standards.emergency.cli import main
+from tests.commandline import in_group
+
+main = in_group("emergency")
 
 
 def run_envplan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

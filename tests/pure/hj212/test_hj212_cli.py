@@ -12,8 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from envplan.hj212.cli import main
 from envplan.hj212.crc import crc_hj212
+from tests.commandline import ENTRY, in_group
+
+main = in_group("hj212")
 
 REPO = Path(__file__).resolve().parents[3]
 ANNEX = (
@@ -102,7 +104,7 @@ def test_serve_standalone_bad_registry_names_the_field(tmp_path: Path):
 
 def test_simulate_against_serve_standalone_all_answered(tmp_path: Path):
     stats = tmp_path / "stats.json"
-    code = "import sys; from envplan.hj212.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = ENTRY.format(group="hj212")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -272,7 +274,7 @@ def test_serve_standalone_raises_its_open_file_limit_and_keeps_a_reserve_below_i
     def lowered() -> None:  # in the child, before exec: start below the hard limit
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
 
-    code = "import sys; from envplan.hj212.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = ENTRY.format(group="hj212")
     server = subprocess.Popen(
         [sys.executable, "-c", code, "serve-standalone", "--port", "0", "--landing", str(tmp_path / "l")],
         stdout=subprocess.PIPE,

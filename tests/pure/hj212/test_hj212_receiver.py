@@ -30,6 +30,7 @@ from envplan.hj212.rows import KEY, deduplicate, frames_to_rows, segments_to_row
 from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS, parse_segment
 from envplan.hj212.simulator import device_frames, device_mn
 from envplan.lake.landing import Batch, LandingLog, LandingRecord, RecordBuffer, batch_records, replay
+from tests.commandline import ENTRY
 
 REPO = Path(__file__).resolve().parents[3]
 MN = device_mn(1)
@@ -431,7 +432,7 @@ def test_loopback_idle_connection_closed(tmp_path: Path):
 
 
 def _start_server(landing: Path) -> tuple[subprocess.Popen[str], int]:
-    code = "import sys; from envplan.hj212.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = ENTRY.format(group="hj212")
     process = subprocess.Popen(
         [
             sys.executable,

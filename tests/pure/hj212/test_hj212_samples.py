@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from envplan.hj212.cli import main
 from envplan.hj212.crc import CrcKind, crc_hj212, crc_modbus, swap16
 from envplan.hj212.frame import decode_frame, split_frame
+from tests.commandline import in_group
+
+main = in_group("hj212")
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "hj212" / "samples.txt"
 

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from envplan.hj212.cli import main
 from envplan.hj212.crc import CrcKind
 from envplan.hj212.frame import decode_message
 from envplan.hj212.receiver import Device, ReceiverConfig, ReceiverCore, UnknownDevicePolicy
 from envplan.hj212.rows import frames_to_rows
 from envplan.hj212.tolerance import judge
 from envplan.lake.landing import RecordBuffer, batch_records
+from tests.commandline import in_group
 from tests.pure.hj212.deviations import DEVIATIONS, MN, framed, good, segment
+
+main = in_group("hj212")
 
 VARIANT_DEVICE = frozenset({CrcKind.MODBUS_SWAPPED})
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from envplan.plantext import Draft, parse_file, parse_text
-from envplan.plantext.cli import main
 from envplan.plantext.scoring import score
 from envplan.plantext.targets import extract_targets, find_deadline
+from tests.commandline import in_group
+
+main = in_group("plan")
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 PLANS = ["plan_zh_fengdu", "plan_zh_luzhou", "plan_zh_tongling", "plan_zh_chengxi_opening"]

@@ -6,7 +6,10 @@ import io
 import json
 from pathlib import Path
 
-from envplan.plantext.cli import main
+from tests.commandline import in_group
+
+main = in_group("plan")
+
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 

@@ -11,7 +11,10 @@ import pytest
 import weasyprint
 
 from envplan.plantext import Draft, PlanTextError, parse_file
-from envplan.plantext.cli import main
+from tests.commandline import in_group
+
+main = in_group("plan")
+
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 SOURCE = DATA / "plan_zh_fengdu.txt"

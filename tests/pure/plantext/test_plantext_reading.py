@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from envplan.plantext import PlanTextError, UnreadableDocument, parse_file, plan_text
-from envplan.plantext.cli import main
+from tests.commandline import in_group
 from tests.pure.plantext.zipbombs import GIB, claiming, expanding, word_document
+
+main = in_group("plan")
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from envplan import cli as envplan_cli
-from envplan.screening import cli
-from envplan.screening.cli import main
+from envplan.commandline import HANDLER, NEEDS_DJANGO
+from envplan.commands import build_parser
+from tests.commandline import in_group
 from tests.pure.screening.series import load_like, noisy, readings_of
+
+main = in_group("screening")
 
 KEYS = ["mn", "factor", "start", "end", "detector", "score", "explanation"]
 
@@ -191,5 +193,8 @@ def test_cli_scan_help_documents_the_input_layouts() -> None:
     assert "mn,factor,start,end" in out
 
 
-def test_cli_envplan_dispatches_screening_scan_without_django() -> None:
-    assert envplan_cli.pure_command(["screening", "scan", "x.csv"]) is cli.main
+def test_cli_envplan_declares_screening_scan_pure() -> None:
+    args = build_parser().parse_args(["screening", "scan", "x.csv"])
+
+    assert getattr(args, HANDLER) == "envplan.screening.cli:scan_command"
+    assert getattr(args, NEEDS_DJANGO) is False

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
-from envplan.standards.water_cli import main
+from tests.commandline import in_group
+
+main = in_group("water")
+
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "water"
 

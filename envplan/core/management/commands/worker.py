@@ -1,7 +1,9 @@
-"""`envplan worker [--once] [--only NAME]`: run the registered background jobs (reminders, indicators)."""
+"""`envplan worker [--once] [--only NAME] [--list] [--json]`: run the registered background jobs (reminders,
+indicators)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import Any
@@ -19,10 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run each job once now, then exit")
         parser.add_argument("--only", action="append", metavar="NAME", help="run only this job (repeatable)")
         parser.add_argument("--list", action="store_true", help="list the registered jobs and exit")
+        parser.add_argument(
+            "--json", action="store_true", help="with --list or --once: print the jobs or results as JSON"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = worker.discover()
         if options["list"]:
+            if options["json"]:
+                listing = [{"name": job.name, "schedule": str(job.schedule)} for job in jobs.values()]
+                self.stdout.write(json.dumps({"jobs": listing}, ensure_ascii=False))
+                return
             for job in jobs.values():
                 self.stdout.write(f"{job.name}: {job.schedule}")
             return
@@ -36,9 +45,16 @@ class Command(BaseCommand):
         runner = worker.Worker(jobs=selected, now=timezone.localtime, today=clock.today)
         if options["once"]:
             results = runner.run_once()
-            for result in results:
-                outcome = "ok" if result.ok else f"FAILED ({result.error})"
-                self.stdout.write(f"{result.job}: {outcome} in {result.seconds:.2f}s")
+            if options["json"]:
+                outcomes = [
+                    {"job": r.job, "ok": r.ok, "error": r.error or None, "seconds": round(r.seconds, 3)}
+                    for r in results
+                ]
+                self.stdout.write(json.dumps({"results": outcomes}, ensure_ascii=False))
+            else:
+                for result in results:
+                    outcome = "ok" if result.ok else f"FAILED ({result.error})"
+                    self.stdout.write(f"{result.job}: {outcome} in {result.seconds:.2f}s")
             if not all(result.ok for result in results):
                 raise CommandError("a job failed; see the log above", returncode=1)
             return

@@ -1,8 +1,9 @@
-"""`envplan remind [--dry-run] [--plan ID] [--today YYYY-MM-DD]`: the reminders job, by hand."""
+"""`envplan remind [--dry-run] [--plan ID] [--today YYYY-MM-DD] [--json]`: the reminders job, by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--plan", type=int, metavar="ID", help="only this plan (default: running plans)")
         parser.add_argument("--today", metavar="YYYY-MM-DD", help="as if today were this date")
+        parser.add_argument("--json", action="store_true", help="print the reminders as one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = clock.today()
@@ -48,6 +50,21 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)  # a dry run leaves the database as it found it
         else:
             reminders = remind(today, plans=plans)
+        if options["json"]:
+            listing = [
+                {
+                    "kind": r.kind,
+                    "username": r.username,
+                    "task": r.task_number,
+                    "unit": r.unit_code,
+                    "period": f"{r.period:%Y-%m}",
+                    "due": r.due.isoformat(),
+                }
+                for r in reminders
+            ]
+            document = {"today": today.isoformat(), "dry_run": dry_run, "reminders": listing}
+            self.stdout.write(json.dumps(document, ensure_ascii=False))
+            return
         for r in reminders:
             self.stdout.write(
                 f"{r.kind:8} {r.username:20} task {r.task_number:>3} {r.unit_code:40} "

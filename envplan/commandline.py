@@ -1,0 +1,157 @@
+"""What every `envplan` sub-command shares: the parser that raises instead of exiting, the streams a
+handler writes to, the exit codes, and the helper that declares sub-commands.
+
+Pure (no Django): the pure packages' handlers take `Streams` from here, and the command's tree
+(`envplan.commands`) is built from here without importing any handler.
+
+A sub-command is declared once, in `envplan/commands/<group>.py`, with `Group.command(name, handler, ...)`:
+the handler is named by a dotted path, `"package.module:function"`, imported only when that sub-command
+runs, and called as `function(args, streams) -> exit code`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn, TextIO
+
+# The exit codes, the same for every command (README, "Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # findings or failures in the data: rows refused, frames refused, a scan's findings
+EXIT_USAGE = 2  # bad input or usage: nothing usable, a wrong option, a missing file
+
+# Where the parsed arguments keep the sub-command's handler, whether it needs Django, and its name.
+HANDLER = "envplan_handler"
+NEEDS_DJANGO = "envplan_needs_django"
+PROG = "envplan_prog"
+
+
+class UsageError(Exception):
+    """A command line that does not parse, or options that do not go together. The message names the
+    command; `envplan` prints it as one line on stderr and exits with code 2."""
+
+
+class RaisingParser(argparse.ArgumentParser):
+    """Usage errors raise `UsageError` instead of printing the usage and leaving the process.
+
+    `epilog_from` ("package.module:NAME") names a long help text kept beside the code it describes; it is
+    imported only when the help is shown, so that building the command line stays light."""
+
+    epilog_from: str | None = None
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message}")
+
+    def format_help(self) -> str:
+        if self.epilog_from is not None:
+            module_name, _, name = self.epilog_from.partition(":")
+            self.epilog = str(getattr(importlib.import_module(module_name), name))
+        return super().format_help()
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Where a handler reads and writes. `quiet` (`-q`): no progress output, only results and errors."""
+
+    stdout: TextIO
+    stderr: TextIO
+    stdin: TextIO
+    quiet: bool = False
+
+
+Handler = Callable[[argparse.Namespace, Streams], int]
+
+
+def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """`-v/--verbose` and `-q/--quiet`. On the root parser with their defaults; on every sub-command
+    without (argparse.SUPPRESS), so that `envplan -q air import F` and `envplan air import F -q` agree."""
+    verbose: dict[str, Any] = {"default": 0} if defaults else {"default": argparse.SUPPRESS}
+    quiet: dict[str, Any] = {"default": False} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument(
+        "-v", "--verbose", action="count", help="more log lines: -v information, -vv debugging", **verbose
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress output; log errors only", **quiet
+    )
+
+
+class Group:
+    """A command group (`envplan air`, `envplan air stations`): its sub-commands and nested groups."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+        self._commands = parser.add_subparsers(
+            dest=argparse.SUPPRESS, metavar="COMMAND", required=True, parser_class=RaisingParser
+        )
+
+    def command(
+        self,
+        name: str,
+        handler: str,
+        *,
+        help: str,
+        django: bool = False,
+        epilog_from: str | None = None,
+        **parser_options: Any,
+    ) -> RaisingParser:
+        """Declare `name`, run by `handler` ("module:function"), which needs Django when `django` is
+        true. Returns the sub-command's parser, for its arguments."""
+        if handler.count(":") != 1:
+            raise ValueError(f"handler {handler!r}: expected 'package.module:function'")
+        parser_options.setdefault("description", help)
+        parser: RaisingParser = self._commands.add_parser(name, help=help, **parser_options)
+        parser.epilog_from = epilog_from
+        global_options(parser, defaults=False)
+        parser.set_defaults(**{HANDLER: handler, NEEDS_DJANGO: django, PROG: parser.prog})
+        return parser
+
+    def group(self, name: str, *, help: str, **parser_options: Any) -> Group:
+        """Declare a nested group (`envplan air stations import`)."""
+        parser_options.setdefault("description", help)
+        parser: RaisingParser = self._commands.add_parser(name, help=help, **parser_options)
+        global_options(parser, defaults=False)
+        return Group(parser)
+
+
+def resolve(handler: str) -> Handler:
+    """The function a dotted path ("package.module:function") names."""
+    module_name, _, function = handler.partition(":")
+    found: Handler = getattr(importlib.import_module(module_name), function)
+    return found
+
+
+def json_line(document: object) -> str:
+    """One JSON document on one line (UTF-8 text as is), for `--json` outputs."""
+    import json  # here: building the command line, which imports this module, needs no JSON
+
+    return json.dumps(document, ensure_ascii=False, default=str) + "\n"
+
+
+def import_summary(
+    *, file: str, status: str, rows: int, problems: Iterable[Mapping[str, Any]], total: int, **more: object
+) -> dict[str, object]:
+    """The `--json` shape of every file import: `file`, `status`, `rows` (stored), the import's own
+    figures, `errors` (all counted) and `problems` (the first 1,000: file, line, field, message)."""
+    return {
+        "file": file,
+        "status": status,
+        "rows": rows,
+        **more,
+        "errors": total,
+        "problems": [
+            {key: issue.get(key) for key in ("file", "line", "field", "message")} for issue in problems
+        ],
+    }
+
+
+def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
+    """The parsed command line; a word no sub-command knows is a usage error of that sub-command (argparse
+    would blame the root parser)."""
+    parsed, extras = parser.parse_known_args(args)
+    if extras:
+        raise UsageError(
+            f"{getattr(parsed, PROG, parser.prog)}: error: unrecognized arguments: {' '.join(extras)}"
+        )
+    return parsed
