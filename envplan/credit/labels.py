@@ -33,7 +33,7 @@ UNIT_LABELS = {
     "%": "%",
     "yuan": _("yuan"),
     "count": "",
-    "level": _("(2 pass, 1 basic pass, 0 fail)"),
+    "level": _("of 2 (2 pass, 1 basic pass, 0 fail)"),
     "days": _("days"),
 }
 

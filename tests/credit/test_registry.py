@@ -117,7 +117,7 @@ def test_hand_entries_of_a_code_an_app_now_computes_stop_counting(world, enterpr
 
 
 def test_registry_refuses_a_code_already_computed_by_another_source():
-    with pytest.raises(ValueError, match="exceedance_hours already come from 'sources.exceedances'"):
+    with pytest.raises(ValueError, match=r"exceedance_hours already come from 'sources\.exceedances'"):
         registry.register_source(
             "cases.other", label="x", codes=("exceedance_hours",), collect=lambda e, p: []
         )
@@ -129,7 +129,7 @@ def test_registry_refuses_rows_of_a_code_the_source_did_not_declare(db, enterpri
 
     registry.register_source("emergency.alerts", label="x", codes=("alert_noncompliance",), collect=wrong)
     try:
-        with pytest.raises(ValueError, match="'emergency.alerts' returned undeclared code"):
+        with pytest.raises(ValueError, match=r"'emergency\.alerts' returned undeclared code"):
             registry.collect(enterprise, registry.Period(dt.date(2025, 1, 1), TODAY))
     finally:
         registry.unregister_source("emergency.alerts")
