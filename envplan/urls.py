@@ -23,5 +23,7 @@ urlpatterns = [
     path("water/", include("envplan.water.urls")),
     path("sources/", include("envplan.sources.urls")),
     path("credit/", include("envplan.credit.urls")),
+    path("public/", include("envplan.portal.urls")),
+    path("corrections/", include("envplan.portal.internal_urls")),
     path("", include("envplan.plans.urls")),
 ]
