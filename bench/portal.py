@@ -72,8 +72,7 @@ def run(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(ENVPLAN), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def start_server(quick: bool) -> tuple[subprocess.Popen[bytes], str]:
-    data = tempfile.mkdtemp(prefix="envplan-bench-portal-")
+def start_server(quick: bool, data: str) -> tuple[subprocess.Popen[bytes], str]:
     env = {**os.environ, "ENVPLAN_DATA_DIR": data}
     print(
         f"data folder {data}: migrating and loading the demo{' (plan only)' if quick else ''} …", flush=True
@@ -253,8 +252,9 @@ def main() -> int:
 
     server = None
     url = args.url
+    folder = tempfile.TemporaryDirectory(prefix="envplan-bench-portal-")
     if url is None:
-        server, url = start_server(args.quick)
+        server, url = start_server(args.quick, folder.name)
     try:
         asyncio.run(warm(url))
         baseline = asyncio.run(alone(url, 200))
@@ -263,6 +263,7 @@ def main() -> int:
         if server is not None:
             os.killpg(server.pid, 15)
             server.wait(30)
+        folder.cleanup()
 
     base_p50 = statistics.median(baseline.latencies_ms)
     lat = results.latencies_ms

@@ -68,7 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
         rating_count=Count("ratings"),
         published_count=Count("ratings", filter=Q(ratings__state=RatingState.PUBLISHED)),
     )
-    return render(request, "credit/index.html", {"rounds": rounds, "form": form})
+    enterprises = Enterprise.objects.annotate(entries=Count("credit_evidence")).order_by("name")
+    return render(request, "credit/index.html", {"rounds": rounds, "form": form, "enterprises": enterprises})
 
 
 @rater_required

@@ -205,3 +205,29 @@ def test_units_inbox_lists_its_requests_with_the_overdue_ones_marked(world):
     assert "overdue" in page
     assert CorrectionRequest.objects.get().reference in page
     assert CorrectionRequest.objects.get().reference not in other
+
+
+def test_district_office_assigns_a_tables_owner_and_others_may_not(world):
+    refused = client_for(world.ecology_admin).get("/corrections/owners/")
+    office = client_for(world.supervisor)
+
+    page = office.get("/corrections/owners/")
+    saved = office.post("/corrections/owners/", {"table": "air-year-to-date", "unit": world.ecology.pk})
+    request = services.submit_correction(
+        kind="data_error", table="air-year-to-date", item="", description="x"
+    )
+
+    assert (refused.status_code, page.status_code, saved.status_code) == (403, 200, 302)
+    assert request.unit == world.ecology
+    assert AuditEntry.objects.filter(action="portal.data_owner_set").count() == 1
+
+
+def test_district_office_routes_a_request_to_another_unit(world):
+    request = services.submit_correction(kind="complaint", table="plan-tasks", item="2", description="x")
+    assert request.unit is None  # task 2 names no lead unit: the district office answers
+
+    client_for(world.supervisor).post(f"/corrections/{request.pk}/route/", {"unit": world.housing.pk})
+
+    request.refresh_from_db()
+    assert request.unit == world.housing
+    assert client_for(world.housing_reporter).get(f"/corrections/{request.pk}/").status_code == 200

@@ -167,3 +167,13 @@ def test_public_page_past_its_ttl_is_refreshed_for_a_change_no_write_announced(w
 
     assert "Renamed without a signal" not in cached
     assert "Renamed without a signal" in refreshed
+
+
+def test_public_pages_answer_on_an_install_with_nothing_yet(db, anonymous):
+    urls = ["/public/", "/public/plan/", "/public/air/", "/public/water/", "/public/credit/", "/public/data/"]
+    urls += ["/public/data/catalog.jsonld", "/public/data/plan-tasks.csv", "/public/data/air-targets.json"]
+
+    statuses = {url: anonymous.get(url).status_code for url in urls}
+
+    assert set(statuses.values()) == {200}
+    assert anonymous.get("/public/data/plan-tasks.csv").content.decode("utf-8").count("\r\n") == 1
