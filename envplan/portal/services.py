@@ -64,7 +64,7 @@ def submit_correction(
     """Receive a report from anyone about a public item (or a whole table) and route it to the unit that
     owns the data, with its deadline. The description and contact are kept for the unit, never published;
     the audit entry holds neither."""
-    now = now or clock.now()
+    now = now or clock.now().replace(second=0, microsecond=0)
     if kind not in CorrectionKind.values:
         raise PortalError(_("Choose a data error or a complaint."), field="kind")
     found = find_item(table, item.strip(), now=now)

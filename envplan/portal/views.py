@@ -103,6 +103,12 @@ def table_view(section: Section, found: Table, now: dt.datetime) -> TableView:
     return view
 
 
+def public_now() -> dt.datetime:
+    """The moment public pages show, to the minute: within a minute every page and table computes from the
+    same moment, so one computation serves them all (envplan.portal.sections.memo)."""
+    return clock.now().replace(second=0, microsecond=0)
+
+
 def _context(**extra: Any) -> dict[str, Any]:
     url, name = opendata.licence()
     return {
@@ -119,7 +125,7 @@ def _context(**extra: Any) -> dict[str, Any]:
 
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
+    now = public_now()
     cards = [(s, list(s.highlights(now)) if s.highlights else []) for s in sections()]
     recent = queries.public_corrections()[:5]
     return render(request, "portal/home.html", _context(cards=cards, recent=recent, today=now.date()))
@@ -131,7 +137,7 @@ def section_page(request: HttpRequest, key: str) -> HttpResponse:
         section = next(s for s in sections() if s.key == key)
     except StopIteration:
         raise Http404 from None
-    now = clock.now()
+    now = public_now()
     views = [table_view(section, found, now) for found in section.tables]
     return render(request, "portal/section.html", _context(section=section, views=views, now=now))
 
@@ -153,7 +159,7 @@ def _table(name: str) -> tuple[Section, Table]:
 def data_csv(request: HttpRequest, name: str) -> HttpResponse:
     _section, found = _table(name)
     response = HttpResponse(
-        opendata.csv_bytes(found, found.rows(clock.now())), content_type="text/csv; charset=utf-8"
+        opendata.csv_bytes(found, found.rows(public_now())), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{found.name}.csv"'
     return response
@@ -162,7 +168,7 @@ def data_csv(request: HttpRequest, name: str) -> HttpResponse:
 @public_page
 def data_json(request: HttpRequest, name: str) -> HttpResponse:
     section, found = _table(name)
-    document = opendata.json_document(request, section, found, found.rows(clock.now()))
+    document = opendata.json_document(request, section, found, found.rows(public_now()))
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
@@ -244,7 +250,7 @@ def correction_new(request: HttpRequest) -> HttpResponse:
     table_name = str(form["table"].value() or "")
     key = str(form["item"].value() or "")
     if table_name:
-        item = queries.find_item(table_name, key, now=clock.now())
+        item = queries.find_item(table_name, key, now=public_now())
     return render(request, "portal/correction_form.html", _context(form=form, item=item))
 
 

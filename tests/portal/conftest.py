@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from envplan.portal import caching
 from envplan.portal.sections import memo
 from tests.world import World, build_world
 
@@ -19,6 +20,7 @@ TODAY = dt.date(2025, 10, 20)
 def empty_cache() -> None:
     cache.clear()
     memo.clear()
+    caching.forget_stamp()
 
 
 @pytest.fixture
