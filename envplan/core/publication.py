@@ -108,7 +108,9 @@ class Section:
     summary: Any
     tables: tuple[Table, ...]
     order: int = 100
-    watch: tuple[str, ...] = ()  # "app_label.ModelName" whose writes change what the section shows
+    # The models whose writes change what the section shows: "app_label.ModelName", or
+    # "app_label.ModelName:field=value" for only the rows holding that value (approved reports, not drafts).
+    watch: tuple[str, ...] = ()
     # A few headline figures for the portal's front page: (label, value) pairs.
     highlights: Callable[[dt.datetime], Sequence[tuple[str, str]]] | None = None
 
@@ -162,5 +164,19 @@ def table(name: str) -> tuple[Section, Table]:
     raise KeyError(name)
 
 
-def watched_models() -> set[str]:
-    return {label for s in REGISTRY.values() for label in s.watch}
+def watched_models() -> dict[str, list[tuple[str, str] | None]]:
+    """Model label -> the conditions (field, value) under which its writes count; None: every write."""
+    found: dict[str, list[tuple[str, str] | None]] = {}
+    for entry in (label for s in REGISTRY.values() for label in s.watch):
+        model, _, condition = entry.partition(":")
+        field, _, value = condition.partition("=")
+        found.setdefault(model, []).append((field, value) if condition else None)
+    return found
+
+
+def counts_as_change(label: str, instance: Any) -> bool:
+    """Whether a write of `instance` (of the model `label`) changes what a public section shows."""
+    for condition in watched_models().get(label, []):
+        if condition is None or str(getattr(instance, condition[0], None)) == condition[1]:
+            return True
+    return False

@@ -37,7 +37,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from envplan.core.publication import watched_models
+from envplan.core.publication import counts_as_change
 
 logger = logging.getLogger("envplan.portal")
 
@@ -123,9 +123,9 @@ def schedule_bump() -> None:
     transaction.on_commit(run)
 
 
-def _on_write(sender: Any, **kwargs: Any) -> None:
+def _on_write(sender: Any, instance: Any = None, **kwargs: Any) -> None:
     label = getattr(getattr(sender, "_meta", None), "label", "")
-    if label in OWN_WATCH or label in watched_models():
+    if label in OWN_WATCH or counts_as_change(label, instance):
         schedule_bump()
 
 

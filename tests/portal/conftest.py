@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from envplan.portal import caching
 from envplan.portal.sections import memo
@@ -17,10 +19,14 @@ TODAY = dt.date(2025, 10, 20)
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
+def empty_cache() -> Iterator[None]:
     cache.clear()
     memo.clear()
     caching.forget_stamp()
+    yield
+    # A page read in Chinese or French leaves its language active in this thread: the tests after ours
+    # call services directly and expect the default.
+    translation.deactivate()
 
 
 @pytest.fixture

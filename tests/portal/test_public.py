@@ -185,3 +185,14 @@ def test_public_pages_answer_on_an_install_with_nothing_yet(db, anonymous):
 
     assert set(statuses.values()) == {200}
     assert anonymous.get("/public/data/plan-tasks.csv").content.decode("utf-8").count("\r\n") == 1
+
+
+def test_public_cache_is_dropped_by_approvals_not_by_drafts():
+    from types import SimpleNamespace
+
+    from envplan.core.publication import counts_as_change
+
+    assert counts_as_change("progress.ProgressReport", SimpleNamespace(state="approved")) is True
+    assert counts_as_change("progress.ProgressReport", SimpleNamespace(state="draft")) is False
+    assert counts_as_change("plans.Task", SimpleNamespace()) is True
+    assert counts_as_change("sessions.Session", SimpleNamespace()) is False

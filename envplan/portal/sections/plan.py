@@ -245,7 +245,9 @@ def register() -> None:
                 "plans.Task",
                 "plans.Target",
                 "plans.Assignment",
-                "progress.ProgressReport",
+                # An approval changes a status; drafts and submissions are the units' daily work and leave
+                # the cache alone (a submission that ends an overdue shows within the pages' TTL).
+                "progress.ProgressReport:state=approved",
                 "indicators.Indicator",
                 "indicators.IndicatorValue",
             ),
