@@ -97,9 +97,9 @@ class CreditRating(TimeStampedModel):
         return self.state == RatingState.PUBLISHED
 
 
-def credit_file_path(instance: models.Model, filename: str) -> str:
-    # The person's file name is kept in `original_name`; on disk only our own name is used.
-    return f"credit/{instance._meta.model_name}/{instance.sha256[:2]}/{instance.sha256}"  # type: ignore[attr-defined]
+def credit_file_path(instance: Attachment, filename: str) -> str:
+    # The person's file name is kept in `original_name`; on disk only our own name (its SHA-256) is used.
+    return f"credit/{instance._meta.model_name}/{instance.sha256[:2]}/{instance.sha256}"
 
 
 class Attachment(models.Model):

@@ -104,9 +104,6 @@ class CorrectionRequest(TimeStampedModel):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def is_overdue(self, today: object) -> bool:
-        return not self.is_final and today > self.due_on  # type: ignore[operator]
-
 
 class CorrectionAttempt(models.Model):
     """One correction form sent from an address (kept as a keyed hash, never the address), for the rate

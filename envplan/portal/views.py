@@ -29,7 +29,7 @@ from envplan.core import clock
 from envplan.core.publication import Column, Row, Section, Table, sections, table, tables
 from envplan.portal import antispam, opendata, queries, services
 from envplan.portal.caching import public_page
-from envplan.portal.errors import PortalError
+from envplan.portal.errors import PortalError, PortalErrorKind
 from envplan.portal.forms import AnswerForm, CorrectionForm, OwnerForm, RouteForm
 from envplan.portal.models import CorrectionRequest, CorrectionStatus
 from envplan.portal.permissions import can_answer, can_manage_owners, corrections_visible_to
@@ -334,7 +334,7 @@ def manage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except PortalError as error:
-        if error.kind == "not_allowed":
+        if error.kind == PortalErrorKind.NOT_ALLOWED:
             raise PermissionDenied(error.message) from None
         messages.error(request, error.message)
     return redirect("corrections:manage", pk=item.pk)
