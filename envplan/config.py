@@ -38,6 +38,9 @@ class Config:
     max_request_mb: int = 50
     login_failure_limit: int = 10
     login_cooloff_minutes: int = 15
+    open_data_licence: str = "https://creativecommons.org/licenses/by/4.0/"
+    open_data_publisher: str = ""
+    correction_days: int = 15
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -132,4 +135,17 @@ def load() -> Config:
         max_request_mb=env_int("ENVPLAN_MAX_REQUEST_MB", 50, minimum=1),
         login_failure_limit=env_int("ENVPLAN_LOGIN_FAILURE_LIMIT", 10, minimum=1),
         login_cooloff_minutes=env_int("ENVPLAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1),
+        open_data_licence=licence_from_env(),
+        open_data_publisher=os.environ.get("ENVPLAN_OPEN_DATA_PUBLISHER", "").strip(),
+        correction_days=env_int("ENVPLAN_CORRECTION_DAYS", 15, minimum=1),
     )
+
+
+def licence_from_env() -> str:
+    """The open data's licence, as the URL of its text (the public portal and its catalogue state it)."""
+    raw = os.environ.get("ENVPLAN_OPEN_DATA_LICENCE", "").strip()
+    if not raw:
+        return "https://creativecommons.org/licenses/by/4.0/"
+    if urlsplit(raw).scheme not in {"http", "https"}:
+        raise ConfigError(f"ENVPLAN_OPEN_DATA_LICENCE must be the URL of the licence text, not {raw!r}")
+    return raw

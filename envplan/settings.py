@@ -41,8 +41,10 @@ INSTALLED_APPS = [
     "envplan.sources",
     "envplan.emergency",
     "envplan.inspections",
+    "envplan.credit",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
+    "envplan.portal",
     "envplan.demo",
     "envplan.site",
 ]
@@ -158,6 +160,12 @@ ENVPLAN_UPLOAD_LIMITS_MB = CONFIG.upload_limits_mb
 # unless the view declares its own limit (envplan.core.uploads.upload_limit).
 ENVPLAN_MAX_REQUEST_MB = CONFIG.max_request_mb
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The public portal (/public/): the open data's licence and publisher, and the days a unit has to answer a
+# correction request.
+ENVPLAN_OPEN_DATA_LICENCE = CONFIG.open_data_licence
+ENVPLAN_OPEN_DATA_PUBLISHER = CONFIG.open_data_publisher
+ENVPLAN_CORRECTION_DAYS = CONFIG.correction_days
 
 # Reminders and review notices go out through Django's e-mail backend (the console in the demo).
 EMAIL_BACKEND = CONFIG.email_backend

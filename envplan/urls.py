@@ -24,5 +24,8 @@ urlpatterns = [
     path("sources/", include("envplan.sources.urls")),
     path("emergency/", include("envplan.emergency.urls")),
     path("inspections/", include("envplan.inspections.urls")),
+    path("credit/", include("envplan.credit.urls")),
+    path("public/", include("envplan.portal.urls")),
+    path("corrections/", include("envplan.portal.internal_urls")),
     path("", include("envplan.plans.urls")),
 ]

@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 
 from envplan.air.demo_data import load_air_demo
 from envplan.core import clock
+from envplan.credit.demo import load_credit_demo
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
 from envplan.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin, demo_password_hash, ensure_demo_users
 from envplan.emergency.demo_data import load_emergency_demo
@@ -22,6 +23,7 @@ from envplan.inspections.demo import load_inspections_demo
 from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Plan
 from envplan.plans.services import save_plan
+from envplan.portal.demo import load_portal_demo
 from envplan.sources.demo_data import load_sources_demo
 from envplan.water.demo_data import load_water_demo
 
@@ -60,7 +62,8 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
     devices and readings, then enforcement (random inspections, records, the hazardous-waste round,
     rectification tasks); each app's own demo loader, generated values labelled generated. Then the plan's
-    computed indicators evaluated up to the demo's date. Safe to run again."""
+    computed indicators evaluated up to the demo's date, the enterprises' credit ratings and the public
+    portal's data owners and correction requests. Safe to run again."""
     loaded: dict[str, Any] = {}
     ensure_indicators(plan)
     loaded["water"] = load_water_demo(plan=plan)
@@ -70,4 +73,7 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     loaded["inspections"] = load_inspections_demo(plan=plan, password_hash=demo_password_hash(DEMO_PASSWORD))
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
+    # Enforcement and the public face last: they rate the sources' enterprises and publish the rest.
+    loaded["credit"] = load_credit_demo(today=DEMO_TODAY)
+    loaded["portal"] = load_portal_demo(today=DEMO_TODAY)
     return loaded

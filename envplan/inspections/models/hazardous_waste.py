@@ -34,11 +34,17 @@ class HazardousWasteRound(TimeStampedModel):
     scheme = models.CharField(_("scheme"), max_length=100, default=SCHEME)
     pass_at = models.DecimalField(
         # xgettext:no-python-format
-        _("pass at (% of the applicable points)"), max_digits=5, decimal_places=1, default=PASS_AT
+        _("pass at (% of the applicable points)"),
+        max_digits=5,
+        decimal_places=1,
+        default=PASS_AT,
     )
     basic_at = models.DecimalField(
         # xgettext:no-python-format
-        _("basic pass at (% of the applicable points)"), max_digits=5, decimal_places=1, default=BASIC_AT
+        _("basic pass at (% of the applicable points)"),
+        max_digits=5,
+        decimal_places=1,
+        default=BASIC_AT,
     )
     note = models.TextField(_("note"), blank=True)
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "envplan.credit"
+    label = "credit"
+    verbose_name = _("Environmental credit rating")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from envplan.credit import public
+        from envplan.credit.evidence import manual, sources
+
+        sources.register()
+        manual.register()
+        public.register()

@@ -1,0 +1,129 @@
+"""The credit demo: the two illustrative enterprises of the sources demo rated under both bundled schemes.
+
+* "2024 (national 2013 measures)": the whole cycle in spring 2025. Evidence entered by hand (GENERATED):
+  the power plant's 2024 penalty and hazardous-waste result, a bypass found at the wastewater plant. The
+  plant's objection (the penalty was annulled on reconsideration) is upheld, which lifts its grade from
+  blue to green; the wastewater plant's one-vote veto makes it red. Both are published: one on the
+  incentives list, one on the sanctions list.
+* "2025 to date (Inner Mongolia 2024 measures)" and "2025 to date (national 2013 measures)": drafts
+  computed at the demo's date from the generated online-monitoring data (exceedances, transmission
+  validity); the power plant's Inner Mongolia draft is notified.
+
+`load_credit_demo()` is called by the demo loader after the sources demo; running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from envplan.core import clock
+from envplan.credit import services
+from envplan.credit.models import CreditRound
+from envplan.sources.demo_data import ENTERPRISES
+from envplan.sources.models import Enterprise
+
+NOTE = " (generated for the demo)"
+
+
+def load_credit_demo(*, today: dt.date | None = None) -> dict[str, Any]:
+    if CreditRound.objects.filter(generated=True).exists():
+        return {"rounds": 0}
+    power = Enterprise.objects.filter(name=ENTERPRISES[0]["name"]).first()
+    water = Enterprise.objects.filter(name=ENTERPRISES[1]["name"]).first()
+    if power is None or water is None:
+        return {"rounds": 0}
+    today = today or clock.today()
+    with transaction.atomic():
+        penalty = services.add_evidence(
+            power,
+            code="penalty",
+            on=dt.date(2024, 6, 12),
+            quantity=Decimal(100000),
+            reference="昆环罚〔2024〕示例01号",
+            description="Illustrative: SO2 above the permit during a boiler test, fined 100,000 yuan" + NOTE,
+            upload=None,
+            by=None,
+            generated=True,
+        )
+        services.add_evidence(
+            power,
+            code="hazardous_waste_result",
+            on=dt.date(2024, 9, 20),
+            quantity=1,
+            reference="危废评估〔2024〕示例07号",
+            description="Illustrative: 基本达标 (basic pass), the waste-oil ledger incomplete" + NOTE,
+            upload=None,
+            by=None,
+            generated=True,
+        )
+        services.add_evidence(
+            water,
+            code="veto_bypass",
+            on=dt.date(2024, 7, 3),
+            quantity=1,
+            reference="昆环罚〔2024〕示例02号",
+            description="Illustrative: an unrecorded bypass pipe at the effluent channel, found on inspection"
+            + NOTE,
+            upload=None,
+            by=None,
+            generated=True,
+        )
+
+        national_2024 = services.create_round(
+            title="2024 (national 2013 measures)",
+            scheme_id="national-2013",
+            period_start=dt.date(2024, 1, 1),
+            period_end=dt.date(2024, 12, 31),
+            by=None,
+            generated=True,
+        )
+        services.compute_round(national_2024, by=None, today=dt.date(2025, 4, 1))
+        services.notify_round(national_2024, by=None, today=dt.date(2025, 4, 7), language="zh-hans")
+        power_2024 = national_2024.ratings.get(enterprise=power)
+        objection = services.record_objection(
+            power_2024,
+            statement="The 2024 penalty decision was annulled on administrative reconsideration" + NOTE,
+            records=[penalty.record],
+            upload=None,
+            by=None,
+            received_on=dt.date(2025, 4, 15),
+        )
+        services.review_objection(
+            objection,
+            uphold=True,
+            reason="The reconsideration decision annulling the penalty was checked" + NOTE,
+            by=None,
+            today=dt.date(2025, 4, 25),
+        )
+        services.publish_round(national_2024, by=None, today=dt.date(2025, 5, 6))
+
+        inner_mongolia = services.create_round(
+            title="2025 to date (Inner Mongolia 2024 measures)",
+            scheme_id="inner-mongolia-2024",
+            period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31),
+            by=None,
+            generated=True,
+        )
+        services.compute_round(inner_mongolia, by=None, today=today)
+        services.issue_notice(
+            inner_mongolia.ratings.get(enterprise=power), by=None, today=today, language="zh-hans"
+        )
+
+        national_2025 = services.create_round(
+            title="2025 to date (national 2013 measures)",
+            scheme_id="national-2013",
+            period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31),
+            by=None,
+            generated=True,
+        )
+        services.compute_round(national_2025, by=None, today=today)
+    return {
+        "rounds": 3,
+        "ratings": sum(r.ratings.count() for r in (national_2024, inner_mongolia, national_2025)),
+    }

@@ -1,0 +1,13 @@
+"""Who may rate: the district office (supervisors) and the ecology bureau's officers. They compute and
+notify ratings, enter evidence and objections on an enterprise's behalf (enterprises have no login), review
+objections and repairs, and publish. Everyone else sees only what the public portal publishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envplan.accounts.permissions import is_bureau_officer, is_supervisor
+
+
+def can_rate(user: Any) -> bool:
+    return is_supervisor(user) or is_bureau_officer(user)

@@ -1,0 +1,399 @@
+"""Credit pages, for the district office and the bureau's officers: rounds, ratings explained line by line,
+the cycle's actions, hand-entered evidence, schemes, and the sanctions and incentives lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from envplan.core import clock
+from envplan.core.models import AuditEntry
+from envplan.core.uploads import max_upload_bytes, upload_limit
+from envplan.credit import queries, registry, services
+from envplan.credit.errors import CreditError
+from envplan.credit.forms import DecisionForm, EvidenceForm, RecordsForm, RoundForm, WithdrawForm
+from envplan.credit.labels import CODE_LABELS, PROVIDER_LABELS, UNIT_LABELS
+from envplan.credit.models import (
+    CreditNotice,
+    CreditRating,
+    CreditRound,
+    Decision,
+    ManualEvidence,
+    Objection,
+    RatingState,
+    RepairRequest,
+)
+from envplan.credit.permissions import can_rate
+from envplan.credit.schemes import available
+from envplan.sources.models import Enterprise
+from envplan.standards.credit import CODES, SchemeError
+
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
+
+
+def rater_required(view: Callable[..., ResponseT]) -> Callable[..., ResponseT]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> ResponseT:
+        if not can_rate(request.user):
+            raise PermissionDenied("credit rating is for the district office and the bureau's officers")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _fail(request: HttpRequest, error: CreditError) -> None:
+    messages.error(request, error.message)
+
+
+@rater_required
+def index(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_round(**form.cleaned_data, by=request.user)
+        except CreditError as error:
+            form.add_error(error.field or None, error.message)
+        else:
+            messages.success(request, _("Round created."))
+            return redirect(created)
+    rounds = CreditRound.objects.annotate(
+        rating_count=Count("ratings"),
+        published_count=Count("ratings", filter=Q(ratings__state=RatingState.PUBLISHED)),
+    )
+    enterprises = Enterprise.objects.annotate(entries=Count("credit_evidence")).order_by("name")
+    return render(request, "credit/index.html", {"rounds": rounds, "form": form, "enterprises": enterprises})
+
+
+@rater_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rating_round = get_object_or_404(CreditRound, pk=pk)
+    scheme = rating_round.scheme
+    language = get_language() or "en"
+    ratings = rating_round.ratings.select_related("enterprise").order_by("enterprise__name")
+    rows = [(rating, scheme.grade(rating.grade).label.get(language)) for rating in ratings]
+    context = {"round": rating_round, "scheme": scheme, "rows": rows, "today": clock.today()}
+    return render(request, "credit/round_detail.html", context)
+
+
+@require_POST
+@rater_required
+def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    rating_round = get_object_or_404(CreditRound, pk=pk)
+    try:
+        if action == "compute":
+            done = services.compute_round(rating_round, by=request.user)
+            messages.success(request, _("%(n)d drafts computed.") % {"n": len(done)})
+        elif action == "notify":
+            count = services.notify_round(rating_round, by=request.user)
+            messages.success(request, _("%(n)d notices issued.") % {"n": count})
+        elif action == "publish":
+            count = services.publish_round(rating_round, by=request.user)
+            messages.success(request, _("%(n)d ratings published.") % {"n": count})
+        else:
+            raise Http404
+    except CreditError as error:
+        _fail(request, error)
+    return redirect(rating_round)
+
+
+def _record_choices(rating: CreditRating) -> list[tuple[str, str]]:
+    return [
+        (row["record"], f"{CODE_LABELS.get(row['code'], row['code'])}: {row['label']}")
+        for row in rating.evidence
+    ]
+
+
+@rater_required
+def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = get_object_or_404(CreditRating.objects.select_related("round", "enterprise"), pk=pk)
+    today = clock.today()
+    choices = _record_choices(rating)
+    notice = services.current_notice(rating)
+    pending_objection = rating.objections.filter(decision=Decision.PENDING).first()
+    pending_repair = rating.repairs.filter(decision=Decision.PENDING).first()
+    ready, why_not = services.publishable(rating, today)
+    opens = services.repair_opens_on(rating)
+    objection_ids = list(rating.objections.values_list("pk", flat=True))
+    repair_ids = list(rating.repairs.values_list("pk", flat=True))
+    audit = AuditEntry.objects.filter(
+        Q(target_type__model="creditrating", target_id=str(rating.pk))
+        | Q(target_type__model="objection", target_id__in=[str(i) for i in objection_ids])
+        | Q(target_type__model="repairrequest", target_id__in=[str(i) for i in repair_ids])
+    ).order_by("created_at", "pk")
+    context = {
+        "rating": rating,
+        "view": queries.explanation_view(rating),
+        "notice": notice,
+        "notices": rating.notices.all(),
+        "objections": rating.objections.all(),
+        "repairs": rating.repairs.all(),
+        "pending_objection": pending_objection,
+        "pending_repair": pending_repair,
+        "objection_form": RecordsForm(records=choices, initial={"received_on": today}),
+        "repair_form": RecordsForm(records=choices, initial={"received_on": today}),
+        "decision_form": DecisionForm(),
+        "can_object": rating.state == RatingState.NOTICED and notice and today <= notice.objection_deadline,
+        "publishable": ready,
+        "why_not_publishable": why_not,
+        "repair_opens": opens,
+        "can_repair": rating.state == RatingState.PUBLISHED
+        and not pending_repair
+        and opens
+        and today >= opens,
+        "audit": audit,
+        "today": today,
+    }
+    return render(request, "credit/rating_detail.html", context)
+
+
+@require_POST
+@rater_required
+def rating_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    rating = get_object_or_404(CreditRating.objects.select_related("round", "enterprise"), pk=pk)
+    try:
+        if action == "compute":
+            services.compute_rating(rating.round, rating.enterprise, by=request.user)
+            messages.success(request, _("Draft recomputed."))
+        elif action == "notice":
+            notice = services.issue_notice(rating, by=request.user)
+            messages.success(request, _("Notice %(number)s issued.") % {"number": notice.number})
+        elif action == "publish":
+            services.publish_rating(rating, by=request.user)
+            messages.success(request, _("Published."))
+        else:
+            raise Http404
+    except CreditError as error:
+        _fail(request, error)
+    return redirect(rating)
+
+
+@require_POST
+@rater_required
+@upload_limit(max_upload_bytes)
+def record_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    return _records_form(request, pk, kind="objection")
+
+
+@require_POST
+@rater_required
+@upload_limit(max_upload_bytes)
+def apply_for_repair(request: HttpRequest, pk: int) -> HttpResponse:
+    return _records_form(request, pk, kind="repair")
+
+
+def _records_form(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    rating = get_object_or_404(CreditRating, pk=pk)
+    form = RecordsForm(request.POST, request.FILES, records=_record_choices(rating))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "objection":
+                services.record_objection(
+                    rating,
+                    statement=data["statement"],
+                    records=data["records"],
+                    upload=data["file"],
+                    received_on=data["received_on"],
+                    by=request.user,
+                )
+                messages.success(request, _("Objection recorded; the rating is under review."))
+            else:
+                services.apply_for_repair(
+                    rating,
+                    statement=data["statement"],
+                    records=data["records"],
+                    upload=data["file"],
+                    received_on=data["received_on"],
+                    by=request.user,
+                )
+                messages.success(request, _("Credit repair application recorded."))
+        except CreditError as error:
+            _fail(request, error)
+    else:
+        for field, problems in form.errors.items():
+            for problem in problems:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}: {problem}"
+                )
+    return redirect(rating)
+
+
+@require_POST
+@rater_required
+def review_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("rating"), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        uphold = form.cleaned_data["decision"] == "uphold"
+        try:
+            before = objection.rating.grade
+            rating = services.review_objection(
+                objection, uphold=uphold, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(
+                request,
+                _("Objection decided; grade %(before)s → %(after)s.")
+                % {"before": before, "after": rating.grade},
+            )
+        except CreditError as error:
+            _fail(request, error)
+    else:
+        messages.error(request, _("Choose a decision and give the reasons."))
+    return redirect(objection.rating)
+
+
+@require_POST
+@rater_required
+def review_repair(request: HttpRequest, pk: int) -> HttpResponse:
+    repair = get_object_or_404(RepairRequest.objects.select_related("rating"), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_repair(
+                repair,
+                accept=form.cleaned_data["decision"] == "uphold",
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+            messages.success(request, _("Credit repair decided."))
+        except CreditError as error:
+            _fail(request, error)
+    else:
+        messages.error(request, _("Choose a decision and give the reasons."))
+    return redirect(repair.rating)
+
+
+@rater_required
+def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(CreditNotice, pk=pk)
+    response = HttpResponse(notice.document, content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{notice.number}.html"'
+    return response
+
+
+@rater_required
+@upload_limit(max_upload_bytes)
+def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = get_object_or_404(Enterprise, pk=pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_evidence(
+                enterprise,
+                code=data["code"],
+                on=data["on"],
+                quantity=data["quantity"],
+                reference=data["reference"],
+                description=data["description"],
+                upload=data["file"],
+                by=request.user,
+            )
+        except CreditError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Evidence entered."))
+            return redirect("credit:evidence", pk=enterprise.pk)
+    manual = set(registry.manual_codes())
+    entries = [
+        (entry, entry.code in manual)
+        for entry in ManualEvidence.objects.filter(enterprise=enterprise).order_by("-on")
+    ]
+    context = {
+        "enterprise": enterprise,
+        "form": form,
+        "entries": entries,
+        "withdraw_form": WithdrawForm(),
+        "code_labels": CODE_LABELS,
+        "unit_labels": UNIT_LABELS,
+        "computed": registry.computed_codes(),
+    }
+    return render(request, "credit/evidence.html", context)
+
+
+@require_POST
+@rater_required
+def withdraw_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(ManualEvidence, pk=pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.withdraw_evidence(entry, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("Withdrawn."))
+        except CreditError as error:
+            _fail(request, error)
+    else:
+        messages.error(request, _("Say why the entry is withdrawn."))
+    return redirect("credit:evidence", pk=entry.enterprise_id)
+
+
+def _file(obj: Any) -> FileResponse:
+    if not obj.file:
+        raise Http404
+    return FileResponse(
+        obj.file.open("rb"), as_attachment=True, filename=obj.original_name, content_type=obj.content_type
+    )
+
+
+@rater_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    return _file(get_object_or_404(ManualEvidence, pk=pk))
+
+
+@rater_required
+def objection_file(request: HttpRequest, pk: int) -> FileResponse:
+    return _file(get_object_or_404(Objection, pk=pk))
+
+
+@rater_required
+def repair_file(request: HttpRequest, pk: int) -> FileResponse:
+    return _file(get_object_or_404(RepairRequest, pk=pk))
+
+
+@rater_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "en"
+    try:
+        schemes = sorted(available().values(), key=lambda s: s.id)
+        problem = ""
+    except SchemeError as error:
+        schemes, problem = [], str(error)
+    catalogue = [
+        (code, CODE_LABELS.get(code, code), UNIT_LABELS.get(item.unit, item.unit), item.provider)
+        for code, item in CODES.items()
+    ]
+    computed = registry.computed_codes()
+    context = {
+        "schemes": schemes,
+        "problem": problem,
+        "language": language,
+        "catalogue": [
+            (code, label, unit, PROVIDER_LABELS.get(provider, provider), computed.get(code, ""))
+            for code, label, unit, provider in catalogue
+        ],
+    }
+    return render(request, "credit/schemes.html", context)
+
+
+@rater_required
+def lists(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    context = {
+        "today": today,
+        "sanctions": queries.sanctions_list(today),
+        "incentives": queries.incentives_list(today),
+        "grades": queries.grades_in_force(today),
+    }
+    return render(request, "credit/lists.html", context)
