@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "envplan.air",
     "envplan.water",
     "envplan.sources",
+    "envplan.cases",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
     "envplan.demo",

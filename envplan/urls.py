@@ -22,5 +22,6 @@ urlpatterns = [
     path("air/", include("envplan.air.urls")),
     path("water/", include("envplan.water.urls")),
     path("sources/", include("envplan.sources.urls")),
+    path("cases/", include("envplan.cases.urls")),
     path("", include("envplan.plans.urls")),
 ]

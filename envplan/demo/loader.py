@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from envplan.air.demo_data import load_air_demo
+from envplan.cases.demo_data import load_cases_demo
 from envplan.core import clock
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
 from envplan.demo.logins import DEMO_LOGINS, DemoLogin, ensure_demo_users
@@ -20,7 +21,7 @@ from envplan.indicators.services import ensure_indicators, evaluate_computed
 from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Plan
 from envplan.plans.services import save_plan
-from envplan.sources.demo_data import load_sources_demo
+from envplan.sources.demo_data import load_doctored_demo, load_sources_demo
 from envplan.water.demo_data import load_water_demo
 
 
@@ -56,13 +57,16 @@ def load_demo(*, activity: bool = False) -> DemoResult:
 
 def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
-    devices and readings (each app's own demo loader; generated values are labelled generated), then the
-    plan's computed indicators evaluated up to the demo's date. Safe to run again."""
+    devices and readings (each app's own demo loader; generated values are labelled generated), an
+    enterprise whose generated data was doctored and the screening that finds it, then the plan's
+    computed indicators evaluated up to the demo's date. Safe to run again."""
     loaded: dict[str, Any] = {}
     ensure_indicators(plan)
     loaded["water"] = load_water_demo(plan=plan)
     loaded["air"] = load_air_demo(plan=plan)
     loaded["sources"] = load_sources_demo(plan=plan)
+    loaded["doctored"] = load_doctored_demo()
+    loaded["cases"] = load_cases_demo()
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
     return loaded
