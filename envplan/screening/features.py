@@ -98,9 +98,32 @@ class Slots:
             return np.repeat(starts + self.lengths - 1, counts) - within, within
         return np.repeat(starts, counts) + within, within
 
+    @property
+    def stretches(self) -> list[tuple[int, int, int]]:
+        """(start in the subset, start in the grid, length) of each run of adjacent channels: the subset
+        is a few long stretches of the grid, copied by slices rather than slot by slot."""
+        if self.channels.size == 0:
+            return []
+        follows = np.r_[False, self.channels[1:] == self.channels[:-1] + 1]
+        firsts = np.flatnonzero(~follows)
+        local = np.cumsum(self.lengths) - self.lengths
+        ends = np.append(local[1:], self.size)
+        lasts = np.append(firsts[1:], self.channels.size) - 1
+        return [
+            (int(local[a]), int(self.index[local[a]]), int(ends[b] - local[a]))
+            for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+        ]
+
+    def gather(self, values: np.ndarray) -> np.ndarray:
+        """``values[self.index]`` (full-size values -> the subset's slots)."""
+        parts = [values[grid : grid + length] for _, grid, length in self.stretches]
+        return np.concatenate(parts) if parts else values[:0].copy()
+
     def scatter(self, values: np.ndarray, grid: Grid, fill: float = np.nan) -> FloatArray:
+        """The subset's values laid on the full grid, ``fill`` elsewhere."""
         result = np.full(grid.size, fill)
-        result[self.index] = values
+        for local, start, length in self.stretches:
+            result[start : start + length] = values[local : local + length]
         return result
 
 
@@ -347,7 +370,7 @@ class Features:
             iqr = self.channel("p75") - self.channel("p25")
             scale = np.where(np.isfinite(iqr) & (iqr > 0), iqr, np.maximum(np.abs(median), 1.0))
             self._cache[("scale",)] = scale
-            self._cache[key] = (self.x[slots.index] - slots.expand(median)) / slots.expand(scale)
+            self._cache[key] = (slots.gather(self.x) - slots.expand(median)) / slots.expand(scale)
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
         return found
@@ -459,7 +482,7 @@ class Features:
             median = np.abs(self.channel("median"))
             offset = np.where(np.isfinite(median) & (median > 0), 0.05 * median, 1e-3)
             low, high = self.channel("p01"), self.channel("p99")
-            x = self.x[slots.index]
+            x = slots.gather(self.x)
             clipped = np.clip(x, slots.expand(low), slots.expand(high))
             clipped = np.where(np.isfinite(clipped), clipped, x)
             with np.errstate(invalid="ignore"):

@@ -59,7 +59,7 @@ def last_digit(context: Context) -> pl.DataFrame:
     grid, features = context.grid, context.features
     buckets = features.buckets("pollutant")
     slots = buckets.slots
-    x = context.x[slots.index]
+    x = slots.gather(context.x)
     finite = np.flatnonzero(np.isfinite(x))
     digit = last_digits(x[finite], context.column("resolution")[slots.sid[finite]])
     counts = np.bincount(buckets.id[finite] * 10 + digit, minlength=buckets.count * 10)
