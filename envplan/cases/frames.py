@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -54,18 +53,30 @@ def _printable(raw: bytes) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _landing_files(folder: Path, since: dt.datetime) -> Iterator[Path]:
-    """Landing files that may hold frames received at or after `since`, oldest name first."""
+def _landing_files(folder: Path, since: dt.datetime) -> list[Path]:
+    """Landing files that may hold frames received at or after `since`, least recently written first."""
     threshold = (since - CLOCK_SLACK).timestamp()
+    found = []
     for directory in (folder, folder / MOVED):
         if not directory.is_dir():
             continue
-        for path in sorted([*directory.glob("*.log"), *directory.glob("*.part")]):
+        for path in [*directory.glob("*.log"), *directory.glob("*.part")]:
             try:
-                if path.stat().st_mtime >= threshold:
-                    yield path
+                written = path.stat().st_mtime
             except FileNotFoundError:  # moved meanwhile
                 continue
+            if written >= threshold:
+                found.append((written, path.name, path))
+    return [path for _, _, path in sorted(found)]
+
+
+def _first_received(path: Path) -> dt.datetime | None:
+    """When the file's first record was received (None: no record, or the file is gone)."""
+    try:
+        first = next(iter(replay(path)), None)
+    except FileNotFoundError:
+        return None
+    return None if first is None else dt.datetime.fromtimestamp(first.received_ns / 1e9, tz=ZONE)
 
 
 def _data_time(record: LandingRecord) -> dt.datetime | None:
@@ -82,9 +93,18 @@ def received_frames(
     mn: str, start: dt.datetime, end: dt.datetime, *, folder: Path | None = None, limit: int = MAX_FRAMES
 ) -> list[RawFrame]:
     """Frames of `mn` with start <= DataTime <= end found in the landing folder, by DataTime (the first
-    `limit`; a DataTime sent twice shows its first landing)."""
+    `limit`; a DataTime sent twice shows its first landing).
+
+    Only files written since the span began are opened, and once `limit` frames are found, a file whose
+    first frame was received after the last of them (with CLOCK_SLACK) is not read: a case page reads
+    the few files around its span's start, not the landing folder's whole history."""
     found: dict[dt.datetime, RawFrame] = {}
     for path in _landing_files(folder or landing_dir(), start):
+        if len(found) >= limit:
+            cutoff = sorted(found)[limit - 1]
+            first = _first_received(path)
+            if first is None or first > cutoff + CLOCK_SLACK:
+                continue
         try:
             records = list(replay(path))
         except FileNotFoundError:

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 
 from envplan.cases.models import Case, Finding, Outcome
 from envplan.cases.ranking import DetectorPrecision, RiskPart, precisions, risk_parts
+from envplan.core.models import AuditEntry
 from envplan.screening import DETECTORS
 from envplan.sources.models import Enterprise
 
@@ -104,3 +105,30 @@ def case_view(case: Case) -> CaseView:
     for finding in findings:
         best[finding.detector] = max(best.get(finding.detector, 0.0), finding.score)
     return CaseView(case=case, findings=findings, parts=risk_parts(best, table), precision=table)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    at: dt.datetime
+    by: str
+    outcome: str  # the label, as the page shows it
+    note: str
+
+
+def judgements(case: Case) -> list[Judgement]:
+    """The outcomes recorded on the case, oldest first (from its audit entries). One query."""
+    labels = dict(Outcome.choices)
+    entries = (
+        AuditEntry.objects.for_object(case)
+        .filter(action="cases.outcome_recorded")
+        .order_by("created_at", "id")
+    )
+    return [
+        Judgement(
+            at=entry.created_at,
+            by=entry.actor_label,
+            outcome=str(labels.get((entry.after or {}).get("outcome", ""), "")),
+            note=str((entry.after or {}).get("outcome_note", "")),
+        )
+        for entry in entries
+    ]

@@ -151,11 +151,14 @@ def _refresh_spans(cases: set[int]) -> None:
     spans = (
         Finding.objects.filter(case_id__in=cases)
         .values("case_id")
-        .annotate(first=Min("start"), last=Max("end"), generated=Max("generated"))
+        .annotate(first=Min("start"), last=Max("end"))
+    )
+    generated = set(
+        Finding.objects.filter(case_id__in=cases, generated=True).values_list("case_id", flat=True).distinct()
     )
     for span in spans:
         Case.objects.filter(pk=span["case_id"]).update(
-            first_start=span["first"], last_end=span["last"], generated=bool(span["generated"])
+            first_start=span["first"], last_end=span["last"], generated=span["case_id"] in generated
         )
 
 

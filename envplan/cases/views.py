@@ -61,6 +61,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "channels": packet.channel_evidence(case),
         "form": form,
         "may_judge": may_judge,
+        "judgements": queries.judgements(case),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -6,6 +6,10 @@ import datetime as dt
 import os
 
 from envplan.cases.frames import frames_for, received_frames, stored_frames
+from envplan.hj212.codes import Edition
+from envplan.hj212.replies import build_frame, data_cp
+from envplan.hj212.segment import Flag
+from envplan.lake.landing import LandingLog
 from envplan.sources.demo_data import DOCTORED_MN
 from envplan.sources.services import landing_dir
 from tests.cases.conftest import ZONE
@@ -53,3 +57,23 @@ def test_frames_are_capped(demo):
 
     assert len(frames) == 10
     assert frames[-1].time == HELD_START + dt.timedelta(hours=9)
+
+
+def test_frames_do_not_read_files_received_long_after_the_frames_found(demo):
+    # A later landing file (history re-sent ten days on) holding an extra frame inside the span: once the
+    # first three frames are found, that file, first received well after them, is not opened.
+    resent = dt.datetime(2025, 10, 11, 8, 30, tzinfo=ZONE)
+    flag = Flag.build(Edition.HJ212_2017, reply_requested=True)
+    stamp = resent.strftime("%Y%m%d%H%M%S")
+    cp = data_cp(stamp, {"a21002": {"Avg": "35.20", "Flag": "N"}})
+    frame = build_frame(qn=stamp + "000", st="31", cn="2061", pw="123456", mn=DOCTORED_MN, flag=flag, cp=cp)
+    log = LandingLog(landing_dir(), prefix="later")
+    received = resent + dt.timedelta(days=10)
+    log.append(frame, received_ns=int(received.timestamp() * 1e9), peer="t", meta={"mn": DOCTORED_MN})
+    log.close()
+
+    few = received_frames(DOCTORED_MN, HELD_START, HELD_START + dt.timedelta(days=5), limit=3)
+    more = received_frames(DOCTORED_MN, HELD_START, HELD_START + dt.timedelta(hours=1), limit=10)
+
+    assert [f.time.hour for f in few] == [8, 9, 10]
+    assert [(f.time.hour, f.time.minute) for f in more] == [(8, 0), (8, 30), (9, 0)]

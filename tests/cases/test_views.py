@@ -115,6 +115,10 @@ def test_case_outcome_is_recorded_by_an_officer(client, users, case):
     judged = Case.objects.get(pk=case.pk)
     assert (judged.outcome, judged.judged_by) == ("confirmed", users["officer"])
     assert AuditEntry.objects.filter(action="cases.outcome_recorded", actor=users["officer"]).count() == 1
+    page = client.get(case.get_absolute_url())
+    assert [(j.by, j.outcome, j.note) for j in page.context["judgements"]] == [
+        ("officer", "confirmed", "logger output frozen")
+    ]
 
 
 def test_case_outcome_form_refuses_an_unknown_outcome(client, users, case):
