@@ -78,9 +78,9 @@ def _file(
         return
     where = {window.mn: window for window in found}
     earliest = findings.get_column("start").min()
-    existing: dict[tuple[str, str, str, str], list[Finding]] = {}
+    existing: dict[tuple[str, str, str, str, frozenset[str]], list[Finding]] = {}
     for old in Finding.objects.filter(mn__in=list(where), end__gte=earliest).select_related("case"):
-        existing.setdefault((old.mn, old.factor, old.field, old.detector), []).append(old)
+        existing.setdefault(_key(old.mn, old.factor, old.field, old.detector, old.evidence), []).append(old)
     open_cases = {
         case.enterprise_id: case
         for case in Case.objects.filter(
@@ -90,7 +90,8 @@ def _file(
     touched: set[int] = set()
     for row in findings.iter_rows(named=True):
         window = where[row["mn"]]
-        key = (row["mn"], row["factor"], row["field"], row["detector"])
+        evidence = json.loads(row["evidence"] or "{}")
+        key = _key(row["mn"], row["factor"], row["field"], row["detector"], evidence)
         overlapping = [
             old for old in existing.get(key, []) if old.start <= row["end"] and old.end >= row["start"]
         ]
@@ -121,7 +122,7 @@ def _file(
             score=row["score"],
             points=row["points"],
             explanation=row["explanation"],
-            evidence=json.loads(row["evidence"] or "{}"),
+            evidence=evidence,
             found_at=now,
             updated_at=now,
             generated=bool(row["generated"]),
@@ -130,6 +131,15 @@ def _file(
         touched.add(case.pk)
         summary.created += 1
     _refresh_spans(touched)
+
+
+def _key(
+    mn: str, factor: str, field_name: str, detector: str, evidence: object
+) -> tuple[str, str, str, str, frozenset[str]]:
+    """What makes two findings the same finding seen twice: the channel, the detector and the kind of
+    numbers it kept (one detector may report two kinds of thing, as marks_timing does)."""
+    names = frozenset(evidence) if isinstance(evidence, dict) else frozenset()
+    return (mn, factor, field_name, detector, names)
 
 
 def _merge(finding: Finding, row: dict[str, Any], *, now: dt.datetime) -> None:

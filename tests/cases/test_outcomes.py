@@ -9,11 +9,14 @@ import pytest
 
 from envplan.cases import queries
 from envplan.cases.models import Case, Finding, Outcome
+from envplan.cases.ranking import BENCHMARK_PRECISION
 from envplan.cases.services import CaseError, record_outcome, refresh_ranking
 from envplan.core import clock
 from envplan.core.models import AuditEntry
 from envplan.sources.models import Enterprise, Outlet
 from tests.cases.conftest import NOW, ZONE
+
+HELD, HUGGING = BENCHMARK_PRECISION["flat_line"], BENCHMARK_PRECISION["limit_hugging"]
 
 
 def _case(name: str, detectors: dict[str, float], *, outcome: str = Outcome.NOT_CHECKED) -> Case:
@@ -91,8 +94,8 @@ def test_precision_counts_each_judged_case_once_per_detector(pinned, users):
     assert (table["limit_hugging"].confirmed, table["limit_hugging"].false_alarms) == (0, 1)
     assert (table["level_shift"].confirmed, table["level_shift"].false_alarms) == (0, 1)
     assert table["limit_hugging"].observed == 0.0
-    # Beta(5 × 0.72, 5 × 0.28) updated by one false alarm: 3.6 / (3.6 + 1.4 + 1)
-    assert table["limit_hugging"].estimate == pytest.approx(3.6 / 6)
+    # Beta(5 p, 5 (1 - p)) updated by one false alarm: 5 p / (5 + 1)
+    assert table["limit_hugging"].estimate == pytest.approx(5 * HUGGING / 6)
     assert table["flat_line"].judged == 0
 
 
@@ -126,9 +129,9 @@ def test_false_alarms_of_a_detector_sink_the_cases_that_rest_on_it(pinned, users
         record_outcome(_case(name, {"limit_hugging": 0.8}), outcome=Outcome.FALSE_ALARM, by=users["chief"])
     after = [row.case.pk for row in queries.ranked_cases()]
 
-    assert before == [hugging.pk, held.pk]  # 0.9 × 0.72 = 0.65 against 0.6 × 0.97 = 0.58
-    assert after == [held.pk, hugging.pk]  # two false alarms: 0.9 × 3.6 / 7 = 0.46 now
-    assert Case.objects.get(pk=hugging.pk).risk == pytest.approx(0.9 * 3.6 / 7, abs=1e-6)
+    assert before == [hugging.pk, held.pk]  # 0.9 × 0.71 = 0.64 against 0.6 × 0.97 = 0.58
+    assert after == [held.pk, hugging.pk]  # two false alarms: 0.9 × 5 × 0.71 / 7 = 0.46 now
+    assert Case.objects.get(pk=hugging.pk).risk == pytest.approx(0.9 * 5 * HUGGING / 7, abs=1e-6)
 
 
 def test_risk_combines_the_detectors_of_a_case(pinned):
@@ -136,7 +139,7 @@ def test_risk_combines_the_detectors_of_a_case(pinned):
 
     refresh_ranking()
 
-    assert Case.objects.get(pk=case.pk).risk == pytest.approx(1 - (1 - 0.97) * (1 - 0.5 * 0.72), abs=1e-6)
+    assert Case.objects.get(pk=case.pk).risk == pytest.approx(1 - (1 - HELD) * (1 - 0.5 * HUGGING), abs=1e-6)
 
 
 def test_confirmed_cases_are_the_registry_for_inspections_and_credit(pinned, users):
