@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "envplan.emergency",
     "envplan.inspections",
     "envplan.credit",
+    "envplan.cases",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
     "envplan.portal",

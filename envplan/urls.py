@@ -27,5 +27,6 @@ urlpatterns = [
     path("credit/", include("envplan.credit.urls")),
     path("public/", include("envplan.portal.urls")),
     path("corrections/", include("envplan.portal.internal_urls")),
+    path("cases/", include("envplan.cases.urls")),
     path("", include("envplan.plans.urls")),
 ]

@@ -20,7 +20,7 @@ FLOORS: dict[str, tuple[str, ...]] = {
     "base": ("core",),
     "plan": ("plans", "accounts"),
     "workflow": ("imports", "progress", "indicators"),
-    "monitoring": ("air", "water", "sources"),
+    "monitoring": ("air", "water", "sources", "cases"),
     "enforcement": ("emergency", "inspections", "credit"),
     "face": (
         "dashboard", "exports", "api", "portal", "demo", "site",

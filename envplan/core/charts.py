@@ -96,6 +96,17 @@ class Chart:
                     f'<polyline points="{points}" fill="none" stroke="{stroke}" stroke-width="{width}"/>'
                 )
 
+    def vspan(self, start: float, end: float, *, fill: str, title: str = "", opacity: float = 0.25) -> None:
+        """A vertical band over the plot from fraction `start` to `end` (a stretch of time marked out)."""
+        left, right = max(0.0, min(start, end)), min(1.0, max(start, end))
+        inner = f"<title>{escape(title)}</title>" if title else ""
+        width = max(self.x(right) - self.x(left), 1.0)
+        self.parts.append(
+            f'<rect x="{self.x(left):.1f}" y="{self.top}" width="{width:.1f}" '
+            f'height="{self.plot_height}" fill="{fill}" fill-opacity="{opacity}" data-testid="marked-span">'
+            f"{inner}</rect>"
+        )
+
     def dot(self, fraction: float, value: float, *, fill: str, title: str, radius: float = 2.5) -> None:
         self.parts.append(
             f'<circle cx="{self.x(fraction):.1f}" cy="{self.y(value):.1f}" r="{radius}" fill="{fill}">'
@@ -151,6 +162,18 @@ class Band:
     colour: str
 
 
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time to mark out on a time chart, from `start` to `end` (both instants)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    title: str = ""
+
+
+SPAN_COLOUR = "#bf8700"
+
+
 def time_chart(
     points: Sequence[tuple[dt.datetime, float | None]],
     *,
@@ -167,9 +190,12 @@ def time_chart(
     value_text: Callable[[float], str] = lambda v: f"{v:g}",
     width: int = 720,
     height: int = 260,
+    spans: Sequence[Span] = (),
+    day_labels: int | None = None,
 ) -> SafeString:
     """Hourly values from `start` to `end`: a line broken at missing hours, day rules, optional category
-    bands behind and a dashed limit line. `dot(value)` gives a point's colour, or None for no dot."""
+    bands behind and a dashed limit line. `dot(value)` gives a point's colour, or None for no dot.
+    `spans` are marked out behind the line; `day_labels` caps the number of day rules (every n-th day)."""
     chart = Chart(width, height, high=ceiling, margins=(44, 8, 8, 22))
     span = max((end - start).total_seconds(), 3600.0)
 
@@ -185,6 +211,8 @@ def time_chart(
         chart.background()
         chart.y_tick(ceiling, f"{ceiling:.4g}", offset=10)
         chart.y_tick(0, "0", offset=0)
+    for marked in spans:
+        chart.vspan(fraction(marked.start), fraction(marked.end), fill=SPAN_COLOUR, title=marked.title)
     if limit is not None:
         chart.hline(limit, stroke=LIMIT_COLOUR, dash="6,4", testid="limit-line", text=f"{limit:g}")
     ordered = sorted(points, key=lambda point: point[0])
@@ -196,9 +224,10 @@ def time_chart(
                 fraction(moment), value, fill=colour, title=f"{moment:%Y-%m-%d %H:%M} {value_text(value)}"
             )
     day = dt.datetime.combine(start.date(), dt.time(), tzinfo=start.tzinfo) + dt.timedelta(days=1)
+    every = 1 if day_labels is None else max(1, -(-int(span // 86400) // max(day_labels, 1)))
     while day <= end:
         chart.x_tick(fraction(day), f"{day:%m-%d}")
-        day += dt.timedelta(days=1)
+        day += dt.timedelta(days=every)
     return chart.render(css_class=css_class, label=label, testid=testid)
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from envplan.air.demo_data import load_air_demo
+from envplan.cases.demo_data import load_cases_demo
 from envplan.core import clock
 from envplan.credit.demo import load_credit_demo
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
@@ -24,7 +25,7 @@ from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Plan
 from envplan.plans.services import save_plan
 from envplan.portal.demo import load_portal_demo
-from envplan.sources.demo_data import load_sources_demo
+from envplan.sources.demo_data import load_doctored_demo, load_sources_demo
 from envplan.water.demo_data import load_water_demo
 
 
@@ -60,15 +61,18 @@ def load_demo(*, activity: bool = False) -> DemoResult:
 
 def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
-    devices and readings, then enforcement (random inspections, records, the hazardous-waste round,
-    rectification tasks); each app's own demo loader, generated values labelled generated. Then the plan's
-    computed indicators evaluated up to the demo's date, the enterprises' credit ratings and the public
-    portal's data owners and correction requests. Safe to run again."""
+    devices and readings, an enterprise whose generated data was doctored and the screening that finds
+    it, then enforcement (random inspections, records, the hazardous-waste round, rectification tasks);
+    each app's own demo loader, generated values labelled generated. Then the plan's computed indicators
+    evaluated up to the demo's date, the enterprises' credit ratings and the public portal's data owners
+    and correction requests. Safe to run again."""
     loaded: dict[str, Any] = {}
     ensure_indicators(plan)
     loaded["water"] = load_water_demo(plan=plan)
     loaded["air"] = load_air_demo(plan=plan)
     loaded["sources"] = load_sources_demo(plan=plan)
+    loaded["doctored"] = load_doctored_demo()
+    loaded["cases"] = load_cases_demo()
     loaded["emergency"] = load_emergency_demo(plan=plan)
     loaded["inspections"] = load_inspections_demo(plan=plan, password_hash=demo_password_hash(DEMO_PASSWORD))
     ensure_indicators(plan)

@@ -39,9 +39,9 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from envplan.screening.features import Features, decimals, sample_of
+from envplan.screening.features import Features, decimals, last_digits, sample_of
 from envplan.screening.grid import FloatArray, Grid, IntArray
-from envplan.screening.model import INVALIDATING, OUTLETS_SCHEMA
+from envplan.screening.model import OUTLETS_SCHEMA, invalidating
 from envplan.screening.options import ScanOptions
 
 KEY: Final = ("mn", "kind", "factor", "field")
@@ -109,13 +109,11 @@ def channel_baselines(
     first_still = np.zeros(grid.size, dtype=bool)
     first_still[1:] = still[:-1] & after_move[:-1]
     first_still &= grid.pos > 0
-    starts = np.bincount(sid[still & after_move], minlength=count)
-    p_still = _ratio(starts, np.bincount(sid[after_move], minlength=count))
+    starts = grid.count(still & after_move)
+    p_still = _ratio(starts, grid.count(after_move))
     # Continuation, shrunk towards the start rate while few runs are known.
     weight = options.flat_line.prior_runs
-    p_still_on = (np.bincount(sid[still & first_still], minlength=count) + weight * p_still) / (
-        np.bincount(sid[first_still], minlength=count) + weight
-    )
+    p_still_on = (grid.count(still & first_still) + weight * p_still) / (grid.count(first_still) + weight)
 
     spreads = []
     for hours in options.variance_collapse.window_hours:
@@ -130,20 +128,18 @@ def channel_baselines(
             grid,
             f"step_scale_{hours:g}h",
             0.95,
+            sampled=features.sampled,
         )
         for hours in options.level_shift.window_hours
     ]
 
     present = grid.flag != 0
-    marked = np.isin(grid.flag, list(INVALIDATING))
-    marked_share = _ratio(
-        np.bincount(sid[marked], minlength=count), np.bincount(sid[present], minlength=count)
-    )
+    marked = invalidating(grid.flag)
+    marked_share = _ratio(grid.count(marked), grid.count(present))
     finite = np.isfinite(x)
-    digit = np.where(finite, np.mod(np.round(np.where(finite, x, 0.0) / resolution[sid]), 10), -1).astype(
-        np.int64
-    )
-    digit_counts = np.bincount(sid[finite] * 10 + digit[finite], minlength=count * 10).reshape(count, 10)
+    present_values = np.flatnonzero(finite)
+    digit = last_digits(x[present_values], resolution[sid[present_values]])
+    digit_counts = np.bincount(sid[present_values] * 10 + digit, minlength=count * 10).reshape(count, 10)
 
     result = channels.join(summary, on="sid", how="left").with_columns(
         pl.Series("p_still", p_still),
@@ -165,22 +161,19 @@ def _near_limit(
     limit = _limit_per_channel(grid, limits)
     high_level = np.where(np.isfinite(limit), limit, summary.get_column("p90").fill_null(np.nan).to_numpy())
     band = options.limit_hugging.band
-    per_slot = limit[grid.sid]
+    per_slot = grid.expand(limit)
     finite = np.isfinite(x) & np.isfinite(per_slot)
     near = finite & (x >= per_slot * (1 - band))
     above = near & (x >= per_slot)
-    sid = grid.sid
-    value = np.where(np.isfinite(grid.value), grid.value, np.nan)
-    high = np.isfinite(value) & (value >= high_level[sid])
-    marked = np.isin(grid.flag, list(INVALIDATING))
+    with np.errstate(invalid="ignore"):
+        high = np.isfinite(grid.value) & (grid.value >= grid.expand(high_level))
+    marked = invalidating(grid.flag)
     return pl.DataFrame(
         {
             "sid": np.arange(count, dtype=np.int32),
-            "near_limit": np.bincount(sid[near], minlength=count).astype(np.int64),
-            "near_above": np.bincount(sid[above], minlength=count).astype(np.int64),
-            "high_marked_share": _ratio(
-                np.bincount(sid[high & marked], minlength=count), np.bincount(sid[high], minlength=count)
-            ),
+            "near_limit": grid.count(near),
+            "near_above": grid.count(above),
+            "high_marked_share": _ratio(grid.count(high & marked), grid.count(high)),
         }
     )
 

@@ -40,6 +40,16 @@ def decimals(values: FloatArray) -> IntArray:
     return result
 
 
+def last_digits(values: FloatArray, resolution: FloatArray) -> IntArray:
+    """The last digit (0-9) of each value written at its resolution: ``np.mod(np.round(values /
+    resolution), 10)`` for finite values. Below 2**52 the remainder is taken as q - 10 floor(q / 10),
+    exact for such integers and several times cheaper than NumPy's floating-point modulo."""
+    units = np.round(values / resolution)
+    if units.size and float(np.max(np.abs(units))) >= 2.0**52:
+        return np.mod(units, 10).astype(np.int64)
+    return (units - 10.0 * np.floor(units / 10.0)).astype(np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class Slots:
     """The slots of some channels, in grid order: a channel's slots stay contiguous, so rolling windows
@@ -48,26 +58,72 @@ class Slots:
     index: IntArray
     sid: Int32Array
     pos: Int32Array
-    remaining: IntArray  # slots after this one in its channel
     channels: IntArray  # the channels (sids) in the subset
+    lengths: IntArray  # their lengths
 
     @classmethod
     def of(cls, grid: Grid, chosen_channels: BoolArray) -> Slots:
-        index = np.flatnonzero(chosen_channels[grid.sid]).astype(np.int64)
-        sid = grid.sid[index]
-        pos = grid.pos[index]
-        remaining = grid.lengths[sid] - 1 - pos.astype(np.int64)
-        return cls(
-            index=index, sid=sid, pos=pos, remaining=remaining, channels=np.flatnonzero(chosen_channels)
-        )
+        channels = np.flatnonzero(chosen_channels)
+        lengths = grid.lengths[channels]
+        total = int(lengths.sum())
+        # Built from the channels' extents (the slots of a channel are offset .. offset + length - 1),
+        # without a pass over the whole grid.
+        local_start = np.cumsum(lengths) - lengths
+        local = np.arange(total, dtype=np.int64)
+        pos = local - np.repeat(local_start, lengths)
+        index = np.repeat(grid.offsets[channels], lengths) + pos
+        sid = np.repeat(channels.astype(np.int32), lengths)
+        return cls(index=index, sid=sid, pos=pos.astype(np.int32), channels=channels, lengths=lengths)
 
     @property
     def size(self) -> int:
         return int(self.index.size)
 
+    def remaining(self) -> IntArray:
+        """Slots after each one in its channel."""
+        return np.asarray(np.repeat(self.lengths, self.lengths) - 1 - self.pos, dtype=np.int64)
+
+    def expand(self, per_channel: np.ndarray) -> np.ndarray:
+        """One entry per channel of the grid -> one per slot of the subset (``per_channel[self.sid]``)."""
+        return np.repeat(per_channel[self.channels], self.lengths)
+
+    def edge(self, slots: int, *, at_end: bool = False) -> tuple[IntArray, IntArray]:
+        """The first (or with ``at_end`` the last) ``slots`` entries of each channel of the subset: their
+        indices in the subset, and their distance from the channel's start (or end). Shifted windows
+        and lags go wrong only there, so they are fixed there instead of testing every slot."""
+        counts = np.minimum(self.lengths, max(slots, 0))
+        within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        starts = np.cumsum(self.lengths) - self.lengths
+        if at_end:
+            return np.repeat(starts + self.lengths - 1, counts) - within, within
+        return np.repeat(starts, counts) + within, within
+
+    @property
+    def stretches(self) -> list[tuple[int, int, int]]:
+        """(start in the subset, start in the grid, length) of each run of adjacent channels: the subset
+        is a few long stretches of the grid, copied by slices rather than slot by slot."""
+        if self.channels.size == 0:
+            return []
+        follows = np.r_[False, self.channels[1:] == self.channels[:-1] + 1]
+        firsts = np.flatnonzero(~follows)
+        local = np.cumsum(self.lengths) - self.lengths
+        ends = np.append(local[1:], self.size)
+        lasts = np.append(firsts[1:], self.channels.size) - 1
+        return [
+            (int(local[a]), int(self.index[local[a]]), int(ends[b] - local[a]))
+            for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+        ]
+
+    def gather(self, values: np.ndarray) -> np.ndarray:
+        """``values[self.index]`` (full-size values -> the subset's slots)."""
+        parts = [values[grid : grid + length] for _, grid, length in self.stretches]
+        return np.concatenate(parts) if parts else values[:0].copy()
+
     def scatter(self, values: np.ndarray, grid: Grid, fill: float = np.nan) -> FloatArray:
+        """The subset's values laid on the full grid, ``fill`` elsewhere."""
         result = np.full(grid.size, fill)
-        result[self.index] = values
+        for local, start, length in self.stretches:
+            result[start : start + length] = values[local : local + length]
         return result
 
 
@@ -103,15 +159,17 @@ def window_sums(prefix: np.ndarray, window: IntArray, slots: Slots) -> np.ndarra
     if common is not None and common > slots.size:
         return np.full(slots.size, np.nan)
     if common is not None:
-        total = prefix.copy()
-        total[common:] -= prefix[: slots.size - common]
+        total = np.empty(slots.size, dtype=np.float64)
+        total[:common] = prefix[:common]
+        np.subtract(prefix[common:], prefix[: slots.size - common], out=total[common:])
         # Where the window reaches into the previous channel, it subtracted that channel's sums: undo
         # that for the window starting at the channel's first slot, and void the shorter ones.
-        start = slots.pos == common - 1
-        total[start] = prefix[start]
-        total[slots.pos < common - 1] = np.nan
+        index, pos = slots.edge(common)
+        whole = index[pos == common - 1]
+        total[whole] = prefix[whole]
+        total[index[pos < common - 1]] = np.nan
         return total
-    per_slot = window[slots.sid]
+    per_slot = slots.expand(window)
     pos = slots.pos.astype(np.int64)
     local = np.arange(slots.size, dtype=np.int64)
     earlier = np.where(pos >= per_slot, prefix[np.maximum(local - per_slot, 0)], 0.0)
@@ -120,34 +178,34 @@ def window_sums(prefix: np.ndarray, window: IntArray, slots: Slots) -> np.ndarra
 
 def ahead(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
     """The value ``steps[channel]`` slots later in the same channel, NaN past its end."""
-    per_slot = steps[slots.sid]
-    valid = slots.remaining >= per_slot
     common = _uniform(steps, slots)
     if common is not None and common >= slots.size:
         return np.full(slots.size, np.nan)
     if common is not None:
-        moved = np.full(slots.size, np.nan)
+        moved = np.empty(slots.size, dtype=np.float64)
         moved[: slots.size - common] = values[common:]
-    else:
-        local = np.arange(slots.size, dtype=np.int64)
-        moved = values[np.minimum(local + per_slot, slots.size - 1)]
-    return np.where(valid, moved, np.nan)
+        moved[slots.edge(common, at_end=True)[0]] = np.nan
+        return moved
+    per_slot = slots.expand(steps)
+    local = np.arange(slots.size, dtype=np.int64)
+    moved = values[np.minimum(local + per_slot, slots.size - 1)]
+    return np.where(slots.remaining() >= per_slot, moved, np.nan)
 
 
 def behind(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
     """The value ``steps[channel]`` slots earlier in the same channel, NaN before its start."""
-    per_slot = steps[slots.sid]
-    valid = slots.pos.astype(np.int64) >= per_slot
     common = _uniform(steps, slots)
     if common is not None and common >= slots.size:
         return np.full(slots.size, np.nan)
     if common is not None:
-        moved = np.full(slots.size, np.nan)
+        moved = np.empty(slots.size, dtype=np.float64)
         moved[common:] = values[: slots.size - common]
-    else:
-        local = np.arange(slots.size, dtype=np.int64)
-        moved = values[np.maximum(local - per_slot, 0)]
-    return np.where(valid, moved, np.nan)
+        moved[slots.edge(common)[0]] = np.nan
+        return moved
+    per_slot = slots.expand(steps)
+    local = np.arange(slots.size, dtype=np.int64)
+    moved = values[np.maximum(local - per_slot, 0)]
+    return np.where(slots.pos.astype(np.int64) >= per_slot, moved, np.nan)
 
 
 @dataclass(slots=True)
@@ -160,10 +218,13 @@ class Buckets:
     sid: Int32Array
     last_pos: IntArray
     count: int
+    starts: IntArray  # where each bucket begins in the subset (buckets are contiguous and never empty)
 
     def counts(self, mask: BoolArray) -> IntArray:
         """How many slots of the subset in each bucket are True (``mask`` over the subset)."""
-        return np.bincount(self.id[mask], minlength=self.count).astype(np.int64)
+        if self.count == 0:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(np.add.reduceat(mask, self.starts, dtype=np.int64), dtype=np.int64)
 
     def rolling(self, per_bucket: np.ndarray, buckets: IntArray) -> np.ndarray:
         """Sums over the last ``buckets`` buckets of the same channel (per-bucket lengths; fewer at the
@@ -223,7 +284,6 @@ class Features:
         """Per channel (sid order): values, decimals, resolution, median, percentiles, running median."""
         grid, x = self.grid, self.x
         channels = grid.channels.select("sid")
-        finite = np.flatnonzero(np.isfinite(x))
         sample = sample_of(x, grid, self.sampled)
         per_value = pl.DataFrame({"sid": grid.sid[sample], "x": x[sample], "places": decimals(x[sample])})
         quantiles = per_value.group_by("sid").agg(
@@ -239,7 +299,7 @@ class Features:
             .alias("running_median"),
         )
         summary = channels.join(quantiles, on="sid", how="left").sort("sid")
-        counts = np.bincount(grid.sid[finite], minlength=grid.channels.height)
+        counts = grid.count(np.isfinite(x))
         return summary.with_columns(
             pl.Series("values", counts.astype(np.int64)),
             (10.0 ** -pl.col("places").fill_null(0)).alias("resolution"),
@@ -310,7 +370,7 @@ class Features:
             iqr = self.channel("p75") - self.channel("p25")
             scale = np.where(np.isfinite(iqr) & (iqr > 0), iqr, np.maximum(np.abs(median), 1.0))
             self._cache[("scale",)] = scale
-            self._cache[key] = (self.x[slots.index] - median[slots.sid]) / scale[slots.sid]
+            self._cache[key] = (slots.gather(self.x) - slots.expand(median)) / slots.expand(scale)
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
         return found
@@ -331,16 +391,23 @@ class Features:
             n = window_sums(count, windows, slots)
             s1 = window_sums(total, windows, slots)
             s2 = window_sums(squares, windows, slots)
-            window = windows[slots.sid]
-            enough = (n >= np.maximum(np.ceil(min_coverage * window), 2)) & (window >= 3)
-            safe = np.maximum(np.nan_to_num(n), 2.0)
-            variance = (s2 - s1 * s1 / safe) / (safe - 1.0)
-            std = np.where(enough, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+            least = np.where(windows >= 3, np.maximum(np.ceil(min_coverage * windows), 2), np.inf)
+            enough = n >= slots.expand(least)
+            # fmax: a NaN count (window before the channel's start) counts as 2, as nan_to_num then max.
+            safe = np.fmax(n, 2.0)
+            s1 *= s1
+            s1 /= safe
+            s2 -= s1
+            safe -= 1.0
+            s2 /= safe
+            np.maximum(s2, 0.0, out=s2)
+            std = np.sqrt(s2, out=s2)
+            std[~enough] = np.nan
             if not log:
                 self.scaled()
                 scale = self._cache[("scale",)]
                 assert isinstance(scale, np.ndarray)
-                std *= scale[slots.sid]
+                std *= slots.expand(scale)
             self._cache[key] = slots.scatter(std, self.grid)
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
@@ -356,15 +423,13 @@ class Features:
             windows = self.slots_per(hours)
             n = window_sums(count, windows, slots)
             s1 = window_sums(total, windows, slots)
-            window = windows[slots.sid]
-            enough = n >= np.maximum(np.ceil(min_coverage * window), 1)
+            enough = n >= slots.expand(np.maximum(np.ceil(min_coverage * windows), 1))
             scale = self._cache[("scale",)]
             assert isinstance(scale, np.ndarray)
             median = np.nan_to_num(self.channel("median"))
-            mean = (
-                np.where(enough, s1 / np.maximum(np.nan_to_num(n), 1.0), np.nan) * scale[slots.sid]
-                + median[slots.sid]
-            )
+            s1 /= np.fmax(n, 1.0)
+            s1[~enough] = np.nan
+            mean = s1 * slots.expand(scale) + slots.expand(median)
             self._cache[key] = slots.scatter(mean, self.grid)
         found = self._cache[key]
         assert isinstance(found, np.ndarray)
@@ -417,11 +482,11 @@ class Features:
             median = np.abs(self.channel("median"))
             offset = np.where(np.isfinite(median) & (median > 0), 0.05 * median, 1e-3)
             low, high = self.channel("p01"), self.channel("p99")
-            x = self.x[slots.index]
-            clipped = np.clip(x, low[slots.sid], high[slots.sid])
+            x = slots.gather(self.x)
+            clipped = np.clip(x, slots.expand(low), slots.expand(high))
             clipped = np.where(np.isfinite(clipped), clipped, x)
             with np.errstate(invalid="ignore"):
-                y = np.log(np.maximum(clipped, 0.0) + offset[slots.sid])
+                y = np.log(np.maximum(clipped, 0.0) + slots.expand(offset))
             self._cache[key] = (y, offset)
         found = self._cache[key]
         assert isinstance(found, tuple)
@@ -438,9 +503,10 @@ class Features:
             windows = self.slots_per(hours)
             n = window_sums(count, windows, slots)
             s1 = window_sums(total, windows, slots)
-            window = windows[slots.sid]
-            enough = (n >= np.maximum(np.ceil(min_coverage * window), 1)) & (window >= 2)
-            mean = np.where(enough, s1 / np.maximum(np.nan_to_num(n), 1.0), np.nan)
+            least = np.where(windows >= 2, np.maximum(np.ceil(min_coverage * windows), 1), np.inf)
+            enough = n >= slots.expand(least)
+            mean = s1 / np.fmax(n, 1.0)
+            mean[~enough] = np.nan
             before = behind(mean, np.ones(self.grid.channels.height, dtype=np.int64), slots)
             after = ahead(mean, windows - 1, slots)
             self._cache[key] = (before, after)
@@ -477,13 +543,18 @@ class Features:
             per_channel = -(-self.grid.lengths // day)  # ceil: buckets per channel
             per_channel = np.where(chosen, per_channel, 0)
             first_bucket = np.cumsum(per_channel) - per_channel
-            within = slots.pos.astype(np.int64) // day[slots.sid]
-            ids = first_bucket[slots.sid] + within
+            within = slots.pos.astype(np.int64) // slots.expand(day)
+            ids = slots.expand(first_bucket) + within
             count = int(per_channel.sum())
             bucket_sid = np.repeat(np.arange(self.grid.channels.height, dtype=np.int32), per_channel)
             bucket_index = np.arange(count, dtype=np.int64) - np.repeat(first_bucket, per_channel)
             last_pos = np.minimum((bucket_index + 1) * day[bucket_sid] - 1, self.grid.lengths[bucket_sid] - 1)
-            self._cache[key] = Buckets(slots=slots, id=ids, sid=bucket_sid, last_pos=last_pos, count=count)
+            channel_start = np.zeros(self.grid.channels.height, dtype=np.int64)
+            channel_start[slots.channels] = np.cumsum(slots.lengths) - slots.lengths
+            starts = channel_start[bucket_sid] + bucket_index * day[bucket_sid]
+            self._cache[key] = Buckets(
+                slots=slots, id=ids, sid=bucket_sid, last_pos=last_pos, count=count, starts=starts
+            )
         found = self._cache[key]
         assert isinstance(found, Buckets)
         return found
@@ -500,7 +571,13 @@ def sample_of(values: FloatArray, grid: Grid, mask: BoolArray | None = None) -> 
 
 
 def sampled_slots(grid: Grid) -> BoolArray:
+    """Every k-th slot of each channel (k = ceil(length / SAMPLE_PER_CHANNEL)), from its first slot on."""
     stride = np.maximum(-(-grid.lengths // SAMPLE_PER_CHANNEL), 1)
     if int(stride.max(initial=1)) == 1:
         return np.ones(grid.size, dtype=np.bool_)
-    return np.asarray(grid.pos % stride[grid.sid] == 0, dtype=np.bool_)
+    # Positions 0, k, 2k, ... of each channel, set directly rather than testing every slot.
+    counts = -(-grid.lengths // stride)
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    result = np.zeros(grid.size, dtype=np.bool_)
+    result[np.repeat(grid.offsets, counts) + within * np.repeat(stride, counts)] = True
+    return result

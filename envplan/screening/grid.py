@@ -13,7 +13,7 @@ its DataTimes (minute and real-time data, whose interval is set per logger).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -65,6 +65,13 @@ class Grid:
     flag: FlagArray
     sid: Int32Array
     pos: Int32Array
+    _offsets: IntArray = field(init=False, repr=False)
+    _lengths: IntArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Read by nearly every detector: taken out of the channels frame once.
+        object.__setattr__(self, "_offsets", self.channels.get_column("offset").to_numpy().astype(np.int64))
+        object.__setattr__(self, "_lengths", self.channels.get_column("length").to_numpy().astype(np.int64))
 
     @property
     def size(self) -> int:
@@ -72,20 +79,32 @@ class Grid:
 
     @property
     def offsets(self) -> IntArray:
-        return self.channels.get_column("offset").to_numpy().astype(np.int64)
+        return self._offsets
 
     @property
     def lengths(self) -> IntArray:
-        return self.channels.get_column("length").to_numpy().astype(np.int64)
+        return self._lengths
+
+    def expand(self, per_channel: np.ndarray) -> np.ndarray:
+        """One entry per channel -> one per slot (the same as ``per_channel[sid]``: channels lie end to
+        end in sid order, so repeating is enough, and much cheaper than gathering)."""
+        return np.repeat(per_channel, self._lengths)
 
     def valid(self) -> FloatArray:
         """The value where the flag is normal (N), NaN elsewhere: what compliance is judged on."""
         return np.where((self.flag == NORMAL) & np.isfinite(self.value), self.value, np.nan)
 
+    def count(self, mask: BoolArray) -> IntArray:
+        """Per channel: how many of its slots are True (``np.bincount(sid[mask])``, by summing each
+        channel's stretch of the mask)."""
+        if self.size == 0:
+            return np.zeros(self.channels.height, dtype=np.int64)
+        return np.asarray(np.add.reduceat(mask, self._offsets, dtype=np.int64), dtype=np.int64)
+
     def channel_mask(self, selected: pl.Expr) -> BoolArray:
         """Per slot: does its channel match the expression over ``channels``?"""
         chosen = self.channels.select(selected.fill_null(False)).to_series().to_numpy().astype(bool)
-        return chosen[self.sid]
+        return np.asarray(self.expand(chosen), dtype=np.bool_)
 
     def partner(
         self, *, role: str | None = None, field: str | None = None, same_factor: bool = False
@@ -122,17 +141,35 @@ class Grid:
         return np.where(has, values[where], np.nan)
 
 
-def _flag_codes(flags: pl.Series) -> pl.Expr:
+def _flag_codes(flags: pl.Series) -> FlagArray:
     """Flag text -> code (HJ 212 flags, case and spaces ignored; empty or missing: N; others: OTHER_FLAG).
 
-    The few distinct texts are mapped once, then every row by a single lookup."""
-    distinct = [text for text in flags.unique().to_list() if text is not None]
+    Nearly every row says N: those are found by one comparison, and only the others are looked up (the
+    few distinct texts mapped once)."""
+    codes = np.full(flags.len(), NORMAL, dtype=np.uint8)
+    others = flags.ne("N").fill_null(False).to_numpy()  # missing: N
+    if not others.any():
+        return codes
+    index = np.flatnonzero(others)
+    rest = flags.gather(index)
+    distinct = [text for text in rest.unique().to_list() if text is not None]
     mapping = {
         text: NORMAL if not text.strip() else FLAG_CODES.get(text.strip().upper(), OTHER_FLAG)
         for text in distinct
     }
-    coded = pl.col("flag").replace_strict(mapping, default=OTHER_FLAG, return_dtype=pl.UInt8)
-    return pl.when(pl.col("flag").is_null()).then(pl.lit(NORMAL, pl.UInt8)).otherwise(coded)
+    coded = rest.replace_strict(mapping, default=OTHER_FLAG, return_dtype=pl.UInt8)
+    codes[index] = coded.to_numpy()
+    return codes
+
+
+def _channel_hash(names: tuple[str, ...], seed: int) -> pl.Expr:
+    """A 64-bit hash of a channel's names: the columns' own hashes (one seed each) combined, several
+    times cheaper than hashing a struct of them."""
+    hashes = [pl.col(name).hash(seed + number) for number, name in enumerate(names)]
+    combined = hashes[0]
+    for one in hashes[1:]:
+        combined = combined ^ one
+    return combined
 
 
 def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozenset({"load"})) -> Grid:
@@ -150,25 +187,23 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
         .filter(pl.col("field").is_in(KEPT_FIELDS))
         .select(
             "row",
-            pl.struct(*names).hash(_HASH_SEED).alias("key"),
+            _channel_hash(names, _HASH_SEED).alias("key"),
             # A second, independent hash: two channels sharing the first would (almost surely) not share it.
-            pl.struct(*names).hash(_CHECK_SEED).alias("check"),
+            _channel_hash(names, _CHECK_SEED).alias("check"),
             pl.col("time").dt.epoch("ms").alias("ms"),
             pl.col("value").cast(pl.Float64),
-            _flag_codes(readings.get_column("flag")).alias("flag"),
+            "flag",
         )
         .collect()
     )
     if rows.height == 0:
         return _empty_grid()
-    summary = rows.group_by("key").agg(
-        pl.col("row").first(),
-        pl.col("check").min().alias("check_low"),
-        pl.col("check").max().alias("check_high"),
-        pl.col("ms").min().alias("first_ms"),
-        pl.col("ms").max().alias("last_ms"),
-        pl.len().alias("rows"),
-    )
+    key = rows.get_column("key").to_numpy()
+    run_starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    # Readings usually come channel by channel (the lake, an export): then each channel is a few runs of
+    # rows, summarised by slicing; rows in any other order are grouped by their key.
+    runs = run_starts.size <= max(rows.height // 64, 1024)
+    summary = _runs_summary(rows, run_starts) if runs else _rows_summary(rows)
     found = pl.concat(
         [summary, readings.select(names)[summary.get_column("row").to_numpy()]], how="horizontal"
     ).drop("row")
@@ -186,15 +221,26 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
         )
         .with_columns((pl.col("length").cum_sum() - pl.col("length")).alias("offset"))
     )
-    sid = (
-        rows.get_column("key")
-        .replace_strict(channels.get_column("key"), channels.get_column("sid"), return_dtype=pl.Int32)
-        .to_numpy()
-    )
-    t0 = channels.get_column("t0").to_numpy()[sid]
-    step = channels.get_column("step").to_numpy()[sid]
-    slot = (rows.get_column("ms").to_numpy() - t0 + step // 2) // step
-    index = channels.get_column("offset").to_numpy()[sid] + slot
+    if runs:
+        run_sid = (
+            pl.Series(key[run_starts])
+            .replace_strict(channels.get_column("key"), channels.get_column("sid"), return_dtype=pl.Int32)
+            .to_numpy()
+        )
+        run_lengths = np.diff(np.append(run_starts, rows.height))
+        t0 = np.repeat(channels.get_column("t0").to_numpy()[run_sid], run_lengths)
+        step = np.repeat(channels.get_column("step").to_numpy()[run_sid], run_lengths)
+        start = np.repeat(channels.get_column("offset").to_numpy()[run_sid], run_lengths)
+    else:
+        sid = (
+            rows.get_column("key")
+            .replace_strict(channels.get_column("key"), channels.get_column("sid"), return_dtype=pl.Int32)
+            .to_numpy()
+        )
+        t0 = channels.get_column("t0").to_numpy()[sid]
+        step = channels.get_column("step").to_numpy()[sid]
+        start = channels.get_column("offset").to_numpy()[sid]
+    index = start + (rows.get_column("ms").to_numpy() - t0 + step // 2) // step
     channels = channels.select(
         "sid", "bid", "mn", "kind", "factor", "field", "role", "t0", "step", "length", "offset"
     )
@@ -202,12 +248,54 @@ def build_grid(readings: pl.DataFrame, *, load_factors: frozenset[str] = frozens
     value = np.full(size, np.nan)
     flag = np.zeros(size, dtype=np.uint8)
     value[index] = rows.get_column("value").fill_null(np.nan).to_numpy()
-    flag[index] = rows.get_column("flag").to_numpy()
+    flag[index] = _flag_codes(rows.get_column("flag"))
     lengths = channels.get_column("length").to_numpy()
     slots_sid = np.repeat(np.arange(channels.height, dtype=np.int32), lengths)
     starts = np.repeat(channels.get_column("offset").to_numpy(), lengths)
     pos = (np.arange(size, dtype=np.int64) - starts).astype(np.int32)
     return Grid(channels=channels, value=value, flag=flag, sid=slots_sid, pos=pos)
+
+
+def _rows_summary(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per channel key: its first row, the range of its check hash and DataTimes, its rows."""
+    return rows.group_by("key").agg(
+        pl.col("row").first(),
+        pl.col("check").min().alias("check_low"),
+        pl.col("check").max().alias("check_high"),
+        pl.col("ms").min().alias("first_ms"),
+        pl.col("ms").max().alias("last_ms"),
+        pl.len().alias("rows"),
+    )
+
+
+def _runs_summary(rows: pl.DataFrame, starts: IntArray) -> pl.DataFrame:
+    """:func:`_rows_summary` from runs of rows of one key (``starts``: where each run begins)."""
+    check = rows.get_column("check").to_numpy()
+    ms = rows.get_column("ms").to_numpy()
+    # Within a run the check hash should never change; its range is worked out only if it does.
+    changes = np.flatnonzero(check[1:] != check[:-1]) + 1
+    steady = np.isin(changes, starts, assume_unique=True).all()
+    low = check[starts] if steady else np.minimum.reduceat(check, starts)
+    high = check[starts] if steady else np.maximum.reduceat(check, starts)
+    per_run = pl.DataFrame(
+        {
+            "key": rows.get_column("key").to_numpy()[starts],
+            "row": rows.get_column("row").to_numpy()[starts],
+            "check_low": low,
+            "check_high": high,
+            "first_ms": np.minimum.reduceat(ms, starts),
+            "last_ms": np.maximum.reduceat(ms, starts),
+            "rows": np.diff(np.append(starts, rows.height)).astype(np.uint32),
+        }
+    )
+    return per_run.group_by("key").agg(
+        pl.col("row").first(),
+        pl.col("check_low").min(),
+        pl.col("check_high").max(),
+        pl.col("first_ms").min(),
+        pl.col("last_ms").max(),
+        pl.col("rows").sum(),
+    )
 
 
 def _blocks(found: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 ZONE: Final = "Asia/Shanghai"  # HJ 212 DataTime is the logger's local time in China
@@ -87,6 +89,15 @@ MAINTENANCE: Final = FLAG_CODES["M"]
 CALIBRATION: Final = FLAG_CODES["C"]
 # Marks that take an hour out of compliance use (the flag-misuse detectors count these).
 INVALIDATING: Final = frozenset(FLAG_CODES[name] for name in ("F", "M", "S", "D", "C", "T", "B", "P"))
+_MARKS: Final = np.zeros(256, dtype=np.bool_)
+_MARKS[sorted(INVALIDATING)] = True
+
+
+def invalidating(flag: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Per slot: does its flag code (:data:`FLAG_CODES`, uint8) carry an invalidating mark? A table
+    lookup, several times cheaper than ``np.isin`` over millions of slots."""
+    return np.asarray(_MARKS[flag], dtype=np.bool_)
+
 
 # Facility state SBxxx-RS (HJ 212-2017 Table 4): 0 off, 1 running, 2 calibrating, 3 maintenance, 4 alarm,
 # 5 back-flush.

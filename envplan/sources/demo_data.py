@@ -2,12 +2,20 @@
 the real frames of envplan/sources/demo/frames.txt received through the receiver's core and ingested, and
 two weeks of GENERATED hourly data (marked generated) so that the pages have something to show.
 
-`load_sources_demo()` is called by the demo loader; running it again changes nothing."""
+`load_doctored_demo()` adds a third illustrative enterprise whose generated data was DOCTORED the way
+falsifiers do it (values pushed just under the limit for the last three weeks, and the NOx analyser's
+output held for 30 hours), so that the screening has something to find. Its frames are also kept in the
+landing folder's `moved/` (as a receiver and the ingest would have left them), so that a case shows them
+as the logger sent them.
+
+`load_sources_demo()` and `load_doctored_demo()` are called by the demo loader; running them again
+changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +29,7 @@ from envplan.hj212.receiver import ReceiverCore, UnknownDevicePolicy
 from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import frames_to_rows
 from envplan.hj212.segment import Flag
-from envplan.lake.landing import LandingLog
+from envplan.lake.landing import LandingLog, mark_moved
 from envplan.sources import services
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
 from envplan.sources.receiver import load_devices
@@ -30,6 +38,8 @@ DEMO_FOLDER = Path(__file__).resolve().parent / "demo"
 GENERATED_DAYS = 14
 POWER_MN = "150203A89000000000000101"  # illustrative MNs (24 characters, HJ 212-2017 §6.3.2)
 WATER_MN = "150203A89000000000000201"
+# Standard deviations of the generated hours' noise (units of each value).
+GENERATED_NOISE = {"o2": 0.2, "so2": 1.5, "nox": 2.0, "dust": 0.4, "cod": 2.0, "nh3": 0.12, "ph": 0.04}
 
 ENTERPRISES: tuple[dict[str, Any], ...] = (
     {
@@ -159,23 +169,40 @@ def _wave(i: int, period: float, phase: float = 0.0) -> float:
     return math.sin(2 * math.pi * i / period + phase)
 
 
+class _Drift:
+    """Autocorrelated noise (an AR(1) process, seeded): what makes generated hours look measured rather
+    than drawn by a formula. A pure sine repeats itself exactly every period, which is what a replayed
+    segment looks like to the screening."""
+
+    def __init__(self, seed: int, sigma: float, memory: float = 0.7) -> None:
+        self.random = random.Random(seed)
+        self.sigma = sigma
+        self.memory = memory
+        self.value = 0.0
+
+    def __call__(self) -> float:
+        self.value = self.memory * self.value + self.random.gauss(0.0, self.sigma)
+        return self.value
+
+
 def generated_frames(moment: dt.datetime) -> list[bytes]:
     """Hourly uploads (2061) of the two illustrative loggers for the last GENERATED_DAYS days, with a few
-    exceedances, hours in maintenance (M) or fault (D), and missing hours."""
+    exceedances, hours in maintenance (M, in working hours) or fault (D), and missing hours."""
     flag = Flag.build(WireEdition.HJ212_2017, reply_requested=True)
     hours = GENERATED_DAYS * 24
     first = moment - dt.timedelta(hours=hours)
+    noise = {name: _Drift(seed, sigma) for seed, (name, sigma) in enumerate(GENERATED_NOISE.items())}
     frames = []
     for i in range(hours):
         when = first + dt.timedelta(hours=i)
         if i % 97 == 50:  # a missing hour now and then
             continue
-        state = "M" if i % 120 == 7 else "D" if i % 150 == 30 else "N"
-        o2 = 8.0 + 0.8 * _wave(i, 24)
+        state = "M" if i % 120 == 2 else "D" if i % 150 == 30 else "N"
+        o2 = 8.0 + 0.8 * _wave(i, 24) + noise["o2"]()
         to_measured = (21 - o2) / (21 - 6)  # inverse of HJ 212-2017 Annex D's conversion to 6 % O2
-        so2 = 22 + 6 * _wave(i, 24, 1.0) + (24 if hours - 60 <= i < hours - 57 else 0)
-        nox = 36 + 7 * _wave(i, 30, 0.5)
-        dust = 4.5 + 1.5 * _wave(i, 40)
+        so2 = 22 + 6 * _wave(i, 24, 1.0) + noise["so2"]() + (24 if hours - 60 <= i < hours - 57 else 0)
+        nox = 36 + 7 * _wave(i, 30, 0.5) + noise["nox"]()
+        dust = 4.5 + 1.5 * _wave(i, 40) + noise["dust"]()
         gas: dict[str, dict[str, object]] = {"a19001": {"Avg": f"{o2:.2f}", "Flag": state}}
         for code, value in (("a21026", so2), ("a21002", nox), ("a34013", dust)):
             gas[code] = {"Avg": f"{value * to_measured:.2f}", "ZsAvg": f"{value:.2f}", "Flag": state}
@@ -186,11 +213,11 @@ def generated_frames(moment: dt.datetime) -> list[bytes]:
                 qn=qn, st="31", cn="2061", pw="123456", mn=POWER_MN, flag=flag, cp=data_cp(stamp, gas)
             )
         )
-        cod = 30 + 8 * _wave(i, 24, 2.0) + (25 if hours - 100 <= i < hours - 98 else 0)
+        cod = 30 + 8 * _wave(i, 24, 2.0) + noise["cod"]() + (25 if hours - 100 <= i < hours - 98 else 0)
         water = {
             "w01018": {"Avg": f"{cod:.1f}", "Flag": "N"},
-            "w21003": {"Avg": f"{1.8 + 0.6 * _wave(i, 24):.2f}", "Flag": "N"},
-            "w01001": {"Avg": f"{7.2 + 0.2 * _wave(i, 12):.2f}", "Flag": "N"},
+            "w21003": {"Avg": f"{1.8 + 0.6 * _wave(i, 24) + noise['nh3']():.2f}", "Flag": "N"},
+            "w01001": {"Avg": f"{7.2 + 0.2 * _wave(i, 12) + noise['ph']():.2f}", "Flag": "N"},
         }
         frames.append(
             build_frame(
@@ -204,3 +231,152 @@ def store_generated_hours(moment: dt.datetime) -> int:
     rows, errors = frames_to_rows(generated_frames(moment))
     assert not errors, errors
     return services.store_generated(rows)
+
+
+# --- the doctored enterprise ---------------------------------------------------------------------------
+
+DOCTORED_MN = "150203A89000000000000301"
+DOCTORED_DAYS = 60
+HUGGING_DAYS = 20  # the last days, values pushed just under the NOx limit
+HELD_HOURS = 30  # the NOx analyser's output held at one value
+HELD_VALUE = "35.20"
+HELD_START_HOURS_AGO = 9 * 24 + 4  # the held run starts this many hours before the demo's moment
+DOCTORED_ENTERPRISE: dict[str, Any] = {
+    "name": "Kundulun Heating Co. (illustrative)",
+    "name_zh": "昆都仑供热有限公司（示例）",
+    "credit_code": "91150203MA0000002W",
+    "district": "Kundulun",
+    "industry": "heat supply",
+    "address": "illustrative address, Kundulun District, Baotou",
+}
+NOX_LIMIT = 50.0  # 环发〔2015〕164号 ultra-low emission NOx at 6 % O2, as _limits()
+SQUEEZE_FROM = 45.0  # doctored values above this are lowered to just under the limit
+
+
+def _squeezed(value: float) -> float:
+    """A value above SQUEEZE_FROM lowered into [SQUEEZE_FROM, limit): the limit-hugging recipe, in which
+    an analyser's output is scaled down only when it approaches the limit."""
+    if value < SQUEEZE_FROM:
+        return value
+    room = NOX_LIMIT - 0.4 - SQUEEZE_FROM
+    return SQUEEZE_FROM + room * (1.0 - math.exp(-(value - SQUEEZE_FROM) / 4.0))
+
+
+def doctored_frames(moment: dt.datetime) -> list[bytes]:
+    """Hourly uploads (2061) of the doctored logger for the last DOCTORED_DAYS days: a boiler whose NOx
+    (converted to 6 % O2) often exceeds its limit of 50, until, for the last HUGGING_DAYS days, every value
+    that would come near the limit is reported just under it; HELD_HOURS of those hours the NOx analyser's
+    measured value is held at HELD_VALUE. O2, flue-gas flow and temperature, SO2 and particulate are
+    honest throughout."""
+    flag = Flag.build(WireEdition.HJ212_2017, reply_requested=True)
+    hours = DOCTORED_DAYS * 24
+    first = moment - dt.timedelta(hours=hours)
+    hugging_from = hours - HUGGING_DAYS * 24
+    held_from = hours - HELD_START_HOURS_AGO
+    noise = {
+        name: _Drift(100 + seed, sigma)
+        for seed, (name, sigma) in enumerate({"o2": 0.15, "temperature": 1.5, "flow": 3000.0}.items())
+    }
+    nox_noise = _Drift(200, 2.6, memory=0.6)
+    so2_noise, dust_noise = _Drift(201, 1.2), _Drift(202, 0.3)
+    frames = []
+    for i in range(hours):
+        when = first + dt.timedelta(hours=i)
+        o2 = 7.6 + 0.6 * _wave(i, 24, 0.3) + noise["o2"]()
+        to_measured = (21 - o2) / (21 - 6)  # inverse of HJ 212-2017 Annex D's conversion to 6 % O2
+        nox = 44.5 + 5 * _wave(i, 24, 2.2) + nox_noise()
+        if i >= hugging_from:
+            nox = _squeezed(nox)
+        nox_measured = f"{nox * to_measured:.2f}"
+        if held_from <= i < held_from + HELD_HOURS:
+            nox_measured = HELD_VALUE
+            nox = float(HELD_VALUE) / to_measured
+        so2 = 18 + 4 * _wave(i, 24, 0.9) + so2_noise()
+        dust = 3.8 + 0.8 * _wave(i, 36) + dust_noise()
+        gas: dict[str, dict[str, object]] = {
+            "a19001": {"Avg": f"{o2:.2f}", "Flag": "N"},
+            "a01012": {"Avg": f"{128 + 6 * _wave(i, 24, 1.1) + noise['temperature']():.1f}", "Flag": "N"},
+            "a00000": {"Avg": f"{182000 + 15000 * _wave(i, 24, 0.8) + noise['flow']():.0f}", "Flag": "N"},
+            "a21002": {"Avg": nox_measured, "ZsAvg": f"{nox:.2f}", "Flag": "N"},
+        }
+        for code, value in (("a21026", so2), ("a34013", dust)):
+            gas[code] = {"Avg": f"{value * to_measured:.2f}", "ZsAvg": f"{value:.2f}", "Flag": "N"}
+        stamp = when.strftime("%Y%m%d%H%M%S")
+        frames.append(
+            build_frame(
+                qn=stamp + "000",
+                st="31",
+                cn="2061",
+                pw="123456",
+                mn=DOCTORED_MN,
+                flag=flag,
+                cp=data_cp(stamp, gas),
+            )
+        )
+    return frames
+
+
+def load_doctored_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The doctored enterprise, its outlet, limits and logger, and its DOCTORED_DAYS of generated hours
+    (marked generated; the frames also kept in the landing folder's moved/). Running it again changes
+    nothing."""
+    if Enterprise.objects.filter(name=DOCTORED_ENTERPRISE["name"]).exists():
+        return {"enterprises": 0}
+    moment = (now or clock.now()).replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        enterprise = services.save_enterprise(Enterprise(illustrative=True, **DOCTORED_ENTERPRISE), by=None)
+        stack = services.save_outlet(
+            Outlet(
+                enterprise=enterprise,
+                code="DA001",
+                name="Boiler house stack",
+                kind="gas",
+                latitude=Decimal("40.6410"),
+                longitude=Decimal("109.8330"),
+            ),
+            by=None,
+        )
+        for _, factor, field, limit, unit, standard, o2 in _limits()[:3]:  # the flue-gas limits
+            services.save_limit(
+                FactorLimit(
+                    outlet=stack,
+                    factor=factor,
+                    field=field,
+                    limit=limit,
+                    unit=unit,
+                    standard=standard,
+                    reference_o2=o2,
+                ),
+                by=None,
+            )
+        services.save_device(Device(outlet=stack, mn=DOCTORED_MN, password="123456"), by=None)
+    frames = doctored_frames(moment)
+    keep_as_received(frames, received=moment)
+    rows, errors = frames_to_rows(frames)
+    assert not errors, errors
+    stored = services.store_generated(rows)
+    Device.objects.filter(mn=DOCTORED_MN).update(
+        last_seen_at=moment + dt.timedelta(minutes=3), last_frame_kind="hourly"
+    )
+    events = services.detect_exceedances(
+        start=moment - dt.timedelta(days=DOCTORED_DAYS + 1), end=moment, outlets=[stack.pk]
+    )
+    return {"enterprises": 1, "generated_values": stored, "exceedances": len(events)}
+
+
+def keep_as_received(frames: list[bytes], *, received: dt.datetime) -> Path | None:
+    """Land the frames in the landing folder and move the file to moved/ at once (their values are
+    stored by the caller, marked generated): what a receiver and the ingest leave behind, each frame
+    received two minutes after its hour."""
+    log = LandingLog(services.landing_dir(), prefix="demo_doctored")
+    hours = len(frames)
+    for index, frame in enumerate(frames):
+        at = received - dt.timedelta(hours=hours - index) + dt.timedelta(minutes=2)
+        log.append(
+            frame,
+            received_ns=int(at.timestamp() * 1e9),
+            peer="demo",
+            meta={"mn": DOCTORED_MN, "cn": "2061", "crc": "standard", "status": "accepted"},
+        )
+    closed = log.close()
+    return None if closed is None else mark_moved(closed)

@@ -44,7 +44,7 @@ class Context:
         return self.base.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
 
     def per_slot(self, name: str) -> FloatArray:
-        return self.column(name)[self.grid.sid]
+        return np.asarray(self.grid.expand(self.column(name)), dtype=np.float64)
 
     def channels_where(self, selected: pl.Expr) -> BoolArray:
         """Per slot: does its channel match (an expression over grid.channels)?"""

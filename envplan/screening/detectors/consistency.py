@@ -54,7 +54,7 @@ def conversion_mismatch(context: Context) -> pl.DataFrame:
     parameters = context.options.conversion_mismatch
     grid = context.grid
     chosen = context.channels_where(pl.col("field").is_in(CONVERTED_FIELDS))
-    index = np.flatnonzero(chosen & np.isfinite(context.reference_o2)[grid.sid] & np.isfinite(context.x))
+    index = np.flatnonzero(chosen & grid.expand(np.isfinite(context.reference_o2)) & np.isfinite(context.x))
     reference = context.reference_o2[grid.sid[index]]
     converted = context.x[index]
     measured = grid.aligned(context.x, measured_partner(grid), index)

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
-from envplan.screening.features import Buckets
+from envplan.screening.features import Buckets, last_digits
 from envplan.screening.grid import FloatArray, Grid
 from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
 from envplan.screening.spans import (
@@ -59,11 +59,10 @@ def last_digit(context: Context) -> pl.DataFrame:
     grid, features = context.grid, context.features
     buckets = features.buckets("pollutant")
     slots = buckets.slots
-    x = context.x[slots.index]
-    resolution = context.column("resolution")[slots.sid]
-    finite = np.isfinite(x)
-    digit = np.mod(np.round(np.where(finite, x, 0.0) / resolution), 10).astype(np.int64)
-    counts = np.bincount(buckets.id[finite] * 10 + digit[finite], minlength=buckets.count * 10)
+    x = slots.gather(context.x)
+    finite = np.flatnonzero(np.isfinite(x))
+    digit = last_digits(x[finite], context.column("resolution")[slots.sid[finite]])
+    counts = np.bincount(buckets.id[finite] * 10 + digit, minlength=buckets.count * 10)
     counts = counts.reshape(buckets.count, 10).astype(np.float64)
     days = np.maximum(np.round(parameters.window_hours / 24.0), 1).astype(np.int64)
     span = np.full(buckets.count, days, dtype=np.int64)
@@ -148,23 +147,20 @@ def benford(context: Context) -> pl.DataFrame:
         .to_numpy()
     )
     chosen_channels = eligible & kinds
-    positive = chosen_channels[grid.sid] & np.isfinite(x) & (x > 0)
+    positive = grid.expand(chosen_channels) & np.isfinite(x) & (x > 0)
     if not positive.any():
         return empty_findings()
     with np.errstate(divide="ignore", invalid="ignore"):
         first = np.floor(x / 10.0 ** np.floor(np.log10(np.where(positive, x, 1.0))))
     first = np.clip(np.where(positive, first, 0), 0, 9).astype(np.int64)
-    count = grid.channels.height
-    totals = np.bincount(grid.sid[positive], minlength=count).astype(np.float64)
-    shares = np.vstack(
-        [np.bincount(grid.sid[positive & (first == d)], minlength=count) for d in range(1, 10)]
-    ) / np.maximum(totals, 1.0)
+    totals = grid.count(positive).astype(np.float64)
+    shares = np.vstack([grid.count(positive & (first == d)) for d in range(1, 10)]) / np.maximum(totals, 1.0)
     mad = np.abs(shares - BENFORD[:, None]).mean(axis=0)
     flagged = chosen_channels & (totals >= parameters.min_values) & (mad > parameters.mad_threshold)
     sids = np.flatnonzero(flagged)
     if sids.size == 0:
         return empty_findings()
-    spans = episodes(positive & flagged[grid.sid], grid, merge_gap=int(grid.lengths.max()))
+    spans = episodes(positive & grid.expand(flagged), grid, merge_gap=int(grid.lengths.max()))
     spans = spans.with_columns(
         pl.Series("mad", mad[spans.get_column("sid").to_numpy()]),
         pl.Series("decades", decades[spans.get_column("sid").to_numpy()]),

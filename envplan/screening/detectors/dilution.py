@@ -36,13 +36,13 @@ def oxygen_dilution(context: Context) -> pl.DataFrame:
     selected = context.channels_where(
         pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
     )
-    selected &= oxygen[grid.sid] >= 0
+    selected &= grid.expand(oxygen >= 0)
     means = context.features.window_mean(parameters.window_hours, parameters.min_coverage)
     windows = context.features.slots_per(parameters.window_hours)
     # The measured concentration must have fallen first: only those slots are compared with O2.
     usual_per_channel = context.column("running_median")
     with np.errstate(invalid="ignore", divide="ignore"):
-        fall_all = 1.0 - means / usual_per_channel[grid.sid]
+        fall_all = 1.0 - means / grid.expand(usual_per_channel)
     candidates = np.flatnonzero(selected & (fall_all >= parameters.min_fall))
     fall = fall_all[candidates]
     o2 = grid.aligned(means, oxygen, candidates)

@@ -25,12 +25,13 @@ from envplan.screening.model import (
     ZONE,
     empty_findings,
     factor_label,
+    invalidating,
 )
 from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
 
 
 def _marked(grid: Grid) -> BoolArray:
-    return np.isin(grid.flag, list(INVALIDATING))
+    return invalidating(grid.flag)
 
 
 def _span_of(spans: pl.DataFrame, grid: Grid, index: np.ndarray) -> np.ndarray:
@@ -44,16 +45,19 @@ def _span_of(spans: pl.DataFrame, grid: Grid, index: np.ndarray) -> np.ndarray:
 
 
 def _count_in(spans: pl.DataFrame, grid: Grid, mask: BoolArray) -> np.ndarray:
-    """How many True slots of ``mask`` lie inside each span (searching the True slots when they are
-    few, from a cumulative count when they are many)."""
-    marked = np.flatnonzero(mask)
-    if marked.size < grid.size // 16:
-        span = _span_of(spans, grid, marked)
-        return np.bincount(span[span >= 0], minlength=spans.height).astype(np.int64)
-    total = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    """How many True slots of ``mask`` lie inside each span (spans in grid order and apart, as
+    :func:`~envplan.screening.spans.episodes` gives them: each span's stretch of the mask is summed)."""
+    if spans.height == 0:
+        return np.zeros(0, dtype=np.int64)
     sid = spans.get_column("sid").to_numpy()
     start = grid.offsets[sid] + spans.get_column("first").to_numpy()
     end = grid.offsets[sid] + spans.get_column("last").to_numpy()
+    if np.all(start[1:] > end[:-1]):
+        bounds = np.empty(2 * start.size, dtype=np.int64)
+        bounds[0::2], bounds[1::2] = start, end + 1
+        padded = np.append(mask, False)  # a span may end at the grid's last slot
+        return np.asarray(np.add.reduceat(padded, bounds, dtype=np.int64)[0::2], dtype=np.int64)
+    total = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
     return np.asarray(total[end + 1] - total[start], dtype=np.int64)
 
 
@@ -61,7 +65,7 @@ def _with_flag_mix(spans: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     """Add ``mix``: the marks inside each span as text, such as `M 12, D 3`."""
     codes = sorted(INVALIDATING)
     names = [FLAG_NAMES[code] for code in codes]
-    marked = np.flatnonzero(np.isin(grid.flag, codes))
+    marked = np.flatnonzero(invalidating(grid.flag))
     span = _span_of(spans, grid, marked)
     which = np.searchsorted(codes, grid.flag[marked])
     inside = span >= 0
@@ -120,18 +124,15 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
         & (keyed.get_column("role") == "pollutant").to_numpy(),
     )
     level_per_channel = np.where(limited, context.limit, context.column("p90"))
-    level = level_per_channel[grid.sid]
-    selected = judged[grid.sid]
+    level = grid.expand(level_per_channel)
+    selected = grid.expand(judged)
     marked = _marked(grid)
     value = _estimated_values(context, marked & selected)
     with np.errstate(invalid="ignore"):
         high = selected & np.isfinite(value) & (value >= level)
     low = selected & np.isfinite(value) & ~high
     # The marking rate of the channel's other hours, over everything at hand.
-    count = channels.height
-    low_rate = (np.bincount(grid.sid[low & marked], minlength=count) + 0.5) / (
-        np.bincount(grid.sid[low], minlength=count) + 1.0
-    )
+    low_rate = (grid.count(low & marked) + 0.5) / (grid.count(low) + 1.0)
     buckets = context.features.buckets("flag_on_exceedance", judged)
     index = buckets.slots.index
     span = np.full(buckets.count, max(round(parameters.window_hours / 24.0), 1), dtype=np.int64)

@@ -43,7 +43,7 @@ def flat_line(context: Context) -> pl.DataFrame:
     tolerance_per_channel = parameters.tolerance(
         context.column("resolution"), context.column("median_change")
     )
-    tolerance = tolerance_per_channel[grid.sid]
+    tolerance = grid.expand(tolerance_per_channel)
     previous = lag(x, 1, grid.pos)
     still = (
         selected

@@ -43,16 +43,15 @@ def _changes(context: Context, hours: float, min_step: float) -> pl.DataFrame:
     selected = context.channels_where(
         pl.col("field").is_in(MEASURED_FIELDS) & (pl.col("role") == "pollutant")
     )
-    scale = np.nan_to_num(context.per_slot(f"step_scale_{hours:g}h"))
-    threshold = np.maximum(min_step, parameters.scale_multiple * scale)
+    scale = np.nan_to_num(context.column(f"step_scale_{hours:g}h"))
+    threshold = grid.expand(np.maximum(min_step, parameters.scale_multiple * scale))
     with np.errstate(invalid="ignore"):
-        candidate = (
-            selected
-            & (np.abs(step) >= threshold)
-            & (np.sign(abrupt) == np.sign(step))
-            & (np.abs(abrupt) >= parameters.abrupt_share * np.abs(step))
-        )
-    index = np.flatnonzero(candidate)
+        # Large steps are few: the other conditions are checked on those only.
+        index = np.flatnonzero(selected & (np.abs(step) >= threshold))
+        large, sudden = step[index], abrupt[index]
+        index = index[
+            (np.sign(sudden) == np.sign(large)) & (np.abs(sudden) >= parameters.abrupt_share * np.abs(large))
+        ]
     moved: dict[str, FloatArray] = {}
     keep = np.ones(index.size, dtype=bool)
     for role, _ in COVARIATES:

@@ -66,7 +66,7 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         return empty_findings()
     buckets = features.buckets("limited", with_limit)
     slots = buckets.slots
-    x = context.x[slots.index]
+    x = slots.gather(context.x)
     limit_per_slot = context.limit[slots.sid]
     band = parameters.band
     with np.errstate(invalid="ignore"):

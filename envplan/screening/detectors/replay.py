@@ -36,34 +36,44 @@ def replay(context: Context) -> pl.DataFrame:
     chosen = parameters.fingerprint_size
     # As for held values, load and flue-gas temperature are left out: a plant run to a daily schedule
     # repeats its load honestly.
-    selected = context.channels_where(
-        pl.col("field").is_in(MEASURED_FIELDS) & pl.col("role").is_in(HELD_ROLES)
+    chosen_channels = (
+        grid.channels.select(
+            (pl.col("field").is_in(MEASURED_FIELDS) & pl.col("role").is_in(HELD_ROLES)).fill_null(False)
+        )
+        .to_series()
+        .to_numpy()
+        .astype(bool)
     )
-    resolution = context.per_slot("resolution")
-    change = np.where(selected, x - lag(x, 1, grid.pos), np.nan)
+    change = np.where(grid.expand(chosen_channels), x - lag(x, 1, grid.pos), np.nan)
+    resolution = context.column("resolution")
     least = np.maximum(
         parameters.informative_steps * resolution,
-        parameters.informative_share * np.nan_to_num(context.per_slot("median_change")),
+        parameters.informative_share * np.nan_to_num(context.column("median_change")),
     )
     # Window starts: every phase_slots slots, windows wholly inside their channel.
-    lengths = grid.lengths[grid.sid]
-    starts = np.flatnonzero(
-        selected & (grid.pos % parameters.phase_slots == 0) & (grid.pos.astype(np.int64) + size <= lengths)
-    )
+    phase = parameters.phase_slots
+    counts = np.where(chosen_channels & (grid.lengths >= size), (grid.lengths - size) // phase + 1, 0)
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    starts = np.repeat(grid.offsets, counts) + within * phase
     if starts.size == 0:
         return empty_findings()
-    magnitude = np.abs(change[starts[:, None] + np.arange(size)])
-    magnitude = np.where(np.isfinite(magnitude), magnitude, -1.0)
-    order = np.argsort(-magnitude, axis=1, kind="stable")
-    top = np.take_along_axis(magnitude, order[:, : chosen + 1], axis=1)
+    raw = change[starts[:, None] + np.arange(size)]
+    magnitude = np.abs(raw)
+    magnitude[~np.isfinite(magnitude)] = -1.0
+    window_least = least[grid.sid[starts]]
+    # A window is clear only when its chosen-th largest change is informative, so at least that many of
+    # its changes must be: the others need no sorting.
+    sortable = np.flatnonzero((magnitude > window_least[:, None]).sum(axis=1) >= chosen)
+    order = np.argsort(-magnitude[sortable], axis=1, kind="stable")
+    top = np.take_along_axis(magnitude[sortable], order[:, : chosen + 1], axis=1)
     last, following = top[:, chosen - 1], top[:, chosen]
-    window_least = least[starts]
-    clear = (last > window_least) & (last - following >= parameters.fingerprint_margin * last)
-    positions = order[:, :chosen]
-    signs = np.take_along_axis(change[starts[:, None] + np.arange(size)], positions, axis=1) > 0
+    clear_rows = (last > window_least[sortable]) & (last - following >= parameters.fingerprint_margin * last)
+    positions = order[clear_rows, :chosen]
+    signs = np.take_along_axis(raw[sortable[clear_rows]], positions, axis=1) > 0
     mask = (np.left_shift(1, positions).sum(axis=1)).astype(np.int64)
     code = mask * (1 << chosen) + (signs * (1 << np.arange(chosen))).sum(axis=1)
-    windows = pl.DataFrame({"sid": grid.sid[starts[clear]], "code": code[clear], "start": starts[clear]})
+    clear_starts = starts[sortable[clear_rows]]
+    windows = pl.DataFrame({"sid": grid.sid[clear_starts], "code": code, "start": clear_starts})
     step = grid.channels.get_column("step").to_numpy()
     max_lag = np.round(parameters.max_lag_days * 86_400_000.0 / step).astype(np.int64)
     reach = pl.DataFrame({"sid": grid.channels.get_column("sid"), "max_lag": max_lag})
@@ -78,10 +88,12 @@ def replay(context: Context) -> pl.DataFrame:
     later = pairs.get_column("start").to_numpy()[:, None] + np.arange(size)
     earlier = pairs.get_column("start_earlier").to_numpy()[:, None] + np.arange(size)
     now, before = change[later], change[earlier]
-    informative = np.isfinite(now) & np.isfinite(before) & (np.abs(before) > least[later])
+    pair_sid = grid.sid[later[:, 0]]
+    informative = np.isfinite(now) & np.isfinite(before) & (np.abs(before) > least[pair_sid][:, None])
     matched = informative & (
         np.abs(now - before)
-        <= parameters.tolerance_steps * resolution[later] + parameters.relative_tolerance * np.abs(before)
+        <= parameters.tolerance_steps * resolution[pair_sid][:, None]
+        + parameters.relative_tolerance * np.abs(before)
     )
     counted = informative.sum(axis=1)
     hits = matched.sum(axis=1)

@@ -40,11 +40,15 @@ def stopped_running(context: Context) -> pl.DataFrame:
     usually_positive = context.column("p05") > 4.0 * resolution
     flag, value = grid.flag, grid.value
     with np.errstate(invalid="ignore"):
-        zero = usually_positive[grid.sid] & (flag != STOPPED) & (np.abs(value) <= 2.0 * resolution[grid.sid])
+        zero = (
+            grid.expand(usually_positive)
+            & (flag != STOPPED)
+            & (np.abs(value) <= grid.expand(2.0 * resolution))
+        )
     state = grid.partner(role="state")
     # A slot is a candidate when declared stopped (its flag, or a state channel), zero or missing.
     candidates = np.flatnonzero(
-        selected & ((flag == STOPPED) | zero | (flag == ABSENT) | (state[grid.sid] >= 0))
+        selected & ((flag == STOPPED) | zero | (flag == ABSENT) | grid.expand(state >= 0))
     )
     state_off = grid.aligned(value, state, candidates) == STATE_OFF
     declared = flag[candidates] == STOPPED

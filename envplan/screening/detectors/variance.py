@@ -130,8 +130,8 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
     selected = _pollutants(context)
     # The standard deviation of log(value + c): the variation relative to the level.
     relative, windows = context.features.spread(parameters.window_hours, parameters.min_coverage, log=True)
-    peers = context.peer_spread[grid.sid]
-    enough = context.peer_count[grid.sid] >= parameters.min_peers
+    peers = grid.expand(context.peer_spread)
+    enough = grid.expand(context.peer_count >= parameters.min_peers)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = relative / peers
     flagged = (
@@ -139,7 +139,7 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
         & enough
         & np.isfinite(ratio)
         & (ratio < parameters.ratio_threshold)
-        & (windows[grid.sid] >= 3)
+        & grid.expand(windows >= 3)
     )
     spans = episodes(covered(flagged, windows, grid), grid)
     index = np.flatnonzero(flagged)
@@ -151,7 +151,7 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
             "ratio": ratio[index],
             "relative": relative[index],
             "peer": peers[index],
-            "peers": context.peer_count[grid.sid][index],
+            "peers": context.peer_count[grid.sid[index]],
         },
         by="ratio",
     )

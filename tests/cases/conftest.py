@@ -1,0 +1,60 @@
+"""The cases tests' world: the sources demo (two honest illustrative enterprises) and the doctored one,
+each test in its own lake and data folder, the clock pinned to the demo's moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
+from envplan.cases.jobs import screening_end
+from envplan.cases.models import ScreeningRun
+from envplan.cases.services import run_screening
+from envplan.core.clock import pin as pin_clock
+from envplan.sources.demo_data import load_doctored_demo, load_sources_demo
+
+ZONE = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=ZONE)
+END = screening_end(NOW.date())  # 2025-10-21 00:00, as the daily job on the demo's day
+PASSWORD = "cases-test-pw"
+
+
+@pytest.fixture(autouse=True)
+def folders(settings, tmp_path: Path) -> Path:
+    """Every test writes to its own lake and landing folder."""
+    settings.LAKE_URL = str(tmp_path / "lake")
+    settings.DATA_DIR = tmp_path / "data"
+    (tmp_path / "data").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, object]:
+    pin_clock(NOW)
+    return {"sources": load_sources_demo(now=NOW), "doctored": load_doctored_demo(now=NOW)}
+
+
+@pytest.fixture
+def screened(demo: dict[str, object]) -> ScreeningRun:
+    return run_screening(end=END)
+
+
+@pytest.fixture
+def users(db: None) -> dict[str, User]:
+    """A district supervisor, a bureau officer and a unit reporter (no group)."""
+    made = {}
+    for name, group in (("chief", SUPERVISORS_GROUP), ("officer", BUREAU_OFFICERS_GROUP), ("reporter", None)):
+        user = User.objects.create_user(username=name, password=PASSWORD)
+        if group is not None:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+        made[name] = user
+    return made
+
+
+def login(client: Client, username: str) -> Client:
+    assert client.login(username=username, password=PASSWORD)
+    return client
