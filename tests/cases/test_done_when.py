@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from envplan.cases.models import Case
 from envplan.cases.services import run_screening
 from envplan.cli import main as envplan_main
-from envplan.sources.command import readings_main
 from envplan.sources.demo_data import DOCTORED_MN
 from envplan.sources.models import Device, FactorLimit
 from tests.cases.conftest import END, ZONE, login
+from tests.commandline import envplan
 
 
 def export_demo(folder: Path) -> tuple[Path, Path]:
@@ -26,9 +26,9 @@ def export_demo(folder: Path) -> tuple[Path, Path]:
     registry's limits in the layout `screening scan --limits` reads."""
     parts = []
     for mn in Device.objects.order_by("mn").values_list("mn", flat=True):
-        out = io.StringIO()
-        assert readings_main(["export", "--mn", mn, "--kind", "hourly", "--lake-only"], stdout=out) == 0
-        parts.append(pl.read_csv(io.StringIO(out.getvalue()), infer_schema=False))
+        code, out, _err = envplan("readings", "export", "--mn", mn, "--kind", "hourly", "--lake-only")
+        assert code == 0
+        parts.append(pl.read_csv(io.StringIO(out), infer_schema=False))
     readings = folder / "readings.csv"
     pl.concat([part for part in parts if part.height]).write_csv(readings)
     rows = [
