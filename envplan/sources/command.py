@@ -43,6 +43,12 @@ def _hj212_parser() -> _Parser:
     serve.add_argument("--prefix", help="landing file prefix (default <host>_<pid>)")
     serve.add_argument("--refresh", type=float, default=30.0, help="seconds between registry reloads")
     serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="listen with SO_REUSEPORT, so that several receivers share the port (the kernel spreads the "
+        "connections among them; each writes its own landing files)",
+    )
     add_serve_options(serve)
     rejected = sub.add_parser(
         "rejected",
@@ -112,6 +118,8 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         ),
         rotate_seconds=args.rotate_seconds,
         refresh=args.refresh,
+        reuse_port=args.reuse_port,
+        heartbeat=folder / "heartbeats" / f"{prefix}.json",
     )
     try:
         service = ReceiverService(registry, options)
