@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
-PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw)
+PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening)
 
 .PHONY: run static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
 
@@ -45,7 +45,7 @@ lint: $(DEV_STAMP)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict $(PURE)
-	$(BIN)/mypy envplan/cli.py envplan/config.py
+	ENVPLAN_DATA_DIR=$$(mktemp -d) $(BIN)/mypy envplan
 
 migrations-check: $(DEV_STAMP)
 	ENVPLAN_DATA_DIR=$$(mktemp -d) $(BIN)/envplan makemigrations --check --dry-run
@@ -69,7 +69,7 @@ test-postgres: $(DEV_STAMP)
 # (Needs GNU gettext; the compiled .mo files are committed so that `make run` does not.)
 messages: $(DEV_STAMP)
 	cd envplan && ENVPLAN_DATA_DIR=$$(mktemp -d) ../$(BIN)/envplan makemessages --no-location -l fr -l zh_Hans -l en \
-		--ignore 'standards/*' --ignore 'hj212/*' --ignore 'plantext/*' --ignore 'lake/*' --ignore 'draw/*'
+		--ignore 'standards/*' --ignore 'hj212/*' --ignore 'plantext/*' --ignore 'lake/*' --ignore 'draw/*' --ignore 'screening/*'
 	cd envplan && ENVPLAN_DATA_DIR=$$(mktemp -d) ../$(BIN)/envplan compilemessages
 
 bench: $(DEV_STAMP)

@@ -30,6 +30,7 @@ PURE_COMMANDS: dict[tuple[str, str], str] = {
     ("emergency", "assess"): "envplan.standards.emergency.cli",
     ("inspections", "draw"): "envplan.draw.cli",
     ("inspections", "verify"): "envplan.draw.cli",
+    ("screening", "scan"): "envplan.screening.cli",
 }
 
 # Django commands that never touch the database: no connection check before them.

@@ -91,7 +91,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "envplan.sqlite3",
+            "NAME": str(DATA_DIR / "envplan.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

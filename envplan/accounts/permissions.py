@@ -14,8 +14,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AccountUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -23,16 +23,23 @@ from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP, Me
 
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.REPORTER)
 
-User = AbstractBaseUser | AnonymousUser
+# Who asks: a logged-in person or an anonymous visitor (request.user is one of the two).
+User = AccountUser | AnonymousUser
+
+
+def account(user: User) -> AccountUser | None:
+    return user if isinstance(user, AccountUser) and user.is_authenticated else None
 
 
 def group_names(user: User) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
+    person = account(user)
+    if person is None:
         return set()
-    cached: set[str] | None = getattr(user, "_envplan_groups", None)
+    # Cached on the user object for the request: several rules ask on one page.
+    cached: set[str] | None = getattr(person, "_envplan_groups", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._envplan_groups = cached
+        cached = set(person.groups.values_list("name", flat=True))
+        setattr(person, "_envplan_groups", cached)  # noqa: B010  # a per-request cache, not a model field
     return cached
 
 
@@ -56,12 +63,13 @@ def can_manage_monitoring(user: User) -> bool:
 
 def memberships(user: User) -> dict[int, str]:
     """unit id -> role, for the user's units (cached on the user object for the request)."""
-    if not getattr(user, "is_authenticated", False):
+    person = account(user)
+    if person is None:
         return {}
-    cached: dict[int, str] | None = getattr(user, "_envplan_memberships", None)
+    cached: dict[int, str] | None = getattr(person, "_envplan_memberships", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user=user).values_list("unit_id", "role"))
-        user._envplan_memberships = cached
+        cached = dict(Membership.objects.filter(user=person).values_list("unit_id", "role"))
+        setattr(person, "_envplan_memberships", cached)  # noqa: B010  # a per-request cache
     return cached
 
 

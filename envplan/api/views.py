@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from envplan.api.models import ApiToken
 from envplan.api.tokens import create_token, revoke_token
+from envplan.core.services import person
 
 MAX_NAME = 100
 
@@ -44,7 +45,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 def render_tokens(
     request: HttpRequest, *, new_token: str = "", error: str = "", status: int = 200
 ) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked", "-created", "-pk")
+    tokens = ApiToken.objects.filter(user=person(request.user)).order_by("revoked", "-created", "-pk")
     context = {"tokens": tokens, "new_token": new_token, "error": error, "max_name": MAX_NAME}
     response = render(request, "api/tokens.html", context, status=status)
     if new_token:

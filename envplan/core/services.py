@@ -7,7 +7,7 @@ import decimal
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
@@ -29,11 +29,21 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return result
 
 
+# Who does something: a logged-in person, an anonymous visitor (request.user) or nobody (the system: a
+# command, the worker, the demo loader).
+Actor = User | AnonymousUser | None
+
+
+def person(actor: Actor) -> User | None:
+    """The logged-in person behind an actor, or None for the system and anonymous visitors."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
 def record_audit(
     target: models.Model,
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     plan_id: int | None = None,
@@ -41,7 +51,7 @@ def record_audit(
     """Write one audit entry. Must run inside the transaction of the change it records."""
     if not connection.in_atomic_block:
         raise RuntimeError("record_audit must be called inside the transaction of the change")
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    user = person(actor)
     return AuditEntry.objects.create(
         actor=user,
         actor_label=user.get_username() if user is not None else "system",
@@ -59,7 +69,7 @@ def save_changes(
     obj: models.Model,
     changes: dict[str, Any],
     *,
-    by: AbstractBaseUser | AnonymousUser | None,
+    by: Actor,
     action: str,
     fields: Iterable[str],
     plan_id: int | None = None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 from envplan.archives import ArchiveError, check_zip_archive
@@ -104,7 +104,7 @@ def request_limit_bytes(view: Callable[..., Any]) -> int:
     return int(declared() if callable(declared) else declared)
 
 
-def check_upload(upload: UploadedFile, *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS) -> FileKind:
+def check_upload(upload: File[bytes], *, allowed: tuple[FileKind, ...] = EVIDENCE_KINDS) -> FileKind:
     """Return the file's kind, or raise UploadRejected naming the file and the reason."""
     name = upload.name or "?"
     limit = max_upload_bytes()

@@ -480,17 +480,23 @@ def fill_routine_reports(
                 report=report,
                 action=ReportAction.SUBMITTED,
                 by_unit_id=report.unit_id,
-                at=report.submitted_at,
+                at=report.submitted_at or report.created_at,
             )
         )
         events.append(
-            ReportEvent(report=report, action=ReportAction.APPROVED, comment="", at=report.approved_at)
+            ReportEvent(
+                report=report,
+                action=ReportAction.APPROVED,
+                comment="",
+                at=report.approved_at or report.created_at,
+            )
         )
     ReportEvent.objects.bulk_create(events)
     if with_values:
         targets: dict[int, list[Any]] = {}
         for target in Target.objects.filter(plan=plan, task__isnull=False):
-            targets.setdefault(target.task_id, []).append(target)
+            if target.task_id is not None:
+                targets.setdefault(target.task_id, []).append(target)
         values = []
         for report in created:
             for target in targets.get(report.task_id, []):

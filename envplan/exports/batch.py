@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
@@ -450,7 +450,7 @@ class BatchRejected(Exception):
 
 @transaction.atomic
 def import_batch(
-    plan: Plan, unit: Unit, *, upload: UploadedFile[Any], by: Any, submit: bool
+    plan: Plan, unit: Unit, *, upload: File[bytes], by: Any, submit: bool
 ) -> list[ProgressReport]:
     """Save every row of a filled-in template as the unit's reports (drafts, or submitted if `submit`).
 

@@ -20,13 +20,13 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from envplan.accounts.permissions import User
 from envplan.exports.queries import latest_approved_reports, plan_reporting
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.indicators.services import attainment, series_by_target
 from envplan.plans.models import Plan, Role, Target, Task, Unit
 from envplan.progress import permissions as rules
 from envplan.progress.models import ProgressReport
-from envplan.progress.permissions import User
 from envplan.progress.status import plan_task_states, task_deadline
 
 LEDGER_SHEET = "台账 Ledger"

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.core.uploads import archive_message, upload_limit_bytes
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan, Unit, UnitAlias, normalize_unit_name
@@ -26,8 +25,6 @@ from envplan.plans.queries import latest_revision_number
 from envplan.plans.services import PlanDataError, find_existing_plan, save_plan
 from envplan.plantext import KnownUnit, PlanTextError, UnreadableDocument, parse_text, plan_text
 from envplan.problems import ProblemList
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 TITLE_LIMIT = 80
 
@@ -86,10 +83,6 @@ def registry_known_units() -> list[KnownUnit]:
     ]
 
 
-def _user(by: Actor) -> AbstractBaseUser | None:
-    return by if isinstance(by, AbstractBaseUser) else None
-
-
 def draft_counts(draft: dict[str, Any]) -> dict[str, int]:
     tasks = list(iter_tasks(draft))
     return {
@@ -140,7 +133,9 @@ def create_import(*, filename: str, content: bytes, by: Actor) -> tuple[PlanImpo
     codes = set(Unit.objects.values_list("code", flat=True))
     for unit in draft["units"]:
         unit["link"] = unit["id"] if unit["id"] in codes else None
-    imp = PlanImport.objects.create(source_name=name, source_sha256=digest, draft=draft, created_by=_user(by))
+    imp = PlanImport.objects.create(
+        source_name=name, source_sha256=digest, draft=draft, created_by=person(by)
+    )
     record_audit(
         imp,
         action="import.created",

@@ -125,8 +125,8 @@ class Chapter(models.Model):
     title = models.CharField(_("title"), max_length=300)
     archived_in = archived_in_field()
 
-    objects: CurrentManager[Chapter] = CurrentManager()
-    with_archived: models.Manager[Chapter] = models.Manager()
+    objects = CurrentManager()
+    with_archived = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -149,8 +149,8 @@ class Section(models.Model):
     title = models.CharField(_("title"), max_length=300)
     archived_in = archived_in_field()
 
-    objects: CurrentManager[Section] = CurrentManager()
-    with_archived: models.Manager[Section] = models.Manager()
+    objects = CurrentManager()
+    with_archived = models.Manager()
 
     class Meta:
         ordering = ["chapter", "position"]
@@ -229,8 +229,8 @@ class Task(models.Model):
     units = models.ManyToManyField(Unit, through="Assignment", related_name="tasks")
     archived_in = archived_in_field()
 
-    objects: CurrentManager[Task] = CurrentManager()
-    with_archived: models.Manager[Task] = models.Manager()
+    objects = CurrentManager()
+    with_archived = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -276,7 +276,7 @@ class Assignment(models.Model):
     as_written = models.CharField(_("as written"), max_length=400, blank=True)
 
     objects = CurrentAssignmentManager()
-    with_archived: models.Manager[Assignment] = models.Manager()
+    with_archived = models.Manager()
 
     class Meta:
         ordering = ["task", "role", "unit__name"]
@@ -312,8 +312,8 @@ class Target(models.Model):
     as_written = models.TextField(_("as written"), blank=True)
     archived_in = archived_in_field()
 
-    objects: CurrentManager[Target] = CurrentManager()
-    with_archived: models.Manager[Target] = models.Manager()
+    objects = CurrentManager()
+    with_archived = models.Manager()
 
     class Meta:
         ordering = ["plan", "position"]

@@ -9,18 +9,18 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
 from envplan.core import clock
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, person, record_audit, snapshot
 from envplan.plans.diff import (
     REMOVED,
     PlanDiff,
     PlanShape,
     TargetChange,
     TargetShape,
+    TaskShape,
     diff_plans,
     match_by_keys,
     normalize_text,
@@ -41,7 +41,6 @@ from envplan.plans.models import (
 )
 from envplan.plans.queries import latest_revision_number, plan_shape
 
-Actor = AbstractBaseUser | AnonymousUser | None
 UNIT_FIELDS = ("code", "name", "name_fr", "name_zh", "is_group")
 
 
@@ -182,7 +181,7 @@ def save_plan(
         content_hash=digest,
         source_name=source_name[:255],
         accepted_at=clock.now(),
-        accepted_by=by if isinstance(by, AbstractBaseUser) else None,
+        accepted_by=person(by),
         summary=changes.summary(),
     )
     apply_changes(plan, data, changes, revision=revision, units=units)
@@ -209,13 +208,12 @@ def apply_changes(
 
     Kept tasks and targets keep their rows; removed ones, and chapters and sections the document no longer
     has, are archived in `revision`. Runs inside save_plan's transaction."""
-    Task.objects.filter(plan=plan, pk__in=[task.old.id for task in changes.removed if task.old]).update(
-        archived_in=revision
-    )
+    removed_tasks = [task.old.id for task in changes.removed if task.old and task.old.id is not None]
+    Task.objects.filter(plan=plan, pk__in=removed_tasks).update(archived_in=revision)
     removed_targets = [
         target.old.id
         for target in [*changes.goals, *(t for task in changes.tasks for t in task.targets)]
-        if target.kind == REMOVED and target.old is not None
+        if target.kind == REMOVED and target.old is not None and target.old.id is not None
     ]
     Target.objects.filter(plan=plan, pk__in=removed_targets).update(archived_in=revision)
     for model, scope in ((Chapter, "plan"), (Section, "chapter__plan"), (Task, "plan"), (Target, "plan")):
@@ -235,7 +233,7 @@ def apply_changes(
             if change.old is None:
                 Target.objects.create(plan=plan, task=task, position=target_position, **values)
                 continue
-            target = kept_targets[change.old.id]
+            target = kept_targets[stored_id(change.old)]
             for name, value in {**values, "position": target_position, "task": task}.items():
                 setattr(target, name, value)
             target.save()
@@ -255,7 +253,7 @@ def apply_changes(
         if change.old is None:
             task = Task.objects.create(plan=plan, **task_fields)
         else:
-            task = kept[change.old.id]
+            task = kept[stored_id(change.old)]
             for name, value in task_fields.items():
                 setattr(task, name, value)
             task.save()
@@ -374,6 +372,13 @@ def plan_counts(plan: Plan) -> dict[str, int]:
         "tasks": plan.tasks.count(),
         "targets": plan.targets.count(),
     }
+
+
+def stored_id(shape: TaskShape | TargetShape) -> int:
+    """The database id of a stored task or target's shape (shapes read from the database always have one)."""
+    if shape.id is None:
+        raise PlanDataError("a stored task or target lost its id while the plan was compared")
+    return shape.id
 
 
 @transaction.atomic

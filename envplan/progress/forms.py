@@ -33,7 +33,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         files: Sequence[Any] = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
@@ -114,7 +114,8 @@ class ReportingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # djang
         ):
             self.add_error("last_period", _("The last period comes before the first."))
         weights = [data.get(n) for n in ("weight_timeliness", "weight_completion", "weight_attainment")]
-        if all(w is not None for w in weights) and sum(weights) != 100:
+        given = [w for w in weights if w is not None]
+        if len(given) == len(weights) and sum(given) != 100:
             raise forms.ValidationError(_("The three assessment weights must add up to 100."))
         return data
 

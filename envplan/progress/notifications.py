@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,11 +20,9 @@ from envplan.progress.calendar import due_date, is_closed, reporting_settings
 from envplan.progress.models import Notification, ProgressReport, ReportingSettings, ReportState
 from envplan.progress.permissions import lead_unit_ids, reviewer_is_district_office
 
-User = get_user_model()
-
 
 def notify(
-    users: Iterable[object],
+    users: Iterable[User],
     *,
     kind: str,
     message: str,
@@ -60,14 +58,14 @@ def notify(
     return created
 
 
-def writers_of(unit_ids: Iterable[int]) -> list[object]:
+def writers_of(unit_ids: Iterable[int]) -> list[User]:
     ids = Membership.objects.filter(
         unit_id__in=list(unit_ids), role__in=[MemberRole.ADMIN, MemberRole.REPORTER]
     ).values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
-def reviewers_of(report: ProgressReport) -> list[object]:
+def reviewers_of(report: ProgressReport) -> list[User]:
     if reviewer_is_district_office(report):
         return list(User.objects.filter(groups__name=SUPERVISORS_GROUP, is_active=True))
     ids = Membership.objects.filter(

@@ -11,11 +11,10 @@ Built on the roles of `envplan.accounts.permissions` (supervisors, bureau office
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from envplan.accounts.permissions import (
+    User,
     admin_unit_ids,
     can_write_for_unit,
     is_supervisor,
@@ -24,8 +23,6 @@ from envplan.accounts.permissions import (
 )
 from envplan.plans.models import Role, Task, Unit
 from envplan.progress.models import ProgressReport
-
-User = AbstractBaseUser | AnonymousUser
 
 
 def lead_unit_ids(task: Task) -> set[int]:

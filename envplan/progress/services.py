@@ -168,7 +168,7 @@ class ReportFields(TypedDict, total=False):
     status: Required[str]
     values: Mapping[int, Any] | Mapping[str, Any] | None
     expected_version: int | None
-    evidence: Sequence[UploadedFile]
+    evidence: Sequence[UploadedFile[bytes]]
     generated: bool
 
 
@@ -380,7 +380,7 @@ def user_or_none(user: Any) -> Any:
 
 
 @transaction.atomic
-def add_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Evidence:
+def add_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Any) -> Evidence:
     """Attach a file to a draft or returned report the user may edit. Typed errors; nothing stored on one."""
     report = ProgressReport.objects.select_for_update().select_related("task__plan").get(pk=report.pk)
     if not rules.can_edit_report(by, report):
@@ -410,7 +410,7 @@ def add_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Ev
     return evidence
 
 
-def attach_evidence(report: ProgressReport, *, upload: UploadedFile, by: Any) -> Evidence:
+def attach_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Any) -> Evidence:
     """Store a checked file on the report with its event and audit entry (inside the caller's transaction)."""
     kind = check_upload(upload)
     upload.seek(0)

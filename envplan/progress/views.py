@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from envplan.accounts import permissions
 from envplan.core import clock
+from envplan.core.services import person
 from envplan.plans.models import Plan, Task, Unit
 from envplan.plans.queries import current_plan
 from envplan.progress import permissions as rules
@@ -253,7 +254,7 @@ def task_audit(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
-    mine = Notification.objects.filter(user=request.user)
+    mine = Notification.objects.filter(user=person(request.user))
     if request.method == "POST":
         target = request.POST.get("notification", "")
         unread = mine.filter(read_at__isnull=True)

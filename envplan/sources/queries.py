@@ -91,7 +91,7 @@ def device_status(now: dt.datetime, *, limit: int = 200) -> DeviceStatus:
     variants = variants_by_mn(registered | {q.mn for q in quarantined})
     totals = _refusal_totals(DeviceCounter.objects.all())
     rejected: dict[str, list[ReasonCount]] = {}
-    unknown = []
+    unknown: list[Refusal] = []
     for total in totals:
         if total.mn in registered:
             rejected.setdefault(total.mn, []).append(ReasonCount(total.reason, total.frames))
