@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
-PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening)
+PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening envplan/engines)
 
 .PHONY: run static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
 

@@ -6,10 +6,14 @@ composes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
 
+from envplan.screening.baselines import industry_baselines
+from envplan.screening.options import ScanOptions
+from envplan.screening.scan import baselines_of, rank, scan
 from envplan.standards.air.stats import annual_evaluation, city_hourly, daily_aqi, daily_statistics
 from envplan.standards.water.assess import Assessment, assess
 from envplan.standards.water.periods import Every
@@ -38,7 +42,46 @@ class Engine(Protocol):
         """``assess(samples, every=every, rules=rules)``: samples of one period."""
         ...
 
+    def screen(
+        self,
+        readings: pl.DataFrame,
+        *,
+        limits: pl.DataFrame | None = None,
+        history: pl.DataFrame | None = None,
+        outlets: pl.DataFrame | None = None,
+        maintenance: pl.DataFrame | None = None,
+        options: ScanOptions | None = None,
+    ) -> pl.DataFrame:
+        """Screening findings (``scan``), ranked, with what is usual (the history's baselines) and the
+        peers (industry baselines) computed once over every outlet (:func:`shared_context`), so that an
+        outlet's findings do not depend on which outlets share its partition."""
+        ...
+
     def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScreeningContext:
+    baselines: pl.DataFrame | None
+    industries: pl.DataFrame | None
+
+
+def shared_context(
+    readings: pl.DataFrame,
+    *,
+    limits: pl.DataFrame | None,
+    history: pl.DataFrame | None,
+    outlets: pl.DataFrame | None,
+    options: ScanOptions,
+) -> ScreeningContext:
+    """The history's baselines, and the industries' baselines from them (or, without a history, from
+    the readings' own channels), for every outlet at once."""
+    baselines = baselines_of(history, options, limits=limits) if history is not None else None
+    industries = None
+    if outlets is not None:
+        basis = baselines if baselines is not None else baselines_of(readings, options, limits=limits)
+        industries = industry_baselines(basis, outlets)
+    return ScreeningContext(baselines, industries)
 
 
 class LocalEngine:
@@ -58,6 +101,29 @@ class LocalEngine:
         self, samples: pl.DataFrame, *, every: Every, rules: WaterRules = DEFAULT_RULES
     ) -> Assessment:
         return assess(samples, every=every, rules=rules)
+
+    def screen(
+        self,
+        readings: pl.DataFrame,
+        *,
+        limits: pl.DataFrame | None = None,
+        history: pl.DataFrame | None = None,
+        outlets: pl.DataFrame | None = None,
+        maintenance: pl.DataFrame | None = None,
+        options: ScanOptions | None = None,
+    ) -> pl.DataFrame:
+        options = options or ScanOptions()
+        shared = shared_context(readings, limits=limits, history=history, outlets=outlets, options=options)
+        found = scan(
+            readings,
+            limits=limits,
+            baselines=shared.baselines,
+            industries=shared.industries,
+            outlets=outlets,
+            maintenance=maintenance,
+            options=options,
+        )
+        return rank(found)
 
     def stop(self) -> None:
         return None

@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
+from envplan.engines.local import shared_context
+from envplan.screening.options import ScanOptions
+from envplan.screening.scan import rank, scan
 from envplan.standards.air.stats import (
     annual_evaluation,
     belongs_to_day,
@@ -76,12 +79,14 @@ def start_session(
 
 
 def _transportable(frame: pl.DataFrame) -> pl.DataFrame:
-    """Enumerations and categoricals as strings: Spark has no dictionary-encoded columns."""
-    casts = [
-        pl.col(name).cast(pl.String)
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, (pl.Enum, pl.Categorical))
-    ]
+    """Columns as Spark can hold them: enumerations and categoricals as strings (Spark has no dictionary
+    columns), unsigned integers as Int64 (it has no unsigned types); the gathered result is cast back."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, (pl.Enum, pl.Categorical)):
+            casts.append(pl.col(name).cast(pl.String))
+        elif dtype in (pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64):
+            casts.append(pl.col(name).cast(pl.Int64))
     return frame.with_columns(casts) if casts else frame
 
 
@@ -92,10 +97,13 @@ class _PerGroup:
     function: Callable[[pl.DataFrame], pl.DataFrame]
     drop: tuple[str, ...]
     schema: pa.Schema
+    order: tuple[str, ...] = ()
 
     def __call__(self, table: pa.Table) -> pa.Table:
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
+        if self.order:  # Spark keeps no row order within a group; sums of floats depend on it
+            frame = frame.sort(self.order, maintain_order=True)
         result = _transportable(self.function(frame.drop(self.drop)))
         return result.to_arrow().select(self.schema.names).cast(self.schema)
 
@@ -107,11 +115,14 @@ def apply_in_groups(
     function: Callable[[pl.DataFrame], pl.DataFrame],
     *,
     drop: Sequence[str] = (),
+    order: Sequence[str] = (),
 ) -> pl.DataFrame:
     """``function`` on each group of rows sharing `keys` (Spark's ``groupBy(keys).applyInArrow``), the
-    groups' results in one frame. `drop`: helper key columns removed before `function` sees the rows."""
+    groups' results in one frame. `drop`: helper key columns removed before `function` sees the rows;
+    `order`: the columns each group's rows are sorted by first (as the local engine's input is ordered),
+    since Spark does not keep the input's order within a group and floating sums depend on it."""
     from pyspark.sql import DataFrame as SparkFrame
-    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
     if isinstance(data, SparkFrame):
         frame = data
@@ -129,12 +140,19 @@ def apply_in_groups(
         first_keys = data.select(keys).row(0, named=True)
         probe_input = data.filter(pl.all_horizontal(pl.col(k) == v for k, v in first_keys.items()))
     assert isinstance(probe_input, pl.DataFrame)
+    if order:
+        probe_input = probe_input.sort(list(order), maintain_order=True)
     probe = function(probe_input.drop(list(drop)))
     polars_schema = probe.schema
-    arrow_schema = _transportable(probe).to_arrow().schema
-    grouped = frame.groupBy(*keys).applyInArrow(
-        _PerGroup(function, tuple(drop), arrow_schema), from_arrow_schema(arrow_schema)
-    )
+    spark_schema = from_arrow_schema(_transportable(probe).to_arrow().schema)
+    # the Arrow types Spark expects back (lists of large strings, UTC timestamps in microseconds)
+    arrow_schema = to_arrow_schema(spark_schema, prefers_large_types=True, timezone="UTC")
+    per_group = _PerGroup(function, tuple(drop), arrow_schema, tuple(order))
+
+    def run(table: pa.Table) -> pa.Table:  # PySpark passes the group's key too when a function takes two
+        return per_group(table)
+
+    grouped = frame.groupBy(*keys).applyInArrow(run, spark_schema)
     gathered = pl.from_arrow(grouped.toArrow())
     assert isinstance(gathered, pl.DataFrame)
     return gathered.cast(polars_schema)
@@ -172,13 +190,40 @@ class SectionPeriod:
         return assess(samples, every=self.every, rules=self.rules).sections
 
 
+@dataclass(frozen=True)
+class OutletScreening:
+    limits: pl.DataFrame | None
+    baselines: pl.DataFrame | None
+    industries: pl.DataFrame | None
+    outlets: pl.DataFrame | None
+    maintenance: pl.DataFrame | None
+    options: ScanOptions
+
+    def __call__(self, readings: pl.DataFrame) -> pl.DataFrame:
+        return scan(
+            readings,
+            limits=self.limits,
+            baselines=self.baselines,
+            industries=self.industries,
+            outlets=self.outlets,
+            maintenance=self.maintenance,
+            options=self.options,
+        )
+
+
 @dataclass
 class SparkEngine:
     session: SparkSession
     name: str = "spark"
+    owns_session: bool = True  # stop() ends the session only when this engine started it
 
     @classmethod
     def start(cls, *, master: str = "local[2]", config: dict[str, str] | None = None) -> SparkEngine:
+        from pyspark.sql import SparkSession
+
+        running = SparkSession.getActiveSession()
+        if running is not None:
+            return cls(running, owns_session=False)
         return cls(start_session(master, config=config))
 
     def air_daily(self, hourly: pl.DataFrame | SparkFrame) -> pl.DataFrame:
@@ -188,25 +233,55 @@ class SparkEngine:
             from pyspark.sql import functions as F
 
             keyed = hourly.withColumn(_YEAR, F.year(F.col("time") - F.expr("INTERVAL 1 HOUR")))
-        result = apply_in_groups(self.session, keyed, ["station_code", _YEAR], station_days, drop=[_YEAR])
+        result = apply_in_groups(
+            self.session, keyed, ["station_code", _YEAR], station_days, drop=[_YEAR], order=["time"]
+        )
         return result.sort("station_code", "date")
 
     def air_annual(self, daily: pl.DataFrame | SparkFrame, *, year: int) -> pl.DataFrame:
-        return apply_in_groups(self.session, daily, ["station_code"], StationYear(year)).sort("station_code")
+        return apply_in_groups(self.session, daily, ["station_code"], StationYear(year), order=["date"]).sort(
+            "station_code"
+        )
 
     def air_city_annual(self, hourly: pl.DataFrame | SparkFrame, *, year: int) -> pl.DataFrame:
-        return apply_in_groups(self.session, hourly, ["city"], CityYear(year)).sort("station_code")
+        return apply_in_groups(
+            self.session, hourly, ["city"], CityYear(year), order=["station_code", "time"]
+        ).sort("station_code")
 
     def water_assess(
         self, samples: pl.DataFrame, *, every: Every, rules: WaterRules = DEFAULT_RULES
     ) -> Assessment:
         if samples.height == 0:
             return assess(samples, every=every, rules=rules)
-        sections = apply_in_groups(self.session, samples, ["monitoring_section"], SectionPeriod(every, rules))
+        sections = apply_in_groups(
+            self.session, samples, ["monitoring_section"], SectionPeriod(every, rules), order=["time"]
+        )
         # the local engine keeps the sections in order of first appearance; so does this one
         order = samples.select("monitoring_section").unique(maintain_order=True).with_row_index("__order")
         sections = sections.join(order, on="monitoring_section").sort("__order").drop("__order")
         return Assessment(sections, section_shares(sections), basin_status(sections, rules=rules))
 
+    def screen(
+        self,
+        readings: pl.DataFrame,
+        *,
+        limits: pl.DataFrame | None = None,
+        history: pl.DataFrame | None = None,
+        outlets: pl.DataFrame | None = None,
+        maintenance: pl.DataFrame | None = None,
+        options: ScanOptions | None = None,
+    ) -> pl.DataFrame:
+        options = options or ScanOptions()
+        shared = shared_context(readings, limits=limits, history=history, outlets=outlets, options=options)
+        per_outlet = OutletScreening(
+            limits, shared.baselines, shared.industries, outlets, maintenance, options
+        )
+        return rank(
+            apply_in_groups(
+                self.session, readings, ["mn"], per_outlet, order=("kind", "factor", "field", "time")
+            )
+        )
+
     def stop(self) -> None:
-        self.session.stop()
+        if self.owns_session:
+            self.session.stop()

@@ -114,9 +114,13 @@ def _database_url_parts() -> dict[str, str]:
 def _pg_arguments() -> list[str]:
     db = settings.DATABASES["default"]
     args = ["--dbname", str(db["NAME"])]
-    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if db.get(key):
-            args += [flag, str(db[key])]
+    for flag, value in (
+        ("--host", db.get("HOST")),
+        ("--port", db.get("PORT")),
+        ("--username", db.get("USER")),
+    ):
+        if value:
+            args += [flag, str(value)]
     return args
 
 

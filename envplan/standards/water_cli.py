@@ -49,7 +49,6 @@ from envplan.standards.water import (
     ParsedSamples,
     UnreadableFile,
     WaterRules,
-    assess,
     classify_samples,
     exceedance_text,
     parse_samples,
@@ -98,6 +97,14 @@ def _build_parser(out: TextIO) -> _Parser:
             command.add_argument("--period", required=True, help="YYYY, YYYY-MM or YYYY-Qn")
             command.add_argument("--min-sections", type=int, default=5)
             command.add_argument("--heavy-share-below", type=float, default=60.0)
+            command.add_argument(
+                "--engine",
+                choices=("local", "spark"),
+                default="local",
+                help="where the sections are assessed: here, or on Apache Spark per section (pip install "
+                "'envplan[spark]', Java 17); both give the same result",
+            )
+            command.add_argument("--spark-master", default="local[2]", help="Spark's master URL")
     return parser
 
 
@@ -176,7 +183,17 @@ def _assess(
     in_period = parsed.samples.filter(pl.col("time").dt.truncate(truncate).cast(pl.Date) == start)
     if in_period.height == 0:
         stderr.write(f"warning: no samples in period {label}\n")
-    result = assess(in_period, every=every, rules=rules)
+    from envplan.engines import EngineError, get_engine  # the engines' imports only where they are used
+
+    try:
+        engine = get_engine(args.engine, master=args.spark_master)
+    except EngineError as error:
+        stderr.write(f"envplan water assess: error: {error}\n")
+        return EXIT_BAD_INPUT
+    try:
+        result = engine.water_assess(in_period, every=every, rules=rules)
+    finally:
+        engine.stop()
     sections = [
         {
             "section": row["monitoring_section"],

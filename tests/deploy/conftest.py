@@ -86,3 +86,15 @@ def throwaway_postgres() -> Iterator[str]:
     finally:
         process.stdin.close()
         process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Iterator[object]:
+    """One Spark session (local mode, two cores) for the whole test session: starting one takes seconds."""
+    from envplan.engines.spark import SparkEngine
+
+    engine = SparkEngine.start(master="local[2]")
+    try:
+        yield engine
+    finally:
+        engine.stop()

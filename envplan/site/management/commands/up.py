@@ -48,10 +48,10 @@ def deployment(
         ProcessSpec("worker", (*envplan, "worker")),
     ]
     for number in range(1, receivers + 1):
-        argv = (*envplan, "hj212", "serve", "--host", hj212_host, "--port", str(hj212_port), "--reuse-port")
+        argv = [*envplan, "hj212", "serve", "--host", hj212_host, "--port", str(hj212_port), "--reuse-port"]
         if accept_unknown_devices:
-            argv = (*argv, "--accept-unknown-devices")
-        specs.append(ProcessSpec(f"hj212-{number}", argv))
+            argv.append("--accept-unknown-devices")
+        specs.append(ProcessSpec(f"hj212-{number}", tuple(argv)))
     return specs
 
 
