@@ -10,6 +10,12 @@ Partitions, and why each function's result for a partition depends on that parti
 * the water assessment: a monitoring section (its period means and class are its own); the shares and the
   basin status, which need every section, are computed from the gathered sections, by the same functions.
 
+A partition holds whole entities (stations, cities, sections, outlets): an entity's rows never split,
+and the entities are spread over a few buckets (``hash(entity) % buckets``, four per core of the cluster by
+default) rather than one Python call each, since a call costs tens of milliseconds however small its
+group. A function run on several whole entities gives each the rows it gives it alone, because every
+function here works per entity (its group-bys and windows are keyed by the entity).
+
 Each partition reaches the Python worker as an Arrow table, becomes a Polars frame without a copy, goes
 through the pure function, and goes back as Arrow. The result's schema is that of the function run on the
 first partition (on the driver); enumerations and categoricals travel as strings and are cast back.
@@ -45,7 +51,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 _YEAR = "__envplan_year"
-_PERIOD = "__envplan_period"
+_BUCKET = "__envplan_bucket"
 
 # Spark settings for one machine's local mode and for a cluster alike: Arrow between the JVM and the
 # Python workers (large string and list types, as Polars writes them), no web UI, few shuffle partitions
@@ -211,11 +217,21 @@ class OutletScreening:
         )
 
 
+def _with_bucket(data: pl.DataFrame | SparkFrame, column: str, buckets: int) -> Any:
+    """The rows with a bucket number computed from `column` alone: an entity's rows share a bucket."""
+    if isinstance(data, pl.DataFrame):
+        return data.with_columns((pl.col(column).hash(seed=17) % buckets).cast(pl.Int64).alias(_BUCKET))
+    from pyspark.sql import functions as F
+
+    return data.withColumn(_BUCKET, F.pmod(F.xxhash64(F.col(column)), F.lit(buckets)))
+
+
 @dataclass
 class SparkEngine:
     session: SparkSession
     name: str = "spark"
     owns_session: bool = True  # stop() ends the session only when this engine started it
+    buckets: int = 0  # partitions of a task; 0: four per core of the cluster
 
     @classmethod
     def start(cls, *, master: str = "local[2]", config: dict[str, str] | None = None) -> SparkEngine:
@@ -226,6 +242,23 @@ class SparkEngine:
             return cls(running, owns_session=False)
         return cls(start_session(master, config=config))
 
+    def _buckets(self) -> int:
+        return self.buckets or 4 * int(self.session.sparkContext.defaultParallelism)
+
+    def _per_entity(
+        self,
+        data: pl.DataFrame | SparkFrame,
+        entity: str,
+        function: Callable[[pl.DataFrame], pl.DataFrame],
+        *,
+        order: Sequence[str],
+        also: Sequence[str] = (),
+    ) -> pl.DataFrame:
+        """`function` over buckets of whole entities (and the `also` keys), the results gathered."""
+        keyed = _with_bucket(data, entity, self._buckets())
+        helpers = [_BUCKET, *also]
+        return apply_in_groups(self.session, keyed, helpers, function, drop=helpers, order=[entity, *order])
+
     def air_daily(self, hourly: pl.DataFrame | SparkFrame) -> pl.DataFrame:
         if isinstance(hourly, pl.DataFrame):
             keyed: Any = hourly.with_columns(belongs_to_day(pl.col("time")).dt.year().alias(_YEAR))
@@ -233,28 +266,23 @@ class SparkEngine:
             from pyspark.sql import functions as F
 
             keyed = hourly.withColumn(_YEAR, F.year(F.col("time") - F.expr("INTERVAL 1 HOUR")))
-        result = apply_in_groups(
-            self.session, keyed, ["station_code", _YEAR], station_days, drop=[_YEAR], order=["time"]
-        )
+        result = self._per_entity(keyed, "station_code", station_days, order=["time"], also=[_YEAR])
         return result.sort("station_code", "date")
 
     def air_annual(self, daily: pl.DataFrame | SparkFrame, *, year: int) -> pl.DataFrame:
-        return apply_in_groups(self.session, daily, ["station_code"], StationYear(year), order=["date"]).sort(
-            "station_code"
-        )
+        return self._per_entity(daily, "station_code", StationYear(year), order=["date"]).sort("station_code")
 
     def air_city_annual(self, hourly: pl.DataFrame | SparkFrame, *, year: int) -> pl.DataFrame:
-        return apply_in_groups(
-            self.session, hourly, ["city"], CityYear(year), order=["station_code", "time"]
-        ).sort("station_code")
+        result = self._per_entity(hourly, "city", CityYear(year), order=["station_code", "time"])
+        return result.sort("station_code")
 
     def water_assess(
         self, samples: pl.DataFrame, *, every: Every, rules: WaterRules = DEFAULT_RULES
     ) -> Assessment:
         if samples.height == 0:
             return assess(samples, every=every, rules=rules)
-        sections = apply_in_groups(
-            self.session, samples, ["monitoring_section"], SectionPeriod(every, rules), order=["time"]
+        sections = self._per_entity(
+            samples, "monitoring_section", SectionPeriod(every, rules), order=["time"]
         )
         # the local engine keeps the sections in order of first appearance; so does this one
         order = samples.select("monitoring_section").unique(maintain_order=True).with_row_index("__order")
@@ -276,11 +304,7 @@ class SparkEngine:
         per_outlet = OutletScreening(
             limits, shared.baselines, shared.industries, outlets, maintenance, options
         )
-        return rank(
-            apply_in_groups(
-                self.session, readings, ["mn"], per_outlet, order=("kind", "factor", "field", "time")
-            )
-        )
+        return rank(self._per_entity(readings, "mn", per_outlet, order=["kind", "factor", "field", "time"]))
 
     def stop(self) -> None:
         if self.owns_session:
