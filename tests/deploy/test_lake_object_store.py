@@ -12,6 +12,8 @@ import pytest
 
 from envplan.lake import Lake, LakeError
 
+pytestmark = pytest.mark.once  # its own S3 server; the app test repeats nothing PostgreSQL-specific
+
 
 def hours(values: list[float], *, day: int = 1, station: str = "A") -> pl.DataFrame:
     return pl.DataFrame(
