@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "envplan.air",
     "envplan.water",
     "envplan.sources",
+    "envplan.emergency",
+    "envplan.inspections",
     "ninja",  # django-ninja: serves the API docs page's JS/CSS locally (no CDN)
     "envplan.api",
     "envplan.demo",
@@ -96,7 +98,12 @@ else:
                 # WAL lets the web server read while the worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
+                # A writer waits up to 20 s for another (the web server, the worker, a job) to finish.
+                "timeout": 20,
             },
+            # Tests use a file, as the site does: an in-memory database shared between threads locks
+            # whole tables, which the job runner's thread and the live-server tests run into.
+            "TEST": {"NAME": str(DATA_DIR / "test_envplan.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,5 +23,7 @@ urlpatterns = [
     path("air/", include("envplan.air.urls")),
     path("water/", include("envplan.water.urls")),
     path("sources/", include("envplan.sources.urls")),
+    path("emergency/", include("envplan.emergency.urls")),
+    path("inspections/", include("envplan.inspections.urls")),
     path("", include("envplan.plans.urls")),
 ]

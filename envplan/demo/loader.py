@@ -15,8 +15,10 @@ from django.test.utils import override_settings
 from envplan.air.demo_data import load_air_demo
 from envplan.core import clock
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
-from envplan.demo.logins import DEMO_LOGINS, DemoLogin, ensure_demo_users
+from envplan.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin, demo_password_hash, ensure_demo_users
+from envplan.emergency.demo_data import load_emergency_demo
 from envplan.indicators.services import ensure_indicators, evaluate_computed
+from envplan.inspections.demo import load_inspections_demo
 from envplan.plans.demo_data import demo_plan_data
 from envplan.plans.models import Plan
 from envplan.plans.services import save_plan
@@ -56,13 +58,16 @@ def load_demo(*, activity: bool = False) -> DemoResult:
 
 def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
-    devices and readings (each app's own demo loader; generated values are labelled generated), then the
-    plan's computed indicators evaluated up to the demo's date. Safe to run again."""
+    devices and readings, then enforcement (random inspections, records, the hazardous-waste round,
+    rectification tasks); each app's own demo loader, generated values labelled generated. Then the plan's
+    computed indicators evaluated up to the demo's date. Safe to run again."""
     loaded: dict[str, Any] = {}
     ensure_indicators(plan)
     loaded["water"] = load_water_demo(plan=plan)
     loaded["air"] = load_air_demo(plan=plan)
     loaded["sources"] = load_sources_demo(plan=plan)
+    loaded["emergency"] = load_emergency_demo(plan=plan)
+    loaded["inspections"] = load_inspections_demo(plan=plan, password_hash=demo_password_hash(DEMO_PASSWORD))
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
     return loaded

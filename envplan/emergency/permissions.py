@@ -1,0 +1,37 @@
+"""Who may do what with alerts, reduction lists, grades and neighbours' feeds.
+
+Built on the roles of envplan.accounts.permissions: the ecology and environment bureau's officers and the
+district office's supervisors manage alerts, lists, grades and feeds; everyone else who is logged in reads.
+(Enterprises' own users are not a role yet.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from envplan.accounts.permissions import User, is_bureau_officer, is_supervisor
+
+
+def can_manage_emergency(user: User) -> bool:
+    return is_supervisor(user) or is_bureau_officer(user)
+
+
+def can_view_emergency(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """403 for anyone who may not manage alerts and lists (login is enforced by the middleware)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_manage_emergency(request.user):
+            raise PermissionDenied("for the ecology bureau and the district office only")
+        return view(request, *args, **kwargs)
+
+    return wrapped

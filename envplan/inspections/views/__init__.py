@@ -1,0 +1,1 @@
+"""The enforcement pages: one module per concept, plus the public pages that need no login."""

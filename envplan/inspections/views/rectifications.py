@@ -1,0 +1,310 @@
+"""Rectification tasks: the register (filters, Excel in and out), a task's page with the step its
+reader may take next, and the evidence files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from envplan.core import clock
+from envplan.core.jobs import enqueue
+from envplan.core.uploads import XLSX, UploadRejected, check_upload, upload_limit, upload_limit_bytes
+from envplan.inspections import permissions, queries
+from envplan.inspections.forms import (
+    ApplyForm,
+    DecideForm,
+    EvidenceForm,
+    LedgerUploadForm,
+    LookBackForm,
+    ProgressForm,
+    PubliciseForm,
+    RectificationForm,
+)
+from envplan.inspections.jobs import LEDGER_IMPORT_KIND
+from envplan.inspections.models import (
+    OFFICIAL_STATUS,
+    OPEN_STATES,
+    RectificationEvidence,
+    RectificationState,
+    RectificationTask,
+)
+from envplan.inspections.services import rectifications as services
+from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
+from envplan.inspections.spreadsheets import ledger_workbook, workbook_bytes
+from envplan.inspections.views.common import act, edit_page, require
+from envplan.plans.models import Unit
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    require(permissions.can_view_rectifications(request.user))
+    state = request.GET.get("state", "")
+    unit_text = request.GET.get("unit", "")
+    unit = int(unit_text) if unit_text.isdigit() else None
+    today = clock.today()
+    tasks = list(queries.rectification_rows(state=state, unit=unit))
+    if state == "late":
+        tasks = [t for t in tasks if queries.is_late(t, today)]
+    rows = [(task, queries.is_late(task, today)) for task in tasks]
+    context = {
+        "rows": rows,
+        "state": state,
+        "unit": unit,
+        "states": RectificationState.choices,
+        "units": Unit.objects.filter(rectifications__isnull=False).distinct().order_by("name"),
+        "counts": queries.rectification_counts(today=today),
+        "can_manage": permissions.can_manage_rectifications(request.user),
+        "today": today,
+    }
+    return render(request, "inspections/rectifications.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def rectification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(permissions.can_manage_rectifications(request.user))
+    instance = get_object_or_404(RectificationTask, pk=pk) if pk else RectificationTask()
+    form = RectificationForm(request.POST or None, instance=instance)
+
+    def save() -> RectificationTask:
+        task = form.save(commit=False)
+        if task.pk is None:
+            task.created_by = request.user
+        return services.save_rectification(task, by=request.user)
+
+    return edit_page(
+        request,
+        form,
+        title=_("Rectification task"),
+        save=save,
+        done=lambda saved: saved.get_absolute_url(),
+        back=reverse("inspections:rectifications"),
+    )
+
+
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(permissions.can_view_rectifications(request.user))
+    task = get_object_or_404(
+        RectificationTask.objects.select_related("accepting_unit", "source_record__enterprise"), pk=pk
+    )
+    today = clock.today()
+    late = queries.is_late(task, today)
+    user = request.user
+    reporter = permissions.can_report_rectification(user, task)
+    manager = permissions.can_manage_rectifications(user)
+    context = {
+        "task": task,
+        "late": late,
+        "official_status": OFFICIAL_STATUS["late" if late else task.state],
+        "events": task.events.select_related("by", "by_unit"),
+        "updates": task.updates.all(),
+        "look_backs": task.look_backs.all(),
+        "evidence": task.evidence.all() if permissions.can_view_rectification_evidence(user, task) else None,
+        "can_report": reporter and task.state in OPEN_STATES,
+        "can_add_evidence": reporter and task.state in (*OPEN_STATES, RectificationState.APPLIED),
+        "can_decide": permissions.can_accept_rectification(user, task)
+        and task.state == RectificationState.APPLIED,
+        "can_publicise": manager and task.state == RectificationState.ACCEPTED,
+        "can_close": manager and task.state == RectificationState.PUBLICISED,
+        "can_look_back": manager and task.state == RectificationState.CLOSED,
+        "can_edit": manager,
+        "progress_form": ProgressForm(initial={"month": today.replace(day=1)}),
+        "evidence_form": EvidenceForm(),
+        "apply_form": ApplyForm(),
+        "decide_form": DecideForm(),
+        "publicise_form": PubliciseForm(initial={"start": today}),
+        "look_back_form": LookBackForm(initial={"reviewed_on": today}),
+    }
+    return render(request, "inspections/rectification_detail.html", context)
+
+
+def _task(pk: int) -> RectificationTask:
+    return get_object_or_404(RectificationTask, pk=pk)
+
+
+def _invalid(request: HttpRequest, task: RectificationTask, form: object) -> HttpResponse:
+    errors = getattr(form, "errors", {})
+    text = " ".join(str(message) for field_errors in errors.values() for message in field_errors)
+    messages.error(request, text or _("The form is incomplete."))
+    return redirect(task.get_absolute_url())
+
+
+@require_POST
+def rectification_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_report_rectification(request.user, task))
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    data = form.cleaned_data
+    return act(
+        request,
+        lambda: services.record_progress(
+            task,
+            by=request.user,
+            month=data["month"],
+            progress=data["progress"],
+            problems=data["problems"],
+            next_steps=data["next_steps"],
+        ),
+        done=task.get_absolute_url(),
+        success=_("Progress recorded."),
+    )
+
+
+@upload_limit(lambda: upload_limit_bytes("evidence") * MAX_FILES_PER_UPLOAD)
+@require_POST
+def rectification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_report_rectification(request.user, task))
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    return act(
+        request,
+        lambda: services.add_evidence(
+            task, by=request.user, uploads=form.cleaned_data["attachments"], note=form.cleaned_data["note"]
+        ),
+        done=task.get_absolute_url(),
+        success=_("Evidence added."),
+    )
+
+
+@require_POST
+def rectification_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_report_rectification(request.user, task))
+    form = ApplyForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    return act(
+        request,
+        lambda: services.apply_for_acceptance(
+            task, by=request.user, completion=form.cleaned_data["completion"]
+        ),
+        done=task.get_absolute_url(),
+        success=_("Acceptance applied for."),
+    )
+
+
+@require_POST
+def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_accept_rectification(request.user, task))
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    accept = form.cleaned_data["decision"] == "accept"
+    return act(
+        request,
+        lambda: services.decide_acceptance(
+            task, by=request.user, accept=accept, comment=form.cleaned_data["comment"]
+        ),
+        done=task.get_absolute_url(),
+        success=_("Accepted.") if accept else _("Returned to the unit."),
+    )
+
+
+@require_POST
+def rectification_publicise(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_manage_rectifications(request.user))
+    form = PubliciseForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    data = form.cleaned_data
+    return act(
+        request,
+        lambda: services.publicise_closure(
+            task, by=request.user, start=data["start"], end=data["end"], contact=data["contact"]
+        ),
+        done=task.get_absolute_url(),
+        success=_("Closure notice published."),
+    )
+
+
+@require_POST
+def rectification_close(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_manage_rectifications(request.user))
+    return act(
+        request,
+        lambda: services.close_rectification(task, by=request.user),
+        done=task.get_absolute_url(),
+        success=_("Closed."),
+    )
+
+
+@require_POST
+def rectification_look_back(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(pk)
+    require(permissions.can_manage_rectifications(request.user))
+    form = LookBackForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, task, form)
+    data = form.cleaned_data
+    return act(
+        request,
+        lambda: services.look_back(
+            task,
+            by=request.user,
+            reviewed_on=data["reviewed_on"],
+            holds=data["outcome"] == "holds",
+            note=data["note"],
+        ),
+        done=task.get_absolute_url(),
+        success=_("Look-back review recorded."),
+    )
+
+
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(RectificationEvidence.objects.select_related("task"), pk=pk)
+    require(permissions.can_view_rectification_evidence(request.user, evidence.task))
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the file is missing from storage") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    require(permissions.can_manage_rectifications(request.user))
+    tasks = queries.rectification_rows(round_name=request.GET.get("round", ""))
+    content = workbook_bytes(ledger_workbook(tasks, today=clock.today()))
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="rectification-ledger-{clock.today():%Y%m%d}.xlsx"'
+    )
+    return response
+
+
+@upload_limit(lambda: upload_limit_bytes("batch"))
+@require_http_methods(["GET", "POST"])
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger; the worker reads it (a job), and its page lists every problem by row and column."""
+    require(permissions.can_manage_rectifications(request.user))
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                check_upload(upload, allowed=(XLSX,))  # by content, with the archive checks of a .xlsx
+            except UploadRejected as error:
+                form.add_error("file", str(error))
+            else:
+                params = {
+                    "round": form.cleaned_data["round"],
+                    "feedback_on": form.cleaned_data["feedback_on"].isoformat()
+                    if form.cleaned_data["feedback_on"]
+                    else "",
+                }
+                return redirect(enqueue(LEDGER_IMPORT_KIND, by=request.user, upload=upload, params=params))
+        status = 400
+    return render(request, "inspections/ledger_import.html", {"form": form}, status=status)
