@@ -147,3 +147,25 @@ def test_engines_air_and_water_commands_write_the_same_output_on_spark(
         spark = run(main, *argv, "--engine", "spark")
         assert local[0] == 0, local[2]
         assert spark == local
+
+
+def test_engines_screening_command_writes_the_same_findings_on_spark(
+    spark_engine: SparkEngine, tmp_path: Path
+):
+    from envplan.screening import cli as screening_cli
+
+    readings = simulated.device_readings(6, days=3)
+    history = simulated.device_readings(6, days=2, start=dt.date(2025, 2, 20))
+    for name, frame in (("readings.csv", readings), ("history.csv", history)):
+        frame.with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%S%z")).write_csv(tmp_path / name)
+    argv = [str(tmp_path / "readings.csv"), "--history", str(tmp_path / "history.csv")]
+
+    outputs = []
+    for engine in ("local", "spark"):
+        out, err = io.StringIO(), io.StringIO()
+        code = screening_cli.main(["scan", *argv, "--engine", engine], stdout=out, stderr=err)
+        outputs.append((code, out.getvalue(), err.getvalue()))
+
+    assert outputs[0][0] == 1, outputs[0][2]  # findings: the held value of MN000004
+    assert '"detector": "flat_line"' in outputs[0][1]
+    assert outputs[1] == outputs[0]
