@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
-PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening envplan/commandline.py)
+PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening envplan/commandline.py envplan/engines)
 
-.PHONY: run static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
+.PHONY: run prod static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: $(RUN_STAMP)
 	$(BIN)/envplan demo
 	$(BIN)/envplan static
 	$(BIN)/envplan serve --bind $(BIND)
+
+# The whole stack under one supervisor (web server, worker, HJ 212 receivers) with the environment of the
+# shell (ENVPLAN_DATABASE_URL for PostgreSQL ...): see docs/deployment.md.
+prod: $(RUN_STAMP)
+	$(BIN)/envplan up --bind $(BIND)
 
 test: $(DEV_STAMP) system-deps lint typecheck migrations-check test-sqlite test-browser test-postgres
 

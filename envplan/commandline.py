@@ -155,3 +155,15 @@ def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespac
             f"{getattr(parsed, PROG, parser.prog)}: error: unrecognized arguments: {' '.join(extras)}"
         )
     return parsed
+
+
+def engine_options(command: argparse.ArgumentParser, *, where: str) -> None:
+    """`--engine local|spark` and `--spark-master`: the same pure functions here or on Apache Spark."""
+    command.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help=f"where it runs: here, or on Apache Spark {where} (pip install 'envplan[spark]', Java 17); "
+        "both give the same rows",
+    )
+    command.add_argument("--spark-master", default="local[2]", help="Spark's master URL (default local[2])")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 
-from envplan.site.views import health, job_detail
+from envplan.site.views import health, health_parts, job_detail
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -12,6 +12,7 @@ urlpatterns = [
     # Open before login too: the login and lockout pages offer the language selector.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", never_cache(health), name="health"),
+    path("health/parts/", never_cache(health_parts), name="health-parts"),
     path("jobs/<int:job_id>/", never_cache(job_detail), name="job"),
     path("imports/", include("envplan.imports.urls")),
     path("exports/", include("envplan.exports.urls")),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: PostgreSQL server, Chromium (driven by Playwright; never a
-# downloaded browser) and CJK fonts. Installs what is missing when run as root; otherwise says what to install.
+# downloaded browser), CJK fonts and Java 17 (for Spark). Installs what is missing when run as root;
+# otherwise says what to install.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -12,6 +13,8 @@ fonts=$(fc-list 2>/dev/null || true)
 # WeasyPrint (assessment PDF) loads Pango through cffi.
 ls /usr/lib/*/libpango-1.0.so.0 >/dev/null 2>&1 || missing+=(libpango-1.0-0)
 ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing+=(libpangoft2-1.0-0)
+# The Spark engine's tests (PySpark in local mode) start a JVM: Java 17.
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

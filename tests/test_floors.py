@@ -15,7 +15,8 @@ ROOT = Path(envplan.__file__).resolve().parent
 # Lowest first. A module of the package belongs to the floor of its first name under `envplan`.
 FLOORS: dict[str, tuple[str, ...]] = {
     "pure": (
-        "standards", "hj212", "plantext", "lake", "screening", "draw", "problems", "archives", "commandline",
+        "standards", "hj212", "plantext", "lake", "screening", "draw", "engines", "problems", "archives",
+        "commandline",
     ),
     "base": ("core",),
     "plan": ("plans", "accounts"),

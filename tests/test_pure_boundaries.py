@@ -19,6 +19,7 @@ PURE_PACKAGES = [
     "envplan.problems",
     "envplan.archives",
     "envplan.draw",
+    "envplan.engines",
     "envplan.screening",
     "envplan.commandline",
 ]

@@ -31,7 +31,7 @@ COMMANDS = ("completion",)
 NAMES = frozenset({*(group.NAME for group in GROUPS), *COMMANDS})
 
 # Our management commands that run inside Django (their own --help: `envplan COMMAND --help`).
-DJANGO_COMMANDS = ("demo", "serve", "worker", "static", "remind", "token")
+DJANGO_COMMANDS = ("demo", "serve", "up", "worker", "static", "remind", "token", "backup", "restore")
 
 EPILOG = f"""\
 also, inside Django:

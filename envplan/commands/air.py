@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group
+from envplan.commandline import Group, engine_options
 
 NAME = "air"
 HELP = "air quality: AQI, daily statistics, annual evaluation; stations, hourly imports, daily evaluation"
@@ -32,6 +32,7 @@ def add_commands(group: Group) -> None:
     daily.add_argument("file", help="CSV file of hourly values, '-' for standard input")
     daily.add_argument("--format", choices=FORMATS, default="csv")
     daily.add_argument("--strict", action="store_true", help="reject the whole file on any row error")
+    engine_options(daily, where="per station and year")
 
     annual = group.command(
         "annual", "envplan.standards.air_cli:annual", help="HJ 663 annual evaluation per station and city"
@@ -40,6 +41,7 @@ def add_commands(group: Group) -> None:
     annual.add_argument("--year", type=int, required=True)
     annual.add_argument("--format", choices=FORMATS, default="csv")
     annual.add_argument("--strict", action="store_true", help="reject the whole file on any row error")
+    engine_options(annual, where="per station and year")
 
     stations = group.group("stations", help="the station registry")
     importing = stations.command(

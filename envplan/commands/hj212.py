@@ -90,6 +90,12 @@ def add_commands(group: Group) -> None:
     serve.add_argument("--prefix", help="landing file prefix (default <host>_<pid>)")
     serve.add_argument("--refresh", type=float, default=30.0, help="seconds between registry reloads")
     serve.add_argument("--idle-timeout", type=float, default=3900.0)
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="listen with SO_REUSEPORT, so that several receivers share the port (the kernel spreads the "
+        "connections among them; each writes its own landing files)",
+    )
     serve_options(serve)
 
     rejected = group.command(

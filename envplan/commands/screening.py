@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from envplan.commandline import Group
+from envplan.commandline import Group, engine_options
 
 NAME = "screening"
 HELP = "screening of automatic-monitoring data for signs of manipulation"
@@ -58,3 +58,4 @@ def add_commands(group: Group) -> None:
     command.add_argument(
         "--min-score", type=float, default=0.0, metavar="S", help="print findings scoring at least S"
     )
+    engine_options(command, where="per outlet, learning what is usual and the peers once for all")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group
+from envplan.commandline import Group, engine_options
 
 NAME = "water"
 HELP = "surface water: GB 3838 classes and assessments; sections, sample imports, evaluation"
@@ -28,6 +28,7 @@ def add_commands(group: Group) -> None:
             command.add_argument("--period", required=True, help="YYYY, YYYY-MM or YYYY-Qn")
             command.add_argument("--min-sections", type=int, default=5)
             command.add_argument("--heavy-share-below", type=float, default=60.0)
+            engine_options(command, where="per monitoring section")
 
     sections = group.group("sections", help="the monitoring-section registry")
     importing = sections.command(

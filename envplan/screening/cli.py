@@ -93,6 +93,34 @@ def _line(row: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
+def _on_spark(
+    args: argparse.Namespace,
+    readings: pl.DataFrame,
+    limits: pl.DataFrame | None,
+    history: pl.DataFrame | None,
+    maintenance: pl.DataFrame | None,
+    outlets: pl.DataFrame | None,
+    options: ScanOptions,
+) -> pl.DataFrame:
+    from envplan.engines import EngineError, get_engine  # only where it is used: it loads PySpark
+
+    try:
+        engine = get_engine("spark", master=args.spark_master)
+    except EngineError as error:
+        raise InputError("--engine", None, None, str(error)) from None
+    try:
+        return engine.screen(
+            readings,
+            limits=limits,
+            history=history,
+            outlets=outlets,
+            maintenance=maintenance,
+            options=options,
+        )
+    finally:
+        engine.stop()
+
+
 def scan_command(args: argparse.Namespace, streams: Streams) -> int:
     """Run ``envplan screening scan …``; returns the exit code."""
     options = _options(args)
@@ -104,14 +132,17 @@ def scan_command(args: argparse.Namespace, streams: Streams) -> int:
         history = read_readings(args.history) if args.history else None
         maintenance = read_maintenance(args.maintenance) if args.maintenance else None
         outlets = read_outlets(args.outlets) if args.outlets else None
-        findings = scan(
-            readings,
-            limits=limits,
-            history=history,
-            maintenance=maintenance,
-            outlets=outlets,
-            options=options,
-        )
+        if args.engine == "spark":
+            findings = _on_spark(args, readings, limits, history, maintenance, outlets, options)
+        else:
+            findings = scan(
+                readings,
+                limits=limits,
+                history=history,
+                maintenance=maintenance,
+                outlets=outlets,
+                options=options,
+            )
     except InputError as error:
         err.write(f"envplan screening scan: {error}\n")
         return EXIT_USAGE

@@ -1,17 +1,38 @@
+import time
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from envplan.accounts.permissions import can_view_job
+from envplan.accounts.permissions import can_view_job, is_supervisor
 from envplan.core.jobs import kind_label
 from envplan.core.models import Job
+from envplan.site.health import all_parts
 
 
 @login_not_required
 def health(request: HttpRequest) -> JsonResponse:
     """For a load balancer or `make run` to know the server is up; says nothing about the data."""
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def health_parts(request: HttpRequest) -> JsonResponse:
+    """Each part of the deployment (database, worker, receivers, lake): 200 when none fails, else 503.
+
+    Anyone gets each part's state; the district office also gets the detail (process names, ages, the
+    lake's URL), which tells an outsider more about the installation than it needs to know."""
+    parts = all_parts(now=timezone.now(), now_epoch=time.time())
+    failing = any(part.failing for part in parts.values())
+    body: dict[str, object] = {
+        "status": "failing" if failing else "ok",
+        "parts": {name: part.state for name, part in parts.items()},
+    }
+    if request.user.is_authenticated and is_supervisor(request.user):
+        body["detail"] = {name: part.detail for name, part in parts.items()}
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:

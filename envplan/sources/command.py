@@ -67,6 +67,8 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         ),
         rotate_seconds=args.rotate_seconds,
         refresh=args.refresh,
+        reuse_port=args.reuse_port,
+        heartbeat=folder / "heartbeats" / f"{prefix}.json",
     )
     try:
         service = ReceiverService(registry, options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import polars as pl
 
@@ -22,16 +22,25 @@ from envplan.standards.air.aqi import Kind as AqiKind
 from envplan.standards.air.rounding import decimals_of, gbt8170_round
 from envplan.standards.air.stats import (
     DAILY_STATISTICS,
-    annual_evaluation,
     city_daily,
-    city_hourly,
     daily_aqi,
-    daily_statistics,
 )
 from envplan.standards.air.validate import Kind, Validated, each_distinct, read_air_csv
 
+if TYPE_CHECKING:
+    from envplan.engines import Engine
+
 # Columns written by `daily` that `annual` accepts back without a warning.
 _DAILY_OUTPUT_EXTRAS = {"date", "aqi", "category", "primary", "edition", *IAQI_COLUMNS}
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    from envplan.engines import EngineError, get_engine  # the engines' imports only where they are used
+
+    try:
+        return get_engine(args.engine, master=args.spark_master)
+    except EngineError as exc:
+        raise _InputError(str(exc)) from None
 
 
 class _InputError(Exception):
@@ -150,7 +159,11 @@ def _daily(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
     rows, had_errors = _validated_rows(
         args.file, _source(args.file, stdin), "hourly", stderr, args.strict, args.loader
     )
-    daily = daily_aqi(daily_statistics(rows))
+    engine = _engine(args)
+    try:
+        daily = engine.air_daily(rows)
+    finally:
+        engine.stop()
     _write(_rounded_daily(daily).select(_daily_columns(daily)), args.format, stdout)
     return EXIT_FINDINGS if had_errors else EXIT_OK
 
@@ -174,10 +187,20 @@ def _is_hourly(path: str, source: Source) -> bool:
 def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
     source = _source(args.file, stdin)
     hourly = _is_hourly(args.file, source)
+    engine = _engine(args)
+    try:
+        return _annual_on(engine, args, source, hourly, stdout, stderr)
+    finally:
+        engine.stop()
+
+
+def _annual_on(
+    engine: Engine, args: argparse.Namespace, source: Source, hourly: bool, stdout: TextIO, stderr: TextIO
+) -> int:
     extra = set(_DAILY_OUTPUT_EXTRAS)
     if hourly:
         rows, had_errors = _validated_rows(args.file, source, "hourly", stderr, args.strict, args.loader)
-        station_daily = daily_aqi(daily_statistics(rows))
+        station_daily = engine.air_daily(rows)
     else:
         rows, had_errors = _validated_rows(
             args.file, source, "daily", stderr, args.strict, args.loader, extra
@@ -189,7 +212,7 @@ def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Tex
         ]
         station_daily = daily_aqi(rows.with_columns(flags).rename({"time": "date"}))
     parts = [
-        annual_evaluation(station_daily, year=args.year).with_columns(
+        engine.air_annual(station_daily, year=args.year).with_columns(
             pl.lit("station").alias("level"), pl.col("station_code").alias("station")
         )
     ]
@@ -197,13 +220,13 @@ def _annual(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Tex
         cities = rows.group_by("station_code").agg(pl.col("city").drop_nulls().first())
         parts[0] = parts[0].join(cities, on="station_code", how="left")
         if hourly:
-            city_series = daily_aqi(daily_statistics(city_hourly(rows.filter(pl.col("city").is_not_null()))))
+            city_result = engine.air_city_annual(rows.filter(pl.col("city").is_not_null()), year=args.year)
         else:
             with_city = station_daily.join(cities, on="station_code", how="left").filter(
                 pl.col("city").is_not_null()
             )
-            city_series = daily_aqi(city_daily(with_city))
-        city_result = annual_evaluation(city_series, year=args.year).with_columns(
+            city_result = engine.air_annual(daily_aqi(city_daily(with_city)), year=args.year)
+        city_result = city_result.with_columns(
             pl.lit("city").alias("level"),
             pl.lit(None, dtype=pl.String).alias("station"),
             pl.col("station_code").alias("city"),

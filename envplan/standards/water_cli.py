@@ -49,7 +49,6 @@ from envplan.standards.water import (
     ParsedSamples,
     UnreadableFile,
     WaterRules,
-    assess,
     classify_samples,
     exceedance_text,
     parse_samples,
@@ -133,7 +132,17 @@ def _assess(
     in_period = parsed.samples.filter(pl.col("time").dt.truncate(truncate).cast(pl.Date) == start)
     if in_period.height == 0:
         stderr.write(f"warning: no samples in period {label}\n")
-    result = assess(in_period, every=every, rules=rules)
+    from envplan.engines import EngineError, get_engine  # the engines' imports only where they are used
+
+    try:
+        engine = get_engine(args.engine, master=args.spark_master)
+    except EngineError as error:
+        stderr.write(f"envplan water assess: error: {error}\n")
+        return EXIT_USAGE
+    try:
+        result = engine.water_assess(in_period, every=every, rules=rules)
+    finally:
+        engine.stop()
     sections = [
         {
             "section": row["monitoring_section"],

@@ -128,11 +128,15 @@ class Receiver:
         assert self._loop is not None
         return self._loop.time()
 
-    async def start(self, host: str, port: int, *, backlog: int = 4096) -> tuple[str, int]:
+    async def start(
+        self, host: str, port: int, *, backlog: int = 4096, reuse_port: bool = False
+    ) -> tuple[str, int]:
+        """Listen; with ``reuse_port`` (SO_REUSEPORT) other receivers may listen on the same port, and the
+        kernel spreads new connections among them."""
         self._loop = loop = asyncio.get_running_loop()
         self._writer = BatchWriter(self.landing, deliver=loop.call_soon_threadsafe)
         self._server = await loop.create_server(
-            lambda: _Connection(self), host, port, backlog=backlog, reuse_address=True
+            lambda: _Connection(self), host, port, backlog=backlog, reuse_address=True, reuse_port=reuse_port
         )
         self._timers = [loop.create_task(self._sweep_idle()), loop.create_task(self._rotate_on_time())]
         sockname = self._server.sockets[0].getsockname()

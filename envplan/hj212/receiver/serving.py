@@ -13,7 +13,9 @@ that :meth:`Registry.reload` replaces whole, on the background thread).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -91,6 +93,11 @@ class ServeOptions:
     rotate_seconds: float = 60.0  # a landing file is closed this long after its first frame
     refresh: float = 30.0  # seconds between registry reloads and reports; 0: none while serving
     landing_clock: Callable[[], float] = time.monotonic  # the clock of rotation by age
+    reuse_port: bool = False  # SO_REUSEPORT: several receivers on one port, the kernel spreads connections
+    # A small JSON file rewritten by the event loop every `heartbeat_seconds` while it serves, removed on a
+    # clean stop: the health page reads it to know the receiver is alive (None: no file).
+    heartbeat: Path | None = None
+    heartbeat_seconds: float = 10.0
 
 
 class ReceiverService:
@@ -146,12 +153,17 @@ class ReceiverService:
         on_listening: Callable[[str, int], None] | None = None,
     ) -> None:
         receiver = self.receiver
-        host, port = await receiver.start(self.options.host, self.options.port)
+        host, port = await receiver.start(
+            self.options.host, self.options.port, reuse_port=self.options.reuse_port
+        )
         out.write("".join(f"{line}\n" for line in (f"listening on {host}:{port}", *after_listening)))
         out.flush()
         if on_listening is not None:
             on_listening(host, port)
         loop = asyncio.get_running_loop()
+        beating = None
+        if self.options.heartbeat is not None:
+            beating = loop.create_task(self._beat(self.options.heartbeat, host, port))
         refresher = None
         if self.options.refresh > 0:
             refresher = _Refresher(self, loop, every=self.options.refresh)
@@ -163,12 +175,43 @@ class ReceiverService:
             await done.wait()
         else:
             await loop.run_in_executor(None, stop.wait)
+        if beating is not None:
+            beating.cancel()
         await receiver.stop()
+        if self.options.heartbeat is not None:
+            self.options.heartbeat.unlink(missing_ok=True)
         if refresher is not None:
             refresher.stopping.set()
             await loop.run_in_executor(None, refresher.join)
         samples = receiver.core.take_samples()
         await loop.run_in_executor(None, self.report, dict(receiver.stats.rejected), samples)
+
+    async def _beat(self, path: Path, host: str, port: int) -> None:
+        """Rewrite the heartbeat file every ``heartbeat_seconds`` (from the event loop, so a stale file
+        means a stuck or dead loop); a failed write is logged and tried again at the next beat."""
+        started = time.time()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            stats = self.stats
+            beat = {
+                "host": host,
+                "port": port,
+                "pid": os.getpid(),
+                "prefix": self.options.prefix,
+                "started": started,
+                "beat": time.time(),
+                "connections": len(self.receiver.connections),
+                "frames_landed": stats.frames_landed,
+                "replies_sent": stats.replies_sent,
+                "landing_errors": stats.landing_errors,
+            }
+            temporary = path.with_name(f".{path.name}.tmp")
+            try:
+                temporary.write_text(json.dumps(beat))
+                os.replace(temporary, path)  # readers never see a half-written file
+            except OSError:
+                logger.exception("writing the heartbeat file %s failed", path)
+            await asyncio.sleep(self.options.heartbeat_seconds)
 
     def report(
         self, rejected: Mapping[tuple[str, str], int], samples: Sequence[RejectedSample] = ()

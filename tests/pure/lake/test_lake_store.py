@@ -66,7 +66,7 @@ def test_lake_accepts_a_file_url(tmp_path: Path):
 
 def test_lake_rejects_other_url_schemes_and_bad_kinds(tmp_path: Path):
     with pytest.raises(LakeError, match="scheme"):
-        Lake("s3://bucket/lake")
+        Lake("ftp://host/lake")
     with pytest.raises(LakeError, match="kind"):
         Lake(tmp_path).append("../etc", _hours([1.0]), date_column="time")
 
