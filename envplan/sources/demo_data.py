@@ -235,7 +235,7 @@ def store_generated_hours(moment: dt.datetime) -> int:
 
 # --- the doctored enterprise ---------------------------------------------------------------------------
 
-DOCTORED_MN = "150203A89000000000000301"
+DOCTORED_MN = "150203A89000000000000901"
 DOCTORED_DAYS = 60
 HUGGING_DAYS = 20  # the last days, values pushed just under the NOx limit
 HELD_HOURS = 30  # the NOx analyser's output held at one value

@@ -37,7 +37,7 @@ def test_frames_as_stored_come_from_the_lake_when_the_landing_files_are_gone(dem
 
     assert [f.as_received for f in frames] == [False, False]
     assert frames[0].text.startswith(
-        "QN=20251011080000000;ST=31;CN=2061;PW=******;MN=150203A89000000000000301;"
+        "QN=20251011080000000;ST=31;CN=2061;PW=******;MN=150203A89000000000000901;"
     )
     assert "a21002-Avg=35.2,a21002-ZsAvg=" in frames[0].text
     assert frames[0].text.endswith("&&")

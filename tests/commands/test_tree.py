@@ -100,7 +100,7 @@ def test_root_help_lists_our_groups_and_points_to_djangos_commands():
     assert (code, err) == (0, "")
     for module in GROUPS:
         assert f"\n    {module.NAME} " in out
-    assert "demo, serve, worker, static, remind, token" in out
+    assert "demo, serve, up, worker, static, remind, token, backup, restore" in out
     assert "`envplan help` lists every one" in out
     assert "exit codes: 0 ok; 1 findings or failures in the data; 2 bad input or usage" in out
 

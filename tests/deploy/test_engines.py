@@ -120,7 +120,7 @@ def test_engines_unknown_engine_is_refused_in_one_line():
 def test_engines_air_and_water_commands_write_the_same_output_on_spark(
     spark_engine: SparkEngine, tmp_path: Path
 ):
-    from envplan.standards import air_cli, water_cli
+    from tests.commandline import in_group
 
     hours = simulated.station_hours(4, year=2025, cities=2).filter(pl.col("time") <= dt.datetime(2025, 2, 1))
     hourly_csv = tmp_path / "hourly.csv"
@@ -139,9 +139,9 @@ def test_engines_air_and_water_commands_write_the_same_output_on_spark(
         return code, out.getvalue(), err.getvalue()
 
     for main, argv in (
-        (air_cli.main, ("daily", str(hourly_csv))),
-        (air_cli.main, ("annual", str(hourly_csv), "--year", "2025")),
-        (water_cli.main, ("assess", str(samples_csv), "--period", "2025")),
+        (in_group("air"), ("daily", str(hourly_csv))),
+        (in_group("air"), ("annual", str(hourly_csv), "--year", "2025")),
+        (in_group("water"), ("assess", str(samples_csv), "--period", "2025")),
     ):
         local = run(main, *argv)
         spark = run(main, *argv, "--engine", "spark")
@@ -152,7 +152,9 @@ def test_engines_air_and_water_commands_write_the_same_output_on_spark(
 def test_engines_screening_command_writes_the_same_findings_on_spark(
     spark_engine: SparkEngine, tmp_path: Path
 ):
-    from envplan.screening import cli as screening_cli
+    from tests.commandline import in_group
+
+    screening = in_group("screening")
 
     readings = simulated.device_readings(6, days=3)
     history = simulated.device_readings(6, days=2, start=dt.date(2025, 2, 20))
@@ -163,7 +165,7 @@ def test_engines_screening_command_writes_the_same_findings_on_spark(
     outputs = []
     for engine in ("local", "spark"):
         out, err = io.StringIO(), io.StringIO()
-        code = screening_cli.main(["scan", *argv, "--engine", engine], stdout=out, stderr=err)
+        code = screening(["scan", *argv, "--engine", engine], stdout=out, stderr=err)
         outputs.append((code, out.getvalue(), err.getvalue()))
 
     assert outputs[0][0] == 1, outputs[0][2]  # findings: the held value of MN000004

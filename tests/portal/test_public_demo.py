@@ -25,10 +25,13 @@ def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
     """The whole demo, loaded once for this module (committed, then flushed at the end)."""
     lake: Path = tmp_path_factory.mktemp("portal-demo-lake")
     with override_settings(LAKE_URL=str(lake)), django_db_blocker.unblock():
-        demo = load_demo(activity=True)
-        load_monitoring_demo(demo.plan)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            demo = load_demo(activity=True)
+            load_monitoring_demo(demo.plan)
+            yield
+        finally:
+            # Flushed even when loading failed: a half-loaded demo must not leak into later modules.
+            call_command("flush", interactive=False, verbosity=0)
     cache.clear()
 
 
