@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from envplan.problems import ProblemList
+from envplan.core.models import FileImport, FileImportStatus
 
 
 class StationKind(models.TextChoices):
@@ -44,39 +41,15 @@ class Station(models.Model):
         return reverse("air:station", args=[self.code])
 
 
-class ImportStatus(models.TextChoices):
-    STORED = "stored", _("stored")
-    PARTIAL = "partial", _("stored with errors")
-    REJECTED = "rejected", _("rejected")
+ImportStatus = FileImportStatus
 
 
-class AirImport(models.Model):
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
+class AirImport(FileImport):
     format = models.CharField(_("format"), max_length=16, default="csv")
     strict = models.BooleanField(_("strict"), default=False)
-    rows = models.PositiveIntegerField(_("rows stored"), default=0)
-    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
-    # The first problems found (envplan.problems.DEFAULT_LIMIT of them) and how many there were in all.
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
     days = models.JSONField(default=list, blank=True, help_text=_("days whose hours were stored"))
     evaluated = models.BooleanField(default=False)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(FileImport.Meta):
         verbose_name = _("air data import")
         verbose_name_plural = _("air data imports")
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.status}, {self.rows})"
-
-    @property
-    def problems(self) -> ProblemList[dict[str, Any]]:
-        """The stored errors and the count of all errors found."""
-        return ProblemList.restore(self.errors, self.error_count)

@@ -4,14 +4,11 @@ lake write is atomic per date partition, and re-importing the same rows never do
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import tempfile
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +17,7 @@ from django.db import transaction
 
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
+from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import record_audit, save_changes, snapshot
 from envplan.standards.air import (
     Validated,
@@ -51,23 +49,8 @@ class Upload(Protocol):
 
 def _clean_station(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: fields[k] for k in STATION_FIELDS if k in fields}
-    for key in ("code", "name", "name_zh", "city", "district", "kind"):
-        if key in cleaned:
-            cleaned[key] = str(cleaned[key] or "").strip()
-    for key, bound in (("latitude", 90), ("longitude", 180)):
-        if key not in cleaned:
-            continue
-        raw = cleaned[key]
-        if raw in (None, ""):
-            cleaned[key] = None
-            continue
-        try:
-            value = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise AirError(f"{key}: not a number: '{raw}'") from None
-        if not -bound <= value <= bound:
-            raise AirError(f"{key}: {value} is outside -{bound}..{bound}")
-        cleaned[key] = value.quantize(Decimal("0.000001"))
+    clean_text(cleaned, ("code", "name", "name_zh", "city", "district", "kind"))
+    clean_coordinates(cleaned, AirError)
     if "kind" in cleaned:
         cleaned["kind"] = cleaned["kind"] or StationKind.NATIONAL
         if cleaned["kind"] not in StationKind.values:
@@ -96,30 +79,17 @@ def update_station(station: Station, *, by: Any, **fields: Any) -> Station:
     return station
 
 
-@transaction.atomic
 def import_stations(path: str | os.PathLike[str], *, by: Any) -> list[Station]:
     """Create or update stations from a CSV with the header `code,name,name_zh,city,district,latitude,
     longitude,kind` (name_zh, district, coordinates and kind optional). All or nothing."""
-    name = Path(path).name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise AirError(f"{name}: cannot read: {error}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("code", "name", "city") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise AirError(f"{name}, line 1: missing column(s) {', '.join(missing)}")
-    result = []
-    for line, row in enumerate(reader, start=2):
-        try:
-            existing = Station.objects.filter(code=(row.get("code") or "").strip()).first()
-            if existing is None:
-                result.append(create_station(by=by, **row))
-            else:
-                result.append(update_station(existing, by=by, **row))
-        except AirError as error:
-            raise AirError(f"{name}, line {line}: {error}") from None
-    return result
+
+    def save_row(row: dict[str, str]) -> Station:
+        existing = Station.objects.filter(code=(row.get("code") or "").strip()).first()
+        if existing is None:
+            return create_station(by=by, **row)
+        return update_station(existing, by=by, **row)
+
+    return import_registry(path, required=("code", "name", "city"), save_row=save_row, error=AirError)
 
 
 # --- hourly imports -----------------------------------------------------------------------------------

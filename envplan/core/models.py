@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from envplan.problems import ProblemList
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -18,6 +20,42 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FileImportStatus(models.TextChoices):
+    STORED = "stored", _("stored")
+    PARTIAL = "partial", _("stored with errors")
+    REJECTED = "rejected", _("rejected")
+
+
+class FileImport(models.Model):
+    """A data file someone imported (air hours, water samples): what was read, stored and refused, with the
+    first problems found. Each app adds its own figures."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows stored"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    # The first problems found (envplan.problems.DEFAULT_LIMIT of them) and how many there were in all.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=FileImportStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status}, {self.rows})"
+
+    @property
+    def problems(self) -> ProblemList[dict[str, Any]]:
+        """The stored errors and the count of all errors found."""
+        return ProblemList.restore(self.errors, self.error_count)
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

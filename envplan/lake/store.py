@@ -25,7 +25,7 @@ import io
 import os
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePath, PurePosixPath
@@ -85,10 +85,16 @@ def _root_path(root: str | os.PathLike[str]) -> Path:
 
 def _write_atomic(frame: pl.DataFrame, target: Path) -> None:
     """Write `frame` to a hidden temporary file next to `target`, fsync, rename."""
+    _replace_atomic(target, frame.write_parquet)
+
+
+def _replace_atomic(target: Path, write: Callable[[Path], object]) -> None:
+    """Let `write` fill a hidden temporary file next to `target`, fsync it, rename it over `target` and
+    fsync the folder: a reader sees the old file or the whole new one, never a part."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.parent / f".tmp-{uuid.uuid4().hex}.parquet"
     try:
-        frame.write_parquet(temporary)
+        write(temporary)
         fd = os.open(temporary, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -308,20 +314,7 @@ class Lake:
             obstore.put(self._store, str(key), data)
             return key
         target = self.kind_path(kind) / partition / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.parent / f".tmp-{uuid.uuid4().hex}.parquet"
-        try:
-            temporary.write_bytes(data)
-            fd = os.open(temporary, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        fsync_dir(target.parent)
+        _replace_atomic(target, lambda temporary: temporary.write_bytes(data))
         return target
 
     def compact(self, kind: str, *, unique_on: Sequence[str] | None = None, min_files: int = 2) -> int:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envplan.core.uploads import upload_limit_bytes
 from envplan.water.models import MonitoringSection
+from envplan.water.services import MONITORING_SECTION_FIELDS
 
 
 class SampleUploadForm(forms.Form):
@@ -32,16 +33,4 @@ class SampleUploadForm(forms.Form):
 class MonitoringSectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment
     class Meta:
         model = MonitoringSection
-        fields = [
-            "code",
-            "name",
-            "name_zh",
-            "river_or_lake",
-            "waterbody",
-            "level",
-            "target_class",
-            "latitude",
-            "longitude",
-            "is_drinking_water_source",
-            "active",
-        ]
+        fields = list(MONITORING_SECTION_FIELDS)

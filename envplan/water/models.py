@@ -6,13 +6,10 @@ it a `Section`, which is a part of the plan.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from envplan.problems import ProblemList
+from envplan.core.models import FileImport, FileImportStatus
 from envplan.standards.water import CLASS_LABELS
 
 
@@ -69,37 +66,14 @@ class MonitoringSection(models.Model):
         return reverse("water:monitoring_section", args=[self.code])
 
 
-class ImportStatus(models.TextChoices):
-    STORED = "stored", _("stored")
-    REJECTED = "rejected", _("rejected")
+ImportStatus = FileImportStatus
 
 
-class WaterImport(models.Model):
+class WaterImport(FileImport):
     """One sample file: stored whole, or rejected whole with its per-row errors."""
 
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    rows = models.PositiveIntegerField(_("rows stored"), default=0)
     rows_new = models.PositiveIntegerField(_("new rows"), default=0, help_text=_("rows not already stored"))
-    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
-    # The first problems found (envplan.problems.DEFAULT_LIMIT of them) and how many there were in all.
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(FileImport.Meta):
         verbose_name = _("water sample import")
         verbose_name_plural = _("water sample imports")
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.status}, {self.rows})"
-
-    @property
-    def problems(self) -> ProblemList[dict[str, Any]]:
-        """The stored errors and the count of all errors found."""
-        return ProblemList.restore(self.errors, self.error_count)

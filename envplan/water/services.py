@@ -4,20 +4,18 @@ is stored whole or not at all, and re-importing the same rows never doubles them
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
 from django.db import transaction
 
+from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import record_audit, save_changes, snapshot
 from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.water import (
@@ -96,23 +94,8 @@ def _flag(key: str, raw: Any) -> bool:
 
 def _clean_monitoring_section(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: fields[k] for k in MONITORING_SECTION_FIELDS if k in fields}
-    for key in _TEXT_FIELDS:
-        if key in cleaned:
-            cleaned[key] = str(cleaned[key] or "").strip()
-    for key, bound in (("latitude", 90), ("longitude", 180)):
-        if key not in cleaned:
-            continue
-        raw = cleaned[key]
-        if raw in (None, ""):
-            cleaned[key] = None
-            continue
-        try:
-            value = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise WaterError(f"{key}: not a number: '{raw}'") from None
-        if not value.is_finite() or not -bound <= value <= bound:
-            raise WaterError(f"{key}: {raw} is outside -{bound}..{bound}")
-        cleaned[key] = value.quantize(Decimal("0.000001"))
+    clean_text(cleaned, _TEXT_FIELDS)
+    clean_coordinates(cleaned, WaterError)
     if "waterbody" in cleaned:
         cleaned["waterbody"] = (cleaned["waterbody"] or Waterbody.RIVER).lower()
         if cleaned["waterbody"] not in Waterbody.values:
@@ -166,32 +149,20 @@ def update_monitoring_section(
     return monitoring_section
 
 
-@transaction.atomic
 def import_monitoring_sections(path: str | os.PathLike[str], *, by: Any) -> list[MonitoringSection]:
     """Create or update sections from a CSV with the header `code,name,name_zh,river_or_lake,waterbody,
     level,target_class,latitude,longitude,is_drinking_water_source,active` (code, name, river_or_lake
     required). All or nothing: the first bad row stops the import, naming file, line and field."""
-    name = Path(path).name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise WaterError(f"{name}: cannot read: {error}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("code", "name", "river_or_lake") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise WaterError(f"{name}, line 1: missing column(s) {', '.join(missing)}")
-    result = []
-    for row in reader:
-        line = reader.line_num
-        try:
-            existing = MonitoringSection.objects.filter(code=(row.get("code") or "").strip()).first()
-            if existing is None:
-                result.append(create_monitoring_section(by=by, **row))
-            else:
-                result.append(update_monitoring_section(existing, by=by, **row))
-        except WaterError as error:
-            raise WaterError(f"{name}, line {line}: {error}") from None
-    return result
+
+    def save_row(row: dict[str, str]) -> MonitoringSection:
+        existing = MonitoringSection.objects.filter(code=(row.get("code") or "").strip()).first()
+        if existing is None:
+            return create_monitoring_section(by=by, **row)
+        return update_monitoring_section(existing, by=by, **row)
+
+    return import_registry(
+        path, required=("code", "name", "river_or_lake"), save_row=save_row, error=WaterError
+    )
 
 
 # --- sample imports -----------------------------------------------------------------------------------
