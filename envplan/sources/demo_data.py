@@ -62,7 +62,7 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
 
 
 def _limits() -> list[tuple[str, str, str, Decimal, str, str, Decimal | None]]:
-    """(outlet code, factor, field, limit, unit, standard, reference O2)."""
+    """(outlet code, factor, field, limit, unit of measure, standard, reference O2)."""
     ultra_low = "ultra-low emission (环发〔2015〕164号), at 6 % O2"
     return [
         # 环发〔2015〕164号: particulate 10, SO2 35, NOx 50 mg/m³ at the 6 % O2 of GB 13223-2011 Table 3
@@ -110,14 +110,14 @@ def load_sources_demo(*, plan: Any = None, now: dt.datetime | None = None) -> di
             by=None,
         )
         outlets = {"DA001": stack, "DA002": second, "DW001": discharge}
-        for code, factor, field, limit, unit, standard, o2 in _limits():
+        for code, factor, field, limit, unit_of_measure, standard, o2 in _limits():
             services.save_limit(
                 FactorLimit(
                     outlet=outlets[code],
                     factor=factor,
                     field=field,
                     limit=limit,
-                    unit=unit,
+                    unit_of_measure=unit_of_measure,
                     standard=standard,
                     reference_o2=o2,
                 ),
@@ -336,14 +336,14 @@ def load_doctored_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
             ),
             by=None,
         )
-        for _, factor, field, limit, unit, standard, o2 in _limits()[:3]:  # the flue-gas limits
+        for _, factor, field, limit, unit_of_measure, standard, o2 in _limits()[:3]:  # the flue-gas limits
             services.save_limit(
                 FactorLimit(
                     outlet=stack,
                     factor=factor,
                     field=field,
                     limit=limit,
-                    unit=unit,
+                    unit_of_measure=unit_of_measure,
                     standard=standard,
                     reference_o2=o2,
                 ),

@@ -49,4 +49,4 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs gen
 class LimitForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
     class Meta:
         model = FactorLimit
-        fields = ["factor", "field", "limit", "unit", "standard", "reference_o2"]
+        fields = ["factor", "field", "limit", "unit_of_measure", "standard", "reference_o2"]

@@ -108,7 +108,7 @@ class FactorLimit(models.Model):
     # "ZsAvg" where the standard sets the limit at a reference O2 (折算), "Avg" otherwise.
     field = models.CharField(_("field"), max_length=8, default="Avg")
     limit = models.DecimalField(_("limit"), max_digits=12, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=16, default="mg/m³")
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=16, default="mg/m³")
     standard = models.CharField(_("standard"), max_length=200, blank=True)
     reference_o2 = models.DecimalField(
         _("reference O2 (%)"), max_digits=4, decimal_places=1, null=True, blank=True
@@ -123,7 +123,7 @@ class FactorLimit(models.Model):
         verbose_name_plural = _("factor limits")
 
     def __str__(self) -> str:
-        return f"{self.factor}-{self.field} ≤ {self.limit} {self.unit}"
+        return f"{self.factor}-{self.field} ≤ {self.limit} {self.unit_of_measure}"
 
 
 class QuarantinedDevice(models.Model):

@@ -48,7 +48,7 @@ from envplan.sources.models import RejectedSample as SampleRow
 ENTERPRISE_FIELDS = ("name", "name_zh", "credit_code", "district", "industry", "address", "illustrative")
 OUTLET_FIELDS = ("enterprise", "code", "name", "kind", "latitude", "longitude")
 DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "strict", "expected_interval")
-LIMIT_FIELDS = ("outlet", "factor", "field", "limit", "unit", "standard", "reference_o2")
+LIMIT_FIELDS = ("outlet", "factor", "field", "limit", "unit_of_measure", "standard", "reference_o2")
 # data kind of envplan.hj212.rows -> what the device page shows as the last frame's kind
 CN_KINDS = {
     "2011": "realtime",

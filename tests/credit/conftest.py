@@ -43,7 +43,7 @@ def enterprise(db: None) -> Enterprise:
 def outlet(enterprise: Enterprise) -> Outlet:
     outlet = Outlet.objects.create(enterprise=enterprise, code="DA001", name="Sinter stack", kind="gas")
     FactorLimit.objects.create(
-        outlet=outlet, factor="a21026", field="ZsAvg", limit=Decimal("35"), unit="mg/m³"
+        outlet=outlet, factor="a21026", field="ZsAvg", limit=Decimal("35"), unit_of_measure="mg/m³"
     )
     return outlet
 

@@ -53,7 +53,7 @@ def outlet(db: None) -> Outlet:
         factor="a21026",
         field="ZsAvg",
         limit=Decimal("35"),
-        unit="mg/m³",
+        unit_of_measure="mg/m³",
         standard="ultra-low emission",
         reference_o2=Decimal("6"),
     )
