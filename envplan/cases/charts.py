@@ -76,7 +76,7 @@ def case_charts(findings: list[Finding], *, lake: Lake | None = None, width: int
     for mn, mine_charts in by_mn.items():
         values = (
             sources_lake.scan(
-                "hour",
+                "hourly",
                 mns=[mn],
                 start=min(c.start for c in mine_charts),
                 end=max(c.end for c in mine_charts),

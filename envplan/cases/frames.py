@@ -125,7 +125,7 @@ def stored_frames(
 ) -> list[RawFrame]:
     """The lake's hourly values of `mn` with start <= DataTime <= end, one frame's layout per DataTime."""
     rows = (
-        sources_lake.scan("hour", mns=[mn], start=start, end=end + dt.timedelta(seconds=1), store_=lake)
+        sources_lake.scan("hourly", mns=[mn], start=start, end=end + dt.timedelta(seconds=1), store_=lake)
         .select("time", "factor", "field", "value", "flag", "qn", "st")
         .sort("time", "factor", "field")
         .collect()

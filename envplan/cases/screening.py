@@ -109,7 +109,7 @@ def read_hours(
     """Accepted hourly values of the batch's loggers with start <= DataTime < end, in the readings layout
     (READINGS_SCHEMA) plus `generated`."""
     frame = (
-        sources_lake.scan("hour", mns=[w.mn for w in batch], start=start, end=end, store_=lake)
+        sources_lake.scan("hourly", mns=[w.mn for w in batch], start=start, end=end, store_=lake)
         .filter(pl.col("status").fill_null("accepted") == "accepted")
         .select(
             "mn",

@@ -7,7 +7,7 @@ from envplan.commandline import Group
 NAME = "readings"
 HELP = "stored HJ 212 values of one device, as CSV"
 
-# The keys of envplan.sources.lake.COMMAND_KINDS, written out so that building the command line imports
+# The keys of envplan.sources.lake.LAKE_KINDS, written out so that building the command line imports
 # no Polars (tests/commands pins them).
 KINDS = ("realtime", "minute", "hourly", "daily")
 

@@ -327,7 +327,7 @@ def compliance_report(alert: Alert, *, now: dt.datetime) -> ComplianceReport:
     )
     devices = analytics.devices_frame(enterprises=list(results))
     hourly = sources_lake.scan(
-        "hour", mns=devices.get_column("mn").to_list(), start=periods[0].start, end=periods[-1].end
+        "hourly", mns=devices.get_column("mn").to_list(), start=periods[0].start, end=periods[-1].end
     ).collect()
     emissions = compliance.hourly_emissions(hourly, devices=devices)
     leveled = compliance.with_levels(

@@ -69,13 +69,14 @@ def data_flag_meaning(flag: str, edition: Edition | None = Edition.HJ212_2017) -
 
 # Uploads (F->C) that a 9014 data reply acknowledges, and the data kind each carries
 # (HJ 212-2017 Table 9 and Annex C; DataTime semantics in Tables C.16-C.18).
+# One name per data kind, the same in the rows, the lake, the commands and the pages (GLOSSARY).
 DATA_KINDS: dict[str, str] = {
-    "2011": "rtd",
+    "2011": "realtime",
     "2021": "state",
-    "2031": "day",
-    "2041": "runtime-day",
+    "2031": "daily",
+    "2041": "runtime",
     "2051": "minute",
-    "2061": "hour",
+    "2061": "hourly",
 }
 UPLOAD_CNS: frozenset[str] = frozenset(
     {*DATA_KINDS, "1011", "1061", "1063", "2081", "3015", "3017"}

@@ -9,7 +9,7 @@ Schema of :func:`segments_to_rows`:
 column    type                             meaning
 ========  ===============================  =============================================================
 mn        Utf8                             device id as sent
-kind      Utf8                             rtd / minute / hour / day / state / runtime-day (by CN)
+kind      Utf8                             realtime / minute / hourly / daily / state / runtime (by CN)
 time      Datetime(ms, "Asia/Shanghai")    DataTime (start of the period for minute/hour/day data)
 factor    Utf8                             factor code as sent
 field     Utf8                             Rtd, Avg, Min, Max, Cou, ZsRtd, ZsAvg, ...

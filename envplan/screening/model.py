@@ -142,7 +142,7 @@ FACTOR_NAMES: Final[dict[str, str]] = {
 }
 
 # Kind -> sampling step in seconds when the kind says it; other kinds take the commonest gap in the data.
-KIND_STEPS: Final[dict[str, int]] = {"hourly": 3600, "hour": 3600, "daily": 86400, "day": 86400}
+KIND_STEPS: Final[dict[str, int]] = {"hourly": 3600, "daily": 86400}
 
 
 def role_expression(factor: pl.Expr, field: pl.Expr, load_factors: frozenset[str]) -> pl.Expr:

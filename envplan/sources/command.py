@@ -213,11 +213,10 @@ def export_csv(
 
     from envplan.sources import lake as sources_lake
 
-    data_kind = sources_lake.COMMAND_KINDS[kind]
     values = (
-        sources_lake.scan(data_kind, mns=[mn], start=start, end=end)
+        sources_lake.scan(kind, mns=[mn], start=start, end=end)
         if landing is None
-        else sources_lake.scan_with_landed(data_kind, landing=landing, mns=[mn], start=start, end=end)
+        else sources_lake.scan_with_landed(kind, landing=landing, mns=[mn], start=start, end=end)
     )
     frame = (
         values.select(

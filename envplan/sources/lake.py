@@ -28,15 +28,11 @@ from envplan.lake.landing import unmoved_records
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the zone of DataTime (HJ 212: local time of the logger, China)
 
-# data kind of envplan.hj212.rows -> lake kind
-LAKE_KINDS: dict[str, str] = {
-    "rtd": "hj212_realtime",
-    "minute": "hj212_minute",
-    "hour": "hj212_hourly",
-    "day": "hj212_daily",
-}
-# the names the commands use -> data kind of envplan.hj212.rows
-COMMAND_KINDS: dict[str, str] = {"realtime": "rtd", "minute": "minute", "hourly": "hour", "daily": "day"}
+# data kind (envplan.hj212.codes.DATA_KINDS, the same names the commands take) -> the lake's table
+LAKE_KINDS: dict[str, str] = {kind: f"hj212_{kind}" for kind in ("realtime", "minute", "hourly", "daily")}
+# Each lake table holds one kind, so a value is one within its table by the rest of its key. Rows written
+# before the kinds had one name each ("rtd", "hour", "day") read back under today's name.
+TABLE_KEY: tuple[str, ...] = tuple(column for column in KEY if column != "kind")
 ROW_SCHEMA: dict[str, pl.DataType] = {**SCHEMA, "status": pl.Utf8(), "generated": pl.Boolean()}
 EXPORT_COLUMNS = ("mn", "kind", "time", "factor", "field", "value", "flag", "variants")
 
@@ -55,7 +51,7 @@ def store(rows: pl.DataFrame, *, store_: Lake | None = None) -> int:
     written = 0
     for (kind,), part in rows.partition_by("kind", as_dict=True, maintain_order=True).items():
         lake_kind = LAKE_KINDS.get(str(kind))
-        if lake_kind is None:  # state (2021) and runtime-day (2041) uploads are not kept
+        if lake_kind is None:  # state (2021) and runtime (2041) uploads are not kept
             continue
         target.append(lake_kind, part.select(list(ROW_SCHEMA)), date_column="time")
         written += part.height
@@ -70,12 +66,14 @@ def scan(
     end: dt.datetime | None = None,
     store_: Lake | None = None,
 ) -> pl.LazyFrame:
-    """De-duplicated values of a data kind ("rtd", "minute", "hour", "day") with start <= time < end."""
+    """De-duplicated values of a data kind (a key of :data:`LAKE_KINDS`) with start <= time < end."""
     source = store_ or lake()
     lake_kind = LAKE_KINDS[kind]
     if not source.live_files(lake_kind):
         return empty()
-    frame = source.scan(lake_kind, unique_on=KEY, schema=ROW_SCHEMA)
+    frame = source.scan(lake_kind, unique_on=TABLE_KEY, schema=ROW_SCHEMA).with_columns(
+        pl.lit(kind).alias("kind")
+    )
     if mns is not None:
         frame = frame.filter(pl.col("mn").is_in(mns))
     if start is not None:
@@ -132,4 +130,4 @@ def moment(value: dt.datetime) -> pl.Expr:
 def compact(*, store_: Lake | None = None) -> int:
     """Merge small files and drop duplicate keys in every kind; returns partitions rewritten."""
     source = store_ or lake()
-    return sum(source.compact(kind, unique_on=KEY) for kind in LAKE_KINDS.values())
+    return sum(source.compact(table, unique_on=TABLE_KEY) for table in LAKE_KINDS.values())

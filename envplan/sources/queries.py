@@ -167,7 +167,7 @@ def outlet_series(outlet: Outlet, *, start: dt.datetime, end: dt.datetime) -> li
     it was sent, else Avg; when several devices send a factor, the highest value of the hour."""
     mns = [d.mn for d in outlet.devices.all()]
     limits = {lim.factor: lim for lim in outlet.limits.all()}
-    hourly = sources_lake.scan("hour", mns=mns, start=start, end=end).collect()
+    hourly = sources_lake.scan("hourly", mns=mns, start=start, end=end).collect()
     if hourly.height == 0:
         return []
     wanted = pl.DataFrame(
@@ -214,7 +214,9 @@ class EnterpriseFigures:
 def enterprise_figures(enterprise: Enterprise, *, start: dt.datetime, end: dt.datetime) -> EnterpriseFigures:
     devices = analytics.devices_frame(enterprises=[enterprise.pk])
     limits = analytics.limits_frame(outlets=[o.pk for o in enterprise.outlets.all()])
-    hourly = sources_lake.scan("hour", mns=devices.get_column("mn").to_list(), start=start, end=end).collect()
+    hourly = sources_lake.scan(
+        "hourly", mns=devices.get_column("mn").to_list(), start=start, end=end
+    ).collect()
     flags = analytics.flag_shares(hourly, devices=devices)
     validity = analytics.validity_rates(hourly, devices=devices, limits=limits, start=start, end=end)
     return EnterpriseFigures(flags=flags.to_dicts(), validity=validity.to_dicts())

@@ -23,6 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from envplan.core.services import record_audit, snapshot
+from envplan.hj212.codes import DATA_KINDS
 from envplan.hj212.crc import variant_from_name
 from envplan.hj212.receiver import RejectedSample
 from envplan.hj212.rows import RowBuilder, frames_to_rows
@@ -49,15 +50,6 @@ ENTERPRISE_FIELDS = ("name", "name_zh", "credit_code", "district", "industry", "
 OUTLET_FIELDS = ("enterprise", "code", "name", "kind", "latitude", "longitude")
 DEVICE_FIELDS = ("outlet", "mn", "edition", "crc_variants", "active", "strict", "expected_interval")
 LIMIT_FIELDS = ("outlet", "factor", "field", "limit", "unit_of_measure", "standard", "reference_o2")
-# data kind of envplan.hj212.rows -> what the device page shows as the last frame's kind
-CN_KINDS = {
-    "2011": "realtime",
-    "2051": "minute",
-    "2061": "hourly",
-    "2031": "daily",
-    "2021": "state",
-    "2041": "runtime",
-}
 
 
 class SourcesError(ValueError):
@@ -408,7 +400,7 @@ def _update_devices(seen: Mapping[str, tuple[int, str]]) -> None:
         moment = _aware(received_ns)
         if device.last_seen_at is None or moment > device.last_seen_at:
             device.last_seen_at = moment
-            device.last_frame_kind = CN_KINDS.get(cn, cn)
+            device.last_frame_kind = DATA_KINDS.get(cn, cn)
             changed.append(device)
     Device.objects.bulk_update(changed, ["last_seen_at", "last_frame_kind"])
 
@@ -467,7 +459,7 @@ def detect_exceedances(
     devices = analytics.devices_frame(outlets)
     scope = limits.get_column("outlet_id").unique().to_list()
     hourly = sources_lake.scan(
-        "hour", mns=devices.get_column("mn").to_list(), start=start - dt.timedelta(hours=1), end=end
+        "hourly", mns=devices.get_column("mn").to_list(), start=start - dt.timedelta(hours=1), end=end
     ).collect()
     events = analytics.exceedance_events(hourly, devices=devices, limits=limits)
     events = events.filter(

@@ -130,7 +130,7 @@ def test_tree_written_out_options_match_the_engines():
     from envplan.hj212.limits import RESERVE
     from envplan.problems import DEFAULT_LIMIT
     from envplan.screening.options import DETECTORS
-    from envplan.sources.lake import COMMAND_KINDS
+    from envplan.sources.lake import LAKE_KINDS
     from envplan.standards.air.aqi import MissingPolicy, RealtimeRule
     from envplan.standards.emergency.rules import GUIDANCE_2024_EFFECTIVE, NATIONAL_EDITIONS
 
@@ -138,7 +138,7 @@ def test_tree_written_out_options_match_the_engines():
     assert tuple(policy.value for policy in MissingPolicy) == air.MISSING_POLICIES
     assert water.MAX_ERRORS == DEFAULT_LIMIT
     assert (hj212.DEFAULT_MAX_SEGMENT, hj212.RESERVE) == (DEFAULT_MAX_SEGMENT, RESERVE)
-    assert tuple(COMMAND_KINDS) == readings.KINDS
+    assert tuple(LAKE_KINDS) == readings.KINDS
     assert screening.DETECTORS == DETECTORS
     assert tuple(NATIONAL_EDITIONS) == emergency.EDITIONS
     assert GUIDANCE_2024_EFFECTIVE.isoformat() == emergency.GUIDANCE_2024_EFFECTIVE

@@ -74,7 +74,9 @@ class Logger(threading.Thread):
 
 
 def stored_keys() -> list[tuple[object, ...]]:
-    frames = [sources_lake.scan(kind).select(list(KEY)).collect() for kind in ("rtd", "minute", "hour")]
+    frames = [
+        sources_lake.scan(kind).select(list(KEY)).collect() for kind in ("realtime", "minute", "hourly")
+    ]
     return sorted(pl.concat(frames).rows())
 
 

@@ -66,8 +66,7 @@ def test_sigkill_mid_stream_then_restart_loses_no_answered_frame(
     ingest_landing(landing)
     final = stored_times(mn)
 
-    kinds = {"rtd": "realtime", "minute": "minute", "hour": "hourly"}
-    answered_keys = {(kinds[times[qn][0]], times[qn][1].isoformat()) for qn in answered}
+    answered_keys = {(times[qn][0], times[qn][1].isoformat()) for qn in answered}
     assert len(answered) >= 30
     assert answered_keys - after_crash == set()
     assert len(replies) == len(unanswered) + 5

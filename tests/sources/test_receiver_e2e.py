@@ -23,8 +23,6 @@ from tests.sources.loopback import exchange, receiver_thread, reply_qns, wait_un
 main = in_group("sources")
 readings_main = in_group("readings")
 
-KINDS = {"rtd": "realtime", "minute": "minute", "hour": "hourly", "day": "daily"}
-
 
 def export(mn: str, kind: str, *options: str) -> pl.DataFrame:
     out, err = io.StringIO(), io.StringIO()
@@ -39,7 +37,7 @@ def expected_rows(frames: list[bytes], kind: str) -> list[tuple[object, ...]]:
     assert errors == []
     chosen = rows.filter(pl.col("kind") == kind).unique(list(KEY))
     return sorted(
-        (r["mn"], KINDS[kind], r["time"].isoformat(), r["factor"], r["field"], r["value"], r["flag"])
+        (r["mn"], kind, r["time"].isoformat(), r["factor"], r["field"], r["value"], r["flag"])
         for r in chosen.to_dicts()
     )
 
@@ -65,9 +63,9 @@ def test_every_frame_answered_and_each_value_stored_once_even_when_sent_twice(de
     assert reply_qns(again) == [qn.decode() for qn, _ in registered[:12]]
     assert reply_qns(strangers) == [qn.decode() for qn, _ in unknown]
     assert result.frames == 24 + 12 + 6
-    for kind in ("rtd", "minute", "hour"):
-        assert exported_rows(export(device.mn, KINDS[kind])) == expected_rows(frames, kind)
-    assert exported_rows(export(device_mn(2), "hourly")) == expected_rows([f for _, f in unknown], "hour")
+    for kind in ("realtime", "minute", "hourly"):
+        assert exported_rows(export(device.mn, kind)) == expected_rows(frames, kind)
+    assert exported_rows(export(device_mn(2), "hourly")) == expected_rows([f for _, f in unknown], "hourly")
     quarantined = QuarantinedDevice.objects.get()
     assert (quarantined.mn, quarantined.frames) == (device_mn(2), 6)
     device.refresh_from_db()
@@ -130,16 +128,16 @@ def test_answered_frames_reach_ingest_after_the_rotation_period_without_another_
     assert (before.files, before.frames) == (0, 0)
     assert closed
     assert (after.files, after.frames) == (1, 3)
-    assert exported_rows(export(device.mn, "realtime", "--lake-only")) == expected_rows(frames, "rtd")
+    assert exported_rows(export(device.mn, "realtime", "--lake-only")) == expected_rows(frames, "realtime")
 
 
 def test_export_shows_answered_frames_before_ingest_and_each_value_once_after(device: Device, tmp_path: Path):
     landing = tmp_path / "landing"
     frames = [frame for _, frame in device_frames(1, 24)]
-    kinds = ("rtd", "minute", "hour")
+    kinds = ("realtime", "minute", "hourly")
 
     def exported(*options: str) -> dict[str, list[tuple[object, ...]]]:
-        return {kind: exported_rows(export(device.mn, KINDS[kind], *options)) for kind in kinds}
+        return {kind: exported_rows(export(device.mn, kind, *options)) for kind in kinds}
 
     expected = {kind: expected_rows(frames, kind) for kind in kinds}
     # a clock that stands still: the landing file stays open (.part) until the receiver stops
@@ -218,4 +216,4 @@ def test_export_includes_the_default_landing_folder_unless_lake_only(
     by_default = exported_rows(export(device.mn, "realtime"))
     lake_only = exported_rows(export(device.mn, "realtime", "--lake-only"))
 
-    assert (by_default, lake_only) == (expected_rows(frames, "rtd"), [])
+    assert (by_default, lake_only) == (expected_rows(frames, "realtime"), [])

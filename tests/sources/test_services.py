@@ -202,4 +202,4 @@ def test_compaction_keeps_each_value_once(device: Device, lake_folder: Path):
 
     assert rewritten == 1
     assert len(list(lake_folder.rglob("*.parquet"))) == 1
-    assert sources_lake.scan("hour").collect().height == 4
+    assert sources_lake.scan("hourly").collect().height == 4

@@ -116,7 +116,7 @@ def _outlets_with_data(enterprise: Enterprise, start: dt.datetime, end: dt.datet
     if devices.height == 0:
         return set()
     seen = (
-        sources_lake.scan("hour", mns=devices.get_column("mn").to_list(), start=start, end=end)
+        sources_lake.scan("hourly", mns=devices.get_column("mn").to_list(), start=start, end=end)
         .select("mn")
         .unique()
         .collect()
@@ -139,7 +139,9 @@ def validity(enterprise: Enterprise, period: Period) -> list[Evidence]:
     limits = analytics.limits_frame(outlets=list(enterprise.outlets.values_list("pk", flat=True)))
     if devices.height == 0 or limits.height == 0 or end <= start:
         return []
-    hourly = sources_lake.scan("hour", mns=devices.get_column("mn").to_list(), start=start, end=end).collect()
+    hourly = sources_lake.scan(
+        "hourly", mns=devices.get_column("mn").to_list(), start=start, end=end
+    ).collect()
     if hourly.height == 0:
         return []
     first = hourly.get_column("time").min()

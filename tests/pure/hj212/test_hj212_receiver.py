@@ -288,9 +288,9 @@ def test_rows_keyed_and_deduplicated():
     unique = deduplicate(rows)
 
     expected = {
-        "rtd": (24 - hourly - minute) * factors,
+        "realtime": (24 - hourly - minute) * factors,
         "minute": minute * factors * 3,
-        "hour": hourly * factors * 3,
+        "hourly": hourly * factors * 3,
     }
     assert rows.height == sum(expected.values()) + 3 * factors
     assert dict(unique.group_by("kind").len().rows()) == expected
@@ -346,7 +346,7 @@ def test_loopback_many_devices_every_frame_answered_and_landed_once(tmp_path: Pa
     assert max(Counter(landed).values()) == 1
     assert errors == []
     assert rows.height == deduplicate(rows).height == devices * (9 * 4 + 2 * 4 * 3 + 1 * 4 * 3)
-    assert sorted(set(rows["kind"])) == ["hour", "minute", "rtd"]
+    assert sorted(set(rows["kind"])) == ["hourly", "minute", "realtime"]
     assert receiver.stats.fsyncs <= receiver.stats.replies_sent
 
 
