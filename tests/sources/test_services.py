@@ -203,3 +203,26 @@ def test_compaction_keeps_each_value_once(device: Device, lake_folder: Path):
     assert rewritten == 1
     assert len(list(lake_folder.rglob("*.parquet"))) == 1
     assert sources_lake.scan("hourly").collect().height == 4
+
+
+def test_values_stored_under_the_old_kind_names_read_back_once_under_the_new(
+    device: Device, lake_folder: Path
+):
+    """Lakes written before the data kinds had one name each hold `kind` = "hour"; the same value ingested
+    again today (kind "hourly") is still one value, named today's way, and compaction keeps it once."""
+    import polars as pl
+
+    from envplan.sources import lake as sources_lake
+
+    start = dt.datetime(2025, 3, 1, tzinfo=CST)
+    store_so2(device.mn, start, [30, 36])
+    today = sources_lake.scan("hourly").collect()
+    old = today.with_columns(pl.lit("hour").alias("kind")).select(list(sources_lake.ROW_SCHEMA))
+    sources_lake.lake().append("hj212_hourly", old, date_column="time")  # as an older envplan wrote them
+    store_so2(device.mn, start, [30, 36])  # the same frames again, under today's name
+
+    values = sources_lake.scan("hourly").collect()
+    sources_lake.compact()
+
+    assert (values.height, set(values["kind"])) == (today.height, {"hourly"})
+    assert sources_lake.scan("hourly").collect().sort("time", "field").equals(today.sort("time", "field"))
