@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP, MemberRole, Membership
+from envplan.core.services import Person
 
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.REPORTER)
 
@@ -93,7 +94,7 @@ def can_manage_unit(user: User, unit_id: int) -> bool:
     return is_supervisor(user) or unit_id in admin_unit_ids(user)
 
 
-def can_view_job(user: Any, job: Any) -> bool:
+def can_view_job(user: Person, job: Any) -> bool:
     """A queued job (an upload being parsed) is its sender's business, and the district office's."""
     if not getattr(user, "is_authenticated", False):
         return False

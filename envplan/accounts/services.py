@@ -6,8 +6,6 @@ are checked here too, so no view can forget them).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from envplan.accounts import permissions
 from envplan.accounts.models import MemberRole, Membership
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Person, record_audit, snapshot
 from envplan.plans.models import Unit
 
 
@@ -24,7 +22,7 @@ class MembershipError(Exception):
     """A membership change that is not allowed or not possible; the message is shown to the person."""
 
 
-def check_manager(unit: Unit, by: Any) -> None:
+def check_manager(unit: Unit, by: Person) -> None:
     if not permissions.can_manage_unit(by, unit.pk):
         raise MembershipError(
             _("Only the unit's administrators or the district office can change its members.")
@@ -37,7 +35,7 @@ def check_role(role: str) -> None:
 
 
 @transaction.atomic
-def add_member(unit: Unit, *, username: str, role: str, by: Any) -> Membership:
+def add_member(unit: Unit, *, username: str, role: str, by: Person) -> Membership:
     """Add an existing user to the unit. Side effects: audit `membership.added`."""
     check_manager(unit, by)
     check_role(role)
@@ -63,7 +61,7 @@ def create_member(
     username: str,
     password: str,
     role: str,
-    by: Any,
+    by: Person,
     full_name: str = "",
     email: str = "",
 ) -> Membership:
@@ -100,7 +98,7 @@ def create_member(
 
 
 @transaction.atomic
-def change_member_role(membership: Membership, *, role: str, by: Any) -> Membership:
+def change_member_role(membership: Membership, *, role: str, by: Person) -> Membership:
     """Change a member's role. A unit keeps at least one administrator unless the district office acts.
 
     Side effects: audit `membership.role_changed`.
@@ -124,7 +122,7 @@ def change_member_role(membership: Membership, *, role: str, by: Any) -> Members
 
 
 @transaction.atomic
-def remove_member(membership: Membership, *, by: Any) -> None:
+def remove_member(membership: Membership, *, by: Person) -> None:
     """Remove a member from the unit (the user account stays). Side effects: audit `membership.removed`."""
     membership = Membership.objects.select_for_update().select_related("unit", "user").get(pk=membership.pk)
     check_manager(membership.unit, by)
@@ -135,7 +133,7 @@ def remove_member(membership: Membership, *, by: Any) -> None:
     membership.delete()
 
 
-def check_not_last_admin(membership: Membership, by: Any) -> None:
+def check_not_last_admin(membership: Membership, by: Person) -> None:
     """A unit administrator cannot leave their unit without one; the district office may."""
     if permissions.is_supervisor(by):
         return

@@ -16,6 +16,7 @@ from envplan.air import lake as air_lake
 from envplan.air.generate import generated_hours
 from envplan.air.models import AirImport, Station
 from envplan.air.services import evaluate_days, import_hourly, import_stations
+from envplan.core.services import Actor
 from envplan.indicators.models import Indicator, Source
 from envplan.indicators.services import configure_indicator
 from envplan.plans.models import Plan, Target
@@ -66,7 +67,7 @@ def store_generated_hours(frame: pl.DataFrame) -> int:
 
 
 @transaction.atomic
-def add_city_targets(plan: Plan, *, by: Any = None, city: str = CITY, year: int = 2025) -> list[Target]:
+def add_city_targets(plan: Plan, *, by: Actor = None, city: str = CITY, year: int = 2025) -> list[Target]:
     """The city's air targets as plan goals, computed from the lake, labelled as the city's figures."""
     targets = []
     for spec in CITY_TARGETS:

@@ -18,7 +18,7 @@ from django.db import transaction
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
-from envplan.core.services import record_audit, save_changes, snapshot
+from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.standards.air import (
     Validated,
     daily_aqi,
@@ -62,7 +62,7 @@ def _clean_station(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_station(*, by: Any, **fields: Any) -> Station:
+def create_station(*, by: Actor, **fields: Any) -> Station:
     cleaned = _clean_station(fields)
     if Station.objects.filter(code=cleaned["code"]).exists():
         raise AirError(f"code: a station '{cleaned['code']}' exists already")
@@ -72,14 +72,14 @@ def create_station(*, by: Any, **fields: Any) -> Station:
 
 
 @transaction.atomic
-def update_station(station: Station, *, by: Any, **fields: Any) -> Station:
+def update_station(station: Station, *, by: Actor, **fields: Any) -> Station:
     cleaned = _clean_station(fields)
     cleaned.pop("code", None)  # the code is the key of the station's hours in the lake
     save_changes(station, cleaned, by=by, action="air.station_updated", fields=STATION_FIELDS)
     return station
 
 
-def import_stations(path: str | os.PathLike[str], *, by: Any) -> list[Station]:
+def import_stations(path: str | os.PathLike[str], *, by: Actor) -> list[Station]:
     """Create or update stations from a CSV with the header `code,name,name_zh,city,district,latitude,
     longitude,kind` (name_zh, district, coordinates and kind optional). All or nothing."""
 
@@ -166,7 +166,7 @@ def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
 def import_hourly(
     file: str | os.PathLike[str] | Upload,
     *,
-    by: Any,
+    by: Actor,
     strict: bool = False,
     fmt: str = "csv",
     generated: bool = False,
@@ -203,12 +203,12 @@ def import_hourly(
         days=days,
         evaluated=not days,
         status=status,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=person(by),
     )
     record_audit(
         record,
         action="air.hourly_imported",
-        actor=by,
+        actor=person(by),
         after={
             "file": record.file_name,
             "sha256": record.sha256,

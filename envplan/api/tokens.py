@@ -7,11 +7,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from envplan.api.models import ApiToken
 from envplan.core import clock
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, record_audit
 
 TOKEN_PREFIX = "ep_"
 
@@ -27,7 +28,7 @@ class IssuedToken:
 
 
 @transaction.atomic
-def create_token(user: Any, *, name: str = "", by: Any = None) -> IssuedToken:
+def create_token(user: User, *, name: str = "", by: Actor = None) -> IssuedToken:
     """Issue a new token for `user`. Audit `api_token.created` (without the token)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -43,7 +44,7 @@ def create_token(user: Any, *, name: str = "", by: Any = None) -> IssuedToken:
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, *, by: Any) -> ApiToken:
+def revoke_token(token: ApiToken, *, by: Actor) -> ApiToken:
     """Revoke a token for good. Audit `api_token.revoked`."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if not token.revoked:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +28,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
         return render_tokens(
             request, error=_("Keep the name under %(max)s characters.") % {"max": MAX_NAME}, status=400
         )
-    issued = create_token(request.user, name=name, by=request.user)
+    user = request.user
+    if not isinstance(user, User):  # LoginRequiredMiddleware lets no anonymous visitor here
+        raise PermissionDenied
+    issued = create_token(user, name=name, by=user)
     # Rendered, not redirected: the token must not travel in a URL or sit in the session.
     return render_tokens(request, new_token=issued.raw)
 

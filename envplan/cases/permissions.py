@@ -13,13 +13,14 @@ from django.http import HttpRequest, HttpResponse
 
 from envplan.accounts import permissions
 from envplan.cases.models import Case
+from envplan.core.services import Person
 
 
-def can_see_cases(user: Any) -> bool:
+def can_see_cases(user: Person) -> bool:
     return permissions.sees_everything(user)
 
 
-def can_judge_case(user: Any, case: Case) -> bool:
+def can_judge_case(user: Person, case: Case) -> bool:
     return permissions.sees_everything(user)
 
 

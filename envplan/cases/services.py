@@ -25,7 +25,7 @@ from envplan.cases import screening as screening_
 from envplan.cases.models import Case, Finding, Outcome, ScreeningRun, ScreeningState
 from envplan.cases.ranking import risk, risk_parts
 from envplan.core import clock
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, person, record_audit, snapshot
 from envplan.lake import Lake
 
 OUTCOME_FIELDS = ("outcome", "outcome_note", "judged_at", "judged_by")
@@ -51,7 +51,7 @@ class ScreeningSummary:
 
 
 def run_screening(
-    *, end: dt.datetime, mns: list[str] | None = None, by: Any = None, lake: Lake | None = None
+    *, end: dt.datetime, mns: list[str] | None = None, by: Actor = None, lake: Lake | None = None
 ) -> ScreeningRun:
     """Screen every registered data logger (or `mns`) up to `end`, file the findings into cases and
     refresh the ranking. Side effects: findings and cases created or updated, each logger's screening
@@ -188,7 +188,7 @@ def refresh_ranking() -> int:
 
 
 @transaction.atomic
-def record_outcome(case: Case, *, outcome: str, note: str = "", by: Any) -> Case:
+def record_outcome(case: Case, *, outcome: str, note: str = "", by: Actor) -> Case:
     """Record an inspector's judgement of `case`: confirmed, false alarm, or back to not checked (a
     judgement withdrawn). Side effects: the case saved with who judged it and when, the ranking
     refreshed, an audit entry `cases.outcome_recorded` with the before and after. Refuses an unknown
@@ -201,11 +201,15 @@ def record_outcome(case: Case, *, outcome: str, note: str = "", by: Any) -> Case
     case.outcome_note = note.strip()
     judged = outcome != Outcome.NOT_CHECKED
     case.judged_at = clock.now() if judged else None
-    case.judged_by = by if judged and getattr(by, "is_authenticated", False) else None
+    case.judged_by = person(by) if judged else None
     case.save(update_fields=list(OUTCOME_FIELDS))
     refresh_ranking()
     record_audit(
-        case, action="cases.outcome_recorded", actor=by, before=before, after=snapshot(case, OUTCOME_FIELDS)
+        case,
+        action="cases.outcome_recorded",
+        actor=person(by),
+        before=before,
+        after=snapshot(case, OUTCOME_FIELDS),
     )
     case.refresh_from_db()
     return case

@@ -37,7 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from envplan.core.models import Job, JobState
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.core.worker import register, tidy_connections
 from envplan.problems import DEFAULT_LIMIT
 
@@ -139,7 +139,7 @@ def this_worker() -> str:
 def enqueue(
     kind: str,
     *,
-    by: Any,
+    by: Actor,
     upload: Any = None,
     params: dict[str, Any] | None = None,
     language: str | None = None,
@@ -159,7 +159,7 @@ def enqueue(
         params=params or {},
         token=uuid.uuid4().hex,
         language=language or translation.get_language() or "",
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person(by),
     )
     if upload is not None:
         job.input_name = os.path.basename(upload.name or "upload")[:255]
@@ -170,7 +170,7 @@ def enqueue(
     record_audit(
         job,
         action="job.queued",
-        actor=by,
+        actor=person(by),
         after={"kind": kind, "file": job.input_name, "size": job.input_size, "params": job.params},
     )
     return job

@@ -31,7 +31,9 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 # Who does something: a logged-in person, an anonymous visitor (request.user) or nobody (the system: a
 # command, the worker, the demo loader).
-Actor = User | AnonymousUser | None
+# Who acts: a person behind a request (perhaps anonymous), or None for the system (jobs, the demo).
+Person = User | AnonymousUser
+Actor = Person | None
 
 
 def person(actor: Actor) -> User | None:

@@ -4,10 +4,9 @@ objections and repairs, and publish. Everyone else sees only what the public por
 
 from __future__ import annotations
 
-from typing import Any
-
 from envplan.accounts.permissions import is_bureau_officer, is_supervisor
+from envplan.core.services import Person
 
 
-def can_rate(user: Any) -> bool:
+def can_rate(user: Person) -> bool:
     return is_supervisor(user) or is_bureau_officer(user)

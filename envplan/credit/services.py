@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from envplan.core import clock
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.core.uploads import UploadRejected, check_upload
 from envplan.credit import registry
 from envplan.credit.errors import CreditError, CreditErrorKind
@@ -50,7 +50,7 @@ from envplan.standards.credit import CODES, Evidence, Rating, SchemeError, rate
 MAX_TEXT = 5000
 
 
-def _require_rater(by: Any) -> None:
+def _require_rater(by: Actor) -> None:
     if by is not None and not can_rate(by):
         raise CreditError(
             _("Only the district office and the bureau's officers rate enterprises."),
@@ -143,7 +143,7 @@ def create_round(
     scheme_id: str,
     period_start: dt.date,
     period_end: dt.date,
-    by: Any,
+    by: Actor,
     generated: bool = False,
 ) -> CreditRound:
     """A rating round under a scheme; the scheme's file is copied into the round."""
@@ -164,7 +164,7 @@ def create_round(
         scheme_document=scheme.document_data,
         period_start=period_start,
         period_end=period_end,
-        created_by=by,
+        created_by=person(by),
         generated=generated,
     )
     record_audit(
@@ -188,7 +188,7 @@ def _period(rating_round: CreditRound, today: dt.date) -> registry.Period:
 
 @transaction.atomic
 def compute_rating(
-    rating_round: CreditRound, enterprise: Enterprise, *, by: Any, today: dt.date | None = None
+    rating_round: CreditRound, enterprise: Enterprise, *, by: Actor, today: dt.date | None = None
 ) -> CreditRating:
     """Compute (or recompute) an enterprise's draft from every registered evidence source. Refused once
     the notice is issued: from then on only an objection or a repair changes the rating."""
@@ -223,7 +223,9 @@ def compute_rating(
     return rating
 
 
-def compute_round(rating_round: CreditRound, *, by: Any, today: dt.date | None = None) -> list[CreditRating]:
+def compute_round(
+    rating_round: CreditRound, *, by: Actor, today: dt.date | None = None
+) -> list[CreditRating]:
     """Compute the drafts of every enterprise of the registry (ratings past the draft are left alone)."""
     _require_rater(by)
     done = []
@@ -266,7 +268,7 @@ def add_evidence(
     reference: str,
     description: str,
     upload: UploadedFile[bytes] | None,
-    by: Any,
+    by: Actor,
     generated: bool = False,
 ) -> ManualEvidence:
     """Enter a fact envplan does not compute, with its document (required, except from the demo loader)."""
@@ -286,7 +288,7 @@ def add_evidence(
         quantity=parse_quantity(code, quantity),
         reference=_text(reference, "reference")[:200],
         description=_text(description, "description"),
-        entered_by=by,
+        entered_by=person(by),
         generated=generated,
     )
     _attach(entry, upload, required=by is not None)
@@ -306,7 +308,7 @@ def add_evidence(
 
 
 @transaction.atomic
-def withdraw_evidence(entry: ManualEvidence, *, reason: str, by: Any, today: dt.date | None = None) -> None:
+def withdraw_evidence(entry: ManualEvidence, *, reason: str, by: Actor, today: dt.date | None = None) -> None:
     """Withdraw a hand entry (entered in error, or annulled). Ratings already notified keep their frozen
     evidence: there, only an objection or a repair sets a record aside."""
     _require_rater(by)
@@ -325,7 +327,7 @@ def withdraw_evidence(entry: ManualEvidence, *, reason: str, by: Any, today: dt.
 
 @transaction.atomic
 def issue_notice(
-    rating: CreditRating, *, by: Any, today: dt.date | None = None, language: str | None = None
+    rating: CreditRating, *, by: Actor, today: dt.date | None = None, language: str | None = None
 ) -> CreditNotice:
     """Notify the draft to the enterprise: the notice record and its document, kept as issued. The
     evidence is frozen from now on; the enterprise may object until today + the scheme's objection days."""
@@ -363,7 +365,7 @@ def issue_notice(
         grade=rating.grade,
         language=language,
         document=document,
-        issued_by=by,
+        issued_by=person(by),
     )
     rating.state = RatingState.NOTICED
     rating.save(update_fields=["state", "updated_at"])
@@ -398,7 +400,7 @@ def record_objection(
     statement: str,
     records: Sequence[str],
     upload: UploadedFile[bytes] | None,
-    by: Any,
+    by: Actor,
     received_on: dt.date | None = None,
 ) -> Objection:
     """Enter the enterprise's objection on its behalf, with its evidence; the rating goes under review."""
@@ -423,7 +425,7 @@ def record_objection(
         received_on=received_on,
         statement=_text(statement, "statement"),
         records=_records(rating, records),
-        entered_by=by,
+        entered_by=person(by),
     )
     if not objection.records:
         raise CreditError(_("Choose the records the enterprise contests."), field="records")
@@ -452,7 +454,7 @@ def review_objection(
     *,
     uphold: bool,
     reason: str,
-    by: Any,
+    by: Actor,
     records: Sequence[str] | None = None,
     today: dt.date | None = None,
 ) -> CreditRating:
@@ -480,7 +482,7 @@ def review_objection(
     rating.save()
     objection.decision = Decision.UPHELD if uphold else Decision.REJECTED
     objection.decision_reason = reason
-    objection.decided_by = by
+    objection.decided_by = person(by)
     objection.decided_on = today or clock.today()
     objection.before = before
     objection.after = _summary(rating)
@@ -507,7 +509,7 @@ def publishable(rating: CreditRating, today: dt.date) -> tuple[bool, str]:
 
 
 @transaction.atomic
-def publish_rating(rating: CreditRating, *, by: Any, today: dt.date | None = None) -> CreditRating:
+def publish_rating(rating: CreditRating, *, by: Actor, today: dt.date | None = None) -> CreditRating:
     """Publish: the grade is in force from today, on the public portal and for `credit_grade`."""
     _require_rater(by)
     today = today or clock.today()
@@ -533,7 +535,7 @@ def publish_rating(rating: CreditRating, *, by: Any, today: dt.date | None = Non
     return rating
 
 
-def publish_round(rating_round: CreditRound, *, by: Any, today: dt.date | None = None) -> int:
+def publish_round(rating_round: CreditRound, *, by: Actor, today: dt.date | None = None) -> int:
     """Publish every rating of the round that may be published today; returns how many."""
     _require_rater(by)
     today = today or clock.today()
@@ -546,7 +548,7 @@ def publish_round(rating_round: CreditRound, *, by: Any, today: dt.date | None =
 
 
 def notify_round(
-    rating_round: CreditRound, *, by: Any, today: dt.date | None = None, language: str | None = None
+    rating_round: CreditRound, *, by: Actor, today: dt.date | None = None, language: str | None = None
 ) -> int:
     """Issue the notice of every draft of the round; returns how many."""
     _require_rater(by)
@@ -572,7 +574,7 @@ def apply_for_repair(
     statement: str,
     records: Sequence[str],
     upload: UploadedFile[bytes] | None,
-    by: Any,
+    by: Actor,
     received_on: dt.date | None = None,
 ) -> RepairRequest:
     """Enter the enterprise's application for credit repair, once the scheme's waiting period is over."""
@@ -599,7 +601,7 @@ def apply_for_repair(
         received_on=received_on,
         statement=_text(statement, "statement"),
         records=_records(rating, records),
-        entered_by=by,
+        entered_by=person(by),
     )
     if not repair.records:
         raise CreditError(_("Choose the records whose consequences were rectified."), field="records")
@@ -616,7 +618,7 @@ def apply_for_repair(
 
 @transaction.atomic
 def review_repair(
-    repair: RepairRequest, *, accept: bool, reason: str, by: Any, today: dt.date | None = None
+    repair: RepairRequest, *, accept: bool, reason: str, by: Actor, today: dt.date | None = None
 ) -> CreditRating:
     """Decide a repair. Accepted: the rectified records stop counting, the rating is recomputed, and its
     new grade is in force from today (the old one stays in force for the days before)."""
@@ -646,7 +648,7 @@ def review_repair(
         )
     repair.decision = Decision.UPHELD if accept else Decision.REJECTED
     repair.decision_reason = reason
-    repair.decided_by = by
+    repair.decided_by = person(by)
     repair.decided_on = today
     repair.before = before
     repair.after = _summary(rating)

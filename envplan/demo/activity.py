@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from envplan.core import clock
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, record_audit
 from envplan.demo.logins import DEMO_LOGINS
 from envplan.indicators.services import record_report_values
 from envplan.plans.models import Assignment, Plan, Target, Unit
@@ -433,7 +433,7 @@ AT_RISK_NARRATIVE = "Work is behind: funding for this step is not yet released; 
 
 @transaction.atomic
 def fill_routine_reports(
-    plan: Plan, *, by: Any, periods: list[dt.date] | None = None, with_values: bool = False
+    plan: Plan, *, by: Actor, periods: list[dt.date] | None = None, with_values: bool = False
 ) -> int:
     """Approved routine reports for every unit's periods not yet reported (June-August by default).
 

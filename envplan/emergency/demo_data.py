@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Max
 
+from envplan.core.services import Actor
 from envplan.emergency import services
 from envplan.emergency.models import Alert, ControlType, ListEntry, ProductionLine, ReductionList
 from envplan.hj212.codes import Edition as WireEdition
@@ -322,7 +323,7 @@ def _alert() -> Alert:
     return alert
 
 
-def add_list_targets(plan: Plan, *, by: Any = None) -> list[Target]:
+def add_list_targets(plan: Plan, *, by: Actor = None) -> list[Target]:
     """Task 20's targets computed from the lists: the coverage target of the plan, and the revision
     deadline (a milestone the plan names in the same sentence) added to it."""
     task = Task.objects.filter(plan=plan, number=20).first()

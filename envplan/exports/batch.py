@@ -38,7 +38,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 
 from envplan.accounts import permissions
-from envplan.core.services import record_audit
+from envplan.core.services import Person, record_audit
 from envplan.core.uploads import XLSX, UploadRejected, check_upload
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.plans.models import Plan, Target, Task, Unit
@@ -292,7 +292,7 @@ def column_of(problem: Problem, row: BatchRow) -> int:
     }.get(problem.field, COL_TASK_ID)
 
 
-def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) -> BatchResult:
+def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Person) -> BatchResult:
     """Check every row of a filled-in template for `unit`. Reads only; collects every error."""
     workbook = open_workbook(name, content)
     try:
@@ -301,7 +301,7 @@ def read_batch(plan: Plan, unit: Unit, *, name: str, content: bytes, by: Any) ->
         workbook.close()
 
 
-def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: Any) -> BatchResult:
+def read_reports_sheet(workbook: Any, plan: Plan, unit: Unit, *, name: str, by: Person) -> BatchResult:
     if REPORTS_SHEET not in workbook.sheetnames:
         raise BatchError(
             _("%(name)s has no sheet named “%(sheet)s”: start from the template of this page.")
@@ -450,7 +450,7 @@ class BatchRejected(Exception):
 
 @transaction.atomic
 def import_batch(
-    plan: Plan, unit: Unit, *, upload: File[bytes], by: Any, submit: bool
+    plan: Plan, unit: Unit, *, upload: File[bytes], by: Person, submit: bool
 ) -> list[ProgressReport]:
     """Save every row of a filled-in template as the unit's reports (drafts, or submitted if `submit`).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +26,11 @@ def run_batch_import(job: Job, progress: Progress) -> JobOutcome:
     try:
         with open_input(job) as upload:
             saved = batches.import_batch(
-                plan, unit, upload=upload, by=job.created_by, submit=bool(job.params.get("submit"))
+                plan,
+                unit,
+                upload=upload,
+                by=job.created_by or AnonymousUser(),
+                submit=bool(job.params.get("submit")),
             )
     except batches.BatchRejected as rejected:
         errors = [

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.indicators import registry
 from envplan.indicators.models import Indicator, IndicatorValue, Source
 from envplan.plans.models import Plan, Target
@@ -41,7 +41,7 @@ def default_source(target: Target) -> str:
 def configure_indicator(
     indicator: Indicator,
     *,
-    by: Any,
+    by: Actor,
     source: str,
     computation: str = "",
     parameters: dict[str, Any] | None = None,
@@ -197,7 +197,7 @@ def series_by_target(targets: Iterable[Target]) -> dict[int, list[tuple[dt.date,
 
 @transaction.atomic
 def record_value(
-    indicator: Indicator, *, by: Any, date: dt.date, value: Decimal, note: str = ""
+    indicator: Indicator, *, by: Actor, date: dt.date, value: Decimal, note: str = ""
 ) -> IndicatorValue:
     """A value entered by hand: a milestone reached (1) or not (0), or a figure given by another body."""
     if indicator.source == Source.COMPUTED:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from envplan.core.services import Person
 from envplan.inspections import hazardous_waste as scheme
 from envplan.inspections.deadlines import DeadlineClock, result_clock
 from envplan.inspections.models import (
@@ -28,7 +29,7 @@ from envplan.inspections.models import (
 from envplan.inspections.permissions import can_run_enforcement, inspector_of
 
 
-def records_for(user: Any) -> QuerySet[InspectionRecord]:
+def records_for(user: Person) -> QuerySet[InspectionRecord]:
     """The records a person works on: all for the office, their own for an inspector."""
     records = InspectionRecord.objects.select_related("task", "enterprise").prefetch_related("inspectors")
     if can_run_enforcement(user):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from envplan.core import clock
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.plans.models import Unit
 from envplan.portal.errors import PortalError, PortalErrorKind
 from envplan.portal.models import (
@@ -99,7 +99,7 @@ def submit_correction(
     return request
 
 
-def _require_answerer(request: CorrectionRequest, by: Any) -> None:
+def _require_answerer(request: CorrectionRequest, by: Actor) -> None:
     if by is not None and not can_answer(by, request):
         raise PortalError(
             _("Only the unit that owns the data, or the district office, answers this request."),
@@ -108,7 +108,7 @@ def _require_answerer(request: CorrectionRequest, by: Any) -> None:
 
 
 @transaction.atomic
-def start_correction(request: CorrectionRequest, *, by: Any) -> CorrectionRequest:
+def start_correction(request: CorrectionRequest, *, by: Actor) -> CorrectionRequest:
     """The owning unit takes the request up: its public status becomes "in progress"."""
     request = CorrectionRequest.objects.select_for_update().get(pk=request.pk)
     _require_answerer(request, by)
@@ -125,7 +125,7 @@ def start_correction(request: CorrectionRequest, *, by: Any) -> CorrectionReques
 
 @transaction.atomic
 def answer_correction(
-    request: CorrectionRequest, *, status: str, answer: str, by: Any, today: dt.date | None = None
+    request: CorrectionRequest, *, status: str, answer: str, by: Actor, today: dt.date | None = None
 ) -> CorrectionRequest:
     """The unit's answer, published with the new status: corrected, or rejected with its reasons."""
     request = CorrectionRequest.objects.select_for_update().get(pk=request.pk)
@@ -148,7 +148,7 @@ def answer_correction(
     request.status = status
     request.answer = answer
     request.answered_on = today or clock.today()
-    request.answered_by = by
+    request.answered_by = person(by)
     request.save()
     record_audit(
         request,
@@ -161,7 +161,7 @@ def answer_correction(
 
 
 @transaction.atomic
-def route_correction(request: CorrectionRequest, *, unit: Unit | None, by: Any) -> CorrectionRequest:
+def route_correction(request: CorrectionRequest, *, unit: Unit | None, by: Actor) -> CorrectionRequest:
     """The district office sends a request to another unit (or keeps it: unit None)."""
     if by is not None and not can_manage_owners(by):
         raise PortalError(_("Only the district office re-routes requests."), kind=PortalErrorKind.NOT_ALLOWED)
@@ -178,7 +178,7 @@ def route_correction(request: CorrectionRequest, *, unit: Unit | None, by: Any) 
 
 
 @transaction.atomic
-def set_data_owner(table: str, *, unit: Unit | None, by: Any) -> None:
+def set_data_owner(table: str, *, unit: Unit | None, by: Actor) -> None:
     """Assign (or, with None, remove) the unit answering for a public table's data."""
     if by is not None and not can_manage_owners(by):
         raise PortalError(

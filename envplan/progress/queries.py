@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from envplan.accounts import permissions
 from envplan.core.models import AuditEntry
+from envplan.core.services import Person
 from envplan.plans.models import Assignment, Plan, Task, Unit
 from envplan.progress import permissions as rules
 from envplan.progress.calendar import due_date, is_closed
@@ -76,7 +78,9 @@ class ReportSlot:
         return self.report is None or self.report.state in (ReportState.DRAFT, ReportState.RETURNED)
 
 
-def my_report_slots(user: Any, plan: Plan, settings: ReportingSettings, today: dt.date) -> list[ReportSlot]:
+def my_report_slots(
+    user: Person, plan: Plan, settings: ReportingSettings, today: dt.date
+) -> list[ReportSlot]:
     """The user's units' tasks × the open periods, each with its report. Four queries."""
     periods = open_periods(settings, today)
     pairs = assignments_for_units(plan, permissions.writer_unit_ids(user))
@@ -95,7 +99,7 @@ def my_report_slots(user: Any, plan: Plan, settings: ReportingSettings, today: d
     ]
 
 
-def review_queue(user: Any) -> list[ProgressReport]:
+def review_queue(user: Person) -> list[ProgressReport]:
     """Submitted reports this user may review, oldest submission first."""
     if not permissions.is_supervisor(user) and not permissions.admin_unit_ids(user):
         return []
@@ -131,7 +135,7 @@ def report_for_page(report_id: int) -> ProgressReport | None:
     )
 
 
-def task_reports(task: Task, user: Any) -> QuerySet[ProgressReport]:
+def task_reports(task: Task, user: Person) -> QuerySet[ProgressReport]:
     """The task's reports the user may see, by unit then newest period."""
     reports = ProgressReport.objects.filter(task=task).select_related("unit")
     return rules.reports_visible_to(user, reports).order_by("unit__name", "-period")
@@ -154,7 +158,7 @@ def diff_rows(before: dict[str, Any] | None, after: dict[str, Any] | None) -> li
     ]
 
 
-def task_audit_entries(task: Task, user: Any) -> list[AuditEntry]:
+def task_audit_entries(task: Task, user: Person) -> list[AuditEntry]:
     """Audit entries of the task and of its reports the user may see, newest first, with `.rows` diffs."""
     report_ids = [str(pk) for pk in task_reports(task, user).values_list("pk", flat=True)]
     report_type = ContentType.objects.get_for_model(ProgressReport)
@@ -172,7 +176,7 @@ def task_audit_entries(task: Task, user: Any) -> list[AuditEntry]:
     return entries
 
 
-def unread_count(user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(user: Person) -> int:
+    if not isinstance(user, User) or not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from envplan.accounts.permissions import is_supervisor
 from envplan.core import clock
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, Person, person, record_audit, snapshot
 from envplan.core.uploads import UploadRejected, check_upload
 from envplan.plans.models import Plan, Task, Unit
 from envplan.progress import notifications
@@ -353,15 +353,15 @@ def save_report(*, submit: bool = False, **fields: Unpack[ReportFields]) -> Prog
     if submit:
         report.state = ReportState.SUBMITTED
         report.submitted_at = now
-        report.submitted_by = user_or_none(by)
+        report.submitted_by = person(by)
         report.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
 
     action = ReportAction.SUBMITTED if submit else ReportAction.SAVED
-    ReportEvent.objects.create(report=report, action=action, by=user_or_none(by), by_unit=unit, at=now)
+    ReportEvent.objects.create(report=report, action=action, by=person(by), by_unit=unit, at=now)
     record_audit(
         report,
         action=f"report.{action}",
-        actor=user_or_none(by),
+        actor=person(by),
         before=before,
         after={
             **snapshot(report, REPORT_FIELDS),
@@ -375,12 +375,8 @@ def save_report(*, submit: bool = False, **fields: Unpack[ReportFields]) -> Prog
     return report
 
 
-def user_or_none(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 @transaction.atomic
-def add_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Any) -> Evidence:
+def add_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Person) -> Evidence:
     """Attach a file to a draft or returned report the user may edit. Typed errors; nothing stored on one."""
     report = ProgressReport.objects.select_for_update().select_related("task__plan").get(pk=report.pk)
     if not rules.can_edit_report(by, report):
@@ -410,7 +406,7 @@ def add_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Any
     return evidence
 
 
-def attach_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Any) -> Evidence:
+def attach_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: Actor) -> Evidence:
     """Store a checked file on the report with its event and audit entry (inside the caller's transaction)."""
     kind = check_upload(upload)
     upload.seek(0)
@@ -424,14 +420,14 @@ def attach_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: 
         content_type=kind.content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),
-        uploaded_by=by,
+        uploaded_by=person(by),
     )
     evidence.file.save(safe_file_name(upload.name or "file"), upload, save=False)
     evidence.save()
     ReportEvent.objects.create(
         report=report,
         action=ReportAction.EVIDENCE_ADDED,
-        by=user_or_none(by),
+        by=person(by),
         by_unit=report.unit,
         comment=evidence.original_name,
         at=clock.now(),
@@ -439,7 +435,7 @@ def attach_evidence(report: ProgressReport, *, upload: UploadedFile[bytes], by: 
     record_audit(
         report,
         action="report.evidence_added",
-        actor=user_or_none(by),
+        actor=person(by),
         after={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
         plan_id=report.task.plan_id,
     )
@@ -454,7 +450,12 @@ def safe_file_name(name: str) -> str:
 
 @transaction.atomic
 def review_report(
-    report: ProgressReport, *, by: Any, approve: bool, comment: str = "", expected_version: int | None = None
+    report: ProgressReport,
+    *,
+    by: Person,
+    approve: bool,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> ProgressReport:
     """Approve or return a submitted report. Returning needs a comment. Only approved reports count.
 
@@ -492,7 +493,7 @@ def review_report(
     report.version += 1
     report.save()
     action = ReportAction.APPROVED if approve else ReportAction.RETURNED
-    ReportEvent.objects.create(report=report, action=action, by=by, comment=comment.strip(), at=now)
+    ReportEvent.objects.create(report=report, action=action, by=person(by), comment=comment.strip(), at=now)
     record_audit(
         report,
         action=f"report.{action}",
@@ -511,7 +512,7 @@ def review_report(
 
 
 @transaction.atomic
-def close_periods(plan: Plan, *, through: dt.date, by: Any) -> ReportingSettings:
+def close_periods(plan: Plan, *, through: dt.date, by: Person) -> ReportingSettings:
     """Close every period up to `through`: their reports can no longer change. Supervisors only."""
     if not is_supervisor(by):
         raise ProgressError(
@@ -533,7 +534,7 @@ def close_periods(plan: Plan, *, through: dt.date, by: Any) -> ReportingSettings
 
 
 @transaction.atomic
-def update_reporting_settings(plan: Plan, *, by: Any, **changes: Any) -> ReportingSettings:
+def update_reporting_settings(plan: Plan, *, by: Person, **changes: Any) -> ReportingSettings:
     """Change the reporting calendar or assessment weights. Supervisors only."""
     if not is_supervisor(by):
         raise ProgressError(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from envplan.accounts import permissions
 from envplan.core import clock
-from envplan.core.services import person
+from envplan.core.services import Person, person
 from envplan.plans.models import Plan, Task, Unit
 from envplan.plans.queries import current_plan
 from envplan.progress import permissions as rules
@@ -49,7 +49,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/my_reports.html", context)
 
 
-def managed_units(user: Any) -> list[Unit]:
+def managed_units(user: Person) -> list[Unit]:
     ids = permissions.admin_unit_ids(user)
     return list(Unit.objects.filter(pk__in=ids).order_by("name")) if ids else []
 

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.hj212.codes import DATA_KINDS
 from envplan.hj212.crc import variant_from_name
 from envplan.hj212.receiver import RejectedSample
@@ -63,7 +63,7 @@ def landing_dir() -> Path:
 # --- registry ------------------------------------------------------------------------------------------
 
 
-def _save(obj: Any, fields: tuple[str, ...], *, by: Any, action: str) -> Any:
+def _save(obj: Any, fields: tuple[str, ...], *, by: Actor, action: str) -> Any:
     creating = obj.pk is None
     before = None
     if not creating:
@@ -84,13 +84,13 @@ def _save(obj: Any, fields: tuple[str, ...], *, by: Any, action: str) -> Any:
 
 
 @transaction.atomic
-def save_enterprise(enterprise: Enterprise, *, by: Any) -> Enterprise:
+def save_enterprise(enterprise: Enterprise, *, by: Actor) -> Enterprise:
     result: Enterprise = _save(enterprise, ENTERPRISE_FIELDS, by=by, action="sources.enterprise")
     return result
 
 
 @transaction.atomic
-def save_outlet(outlet: Outlet, *, by: Any) -> Outlet:
+def save_outlet(outlet: Outlet, *, by: Actor) -> Outlet:
     result: Outlet = _save(outlet, OUTLET_FIELDS, by=by, action="sources.outlet")
     return result
 
@@ -110,7 +110,7 @@ def clean_crc_variants(names: Iterable[object]) -> list[str]:
 
 
 @transaction.atomic
-def save_device(device: Device, *, by: Any) -> Device:
+def save_device(device: Device, *, by: Actor) -> Device:
     """Create or change a device; the password is saved but never written to the audit trail."""
     device.crc_variants = clean_crc_variants(device.crc_variants or [])
     result: Device = _save(device, DEVICE_FIELDS, by=by, action="sources.device")
@@ -120,7 +120,7 @@ def save_device(device: Device, *, by: Any) -> Device:
 
 
 @transaction.atomic
-def save_limit(limit: FactorLimit, *, by: Any) -> FactorLimit:
+def save_limit(limit: FactorLimit, *, by: Actor) -> FactorLimit:
     result: FactorLimit = _save(limit, LIMIT_FIELDS, by=by, action="sources.limit")
     return result
 
@@ -451,7 +451,7 @@ def store_generated(rows: pl.DataFrame, *, lake: Lake | None = None) -> int:
 
 @transaction.atomic
 def detect_exceedances(
-    *, start: dt.datetime, end: dt.datetime, outlets: Iterable[int] | None = None, by: Any = None
+    *, start: dt.datetime, end: dt.datetime, outlets: Iterable[int] | None = None, by: Actor = None
 ) -> list[ExceedanceEvent]:
     """Replace the exceedance events starting in [start, end) by those found in the hourly values
     (see envplan.sources.analytics.exceedance_events); running it again gives the same events."""

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
+from envplan.core.services import Actor
 from envplan.indicators.models import Indicator, Source
 from envplan.indicators.services import configure_indicator
 from envplan.plans.models import Plan, Target
@@ -128,7 +129,7 @@ def generated_samples(
     return pl.DataFrame(rows, schema=schema)
 
 
-def _link(target: Target, computation: str, *, by: Any) -> bool:
+def _link(target: Target, computation: str, *, by: Actor) -> bool:
     indicator, _ = Indicator.objects.get_or_create(target=target)
     if indicator.source == Source.COMPUTED and indicator.computation == computation:
         return False
@@ -139,7 +140,7 @@ def _link(target: Target, computation: str, *, by: Any) -> bool:
 
 
 @transaction.atomic
-def link_plan_targets(plan: Plan, *, by: Any = None) -> list[Target]:
+def link_plan_targets(plan: Plan, *, by: Actor = None) -> list[Target]:
     """The plan's 83.3 % class-III goal (found by value; also the same target under its task) measured by
     the plan's rule, and the 100 % drinking-water target measured by the sources' compliance."""
     linked = []

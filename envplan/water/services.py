@@ -16,7 +16,7 @@ import polars as pl
 from django.db import transaction
 
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
-from envplan.core.services import record_audit, save_changes, snapshot
+from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.water import (
     ERROR_SCHEMA,
@@ -120,7 +120,7 @@ def _clean_monitoring_section(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_monitoring_section(*, by: Any, **fields: Any) -> MonitoringSection:
+def create_monitoring_section(*, by: Actor, **fields: Any) -> MonitoringSection:
     cleaned = _clean_monitoring_section(fields)
     for key in ("code", "name", "river_or_lake"):
         if not cleaned.get(key):
@@ -139,7 +139,7 @@ def create_monitoring_section(*, by: Any, **fields: Any) -> MonitoringSection:
 
 @transaction.atomic
 def update_monitoring_section(
-    monitoring_section: MonitoringSection, *, by: Any, **fields: Any
+    monitoring_section: MonitoringSection, *, by: Actor, **fields: Any
 ) -> MonitoringSection:
     cleaned = _clean_monitoring_section(fields)
     cleaned.pop("code", None)  # the code is the key of the section's samples in the lake
@@ -149,7 +149,7 @@ def update_monitoring_section(
     return monitoring_section
 
 
-def import_monitoring_sections(path: str | os.PathLike[str], *, by: Any) -> list[MonitoringSection]:
+def import_monitoring_sections(path: str | os.PathLike[str], *, by: Actor) -> list[MonitoringSection]:
     """Create or update sections from a CSV with the header `code,name,name_zh,river_or_lake,waterbody,
     level,target_class,latitude,longitude,is_drinking_water_source,active` (code, name, river_or_lake
     required). All or nothing: the first bad row stops the import, naming file, line and field."""
@@ -379,7 +379,9 @@ def _registry() -> dict[str, tuple[str, str]]:
 
 
 @transaction.atomic
-def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated: bool = False) -> WaterImport:
+def import_samples(
+    file: str | os.PathLike[str] | Upload, *, by: Actor, generated: bool = False
+) -> WaterImport:
     """Validate a sample file (the water CSV: see `envplan.standards.water`) against the section registry and
     store it in the lake, whole, or reject it whole.
 
@@ -402,12 +404,12 @@ def import_samples(file: str | os.PathLike[str] | Upload, *, by: Any, generated:
         errors=list(problems.kept),
         error_count=problems.total,
         status=ImportStatus.REJECTED if rejected else ImportStatus.STORED,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=person(by),
     )
     record_audit(
         record,
         action="water.samples_imported",
-        actor=by,
+        actor=person(by),
         after={
             "file": record.file_name,
             "sha256": record.sha256,

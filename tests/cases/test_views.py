@@ -149,7 +149,7 @@ def test_evidence_packet_shows_the_case_with_a_cjk_font(client, users, case):
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "昆都仑供热有限公司" in text  # the enterprise's Chinese name, read back from the glyphs
-    assert "held at 35.2" in text
+    assert "保持在 35.2" in text.replace("\n", "")  # the held-value finding, explained in Chinese
     assert DOCTORED_MN in text
     assert "PW=******" in text.replace(" ", "")
     fonts = {

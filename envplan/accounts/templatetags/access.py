@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from envplan.accounts import permissions
+from envplan.core.services import Person
 
 register = template.Library()
 
 
 @register.filter
-def is_supervisor(user: Any) -> bool:
+def is_supervisor(user: Person) -> bool:
     return permissions.is_supervisor(user)
 
 
 @register.filter
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: Person) -> bool:
     return permissions.sees_everything(user)

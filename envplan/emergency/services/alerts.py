@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, person, record_audit, snapshot
 from envplan.emergency import cap, notice
 from envplan.emergency.models import (
     LEVEL_RANK,
@@ -128,7 +128,7 @@ def _compose(action: str, alert: Alert, change: AlertChange, text: NoticeInput) 
     )
 
 
-def _record(alert: Alert, change: AlertChange, *, by: Any, before: dict[str, Any] | None) -> None:
+def _record(alert: Alert, change: AlertChange, *, by: Actor, before: dict[str, Any] | None) -> None:
     record_audit(
         alert,
         action=f"emergency.alert_{AUDIT_VERBS[change.action]}",
@@ -157,7 +157,7 @@ def issue_alert(
     override_reason: str = "",
     text: NoticeInput = NoticeInput(),
     edition: str = "auto",
-    by: Any,
+    by: Actor,
     generated: bool = False,
 ) -> Alert:
     """Issue an alert at ``level``; when the forecast calls for another level, ``override_reason`` says
@@ -207,7 +207,7 @@ def issue_alert(
         conditions=text.conditions,
         trend=text.trend,
         measures=text.measures,
-        by=by if getattr(by, "pk", None) else None,
+        by=person(by),
     )
     change.notice_text = _compose("issue", alert, change, text)
     change.save()
@@ -239,7 +239,7 @@ def change_alert(
     planned_end: dt.datetime | None = None,
     override_reason: str = "",
     text: NoticeInput = NoticeInput(),
-    by: Any,
+    by: Actor,
 ) -> AlertChange:
     """Raise, lower or update (same level: a new forecast or end) an alert in force."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -278,7 +278,7 @@ def change_alert(
         conditions=text.conditions,
         trend=text.trend,
         measures=text.measures,
-        by=by if getattr(by, "pk", None) else None,
+        by=person(by),
     )
     change.notice_text = _compose(str(action), alert, change, text)
     change.save()
@@ -299,7 +299,7 @@ def lift_alert(
     forecast: Sequence[float] = (),
     override_reason: str = "",
     text: NoticeInput = NoticeInput(),
-    by: Any,
+    by: Actor,
 ) -> AlertChange:
     """Lift an alert. The forecast from the lift day must stay clean for the edition's lifting days
     (36 h: 2 days in 2024); otherwise, or without a forecast, ``override_reason`` says why."""
@@ -343,7 +343,7 @@ def lift_alert(
         conditions=text.conditions,
         trend=text.trend,
         measures=text.measures,
-        by=by if getattr(by, "pk", None) else None,
+        by=person(by),
     )
     change.notice_text = _compose("lift", alert, change, text)
     change.save()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.emergency import listxlsx
 from envplan.emergency.models import (
     ListEntry,
@@ -55,7 +54,7 @@ def record_grade(
     valid_until: dt.date | None = None,
     document: str = "",
     reason: str = "",
-    by: Any,
+    by: Actor,
 ) -> PerformanceGrade:
     scheme, grade = _clean_grade(scheme, grade)
     if valid_until is not None and valid_until < valid_from:
@@ -75,7 +74,7 @@ def record_grade(
 
 
 @transaction.atomic
-def downgrade(current: PerformanceGrade, *, to: str, on: dt.date, reason: str, by: Any) -> PerformanceGrade:
+def downgrade(current: PerformanceGrade, *, to: str, on: dt.date, reason: str, by: Actor) -> PerformanceGrade:
     """A lower grade from ``on`` (after a violation, say); the current grade ends the day before."""
     current = PerformanceGrade.objects.select_for_update().get(pk=current.pk)
     scheme, grade = _clean_grade(current.scheme, to)
@@ -114,7 +113,9 @@ def downgrade(current: PerformanceGrade, *, to: str, on: dt.date, reason: str, b
 
 
 @transaction.atomic
-def create_list(*, title: str, year: int, note: str = "", by: Any, generated: bool = False) -> ReductionList:
+def create_list(
+    *, title: str, year: int, note: str = "", by: Actor, generated: bool = False
+) -> ReductionList:
     if not title.strip():
         raise EmergencyError("the title is required", field="title")
     if not 2000 <= year <= 2100:
@@ -125,7 +126,7 @@ def create_list(*, title: str, year: int, note: str = "", by: Any, generated: bo
 
 
 @transaction.atomic
-def revise_list(previous: ReductionList, *, title: str, year: int, by: Any) -> ReductionList:
+def revise_list(previous: ReductionList, *, title: str, year: int, by: Actor) -> ReductionList:
     """A draft for next season's revision: a copy of ``previous`` with its entries and lines."""
     made = create_list(title=title, year=year, note=previous.note, by=by, generated=previous.generated)
     made.revision_of = previous
@@ -149,7 +150,7 @@ def revise_list(previous: ReductionList, *, title: str, year: int, by: Any) -> R
 
 
 @transaction.atomic
-def adopt_list(reduction_list: ReductionList, *, on: dt.date, by: Any) -> ReductionList:
+def adopt_list(reduction_list: ReductionList, *, on: dt.date, by: Actor) -> ReductionList:
     reduction_list = ReductionList.objects.select_for_update().get(pk=reduction_list.pk)
     if reduction_list.state == ReductionList.State.ADOPTED:
         raise EmergencyError("the list is adopted already", field="state")
@@ -209,7 +210,7 @@ def _check_draft(reduction_list: ReductionList) -> None:
         raise EmergencyError("an adopted list is a record: revise it to make a new draft", field="state")
 
 
-def import_list(reduction_list: ReductionList, *, name: str, content: bytes, by: Any) -> ListImport:
+def import_list(reduction_list: ReductionList, *, name: str, content: bytes, by: Actor) -> ListImport:
     """Replace a draft list's entries with those of a workbook. Every problem is returned and nothing is
     written when there is one; a grade the registry does not have yet is recorded."""
     _check_draft(reduction_list)

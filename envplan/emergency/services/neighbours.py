@@ -7,12 +7,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 
 from envplan.core import clock
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.emergency import cap
 from envplan.emergency.models import (
     CapSource,
@@ -28,7 +27,7 @@ MAX_LINKED_MESSAGES = 50
 
 
 @transaction.atomic
-def save_cap_source(*, name: str, url: str, by: Any) -> CapSource:
+def save_cap_source(*, name: str, url: str, by: Actor) -> CapSource:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise EmergencyError(f"{url!r} is not an http(s) address", field="url")
@@ -67,7 +66,7 @@ def _thread(message: cap.CapMessage) -> str:
 
 
 def store_messages(
-    messages: Sequence[cap.CapMessage], *, source: CapSource | None, by: Any, name: str
+    messages: Sequence[cap.CapMessage], *, source: CapSource | None, by: Actor, name: str
 ) -> CapImport:
     result = CapImport()
     with transaction.atomic():
@@ -111,7 +110,7 @@ def store_messages(
     return result
 
 
-def import_cap(data: bytes, *, name: str, source: CapSource | None = None, by: Any) -> CapImport:
+def import_cap(data: bytes, *, name: str, source: CapSource | None = None, by: Actor) -> CapImport:
     """Store the messages of a CAP document or Atom feed not seen before (by sender and identifier).
     Linked messages (an Atom feed of links) are returned in ``links``, not fetched."""
     try:
@@ -143,7 +142,7 @@ def http_get(url: str) -> bytes:
     return bytes(data)
 
 
-def fetch_cap_source(source: CapSource, *, fetch: Fetcher = http_get, by: Any = None) -> CapImport:
+def fetch_cap_source(source: CapSource, *, fetch: Fetcher = http_get, by: Actor = None) -> CapImport:
     """Read a neighbour's feed (and the CAP messages it links to) and store what is new. A feed that
     cannot be read is noted on the source (its last error) and changes nothing else."""
     messages: list[cap.CapMessage] = []

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from envplan.core import clock
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.permissions import can_run_enforcement
 
@@ -30,7 +30,7 @@ def require(allowed: bool, message: str) -> None:
         raise InspectionError(message, kind=ErrorKind.NOT_ALLOWED)
 
 
-def require_office(by: Any, message: str) -> None:
+def require_office(by: Actor, message: str) -> None:
     """The office's own writes; `by=None` is the system (commands, the demo), which may."""
     if by is not None:
         require(can_run_enforcement(by), message)
@@ -49,7 +49,7 @@ def validation_error(error: ValidationError) -> InspectionError:
 RowT = TypeVar("RowT", bound=models.Model)
 
 
-def save_row(obj: RowT, *, by: Any, action: str, fields: Iterable[str]) -> RowT:
+def save_row(obj: RowT, *, by: Actor, action: str, fields: Iterable[str]) -> RowT:
     """Validate and save a registry row; audit `<action>.created` or `<action>.changed` when it changed.
     Runs inside the caller's transaction."""
     fields = tuple(fields)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from envplan import draw as pure
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, record_audit
 from envplan.inspections import frequency
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import (
@@ -146,7 +146,7 @@ def plan_strata(task: InspectionTask) -> list[StratumPlan]:
 
 
 @transaction.atomic
-def plan_draws(task: InspectionTask, *, by: Any) -> list[Draw]:
+def plan_draws(task: InspectionTask, *, by: Actor) -> list[Draw]:
     """One planned draw per stratum that gives at least one target. Planning again replaces the planned
     draws (never a committed one). Side effect: audit `inspections.draws_planned`."""
     require_office(by, str(NOT_OFFICE_DRAW))
@@ -267,7 +267,7 @@ def _seed_hash(text: str) -> str:
 
 
 @transaction.atomic
-def commit_draw(draw: Draw, *, by: Any, seed_sha256: str = "", now: dt.datetime | None = None) -> Draw:
+def commit_draw(draw: Draw, *, by: Actor, seed_sha256: str = "", now: dt.datetime | None = None) -> Draw:
     """Freeze the stratum's pool and the inspector roster, and commit to a seed: their hashes become public.
 
     Without `seed_sha256`, envplan makes a 32-byte seed and keeps it secret until it is revealed; with it,
@@ -386,7 +386,7 @@ def published_document(draw: Draw, seed: bytes) -> dict[str, Any]:
 
 
 @transaction.atomic
-def make_draw(draw: Draw, *, by: Any, seed: str = "", now: dt.datetime | None = None) -> Draw:
+def make_draw(draw: Draw, *, by: Actor, seed: str = "", now: dt.datetime | None = None) -> Draw:
     """Draw the targets and their teams from the frozen pool and roster. The list stays confidential; each
     target gets a draft inspection record for its team. Side effect: audit `inspections.draw_made`."""
     require_office(by, str(NOT_OFFICE_DRAW))
@@ -444,7 +444,7 @@ def differences(draw: Draw) -> list[str]:
 
 
 @transaction.atomic
-def reveal_seed(draw: Draw, *, by: Any, now: dt.datetime | None = None) -> Draw:
+def reveal_seed(draw: Draw, *, by: Actor, now: dt.datetime | None = None) -> Draw:
     """Disclose the seed once the inspections are done, after checking that the stored draw is exactly what
     the method gives. Side effect: audit `inspections.seed_revealed` (with the seed)."""
     require_office(by, str(NOT_OFFICE_DRAW))
@@ -467,7 +467,7 @@ def reveal_seed(draw: Draw, *, by: Any, now: dt.datetime | None = None) -> Draw:
 
 
 @transaction.atomic
-def publish_draw(draw: Draw, *, by: Any, now: dt.datetime | None = None) -> Draw:
+def publish_draw(draw: Draw, *, by: Actor, now: dt.datetime | None = None) -> Draw:
     """Make the whole draw public: the pool, the roster, the seed and the draw, on its public page.
     Side effect: audit `inspections.draw_published`."""
     require_office(by, str(NOT_OFFICE_DRAW))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.inspections import hazardous_waste as scheme
 from envplan.inspections.errors import InspectionError
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound, Inspector
@@ -21,7 +20,7 @@ from envplan.sources.models import Enterprise
 ASSESSMENT_FIELDS = ("enterprise", "role", "assessed_on", "scores", "veto_items", "percent", "outcome")
 
 
-def _office(by: Any) -> None:
+def _office(by: Actor) -> None:
     if by is not None:
         require(
             can_assess_hazardous_waste(by), _("Assessments are made by the district office and the bureau.")
@@ -29,7 +28,7 @@ def _office(by: Any) -> None:
 
 
 @transaction.atomic
-def save_round(round_: HazardousWasteRound, *, by: Any) -> HazardousWasteRound:
+def save_round(round_: HazardousWasteRound, *, by: Actor) -> HazardousWasteRound:
     _office(by)
     if not 0 <= round_.basic_at <= round_.pass_at <= 100:
         raise InspectionError(_("The cut-offs must satisfy 0 ≤ basic pass ≤ pass ≤ 100."), field="basic_at")
@@ -54,7 +53,7 @@ def assess(
     veto: Iterable[str] = (),
     assessors: Iterable[Inspector] = (),
     note: str = "",
-    by: Any,
+    by: Actor,
     generated: bool = False,
     now: dt.datetime | None = None,
 ) -> HazardousWasteAssessment:

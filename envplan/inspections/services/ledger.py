@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from envplan.core.services import Actor
 from envplan.inspections.errors import InspectionError
 from envplan.inspections.models import RectificationTask
 from envplan.inspections.services.common import require_office
@@ -41,7 +41,7 @@ def import_ledger(
     name: str,
     content: bytes,
     *,
-    by: Any,
+    by: Actor,
     round_name: str,
     feedback_on: dt.date | None = None,
     now: dt.datetime | None = None,

@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from envplan.core.services import record_audit, snapshot
+from envplan.core.services import Actor, person, record_audit, snapshot
 from envplan.inspections.deadlines import result_clock
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import (
@@ -59,7 +58,7 @@ class RecordInput:
     findings: dict[int, FindingInput] = field(default_factory=dict)  # item id -> finding
 
 
-def _open_record(record: InspectionRecord, by: Any) -> InspectionRecord:
+def _open_record(record: InspectionRecord, by: Actor) -> InspectionRecord:
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     if by is not None:
         require(can_edit_record(by, record), _("Only the record's inspectors and the office may change it."))
@@ -95,7 +94,7 @@ def _check(data: RecordInput, today: dt.date) -> None:
 
 @transaction.atomic
 def save_record(
-    record: InspectionRecord, *, by: Any, data: RecordInput, now: dt.datetime | None = None
+    record: InspectionRecord, *, by: Actor, data: RecordInput, now: dt.datetime | None = None
 ) -> InspectionRecord:
     """Write the record's content (and its findings). Side effect: audit `inspections.record_saved`."""
     record = _open_record(record, by)
@@ -131,7 +130,9 @@ def save_record(
 
 
 @transaction.atomic
-def complete_record(record: InspectionRecord, *, by: Any, now: dt.datetime | None = None) -> InspectionRecord:
+def complete_record(
+    record: InspectionRecord, *, by: Actor, now: dt.datetime | None = None
+) -> InspectionRecord:
     """The inspection is done: it has a date, a method, a result, and every checked item says what was
     found. Side effect: audit `inspections.record_completed`."""
     record = _open_record(record, by)
@@ -159,7 +160,9 @@ def complete_record(record: InspectionRecord, *, by: Any, now: dt.datetime | Non
 
 
 @transaction.atomic
-def publish_record(record: InspectionRecord, *, by: Any, now: dt.datetime | None = None) -> InspectionRecord:
+def publish_record(
+    record: InspectionRecord, *, by: Actor, now: dt.datetime | None = None
+) -> InspectionRecord:
     """Publish the result (序号 | 抽查事项 | 抽查对象 | 抽查结果 on the public page). Side effect: audit
     `inspections.record_published`, saying whether it was within the deadline."""
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
@@ -192,7 +195,7 @@ def add_photos(
     record: InspectionRecord,
     *,
     uploads: Sequence[UploadedFile[bytes]],
-    by: Any,
+    by: Actor,
     caption: str = "",
     generated: bool = False,
     now: dt.datetime | None = None,
@@ -208,7 +211,7 @@ def add_photos(
             Photo(
                 record=record,
                 caption=caption.strip()[:300],
-                uploaded_by=by,
+                uploaded_by=person(by),
                 uploaded_at=now,
                 generated=generated,
             ),
@@ -233,7 +236,7 @@ def add_photos(
 def add_measurement(
     record: InspectionRecord,
     *,
-    by: Any,
+    by: Actor,
     parameter: str,
     value: Decimal,
     unit_of_measure: str = "",
@@ -266,7 +269,7 @@ def add_measurement(
 
 
 @transaction.atomic
-def link_case(record: InspectionRecord, *, by: Any, case: models.Model | None) -> InspectionRecord:
+def link_case(record: InspectionRecord, *, by: Actor, case: models.Model | None) -> InspectionRecord:
     """Point the record at the case (a screening case, a complaint…) it follows, or at nothing.
     Side effect: audit `inspections.case_linked`."""
     record = _open_record(record, by)

@@ -10,14 +10,13 @@ reopens it. `by=None` is the system (the Excel import command, the demo).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from envplan.accounts.permissions import unit_ids
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import (
     OPEN_STATES,
@@ -56,13 +55,13 @@ def _state(task: RectificationTask, allowed: tuple[str, ...], message: str) -> N
         raise InspectionError(message, kind=ErrorKind.WRONG_STATE, field="state")
 
 
-def _event(task: RectificationTask, action: str, *, by: Any, at: dt.datetime, comment: str = "") -> None:
+def _event(task: RectificationTask, action: str, *, by: Actor, at: dt.datetime, comment: str = "") -> None:
     member = by is not None and task.accepting_unit_id in unit_ids(by)
     RectificationEvent.objects.create(
         task=task,
         action=action,
         at=at,
-        by=by,
+        by=person(by),
         by_unit_id=task.accepting_unit_id if member else None,
         comment=comment,
     )
@@ -74,7 +73,7 @@ def _event(task: RectificationTask, action: str, *, by: Any, at: dt.datetime, co
     )
 
 
-def _office(by: Any) -> None:
+def _office(by: Actor) -> None:
     if by is not None:
         require(
             can_manage_rectifications(by),
@@ -82,14 +81,14 @@ def _office(by: Any) -> None:
         )
 
 
-def _reporter(by: Any, task: RectificationTask) -> None:
+def _reporter(by: Actor, task: RectificationTask) -> None:
     if by is not None:
         require(can_report_rectification(by, task), _("Only the accepting unit reports on this task."))
 
 
 @transaction.atomic
 def save_rectification(
-    task: RectificationTask, *, by: Any, now: dt.datetime | None = None
+    task: RectificationTask, *, by: Actor, now: dt.datetime | None = None
 ) -> RectificationTask:
     """Register a task or correct its description. Side effects: audit, and a `created` event when new."""
     _office(by)
@@ -100,7 +99,7 @@ def save_rectification(
     save_row(task, by=by, action="inspections.rectification", fields=TASK_FIELDS)
     if created:
         RectificationEvent.objects.create(
-            task=task, action=RectificationAction.CREATED, at=moment(now), by=by
+            task=task, action=RectificationAction.CREATED, at=moment(now), by=person(by)
         )
     return task
 
@@ -109,7 +108,7 @@ def save_rectification(
 def record_progress(
     task: RectificationTask,
     *,
-    by: Any,
+    by: Actor,
     month: dt.date,
     progress: str,
     problems: str = "",
@@ -133,13 +132,13 @@ def record_progress(
             "progress": progress.strip(),
             "problems": problems.strip(),
             "next_steps": next_steps.strip(),
-            "by": by,
+            "by": person(by),
             "at": now,
         },
     )
     task.state = RectificationState.IN_PROGRESS
     task.save(update_fields=["state", "updated_at"])
-    _event(task, RectificationAction.PROGRESS, by=by, at=now, comment=f"{month:%Y-%m}")
+    _event(task, RectificationAction.PROGRESS, by=person(by), at=now, comment=f"{month:%Y-%m}")
     return update
 
 
@@ -147,7 +146,7 @@ def record_progress(
 def add_evidence(
     task: RectificationTask,
     *,
-    by: Any,
+    by: Actor,
     uploads: list[UploadedFile[bytes]],
     note: str = "",
     generated: bool = False,
@@ -164,7 +163,11 @@ def add_evidence(
     stored = [
         store(
             RectificationEvidence(
-                task=task, note=note.strip()[:300], uploaded_by=by, uploaded_at=now, generated=generated
+                task=task,
+                note=note.strip()[:300],
+                uploaded_by=person(by),
+                uploaded_at=now,
+                generated=generated,
             ),
             item,
         )
@@ -178,7 +181,7 @@ def add_evidence(
 
 @transaction.atomic
 def apply_for_acceptance(
-    task: RectificationTask, *, by: Any, completion: str, now: dt.datetime | None = None
+    task: RectificationTask, *, by: Actor, completion: str, now: dt.datetime | None = None
 ) -> RectificationTask:
     """The unit says the work is done (整改完成情况) and asks for acceptance; evidence is needed."""
     task = _lock(task)
@@ -201,7 +204,7 @@ def apply_for_acceptance(
 
 @transaction.atomic
 def decide_acceptance(
-    task: RectificationTask, *, by: Any, accept: bool, comment: str = "", now: dt.datetime | None = None
+    task: RectificationTask, *, by: Actor, accept: bool, comment: str = "", now: dt.datetime | None = None
 ) -> RectificationTask:
     """Accept after the on-site check, or refuse with the reason (the task goes back to work)."""
     task = _lock(task)
@@ -237,7 +240,7 @@ def decide_acceptance(
 def publicise_closure(
     task: RectificationTask,
     *,
-    by: Any,
+    by: Actor,
     start: dt.date,
     end: dt.date | None = None,
     contact: str = "",
@@ -266,7 +269,7 @@ def publicise_closure(
 
 @transaction.atomic
 def close_rectification(
-    task: RectificationTask, *, by: Any, now: dt.datetime | None = None
+    task: RectificationTask, *, by: Actor, now: dt.datetime | None = None
 ) -> RectificationTask:
     """Close the task (销号) once its notice period is over."""
     task = _lock(task)
@@ -291,7 +294,7 @@ def close_rectification(
 def look_back(
     task: RectificationTask,
     *,
-    by: Any,
+    by: Actor,
     reviewed_on: dt.date,
     holds: bool,
     note: str = "",
@@ -313,7 +316,7 @@ def look_back(
         reviewed_on=reviewed_on,
         outcome=LookBackOutcome.HOLDS if holds else LookBackOutcome.REBOUND,
         note=note.strip(),
-        by=by,
+        by=person(by),
     )
     if not holds:
         task.state, task.closed_on, task.accepted_on, task.applied_on = (

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from envplan.core.services import record_audit
+from envplan.core.services import Actor, person, record_audit
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import (
     DrawState,
@@ -30,7 +30,7 @@ NOT_OFFICE = gettext_lazy(
 
 
 @transaction.atomic
-def save_supervision_object(obj: SupervisionObject, *, by: Any) -> SupervisionObject:
+def save_supervision_object(obj: SupervisionObject, *, by: Actor) -> SupervisionObject:
     require_office(by, str(NOT_OFFICE))
     return save_row(
         obj, by=by, action="inspections.object", fields=("year", "enterprise", "category", "reason")
@@ -38,7 +38,7 @@ def save_supervision_object(obj: SupervisionObject, *, by: Any) -> SupervisionOb
 
 
 @transaction.atomic
-def save_ratio_rule(rule: RatioRule, *, by: Any) -> RatioRule:
+def save_ratio_rule(rule: RatioRule, *, by: Actor) -> RatioRule:
     require_office(by, str(NOT_OFFICE))
     if (rule.percent is None) == (rule.objects_per_inspector is None):
         raise InspectionError(
@@ -59,7 +59,7 @@ def save_ratio_rule(rule: RatioRule, *, by: Any) -> RatioRule:
 
 
 @transaction.atomic
-def save_item(item: InspectionItem, *, by: Any) -> InspectionItem:
+def save_item(item: InspectionItem, *, by: Actor) -> InspectionItem:
     require_office(by, str(NOT_OFFICE))
     return save_row(
         item,
@@ -70,7 +70,7 @@ def save_item(item: InspectionItem, *, by: Any) -> InspectionItem:
 
 
 @transaction.atomic
-def save_inspector(inspector: Inspector, *, by: Any) -> Inspector:
+def save_inspector(inspector: Inspector, *, by: Actor) -> Inspector:
     require_office(by, str(NOT_OFFICE))
     known = set(Qualification.values)
     unknown = [q for q in inspector.qualifications if q not in known]
@@ -99,7 +99,7 @@ def declare_recusal(
     *,
     enterprise: Any,
     reason: str,
-    by: Any,
+    by: Actor,
     now: dt.datetime | None = None,
 ) -> Recusal:
     """An inspector must not inspect an enterprise. Declaring it again (after it ended) renews it."""
@@ -110,7 +110,7 @@ def declare_recusal(
     recusal, created = Recusal.objects.get_or_create(
         inspector=inspector,
         enterprise=enterprise,
-        defaults={"reason": reason.strip(), "declared_on": today, "created_by": by},
+        defaults={"reason": reason.strip(), "declared_on": today, "created_by": person(by)},
     )
     if not created:
         recusal.reason, recusal.declared_on, recusal.ended_on = reason.strip(), today, None
@@ -118,14 +118,14 @@ def declare_recusal(
     record_audit(
         recusal,
         action="inspections.recusal.declared",
-        actor=by,
+        actor=person(by),
         after={"inspector": inspector.code, "enterprise": enterprise.pk, "reason": recusal.reason},
     )
     return recusal
 
 
 @transaction.atomic
-def end_recusal(recusal: Recusal, *, by: Any, now: dt.datetime | None = None) -> Recusal:
+def end_recusal(recusal: Recusal, *, by: Actor, now: dt.datetime | None = None) -> Recusal:
     require_office(by, str(NOT_OFFICE))
     if recusal.ended_on is None:
         recusal.ended_on = local_day(moment(now))
@@ -137,7 +137,9 @@ def end_recusal(recusal: Recusal, *, by: Any, now: dt.datetime | None = None) ->
 
 
 @transaction.atomic
-def save_task(task: InspectionTask, *, by: Any, items: list[InspectionItem] | None = None) -> InspectionTask:
+def save_task(
+    task: InspectionTask, *, by: Actor, items: list[InspectionItem] | None = None
+) -> InspectionTask:
     """Create or change a task. Once a draw is committed, what it draws and how is fixed."""
     require_office(by, str(NOT_OFFICE))
     if task.pk is not None and task.draws.exclude(state=DrawState.PLANNED).exists():

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from envplan.core.services import Person
 from envplan.inspections import permissions
 from envplan.inspections.models import OFFICIAL_METHOD, CheckMethod, FollowUp
 
@@ -13,7 +14,7 @@ register = template.Library()
 
 
 @register.filter
-def runs_enforcement(user: Any) -> bool:
+def runs_enforcement(user: Person) -> bool:
     return permissions.can_run_enforcement(user)
 
 

@@ -8,6 +8,7 @@ from django import template
 
 from envplan.accounts import permissions
 from envplan.core import clock
+from envplan.core.services import Person
 from envplan.plans.models import Unit
 from envplan.progress import permissions as rules
 from envplan.progress import queries
@@ -31,12 +32,12 @@ def unread_notifications(context: template.Context) -> int:
 
 
 @register.filter
-def is_reviewer(user: Any) -> bool:
+def is_reviewer(user: Person) -> bool:
     return permissions.is_supervisor(user) or bool(permissions.admin_unit_ids(user))
 
 
 @register.filter
-def manages_units(user: Any) -> list[int]:
+def manages_units(user: Person) -> list[int]:
     return sorted(permissions.admin_unit_ids(user))
 
 
