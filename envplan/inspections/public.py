@@ -113,6 +113,12 @@ def closure_rows(now: dt.datetime) -> list[dict[str, Any]]:
     return rows
 
 
+def closure_owner(row: Any) -> str | None:
+    """A correction about a closure goes to the task's accepting unit."""
+    code = RectificationTask.objects.filter(pk=row["task"]).values_list("accepting_unit__code", flat=True)
+    return code.first()
+
+
 def _updated_draws() -> dt.datetime | None:
     value = Draw.objects.aggregate(last=Max("updated_at"))["last"]
     return value if isinstance(value, dt.datetime) else None
@@ -279,6 +285,7 @@ def register() -> None:
                         generated,
                     ),
                     rows=closure_rows,
+                    owner=closure_owner,
                     key="task",
                     label="problem",
                     keywords=("rectification", "closure notices"),
