@@ -9,9 +9,11 @@ class CreditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from envplan.credit import public
-        from envplan.credit.evidence import manual, sources
+        from envplan.credit import factors, public
+        from envplan.credit.evidence import cases, manual, sources
 
         sources.register()
+        cases.register()
         manual.register()
         public.register()
+        factors.register()

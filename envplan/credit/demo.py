@@ -1,13 +1,15 @@
 """The credit demo: the two illustrative enterprises of the sources demo rated under both bundled schemes.
 
 * "2024 (national 2013 measures)": the whole cycle in spring 2025. Evidence entered by hand (GENERATED):
-  the power plant's 2024 penalty and hazardous-waste result, a bypass found at the wastewater plant. The
+  the power plant's 2024 penalty and a bypass found at the wastewater plant; the power plant's 2024
+  hazardous-waste assessment (基本达标) is a record of the enforcement app, which the rating reads. The
   plant's objection (the penalty was annulled on reconsideration) is upheld, which lifts its grade from
   blue to green; the wastewater plant's one-vote veto makes it red. Both are published: one on the
   incentives list, one on the sanctions list.
 * "2025 to date (Inner Mongolia 2024 measures)" and "2025 to date (national 2013 measures)": drafts
-  computed at the demo's date from the generated online-monitoring data (exceedances, transmission
-  validity); the power plant's Inner Mongolia draft is notified.
+  computed at the demo's date from envplan's records (exceedances, transmission validity, and in the full
+  demo the confirmed screening case of the doctored enterprise, fines from inspections, the 2025
+  hazardous-waste round and alert compliance); the power plant's Inner Mongolia draft is notified.
 
 `load_credit_demo()` is called by the demo loader after the sources demo; running it again changes nothing.
 """
@@ -23,10 +25,37 @@ from django.db import transaction
 from envplan.core import clock
 from envplan.credit import services
 from envplan.credit.models import CreditRound
+from envplan.inspections import hazardous_waste as waste_scheme
+from envplan.inspections.models import HazardousWasteRound
+from envplan.inspections.services import hazardous_waste
 from envplan.sources.demo_data import ENTERPRISES
 from envplan.sources.models import Enterprise
 
 NOTE = " (generated for the demo)"
+
+
+def _waste_assessment_2024(power: Enterprise) -> None:
+    """The power plant's 2024 hazardous-waste assessment as a producer: 基本达标 (no complete ledger)."""
+    round_ = HazardousWasteRound.objects.filter(year=2024).first() or hazardous_waste.save_round(
+        HazardousWasteRound(
+            year=2024,
+            name="2024 hazardous-waste management assessment (illustrative)",
+            note="Generated demo round.",
+        ),
+        by=None,
+    )
+    scores: dict[str, int | None] = {item.code: 2 for item in waste_scheme.checklist("producer")}
+    scores.update({"utilisation": None, "disposal": None, "ledger": 0, "labelling": 1, "transfer": 1})
+    hazardous_waste.assess(
+        round_,
+        enterprise=power,
+        role="producer",
+        assessed_on=dt.date(2024, 9, 20),
+        scores=scores,
+        note="Illustrative: the waste-oil ledger incomplete" + NOTE,
+        by=None,
+        generated=True,
+    )
 
 
 def load_credit_demo(*, today: dt.date | None = None) -> dict[str, Any]:
@@ -49,17 +78,7 @@ def load_credit_demo(*, today: dt.date | None = None) -> dict[str, Any]:
             by=None,
             generated=True,
         )
-        services.add_evidence(
-            power,
-            code="hazardous_waste_result",
-            on=dt.date(2024, 9, 20),
-            quantity=1,
-            reference="危废评估〔2024〕示例07号",
-            description="Illustrative: 基本达标 (basic pass), the waste-oil ledger incomplete" + NOTE,
-            upload=None,
-            by=None,
-            generated=True,
-        )
+        _waste_assessment_2024(power)
         services.add_evidence(
             water,
             code="veto_bypass",

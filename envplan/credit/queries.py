@@ -36,6 +36,7 @@ class GradeNow:
     valid_from: dt.date
     rating_id: int
     inspection_factor: Decimal | None
+    grade_count: int = 0  # how many grades the scheme has (rank 1 is the best, rank grade_count the worst)
     consequences: tuple[str, ...] = ()
     on_sanctions_list: bool = False
     on_incentives_list: bool = False
@@ -57,6 +58,7 @@ def _grade_now(row: GradeInForce, language: str) -> GradeNow:
         valid_from=row.valid_from,
         rating_id=row.rating_id,
         inspection_factor=grade.inspection_factor,
+        grade_count=len(scheme.grades),
         consequences=tuple(c.get(language) for c in grade.consequences),
         on_sanctions_list=grade.code == scheme.sanctions_grade,
         on_incentives_list=grade.code == scheme.incentives_grade,

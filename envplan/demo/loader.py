@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from envplan.air.demo_data import load_air_demo
-from envplan.cases.demo_data import load_cases_demo
+from envplan.cases.demo_data import confirm_doctored_case, load_cases_demo
 from envplan.core import clock
 from envplan.credit.demo import load_credit_demo
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
@@ -62,7 +62,8 @@ def load_demo(*, activity: bool = False) -> DemoResult:
 def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     """The monitoring side of the demo: water sections and samples, air stations and hours, enterprise
     devices and readings, an enterprise whose generated data was doctored and the screening that finds
-    it, then enforcement (random inspections, records, the hazardous-waste round, rectification tasks);
+    it, then enforcement (random inspections, records, the hazardous-waste round, rectification tasks) and
+    the inspectors' confirmation of the doctored enterprise's case;
     each app's own demo loader, generated values labelled generated. Then the plan's computed indicators
     evaluated up to the demo's date, the enterprises' credit ratings and the public portal's data owners
     and correction requests. Safe to run again."""
@@ -75,6 +76,9 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     loaded["cases"] = load_cases_demo()
     loaded["emergency"] = load_emergency_demo(plan=plan)
     loaded["inspections"] = load_inspections_demo(plan=plan, password_hash=demo_password_hash(DEMO_PASSWORD))
+    # Judged at the demo's moment, after the year's draws: it raises the doctored enterprise to a special
+    # supervision object in the register from now on, and counts in the credit drafts below.
+    loaded["confirmed"] = confirm_doctored_case()
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
     # Enforcement and the public face last: they rate the sources' enterprises and publish the rest.

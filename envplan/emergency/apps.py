@@ -9,6 +9,8 @@ class EmergencyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from envplan.emergency import indicators
+        from envplan.emergency import evidence, indicators, public
 
         indicators.register_all()
+        evidence.register()
+        public.register()

@@ -9,6 +9,9 @@ class InspectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from envplan.inspections import indicators
+        from envplan.inspections import evidence, factors, indicators, public
 
         indicators.register_all()
+        evidence.register()
+        factors.register()
+        public.register()

@@ -1,4 +1,5 @@
-"""The portal demo: the ecology bureau owns the monitoring and credit tables, and four GENERATED correction
+"""The portal demo: the ecology bureau owns the monitoring, credit and alert tables, the law-enforcement
+bureau the random-inspection tables, and four GENERATED correction
 requests stand in every state (received; in progress and overdue; corrected; rejected with reasons).
 
 `load_portal_demo()` is called by the demo loader after the other apps' demos; running it again changes
@@ -19,7 +20,9 @@ from envplan.portal import services
 from envplan.portal.models import CorrectionRequest, CorrectionStatus
 
 ECOLOGY = "ecology-bureau-kundulun"
-OWNED_BY_ECOLOGY = ("air-", "water-", "credit-")
+LAW_ENFORCEMENT = "law-enforcement-bureau-kundulun"
+OWNED_BY_ECOLOGY = ("air-", "water-", "credit-", "alert")
+OWNED_BY_LAW_ENFORCEMENT = ("inspection-",)  # rectification closures go to each task's accepting unit
 NOTE = " (generated for the demo)"
 
 
@@ -42,9 +45,12 @@ def load_portal_demo(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or clock.today()
     now = clock.now()
     with transaction.atomic():
+        enforcement = Unit.objects.filter(code=LAW_ENFORCEMENT).first() or ecology
         for _section, found in tables():
             if found.name.startswith(OWNED_BY_ECOLOGY):
                 services.set_data_owner(found.name, unit=ecology, by=None)
+            elif found.name.startswith(OWNED_BY_LAW_ENFORCEMENT):
+                services.set_data_owner(found.name, unit=enforcement, by=None)
         made = []
         station = _first_key("air-stations-today", now)
         made.append(

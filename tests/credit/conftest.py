@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from envplan.inspections import hazardous_waste as waste_scheme
+from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound
+from envplan.inspections.services import hazardous_waste
 from envplan.sources.models import Enterprise, ExceedanceEvent, FactorLimit, Outlet
 from tests.progress.factories import minimal_pdf
 from tests.world import World, build_world
@@ -67,3 +70,25 @@ def local(year: int, month: int, day: int, hour: int = 0) -> dt.datetime:
 
 def pdf(name: str = "decision.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, minimal_pdf(), content_type="application/pdf")
+
+
+def waste_assessment(
+    enterprise: Enterprise, *, on: dt.date, ledger: int = 0, veto: tuple[str, ...] = ()
+) -> HazardousWasteAssessment:
+    """A producer's hazardous-waste assessment in the enforcement app: with the ledger at 0 (and the
+    labels and manifests at 1), 16 of 20 points, 基本达标; with the ledger at 2, 18 of 20, 达标 at 90 %."""
+    round_ = HazardousWasteRound.objects.filter(year=on.year).first() or hazardous_waste.save_round(
+        HazardousWasteRound(year=on.year, name=f"{on.year} assessment"), by=None
+    )
+    scores: dict[str, int | None] = {item.code: 2 for item in waste_scheme.checklist("producer")}
+    scores.update({"utilisation": None, "disposal": None, "ledger": ledger, "labelling": 1, "transfer": 1})
+    return hazardous_waste.assess(
+        round_,
+        enterprise=enterprise,
+        role="producer",
+        assessed_on=on,
+        scores=scores,
+        veto=veto,
+        by=None,
+        now=dt.datetime.combine(on, dt.time(12), tzinfo=ZONE),
+    )

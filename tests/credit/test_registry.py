@@ -1,5 +1,5 @@
-"""The registry of evidence sources: what exists on main today, and how the apps still to come (screening
-cases, inspections, hazardous-waste assessment, emergency) plug in, tested with fake registrations."""
+"""The registry of evidence sources: which app computes which code, and how a source plugs in, tested
+with fake registrations put in place of the real ones for the length of a test."""
 
 from __future__ import annotations
 
@@ -18,26 +18,26 @@ from envplan.standards.credit import Evidence
 from tests.credit.conftest import TODAY, local, pdf
 
 
-def test_registry_today_computes_sources_and_leaves_the_rest_to_hand_entry():
+def test_registry_computes_what_envplan_records_and_leaves_the_rest_to_hand_entry():
     computed = registry.computed_codes()
 
     assert computed == {
         "exceedance_hours": "sources.exceedances",
         "outlet_compliance": "sources.exceedances",
         "transmission_validity": "sources.validity",
+        "screening_case_confirmed": "cases.confirmed",
+        "inspection_penalty": "inspections.penalties",
+        "rectification_late": "inspections.rectification",
+        "hazardous_waste_result": "inspections.hazardous_waste",
+        "alert_noncompliance": "emergency.compliance",
     }
-    # The codes of the apps still to come are entered by hand until those apps register.
-    assert {
-        "screening_case_confirmed",
-        "rectification_late",
-        "hazardous_waste_result",
-        "alert_noncompliance",
-        "penalty",
-    } <= set(registry.manual_codes())
+    # Penalties decided outside an inspection record, findings and veto items are entered by hand.
+    assert {"penalty", "noise_finding", "veto_bypass"} <= set(registry.manual_codes())
+    assert not set(computed) & set(registry.manual_codes())
 
 
 @pytest.fixture
-def fake_cases() -> Iterator[list[tuple[object, registry.Period]]]:
+def fake_cases(monkeypatch) -> Iterator[list[tuple[object, registry.Period]]]:
     """A stand-in for the screening-cases app: one confirmed case per enterprise, on 1 September."""
     calls: list[tuple[object, registry.Period]] = []
 
@@ -54,14 +54,14 @@ def fake_cases() -> Iterator[list[tuple[object, registry.Period]]]:
             )
         ]
 
-    registry.register_source(
+    monkeypatch.setitem(
+        registry.REGISTRY,
         "cases.confirmed",
-        label="Confirmed screening cases",
-        codes=("screening_case_confirmed",),
-        collect=confirmed_cases,
+        registry.EvidenceSource(
+            "cases.confirmed", "Confirmed screening cases", ("screening_case_confirmed",), confirmed_cases
+        ),
     )
     yield calls
-    registry.unregister_source("cases.confirmed")
 
 
 def test_registered_source_feeds_the_rating_and_ends_hand_entry_of_its_code(world, enterprise, fake_cases):
@@ -94,7 +94,9 @@ def test_registered_source_feeds_the_rating_and_ends_hand_entry_of_its_code(worl
     assert "cases.confirmed" in refused.value.message
 
 
-def test_hand_entries_of_a_code_an_app_now_computes_stop_counting(world, enterprise):
+def test_hand_entries_of_a_code_an_app_now_computes_stop_counting(world, enterprise, monkeypatch):
+    real = registry.REGISTRY["inspections.rectification"]
+    monkeypatch.delitem(registry.REGISTRY, "inspections.rectification")  # as before the app registered
     services.add_evidence(
         enterprise,
         code="rectification_late",
@@ -105,13 +107,12 @@ def test_hand_entries_of_a_code_an_app_now_computes_stop_counting(world, enterpr
         upload=pdf(),
         by=world.officer,
     )
-    registry.register_source(
-        "inspections.rectification", label="late", codes=("rectification_late",), collect=lambda e, p: []
+    monkeypatch.setitem(
+        registry.REGISTRY,
+        "inspections.rectification",
+        registry.EvidenceSource(real.name, real.label, real.codes, lambda e, p: []),
     )
-    try:
-        rows = registry.collect(enterprise, registry.Period(dt.date(2025, 1, 1), TODAY))
-    finally:
-        registry.unregister_source("inspections.rectification")
+    rows = registry.collect(enterprise, registry.Period(dt.date(2025, 1, 1), TODAY))
 
     assert [row.code for row in rows] == []
 
@@ -127,12 +128,12 @@ def test_registry_refuses_rows_of_a_code_the_source_did_not_declare(db, enterpri
     def wrong(enterprise, period):
         return [Evidence(record="x:1", label="x", code="penalty", quantity=Decimal(1), on=TODAY)]
 
-    registry.register_source("emergency.alerts", label="x", codes=("alert_noncompliance",), collect=wrong)
+    registry.register_source("test.findings", label="x", codes=("noise_finding",), collect=wrong)
     try:
-        with pytest.raises(ValueError, match=r"'emergency\.alerts' returned undeclared code"):
+        with pytest.raises(ValueError, match=r"'test\.findings' returned undeclared code"):
             registry.collect(enterprise, registry.Period(dt.date(2025, 1, 1), TODAY))
     finally:
-        registry.unregister_source("emergency.alerts")
+        registry.unregister_source("test.findings")
 
 
 def test_sources_evidence_reads_exceedances_and_validity_from_the_lake(db):

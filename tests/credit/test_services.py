@@ -13,7 +13,7 @@ from envplan.credit import services
 from envplan.credit.errors import CreditError, CreditErrorKind
 from envplan.credit.models import CreditRating, GradeInForce, RatingState
 from envplan.credit.queries import credit_grade, incentives_list, sanctions_list
-from tests.credit.conftest import TODAY, exceedance, local, pdf
+from tests.credit.conftest import TODAY, exceedance, local, pdf, waste_assessment
 
 
 def national_round(by, year: int = 2025):
@@ -104,7 +104,6 @@ def test_evidence_computed_by_an_app_is_not_entered_by_hand(world, enterprise):
 @pytest.mark.parametrize(
     ("code", "quantity", "message"),
     [
-        ("hazardous_waste_result", "3", "Enter 2 (pass), 1 (basic pass) or 0 (fail)."),
         ("noise_finding", "1.5", "Enter a whole number, 1 or more."),
         ("penalty", "-5", "Enter a number of 0 or more."),
         ("penalty", "abc", "Enter a number."),
@@ -124,6 +123,14 @@ def test_evidence_quantity_is_checked_against_its_unit(world, enterprise, code, 
         )
 
     assert (refused.value.field, refused.value.message) == ("quantity", message)
+
+
+def test_a_level_quantity_is_2_1_or_0():
+    with pytest.raises(CreditError) as refused:
+        services.parse_quantity("hazardous_waste_result", "3")
+
+    assert refused.value.message == "Enter 2 (pass), 1 (basic pass) or 0 (fail)."
+    assert services.parse_quantity("hazardous_waste_result", "1") == 1
 
 
 def test_draft_counts_exceedances_and_hand_evidence_line_by_line(world, outlet):
@@ -165,22 +172,13 @@ def notified(world, enterprise, *, day: dt.date = dt.date(2025, 4, 1)) -> Credit
     """A 2024 national rating of a 100,000-yuan penalty and a basic-pass hazardous-waste result, notified.
     The two records' references are on the rating as `records[PENALTY]` and `records[ASSESSMENT]`."""
     fine = penalty(enterprise, world.officer, on=dt.date(2024, 6, 12))
-    assessment = services.add_evidence(
-        enterprise,
-        code="hazardous_waste_result",
-        on=dt.date(2024, 9, 20),
-        quantity=1,
-        reference="危废评估〔2024〕7号",
-        description="basic pass",
-        upload=pdf("assessment.pdf"),
-        by=world.officer,
-    )
+    assessment = waste_assessment(enterprise, on=dt.date(2024, 9, 20))
     rating = services.compute_rating(
         national_round(world.officer, 2024), enterprise, by=world.officer, today=day
     )
     services.issue_notice(rating, by=world.officer, today=day, language="en")
     rating.refresh_from_db()
-    rating.records = {PENALTY: fine.record, ASSESSMENT: assessment.record}
+    rating.records = {PENALTY: fine.record, ASSESSMENT: f"inspections.waste:{assessment.pk}"}
     return rating
 
 

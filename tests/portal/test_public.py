@@ -107,17 +107,17 @@ def test_public_download_json_carries_licence_update_time_and_dictionary(world, 
 
 
 @pytest.fixture
-def alerts_section() -> Iterator[Section]:
-    """What the emergency app will register from its AppConfig.ready(): a section, a table, its columns."""
+def sample_section() -> Iterator[Section]:
+    """What an app registers from its AppConfig.ready(): a section, a table, its columns."""
     section = Section(
-        key="alerts",
+        key="sample",
         title="Heavy-pollution alerts",
         summary="Alerts issued for the district.",
         order=40,
         watch=("plans.Unit",),
         tables=(
             Table(
-                name="alerts",
+                name="sample-alerts",
                 title="Alerts",
                 description="Every alert with its level.",
                 columns=(
@@ -133,24 +133,24 @@ def alerts_section() -> Iterator[Section]:
     )
     register_section(section)
     yield section
-    unregister_section("alerts")
+    unregister_section("sample")
 
 
 def test_public_section_registered_by_an_app_is_served_downloaded_catalogued_and_correctable(
-    world, anonymous, alerts_section
+    world, anonymous, sample_section
 ):
     from envplan.portal import services
 
-    page = anonymous.get("/public/alerts/").content.decode()
-    downloads = anonymous.get("/public/data/alerts.csv").content.decode("utf-8")
+    page = anonymous.get("/public/sample/").content.decode()
+    downloads = anonymous.get("/public/data/sample-alerts.csv").content.decode("utf-8")
     catalogue = json.loads(anonymous.get("/public/data/catalog.jsonld").content)
     request = services.submit_correction(
-        kind="data_error", table="alerts", item="7", description="wrong level"
+        kind="data_error", table="sample-alerts", item="7", description="wrong level"
     )
 
-    assert 'data-key="7"' in page and "/public/corrections/new/?table=alerts&amp;item=7" in page
+    assert 'data-key="7"' in page and "/public/corrections/new/?table=sample-alerts&amp;item=7" in page
     assert downloads == "\ufeffid,level\r\n7,orange\r\n"
-    assert "alerts" in {dataset["dct:identifier"] for dataset in catalogue["dcat:dataset"]}
+    assert "sample-alerts" in {dataset["dct:identifier"] for dataset in catalogue["dcat:dataset"]}
     assert (request.unit, request.item_label, request.received_on) == (world.ecology, "orange", TODAY)
 
 

@@ -13,9 +13,20 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from envplan.cases.models import Case
 from envplan.core.publication import sections, tables
 from envplan.credit.models import ManualEvidence, Objection
 from envplan.demo.loader import load_demo, load_monitoring_demo
+from envplan.emergency.models import AlertChange
+from envplan.inspections.models import (
+    Finding,
+    HazardousWasteAssessment,
+    InspectionRecord,
+    Inspector,
+    RectificationEvent,
+    RectificationTask,
+    RectificationUpdate,
+)
 from envplan.portal.models import CorrectionRequest
 from envplan.progress.models import ProgressReport, ReportEvent
 
@@ -79,7 +90,10 @@ def test_public_catalogue_lists_every_download(living_demo, db):
 
 def internal_texts() -> dict[str, set[str]]:
     """What must never be public: report narratives and review comments, what correction senders wrote and
-    their contact, credit evidence descriptions and objection statements, every user's name and e-mail."""
+    their contact, credit evidence descriptions and objection statements, every user's name and e-mail;
+    and from enforcement: inspectors' names, the notes and free-text findings of inspection records, the
+    monthly progress and history comments of rectification tasks and their contact, the proposals and
+    override reasons behind alerts, the notes of screening-case judgements and of waste assessments."""
     texts = {
         "narrative": set(ProgressReport.objects.exclude(narrative="").values_list("narrative", flat=True)),
         "comment": set(ReportEvent.objects.exclude(comment="").values_list("comment", flat=True)),
@@ -89,6 +103,22 @@ def internal_texts() -> dict[str, set[str]]:
         | set(Objection.objects.values_list("statement", flat=True)),
         "e-mail": set(User.objects.exclude(email="").values_list("email", flat=True)),
     }
+    enforcement = (
+        set(Inspector.objects.values_list("name", flat=True))
+        | set(InspectionRecord.objects.values_list("summary", flat=True))
+        | set(Finding.objects.values_list("problem", flat=True))
+        | set(Finding.objects.values_list("handling", flat=True))
+        | set(RectificationUpdate.objects.values_list("progress", flat=True))
+        | set(RectificationUpdate.objects.values_list("problems", flat=True))
+        | set(RectificationEvent.objects.values_list("comment", flat=True))
+        | set(RectificationTask.objects.values_list("contact", flat=True))
+        | set(AlertChange.objects.values_list("proposal", flat=True))
+        | set(AlertChange.objects.values_list("override_reason", flat=True))
+        | set(Case.objects.values_list("outcome_note", flat=True))
+        | set(HazardousWasteAssessment.objects.values_list("note", flat=True))
+    )
+    # Short generic words ("generated") would be found anywhere; a narrative is longer.
+    texts["enforcement"] = {text for text in enforcement if len(text) >= 12}
     # The demo's user names are ordinary words (ecology, housing …) found in unit names; those with a
     # mark of their own are searched for as they are.
     texts["user name"] = {name for name in User.objects.values_list("username", flat=True) if "-" in name}
@@ -98,7 +128,8 @@ def internal_texts() -> dict[str, set[str]]:
 def test_public_pages_never_show_narratives_or_personal_data(living_demo, db):
     texts = internal_texts()
     assert all(
-        texts[kind] for kind in ("narrative", "comment", "correction", "credit", "e-mail", "user name")
+        texts[kind]
+        for kind in ("narrative", "comment", "correction", "credit", "e-mail", "user name", "enforcement")
     )
     bodies = {}
     for language in ("en", "zh-hans", "fr"):

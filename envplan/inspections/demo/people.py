@@ -13,6 +13,7 @@ from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.inspections.demo.common import INSPECTORS, OFFICER, QUARTERS, SOURCES_KEY, YEAR, demo_enterprises
 from envplan.inspections.models import InspectionItem, InspectionTask, Inspector, RatioRule, SupervisionObject
 from envplan.inspections.services import registers
+from envplan.sources.demo_data import DOCTORED_ENTERPRISE
 from envplan.sources.models import Enterprise
 from envplan.sources.services import save_enterprise
 
@@ -66,6 +67,11 @@ def ensure_register() -> list[Enterprise]:
         reason = {"special": "penalised last year (illustrative)"}.get(category, "")
         registers.save_supervision_object(
             SupervisionObject(year=YEAR, enterprise=enterprise, category=category, reason=reason), by=None
+        )
+    doctored = Enterprise.objects.filter(name=DOCTORED_ENTERPRISE["name"]).first()
+    if doctored is not None:  # the heating company of the screening demo, an ordinary discharger
+        registers.save_supervision_object(
+            SupervisionObject(year=YEAR, enterprise=doctored, category="general", reason=""), by=None
         )
     for name in SOURCES_KEY:
         enterprise = Enterprise.objects.filter(name=name).first()

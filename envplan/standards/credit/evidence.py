@@ -6,8 +6,8 @@ code's unit. A scheme then turns quantities into points by its own rules, so tha
 differently under the national 2013 measures and under Inner Mongolia's 2024 ones.
 
 `CODES` is the catalogue schemes may refer to. `provider` names who produces the rows: an envplan app that
-computes them from its records, or "manual" (entered by an officer with a document). Codes whose app has
-not landed yet are entered by hand meanwhile; see envplan.credit.registry.
+computes them from its records, or "manual" (entered by an officer with a document); see
+envplan.credit.registry.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from enum import StrEnum
 class Provider(StrEnum):
     SOURCES = "sources"  # envplan.sources: exceedances, online-monitoring validity (on main)
     MANUAL = "manual"  # entered by an officer with its document
-    CASES = "cases"  # confirmed screening cases (to come)
-    INSPECTIONS = "inspections"  # rectification of inspection findings (to come)
-    HAZARDOUS_WASTE = "hazardous_waste"  # hazardous-waste management assessment (to come)
-    EMERGENCY = "emergency"  # heavy-pollution alerts: compliance with reduction measures (to come)
+    CASES = "cases"  # confirmed screening cases
+    INSPECTIONS = "inspections"  # fines and rectification of inspection findings
+    HAZARDOUS_WASTE = "hazardous_waste"  # hazardous-waste management assessment (envplan.inspections)
+    EMERGENCY = "emergency"  # heavy-pollution alerts: compliance with reduction measures
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ _CATALOGUE = (
         "the enterprise's transmission-validity rate of online monitoring over the period",
     ),
     Code("penalty", "yuan", Provider.MANUAL, "an administrative penalty decision: the fine"),
+    Code(
+        "inspection_penalty",
+        "yuan",
+        Provider.INSPECTIONS,
+        "a fine decided after an inspection, from the inspection record: the fine",
+    ),
     Code("risk_management_finding", "count", Provider.MANUAL, "an environmental-risk management deficiency"),
     Code("solid_waste_finding", "count", Provider.MANUAL, "a deficiency in ordinary solid-waste handling"),
     Code("noise_finding", "count", Provider.MANUAL, "a noise exceedance found by the bureau"),
