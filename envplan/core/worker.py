@@ -108,13 +108,30 @@ def run_job(job: Job, *, today: dt.date) -> RunResult:
         result = job.function(today)
     except Exception as error:
         seconds = time.monotonic() - started
-        logger.exception("job %s failed after %.2fs", job.name, seconds)
+        logger.exception(
+            "job %s failed after %.2fs", job.name, seconds, extra=job_fields(job.name, seconds, ok=False)
+        )
+        observe_job(job.name, ok=False, seconds=seconds)
         return RunResult(job.name, False, seconds, error=f"{type(error).__name__}: {error}")
     finally:
         tidy_connections()
     seconds = time.monotonic() - started
-    logger.info("job %s ran in %.2fs: %s", job.name, seconds, summarize(result))
+    logger.info(
+        "job %s ran in %.2fs: %s", job.name, seconds, summarize(result), extra=job_fields(job.name, seconds)
+    )
+    observe_job(job.name, ok=True, seconds=seconds)
     return RunResult(job.name, True, seconds, result=result)
+
+
+def job_fields(name: str, seconds: float, *, ok: bool = True) -> dict[str, Any]:
+    """A job's log line's fields (in the JSON format): its name, result and duration."""
+    return {"job": name, "result": "ok" if ok else "failed", "duration_ms": round(seconds * 1000, 1)}
+
+
+def observe_job(name: str, *, ok: bool, seconds: float) -> None:
+    from envplan.core import metrics
+
+    metrics.observe_job(name, result="ok" if ok else "failed", seconds=seconds)
 
 
 def tidy_connections() -> None:
