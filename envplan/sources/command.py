@@ -77,6 +77,8 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         refresh=args.refresh,
         reuse_port=args.reuse_port,
         heartbeat=folder / "heartbeats" / f"{prefix}.json",
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
     )
     try:
         service = ReceiverService(registry, options)
