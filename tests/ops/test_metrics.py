@@ -75,3 +75,21 @@ def test_with_a_token_a_scraper_sends_it_as_a_bearer_from_anywhere(db):
     assert far.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert far.get("/metrics", headers={"Authorization": f"Basic {TOKEN}"}).status_code == 403
     assert samples(far.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}))
+
+
+def test_envplan_up_gives_each_receiver_its_own_metrics_port():
+    from envplan.site.management.commands.up import deployment
+
+    specs = deployment(
+        bind="127.0.0.1:8000",
+        workers=1,
+        threads=1,
+        receivers=2,
+        hj212_host="0.0.0.0",
+        hj212_port=9212,
+        metrics_port=9300,
+        python="python",
+    )
+
+    receivers = {spec.name: spec.argv for spec in specs if spec.name.startswith("hj212")}
+    assert [argv[argv.index("--metrics-port") + 1] for argv in receivers.values()] == ["9300", "9301"]
