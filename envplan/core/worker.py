@@ -65,6 +65,14 @@ class Job:
 
 
 REGISTRY: dict[str, Job] = {}
+# The jobs of this process whose last run failed, with the error (sources' alerts read it: a job that
+# failed is an alert until it runs again without error).
+FAILING: dict[str, str] = {}
+
+
+def failing_jobs() -> dict[str, str]:
+    """The scheduled jobs of this process whose last run failed: name -> error."""
+    return dict(FAILING)
 
 
 def register(
@@ -112,7 +120,8 @@ def run_job(job: Job, *, today: dt.date) -> RunResult:
             "job %s failed after %.2fs", job.name, seconds, extra=job_fields(job.name, seconds, ok=False)
         )
         observe_job(job.name, ok=False, seconds=seconds)
-        return RunResult(job.name, False, seconds, error=f"{type(error).__name__}: {error}")
+        FAILING[job.name] = f"{type(error).__name__}: {error}"
+        return RunResult(job.name, False, seconds, error=FAILING[job.name])
     finally:
         tidy_connections()
     seconds = time.monotonic() - started
@@ -120,6 +129,7 @@ def run_job(job: Job, *, today: dt.date) -> RunResult:
         "job %s ran in %.2fs: %s", job.name, seconds, summarize(result), extra=job_fields(job.name, seconds)
     )
     observe_job(job.name, ok=True, seconds=seconds)
+    FAILING.pop(job.name, None)
     return RunResult(job.name, True, seconds, result=result)
 
 

@@ -450,6 +450,20 @@ def closed_files(directory: str | os.PathLike[str], *, prefix: str | None = None
     return sorted(Path(directory).glob(pattern))
 
 
+def backlog(directory: str | os.PathLike[str]) -> tuple[int, int]:
+    """The closed landing files waiting for ingest: how many, and their bytes (a file ingested meanwhile
+    counts for nothing)."""
+    files = 0
+    size = 0
+    for path in closed_files(directory):
+        try:
+            size += path.stat().st_size
+        except FileNotFoundError:
+            continue
+        files += 1
+    return files, size
+
+
 def mark_moved(path: str | os.PathLike[str]) -> Path:
     """Move a closed landing file, once its content is in the lake, into the ``moved/`` subfolder."""
     source = Path(path)

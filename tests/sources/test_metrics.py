@@ -9,8 +9,9 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from envplan.hj212.receiver.metrics import ReceiverCollector, backlog
+from envplan.hj212.receiver.metrics import ReceiverCollector
 from envplan.hj212.simulator import device_frames
+from envplan.lake.landing import backlog
 from envplan.sources.models import Device
 from envplan.sources.services import ingest_landing
 from tests.sources.loopback import exchange, receiver_thread, wait_until

@@ -24,23 +24,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from envplan.hj212.receiver.stats import ReceiverStats
-from envplan.lake.landing import closed_files
+from envplan.lake.landing import backlog
 
 FSYNC_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-
-
-def backlog(landing: Path) -> tuple[int, int]:
-    """The closed landing files not yet ingested: how many, and their bytes (a file ingested meanwhile
-    counts for nothing)."""
-    files = 0
-    size = 0
-    for path in closed_files(landing):
-        try:
-            size += path.stat().st_size
-        except FileNotFoundError:
-            continue
-        files += 1
-    return files, size
 
 
 def _copy(counter: Counter[Any]) -> dict[Any, int]:
