@@ -6,65 +6,15 @@ a shell would give it, and the test reads what a person would see from the other
 
 from __future__ import annotations
 
-import fcntl
-import io
-import os
-import pty
-import struct
-import termios
-
 from envplan.air.models import AirImport
 from tests.air.conftest import DATA
-from tests.commandline import in_group
+from tests.commandline import on_terminal, piped
 
-main = in_group("air")
 FILE = str(DATA / "cnemc_selected_rows_baotou_and_edge_cases.csv")
 
 
-def read_all(fd: int) -> str:
-    chunks = []
-    os.set_blocking(fd, False)
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except (BlockingIOError, OSError):  # nothing more (Linux answers EIO once the other side closed)
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
-def run_on_terminal(argv: list[str]) -> tuple[int, str, str]:
-    leader, follower = pty.openpty()
-    # A terminal 120 columns wide, 40 lines high (a new pseudo-terminal has no size yet).
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    terminal = os.fdopen(follower, "w", encoding="utf-8", buffering=1)
-    out = io.StringIO()
-    try:
-        code = main(argv, stdout=out, stderr=terminal)
-        terminal.flush()
-        shown = read_all(leader)
-    finally:
-        terminal.close()
-        os.close(leader)
-    return code, out.getvalue(), shown
-
-
-def run_piped(argv: list[str]) -> tuple[int, str, str]:
-    reader, writer = os.pipe()
-    pipe = os.fdopen(writer, "w", encoding="utf-8")
-    out = io.StringIO()
-    try:
-        code = main(argv, stdout=out, stderr=pipe)
-    finally:
-        pipe.close()
-    with os.fdopen(reader, encoding="utf-8") as piped:
-        return code, out.getvalue(), piped.read()
-
-
 def test_air_import_on_a_terminal_shows_a_progress_bar_to_the_last_step(stations):
-    code, out, shown = run_on_terminal(["import", FILE, "--format", "cnemc"])
+    code, out, shown = on_terminal("air", "import", FILE, "--format", "cnemc")
 
     assert code == 1  # some rows refused: the bar changes nothing of the result
     assert out.endswith("partial, 4 rows stored, 22 errors\n")
@@ -75,7 +25,7 @@ def test_air_import_on_a_terminal_shows_a_progress_bar_to_the_last_step(stations
 
 
 def test_air_import_piped_prints_no_progress(stations):
-    code, out, err = run_piped(["import", FILE, "--format", "cnemc"])
+    code, out, err = piped("air", "import", FILE, "--format", "cnemc")
 
     assert code == 1
     assert out.endswith("partial, 4 rows stored, 22 errors\n")
@@ -84,7 +34,7 @@ def test_air_import_piped_prints_no_progress(stations):
 
 
 def test_air_import_quiet_on_a_terminal_prints_no_progress(stations):
-    code, _, shown = run_on_terminal(["import", FILE, "--format", "cnemc", "-q"])
+    code, _, shown = on_terminal("air", "import", FILE, "--format", "cnemc", "-q")
 
     assert code == 1
     assert "%" not in shown and "step" not in shown
