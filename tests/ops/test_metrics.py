@@ -93,3 +93,44 @@ def test_envplan_up_gives_each_receiver_its_own_metrics_port():
 
     receivers = {spec.name: spec.argv for spec in specs if spec.name.startswith("hj212")}
     assert [argv[argv.index("--metrics-port") + 1] for argv in receivers.values()] == ["9300", "9301"]
+
+
+def test_in_multi_process_mode_metrics_add_up_every_process(tmp_path):
+    """PROMETHEUS_MULTIPROC_DIR (gunicorn's several workers): two processes each answer a request; the
+    /metrics of a third counts both."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVPLAN_")}
+    env.update(
+        {"ENVPLAN_DATA_DIR": str(tmp_path / "data"), "PROMETHEUS_MULTIPROC_DIR": str(folder)},
+        DJANGO_SETTINGS_MODULE="envplan.settings",
+    )
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "import sys\n"
+        "response = Client().get(sys.argv[1], HTTP_HOST='127.0.0.1')\n"
+        "sys.stdout.write(response.content.decode() if sys.argv[1] == '/metrics' else '')\n"
+    )
+
+    def run(path: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, path], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("/health/")
+    run("/health/")
+    text = run("/metrics")
+
+    found = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    assert health_requests(found) == 2
