@@ -78,21 +78,25 @@ def log_level(verbose: int, quiet: bool, stderr: TextIO) -> Iterator[None]:
         yield
         return
     level = logging.ERROR if quiet else logging.INFO if verbose == 1 else logging.DEBUG
-    ours, root = logging.getLogger("envplan"), logging.getLogger()
-    before = ours.level, root.level
+    # Ours, and the request and job lines' own (envplan.core.logs.OPERATIONS_LOGGERS), which LOGGING sets.
+    names = ("envplan", "envplan.request", "envplan.worker", "envplan.jobs")
+    loggers, root = [logging.getLogger(name) for name in names], logging.getLogger()
+    before = [logger.level for logger in loggers], root.level
     # Without Django's logging set up, nothing would print below WARNING: a handler of our own, for this run.
     handler = None
     if not root.handlers:
         handler = logging.StreamHandler(stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
-    ours.setLevel(level)
+    for logger in loggers:
+        logger.setLevel(level)
     if quiet:
         root.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        ours.setLevel(before[0])
+        for logger, was in zip(loggers, before[0], strict=True):
+            logger.setLevel(was)
         root.setLevel(before[1])
         if handler is not None:
             root.removeHandler(handler)
@@ -131,11 +135,12 @@ def run_ours(args: list[str], streams: Streams, *, entry: bool) -> int:
     except SystemExit as leave:  # --help, --version
         return leave.code if isinstance(leave.code, int) else 0
     streams = Streams(streams.stdout, streams.stderr, streams.stdin, quiet=parsed.quiet)
+    if getattr(parsed, NEEDS_DJANGO):
+        # Before -v/-q take effect: setting Django up applies LOGGING, which sets our loggers' levels.
+        status = start_django(streams.stderr)
+        if status:
+            return status
     with log_level(parsed.verbose, parsed.quiet, streams.stderr):
-        if getattr(parsed, NEEDS_DJANGO):
-            status = start_django(streams.stderr)
-            if status:
-                return status
         return run_handler(getattr(parsed, HANDLER), parsed, streams, entry=entry)
 
 

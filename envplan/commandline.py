@@ -12,10 +12,11 @@ runs, and called as `function(args, streams) -> exit code`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, Protocol, TextIO
 
 # The exit codes, the same for every command (README, "Exit codes").
 EXIT_OK = 0
@@ -62,6 +63,63 @@ class Streams:
 
 
 Handler = Callable[[argparse.Namespace, Streams], int]
+
+
+class Progress(Protocol):
+    """How far a long piece of work is: `done` of `total` (None: not known yet), and what it does now.
+    The same callable shape as a queued job's (envplan.core.jobs.Progress): a service takes one and
+    reports to a progress bar on a terminal, to a job's page, or to nobody."""
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None: ...
+
+
+def no_progress(done: int, total: int | None = None, message: str = "") -> None:
+    """The progress of work nobody watches."""
+
+
+def shows_progress(streams: Streams) -> bool:
+    """A progress bar only for a person: stderr is a terminal and `-q` was not given."""
+    isatty = getattr(streams.stderr, "isatty", None)
+    return not streams.quiet and callable(isatty) and bool(isatty())
+
+
+class ProgressBar:
+    """A tqdm bar on `stream` (rate and time left), moved to `done` by each call."""
+
+    def __init__(self, stream: TextIO, label: str, *, total: int | None, unit: str) -> None:
+        from tqdm import tqdm  # here: only a terminal that shows a bar pays for the import
+
+        self.bar = tqdm(total=total, desc=label, unit=unit, file=stream, dynamic_ncols=True, leave=True)
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        if total is not None and total != self.bar.total:
+            self.bar.total = total
+        if message:
+            self.bar.set_postfix_str(message, refresh=False)
+        step = done - self.bar.n
+        if step > 0:
+            self.bar.update(step)
+        else:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+@contextlib.contextmanager
+def progress_bar(
+    streams: Streams, label: str, *, total: int | None = None, unit: str = "it"
+) -> Iterator[Progress]:
+    """A progress callable for a long command: a bar on stderr when a person watches it
+    (`shows_progress`), otherwise one that prints nothing. The bar is closed on the way out."""
+    if not shows_progress(streams):
+        yield no_progress
+        return
+    bar = ProgressBar(streams.stderr, label, total=total, unit=unit)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:

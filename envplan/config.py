@@ -41,6 +41,13 @@ class Config:
     open_data_licence: str = "https://creativecommons.org/licenses/by/4.0/"
     open_data_publisher: str = ""
     correction_days: int = 15
+    # Operations (README, "Operations"): logs, metrics, alerts on silence.
+    log_format: str = "text"
+    log_level: str = "WARNING"
+    metrics_token: str = ""
+    metrics_multiprocess: bool = False
+    silence_minutes: int = 60
+    backlog_alert_mb: int = 256
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -138,7 +145,28 @@ def load() -> Config:
         open_data_licence=licence_from_env(),
         open_data_publisher=os.environ.get("ENVPLAN_OPEN_DATA_PUBLISHER", "").strip(),
         correction_days=env_int("ENVPLAN_CORRECTION_DAYS", 15, minimum=1),
+        log_format=choice_from_env("ENVPLAN_LOG_FORMAT", LOG_FORMATS, "text"),
+        log_level=choice_from_env("ENVPLAN_LOG_LEVEL", LOG_LEVELS, "warning").upper(),
+        metrics_token=os.environ.get("ENVPLAN_METRICS_TOKEN", "").strip(),
+        # prometheus_client's own switch: the processes of gunicorn write their figures to this folder.
+        metrics_multiprocess=bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()),
+        silence_minutes=env_int("ENVPLAN_SILENCE_MINUTES", 60, minimum=1),
+        backlog_alert_mb=env_int("ENVPLAN_BACKLOG_ALERT_MB", 256, minimum=1),
     )
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def choice_from_env(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of `choices` (any case); anything else stops start-up naming the variable and the choices."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw.lower()
 
 
 def licence_from_env() -> str:

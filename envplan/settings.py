@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from envplan import config as envconfig
+from envplan.core.logs import logging_config
 
 CONFIG = envconfig.load()
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request's id, one log line per request with its duration, the web's metrics.
+    "envplan.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "envplan.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -207,9 +210,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# One logging setup (envplan.core.logs): text or JSON lines (ENVPLAN_LOG_FORMAT), our loggers at
+# ENVPLAN_LOG_LEVEL, each line with its request id; refusals (4xx) without traceback.
+LOGGING = logging_config(CONFIG.log_format, CONFIG.log_level)
+
+# /metrics (envplan.core.metrics): with a token, only to a scraper sending it as a bearer; without, only
+# from this machine.
+ENVPLAN_METRICS_TOKEN = CONFIG.metrics_token
+ENVPLAN_METRICS_MULTIPROCESS = CONFIG.metrics_multiprocess
+# Alerts on silence (envplan.sources.silence): a device silent this long (unless it has its own
+# threshold), a landing backlog over this size.
+ENVPLAN_SILENCE_MINUTES = CONFIG.silence_minutes
+ENVPLAN_BACKLOG_ALERT_MB = CONFIG.backlog_alert_mb

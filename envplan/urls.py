@@ -4,7 +4,11 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 
+from envplan.core.metrics import metrics_view
 from envplan.site.views import health, health_parts, job_detail
+
+# A real error's page shows the request's id, which leads to the traceback in the log.
+handler500 = "envplan.site.views.server_error"
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -13,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("health/", never_cache(health), name="health"),
     path("health/parts/", never_cache(health_parts), name="health-parts"),
+    path("metrics", metrics_view, name="metrics"),
     path("jobs/<int:job_id>/", never_cache(job_detail), name="job"),
     path("imports/", include("envplan.imports.urls")),
     path("exports/", include("envplan.exports.urls")),

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, import_summary, json_line
+from envplan.commandline import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Streams,
+    import_summary,
+    json_line,
+    progress_bar,
+)
 
 
 def _issue(issue: dict[str, Any]) -> str:
@@ -37,7 +46,10 @@ def import_hourly(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.air import services
 
     try:
-        record = services.import_hourly(args.file, by=None, strict=args.strict, fmt=args.format)
+        with progress_bar(streams, f"air import {Path(args.file).name}", unit="step") as progress:
+            record = services.import_hourly(
+                args.file, by=None, strict=args.strict, fmt=args.format, progress=progress
+            )
     except services.AirError as error:
         print(error, file=streams.stderr)
         return EXIT_USAGE

@@ -40,6 +40,7 @@ def run_hourly_import(job: Job, progress: Progress) -> JobOutcome:
                 by=job.created_by,
                 strict=bool(job.params.get("strict")),
                 fmt=job.params.get("format", "csv"),
+                progress=progress,
             )
     except AirError as error:
         raise JobRejected(str(error)) from None

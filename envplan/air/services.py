@@ -17,6 +17,7 @@ from django.db import transaction
 
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
+from envplan.commandline import Progress, no_progress
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.standards.air import (
@@ -162,6 +163,11 @@ def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.join(existing, on=compared, how="anti", nulls_equal=True)
 
 
+# An hourly import's steps, as its progress reports them: read the file, check it, record the import,
+# store its rows in the lake.
+IMPORT_STEPS = 4
+
+
 @transaction.atomic
 def import_hourly(
     file: str | os.PathLike[str] | Upload,
@@ -170,14 +176,19 @@ def import_hourly(
     strict: bool = False,
     fmt: str = "csv",
     generated: bool = False,
+    progress: Progress = no_progress,
 ) -> AirImport:
     """Validate an hourly file against the known stations and store its valid rows in the lake.
+
+    `progress` hears each of the import's IMPORT_STEPS as it starts (a bar on a terminal, a job's page).
 
     strict: any error rejects the whole file and stores nothing. Otherwise the valid rows are stored and
     the others reported (file, line, field, message) in `AirImport.errors`: the first 1,000 of them, with
     the count of all in `AirImport.error_count`. Raises AirError when the file cannot be read at all.
     """
+    progress(0, IMPORT_STEPS, "read")
     file_name, data = _read_upload(file)
+    progress(1, IMPORT_STEPS, "check")
     stations = dict(Station.objects.values_list("code", "city"))
     validated = parse_hourly(data, file_name=file_name, fmt=fmt, known_stations=stations)
     rejected = (strict and validated.error_count > 0) or validated.unusable
@@ -191,6 +202,7 @@ def import_hourly(
         status = ImportStatus.STORED
     days = sorted({d.isoformat() for d in valid.select(belongs_to_day(pl.col("time"))).to_series()})
     problems = validated.problems()
+    progress(2, IMPORT_STEPS, "record")
     record = AirImport.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
@@ -217,6 +229,7 @@ def import_hourly(
             "status": record.status,
         },
     )
+    progress(3, IMPORT_STEPS, "store")
     if valid.height:
         lake_rows = (
             _new_rows(valid)
@@ -228,6 +241,7 @@ def import_hourly(
             .select(list(air_lake.HOURLY_SCHEMA))
         )
         air_lake.lake().append(air_lake.HOURLY, lake_rows, date_column="time")
+    progress(IMPORT_STEPS, IMPORT_STEPS, "done")
     return record
 
 

@@ -119,6 +119,17 @@ def add_commands(group: Group) -> None:
 def serve_options(serve: argparse.ArgumentParser) -> None:
     """Options shared by `hj212 serve` and `hj212 serve-standalone`."""
     serve.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve the receiver's Prometheus metrics (frames, connections, fsync latency, ingest backlog) "
+        "on this port, at /metrics (0: any free port; default: none)",
+    )
+    serve.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address of the metrics port (default %(default)s: only this machine may scrape it)",
+    )
+    serve.add_argument(
         "--rotate-seconds",
         "--rotate",
         dest="rotate_seconds",

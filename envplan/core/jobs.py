@@ -24,6 +24,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -243,7 +244,33 @@ def bounded(errors: list[dict[str, Any]], total: int | None = None) -> dict[str,
 
 def run_job(job: Job) -> Job:
     """Run a claimed job to its end; never raises. The kind's function runs in the language of the person
-    who queued the job, outside any transaction of ours (its services open their own)."""
+    who queued the job, outside any transaction of ours (its services open their own). One log line
+    says how it ended and how long it took."""
+    from envplan.core import metrics
+
+    started = time.monotonic()
+    finished = _run_kind(job)
+    seconds = time.monotonic() - started
+    result = (
+        "ok"
+        if finished.state == JobState.DONE
+        else "failed"
+        if finished.result.get("crashed")
+        else "rejected"
+    )
+    metrics.observe_job(f"queued:{job.kind}", result=result, seconds=seconds)
+    logger.info(
+        "queued job %s (%s) %s in %.2fs",
+        job.pk,
+        job.kind,
+        result,
+        seconds,
+        extra={"job": job.kind, "job_id": job.pk, "result": result, "duration_ms": round(seconds * 1000, 1)},
+    )
+    return finished
+
+
+def _run_kind(job: Job) -> Job:
     kind = KINDS.get(job.kind)
     if kind is None:
         discover_kinds()
@@ -271,7 +298,7 @@ def run_job(job: Job) -> Job:
                 "The job stopped on an unexpected error. Nothing was stored; "
                 "the administrators can find the error in the log."
             )
-            return finish(job, state=JobState.FAILED, message=message, result={})
+            return finish(job, state=JobState.FAILED, message=message, result={"crashed": True})
         finally:
             tidy_connections()
         result = {

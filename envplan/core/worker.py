@@ -65,6 +65,14 @@ class Job:
 
 
 REGISTRY: dict[str, Job] = {}
+# The jobs of this process whose last run failed, with the error (sources' alerts read it: a job that
+# failed is an alert until it runs again without error).
+FAILING: dict[str, str] = {}
+
+
+def failing_jobs() -> dict[str, str]:
+    """The scheduled jobs of this process whose last run failed: name -> error."""
+    return dict(FAILING)
 
 
 def register(
@@ -108,13 +116,32 @@ def run_job(job: Job, *, today: dt.date) -> RunResult:
         result = job.function(today)
     except Exception as error:
         seconds = time.monotonic() - started
-        logger.exception("job %s failed after %.2fs", job.name, seconds)
-        return RunResult(job.name, False, seconds, error=f"{type(error).__name__}: {error}")
+        logger.exception(
+            "job %s failed after %.2fs", job.name, seconds, extra=job_fields(job.name, seconds, ok=False)
+        )
+        observe_job(job.name, ok=False, seconds=seconds)
+        FAILING[job.name] = f"{type(error).__name__}: {error}"
+        return RunResult(job.name, False, seconds, error=FAILING[job.name])
     finally:
         tidy_connections()
     seconds = time.monotonic() - started
-    logger.info("job %s ran in %.2fs: %s", job.name, seconds, summarize(result))
+    logger.info(
+        "job %s ran in %.2fs: %s", job.name, seconds, summarize(result), extra=job_fields(job.name, seconds)
+    )
+    observe_job(job.name, ok=True, seconds=seconds)
+    FAILING.pop(job.name, None)
     return RunResult(job.name, True, seconds, result=result)
+
+
+def job_fields(name: str, seconds: float, *, ok: bool = True) -> dict[str, Any]:
+    """A job's log line's fields (in the JSON format): its name, result and duration."""
+    return {"job": name, "result": "ok" if ok else "failed", "duration_ms": round(seconds * 1000, 1)}
+
+
+def observe_job(name: str, *, ok: bool, seconds: float) -> None:
+    from envplan.core import metrics
+
+    metrics.observe_job(name, result="ok" if ok else "failed", seconds=seconds)
 
 
 def tidy_connections() -> None:

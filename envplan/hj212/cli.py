@@ -32,6 +32,8 @@ def serve_option_error(args: argparse.Namespace) -> str | None:
         return f"--rotate-seconds must be positive, not {args.rotate_seconds}"
     if args.max_connections is not None and args.max_connections < 1:
         return f"--max-connections must be at least 1, not {args.max_connections}"
+    if args.metrics_port is not None and not 0 <= args.metrics_port <= 65535:
+        return f"--metrics-port {args.metrics_port} is not a TCP port"
     return None
 
 
@@ -235,6 +237,8 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         ),
         rotate_seconds=args.rotate_seconds,
         refresh=0,  # nothing to reload, nowhere to report to but --stats-json
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
     )
     try:
         service = ReceiverService(StaticRegistry(registry), options)

@@ -221,6 +221,8 @@ class LandingLog:
         self._buffer = RecordBuffer()
         self.appended = 0
         self.fsyncs = 0
+        # Told the seconds each batch's fsync took (the receiver's metrics: envplan.hj212.receiver.metrics).
+        self.fsync_observer: Callable[[float], None] | None = None
         for leftover in sorted(self.directory.glob(f"{prefix}-*.part")):
             _close_part(leftover)
         self._seq = self._last_seq() + 1
@@ -285,7 +287,10 @@ class LandingLog:
             written = os.write(self._fd, view)
             view = view[written:]
         view.release()
+        started = time.perf_counter()
         os.fsync(self._fd)
+        if self.fsync_observer is not None:
+            self.fsync_observer(time.perf_counter() - started)
         self.fsyncs += 1
         if self._first_write_at is None:
             self._first_write_at = self.clock()
@@ -443,6 +448,20 @@ def closed_files(directory: str | os.PathLike[str], *, prefix: str | None = None
     one ``prefix``, in name order (each writer's in the order written)."""
     pattern = f"{prefix}-*.log" if prefix is not None else "*.log"
     return sorted(Path(directory).glob(pattern))
+
+
+def backlog(directory: str | os.PathLike[str]) -> tuple[int, int]:
+    """The closed landing files waiting for ingest: how many, and their bytes (a file ingested meanwhile
+    counts for nothing)."""
+    files = 0
+    size = 0
+    for path in closed_files(directory):
+        try:
+            size += path.stat().st_size
+        except FileNotFoundError:
+            continue
+        files += 1
+    return files, size
 
 
 def mark_moved(path: str | os.PathLike[str]) -> Path:

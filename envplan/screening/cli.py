@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, UsageError
+from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, UsageError, progress_bar
 from envplan.screening.grid import GridError
 from envplan.screening.options import DETECTORS, ScanOptions
 from envplan.screening.readers import InputError, read_limits, read_maintenance, read_outlets, read_readings
@@ -135,14 +135,16 @@ def scan_command(args: argparse.Namespace, streams: Streams) -> int:
         if args.engine == "spark":
             findings = _on_spark(args, readings, limits, history, maintenance, outlets, options)
         else:
-            findings = scan(
-                readings,
-                limits=limits,
-                history=history,
-                maintenance=maintenance,
-                outlets=outlets,
-                options=options,
-            )
+            with progress_bar(streams, "screening scan", unit="step") as progress:
+                findings = scan(
+                    readings,
+                    limits=limits,
+                    history=history,
+                    maintenance=maintenance,
+                    outlets=outlets,
+                    options=options,
+                    progress=progress,
+                )
     except InputError as error:
         err.write(f"envplan screening scan: {error}\n")
         return EXIT_USAGE

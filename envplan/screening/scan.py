@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from envplan.commandline import Progress, no_progress
 from envplan.screening.baselines import KEY, aligned, channel_baselines, industry_baselines
 from envplan.screening.detectors import Context
 from envplan.screening.detectors.consistency import conversion_mismatch, mass_balance
@@ -105,6 +106,7 @@ def scan(
     outlets: pl.DataFrame | None = None,
     maintenance: pl.DataFrame | None = None,
     options: ScanOptions | None = None,
+    progress: Progress = no_progress,
 ) -> pl.DataFrame:
     """Findings (FINDINGS_SCHEMA) over readings (READINGS_SCHEMA) of any number of outlets.
 
@@ -117,12 +119,18 @@ def scan(
     or else from the outlets at hand.
     ``maintenance`` (MAINTENANCE_SCHEMA): maintenance records; without them maintenance marks are not
     checked against records.
+    ``progress`` hears each step as it starts: the grid, the usual behaviour, the features, then each
+    detector.
     """
     options = options or ScanOptions()
+    steps = 3 + len(options.detectors)
+    progress(0, steps, "grid")
     limits = _or_empty(limits, LIMITS_SCHEMA)
     grid = build_grid(readings_frame(readings), load_factors=options.load_factors)
     if grid.size == 0:
+        progress(steps, steps)
         return empty_findings()
+    progress(1, steps, "baselines")
     known = baselines
     if history is not None:
         learnt = baselines_of(history, options, limits=limits)
@@ -131,6 +139,7 @@ def scan(
             if known is None
             else pl.concat([known, learnt], how="diagonal_relaxed").unique(list(KEY), keep="first")
         )
+    progress(2, steps, "features")
     features = Features(grid, options)
     own = channel_baselines(grid, options, limits=limits, features=features)
     combined = own if known is None else _prefer(known, own)
@@ -140,7 +149,11 @@ def scan(
         else industry_baselines(combined, _or_empty(outlets, OUTLETS_SCHEMA))
     )
     context = _context(features, combined, limits, peers, outlets, maintenance, options)
-    found = [DETECTOR_FUNCTIONS[name](context) for name in options.detectors]
+    found: list[pl.DataFrame] = []
+    for number, name in enumerate(options.detectors):
+        progress(3 + number, steps, name)
+        found.append(DETECTOR_FUNCTIONS[name](context))
+    progress(steps, steps)
     return rank(pl.concat([empty_findings(), *found], how="vertical"))
 
 

@@ -40,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from envplan.commandline import Progress, no_progress
 from envplan.lake import Lake
 from envplan.lake.landing import MOVED
 
@@ -223,15 +224,26 @@ def _copy_tree(root: Path, target: Path, paths: Iterator[Path]) -> list[dict[str
     return copied
 
 
-def backup(dest: Path) -> Summary:
-    """Write a backup of this instance to `dest` (a new or empty folder)."""
+# A backup's steps, as its progress reports them.
+BACKUP_STEPS = ("database", "uploads", "lake", "landing", "manifest")
+
+
+def backup(dest: Path, *, progress: Progress = no_progress) -> Summary:
+    """Write a backup of this instance to `dest` (a new or empty folder). `progress` hears each of
+    BACKUP_STEPS as it starts."""
     _empty_or_new(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    steps = len(BACKUP_STEPS)
+    progress(0, steps, "database")
     counts = table_counts()
     dump = _dump_database(dest)
+    progress(1, steps, "uploads")
     uploads = _copy_tree(uploads_root(), dest / "uploads", _walk(uploads_root()))
+    progress(2, steps, "lake")
     lake = _copy_lake(Lake(settings.LAKE_URL), dest)
+    progress(3, steps, "landing")
     landing = _copy_tree(landing_root(), dest / "landing", _landing_files())
+    progress(4, steps, "manifest")
     secret = secret_key_file()
     if secret.is_file():
         _copy_file(secret, dest / "secret_key")
@@ -249,6 +261,7 @@ def backup(dest: Path) -> Summary:
     }  # fmt: skip
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     total = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+    progress(steps, steps)
     return Summary(len(counts), sum(counts.values()), len(uploads), len(lake), len(landing), total)
 
 

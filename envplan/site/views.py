@@ -48,3 +48,15 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "refresh_seconds": 2,
     }
     return render(request, "site/job.html", context)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The page of a real error (500): a plain page that needs neither the database nor the session, with
+    the request's id, which the error's log line carries too."""
+    from django.template import loader
+
+    from envplan.core.logs import current_request_id
+
+    request_id = getattr(request, "request_id", None) or current_request_id()
+    body = loader.get_template("500.html").render({"request_id": request_id})
+    return HttpResponse(body, status=500)

@@ -17,7 +17,15 @@ import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
-from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, UsageError, json_line
+from envplan.commandline import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Streams,
+    UsageError,
+    json_line,
+    progress_bar,
+)
 from envplan.hj212.cli import serve_option_error
 
 # --- hj212 ---------------------------------------------------------------------------------------------
@@ -69,6 +77,8 @@ def _serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         refresh=args.refresh,
         reuse_port=args.reuse_port,
         heartbeat=folder / "heartbeats" / f"{prefix}.json",
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
     )
     try:
         service = ReceiverService(registry, options)
@@ -250,7 +260,8 @@ def ingest(args: argparse.Namespace, streams: Streams) -> int:
     if folder is not None and not folder.is_dir():
         print(f"envplan sources ingest: --landing {folder}: no such folder", file=err)
         return EXIT_USAGE
-    result = services.ingest_landing(folder)
+    with progress_bar(streams, "sources ingest", unit="file") as progress:
+        result = services.ingest_landing(folder, progress=progress)
     code = EXIT_FINDINGS if result.unusable_total else EXIT_OK
     if args.json:
         out.write(json_line(dataclasses.asdict(result)))

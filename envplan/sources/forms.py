@@ -31,7 +31,16 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs gen
 
     class Meta:
         model = Device
-        fields = ["mn", "password", "edition", "crc_variants", "active", "strict", "expected_interval"]
+        fields = [
+            "mn",
+            "password",
+            "edition",
+            "crc_variants",
+            "active",
+            "strict",
+            "expected_interval",
+            "silence_minutes",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

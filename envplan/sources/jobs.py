@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from envplan.core.worker import register
 from envplan.sources import lake as sources_lake
+from envplan.sources.alerts import ALERT_EVERY, check_alerts
 from envplan.sources.services import detect_exceedances, ingest_landing
 
 # Look back this far when screening, so hours that arrive late (history re-sent after an outage) count.
@@ -38,3 +39,11 @@ def compact_job(today: dt.date) -> str:
 register("sources-ingest", ingest_job, every=dt.timedelta(minutes=1))
 register("sources-exceedances", exceedances_job, every=dt.timedelta(hours=1))
 register("sources-compact", compact_job, daily_at=dt.time(3, 30))
+
+
+def alerts_job(today: dt.date) -> str:
+    """Alerts on silence: devices that stopped sending, a growing landing backlog, failed jobs."""
+    return str(check_alerts())
+
+
+register("sources-alerts", alerts_job, every=ALERT_EVERY)

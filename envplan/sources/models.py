@@ -92,6 +92,15 @@ class Device(models.Model):
     expected_interval = models.PositiveIntegerField(_("expected interval (seconds)"), default=3600)
     last_seen_at = models.DateTimeField(_("last frame"), null=True, blank=True)
     last_frame_kind = models.CharField(_("last frame kind"), max_length=16, blank=True)
+    # Silent this long: an alert (envplan.sources.alerts). Empty: ENVPLAN_SILENCE_MINUTES.
+    silence_minutes = models.PositiveIntegerField(
+        _("alert after silence (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "An alert is raised when no frame came for this long. Empty: the installation's default."
+        ),
+    )
 
     class Meta:
         ordering = ["mn"]
@@ -243,3 +252,39 @@ class SourcesRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SourceAlert(models.Model):
+    """Something an operator must look at, raised by the `sources-alerts` worker job
+    (envplan.sources.alerts): a device that stopped sending, a landing backlog that grows, a job that
+    failed. Open until what raised it is over; one open alert per key, so each is told once."""
+
+    class Kind(models.TextChoices):
+        SILENT_DEVICE = "silent_device", _("device silent")
+        BACKLOG = "backlog", _("ingest backlog")
+        JOB_FAILED = "job_failed", _("job failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # What the alert is about: "device:<MN>", "backlog", "job:<name>".
+    key = models.CharField(max_length=200)
+    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The figures the message is written from, in the reader's language (SourceAlert.text).
+    details = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised"))
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+    notified = models.PositiveIntegerField(_("people notified"), default=0)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="source_alert_one_open_per_key",
+            )
+        ]
+        verbose_name = _("monitoring alert")
+        verbose_name_plural = _("monitoring alerts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({'cleared' if self.cleared_at else 'open'})"

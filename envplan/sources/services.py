@@ -22,6 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from envplan.commandline import Progress, no_progress
 from envplan.core.services import Actor, record_audit, snapshot
 from envplan.hj212.codes import DATA_KINDS
 from envplan.hj212.crc import variant_from_name
@@ -274,8 +275,15 @@ class _Chunk:
             )
 
 
-def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | None = None) -> IngestResult:
+def ingest_landing(
+    landing: str | os.PathLike[str] | None = None,
+    lake: Lake | None = None,
+    *,
+    progress: Progress = no_progress,
+) -> IngestResult:
     """Move the closed landing files of `landing` (default <data dir>/landing) into the lake.
+
+    `progress` hears the landing files read so far, of all the pending ones.
 
     Values become rows keyed by (MN, data kind, DataTime, factor, field) after split packets are
     reassembled across the pending files; frames of quarantined MNs are stored with status "quarantine"
@@ -320,6 +328,7 @@ def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | N
         moved = max(moved, keep_from)
 
     for index, path in enumerate(files):
+        progress(index, len(files), path.name)
         for record in landing_log.replay(path):
             number = result.frames
             result.frames += 1
@@ -357,6 +366,7 @@ def ingest_landing(landing: str | os.PathLike[str] | None = None, lake: Lake | N
         commit(len(files))
     for path in files[moved:]:  # split packets still incomplete at the end are left out, as they came
         landing_log.mark_moved(path)
+    progress(len(files), len(files))
     return result
 
 

@@ -22,6 +22,7 @@ from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import LIMIT_COLOUR, time_chart
 from envplan.sources import queries, services
+from envplan.sources.alerts import open_alerts
 from envplan.sources.forms import DeviceForm, EnterpriseForm, LimitForm, OutletForm
 from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet
 
@@ -38,6 +39,7 @@ def device_status(request: HttpRequest) -> HttpResponse:
         "quarantined": status.quarantined,
         "unknown_senders": status.unknown_senders,
         "can_edit": permissions.can_manage_monitoring(request.user),
+        "alerts": open_alerts(),
     }
     return render(request, "sources/device_status.html", context)
 

@@ -8,9 +8,10 @@ the others) and exits 2; nothing is stored from a rejected file.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, import_summary, json_line
+from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, import_summary, json_line, progress_bar
 
 
 def _issue(issue: dict[str, Any]) -> str:
@@ -36,7 +37,8 @@ def import_samples(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.water import services
 
     try:
-        record = services.import_samples(args.file, by=None)
+        with progress_bar(streams, f"water import {Path(args.file).name}", unit="step") as progress:
+            record = services.import_samples(args.file, by=None, progress=progress)
     except services.WaterError as error:
         print(error, file=streams.stderr)
         return EXIT_USAGE

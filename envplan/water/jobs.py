@@ -39,7 +39,7 @@ def run_samples_import(job: Job, progress: Progress) -> JobOutcome:
     progress(0, 1)
     try:
         with open_input(job) as upload:
-            record = import_samples(upload, by=job.created_by)
+            record = import_samples(upload, by=job.created_by, progress=progress)
     except WaterError as error:
         raise JobRejected(str(error)) from None
     url = reverse("water:import_detail", args=[record.pk])

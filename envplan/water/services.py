@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import polars as pl
 from django.db import transaction
 
+from envplan.commandline import Progress, no_progress
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.problems import DEFAULT_LIMIT, ProblemList
@@ -378,22 +379,33 @@ def _registry() -> dict[str, tuple[str, str]]:
     }
 
 
+# A sample import's steps, as its progress reports them: read, check, record, store in the lake.
+IMPORT_STEPS = 4
+
+
 @transaction.atomic
 def import_samples(
-    file: str | os.PathLike[str] | Upload, *, by: Actor, generated: bool = False
+    file: str | os.PathLike[str] | Upload,
+    *,
+    by: Actor,
+    generated: bool = False,
+    progress: Progress = no_progress,
 ) -> WaterImport:
     """Validate a sample file (the water CSV: see `envplan.standards.water`) against the section registry and
-    store it in the lake, whole, or reject it whole.
+    store it in the lake, whole, or reject it whole. `progress` hears each of IMPORT_STEPS as it starts.
 
     Side effects: one WaterImport row (status stored or rejected, the first 1,000 errors as
     {file, line, field, message} and the count of all), one audit entry, and for a stored file the rows
     not already in the lake appended to `water_samples` (so a re-import writes nothing). Raises WaterError
     only when a path cannot be opened.
     """
+    progress(0, IMPORT_STEPS, "read")
     file_name, data = _read_upload(file)
+    progress(1, IMPORT_STEPS, "check")
     checked = check_samples(data, file=file_name, monitoring_sections=_registry())
     rejected = checked.errors.height > 0
     new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
+    progress(2, IMPORT_STEPS, "record")
     problems = ProblemList.first(checked.errors.head(DEFAULT_LIMIT).to_dicts(), total=checked.errors.height)
     record = WaterImport.objects.create(
         file_name=file_name[:255],
@@ -420,7 +432,9 @@ def import_samples(
         },
     )
     # Last: a failure above leaves nothing in the lake; a failed append rolls the import record back.
+    progress(3, IMPORT_STEPS, "store")
     _append(new, generated=generated, import_id=record.pk)
+    progress(IMPORT_STEPS, IMPORT_STEPS, "done")
     return record
 
 

@@ -82,6 +82,7 @@ def receiver_thread(
     config: ReceiverConfig | None = None,
     rotate: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
+    metrics_port: int | None = None,
 ) -> Iterator[Running]:
     """The receiver service of `envplan hj212 serve`, its event loop in a thread, on 127.0.0.1 and a free
     port; its landing file is closed `rotate` seconds of `clock` after its first frame."""
@@ -96,6 +97,7 @@ def receiver_thread(
         rotate_seconds=rotate,
         refresh=0,  # no refresher thread: the test's database transaction is not visible to other threads
         landing_clock=clock,
+        metrics_port=metrics_port,
     )
     service = ReceiverService(registry, options)
     stop = threading.Event()

@@ -64,5 +64,9 @@ def test_serve_raises_its_open_file_limit_and_refuses_connections_past_the_maxim
     assert refused == b""
     assert again == [qn.decode() for qn, _ in frames[3:6]]
     assert code == 0
-    assert log == ["connection limit of 3 reached: 1 new connections refused since the last message"]
+    # One line of the text log format (envplan.core.logs): time, level, logger, request id ("-": none).
+    assert [line.split(" ", 2)[2] for line in log] == [
+        "WARNING envplan.hj212.receiver [-] connection limit of 3 reached: "
+        "1 new connections refused since the last message"
+    ]
     assert stdout.strip().endswith("0 rejected, 1 connections refused")

@@ -98,6 +98,10 @@ class ServeOptions:
     # clean stop: the health page reads it to know the receiver is alive (None: no file).
     heartbeat: Path | None = None
     heartbeat_seconds: float = 10.0
+    # The receiver's Prometheus metrics on a port of their own (envplan.hj212.receiver.metrics); None: none.
+    # Port 0: any free port (`metrics on http://HOST:PORT/metrics` is printed after `listening on`).
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
 
 class ReceiverService:
@@ -120,6 +124,7 @@ class ReceiverService:
         )
         self._reported: Counter[tuple[str, str]] = Counter()
         self._unsent: list[RejectedSample] = []  # samples of a report that could not be stored
+        self.metrics_port: int | None = None  # the metrics server's port, once it serves
 
     @property
     def stats(self) -> ReceiverStats:
@@ -135,12 +140,25 @@ class ReceiverService:
     ) -> ReceiverStats:
         """Serve until SIGTERM/SIGINT (main thread only) or until ``stop`` is set, then close the landing
         log.  Prints ``listening on HOST:PORT`` first (scripts read the port from it), then the lines of
-        ``after_listening``.  An OSError (the address cannot be bound) propagates."""
+        ``after_listening``, then ``metrics on http://HOST:PORT/metrics`` when the options ask for metrics.
+        An OSError (an address cannot be bound) propagates."""
+        metrics = None
+        if self.options.metrics_port is not None:
+            from envplan.hj212.receiver.metrics import serve_metrics
+
+            metrics, self.metrics_port = serve_metrics(
+                self.stats, self.landing, host=self.options.metrics_host, port=self.options.metrics_port
+            )
+            where = f"{self.options.metrics_host}:{self.metrics_port}"
+            after_listening = (*after_listening, f"metrics on http://{where}/metrics")
         try:
             run_event_loop(
                 self.serve(out=out, after_listening=after_listening, stop=stop, on_listening=on_listening)
             )
         finally:
+            if metrics is not None:
+                metrics.shutdown()
+                metrics.server_close()
             self.landing.close()
         return self.stats
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from envplan.commandline import HANDLER, NEEDS_DJANGO
 from envplan.commands import build_parser
-from tests.commandline import in_group
+from tests.commandline import in_group, on_terminal, piped
 from tests.pure.screening.series import load_like, noisy, readings_of
 
 main = in_group("screening")
@@ -198,3 +198,14 @@ def test_cli_envplan_declares_screening_scan_pure() -> None:
 
     assert getattr(args, HANDLER) == "envplan.screening.cli:scan_command"
     assert getattr(args, NEEDS_DJANGO) is False
+
+
+def test_cli_scan_shows_its_steps_on_a_terminal_and_nothing_when_piped(tmp_path: Path) -> None:
+    path = str(_held(tmp_path))
+
+    code, out, shown = on_terminal("screening", "scan", path, "--detectors", "flat_line,replay")
+    piped_code, piped_out, piped_err = piped("screening", "scan", path, "--detectors", "flat_line,replay")
+
+    assert code == piped_code == 1 and out == piped_out  # the bar changes nothing of the result
+    assert "screening scan" in shown and "5/5" in shown and "100%" in shown
+    assert piped_err == ""

@@ -26,8 +26,11 @@ def deployment(
     hj212_host: str,
     hj212_port: int,
     accept_unknown_devices: bool = False,
+    metrics_port: int | None = None,
     python: str = sys.executable,
 ) -> list[ProcessSpec]:
+    """The processes of the deployment. With `metrics_port`, receiver N serves its metrics on
+    `metrics_port + N - 1` (on 127.0.0.1)."""
     envplan = (python, "-m", "envplan")
     specs = [
         ProcessSpec(
@@ -51,6 +54,8 @@ def deployment(
         argv = [*envplan, "hj212", "serve", "--host", hj212_host, "--port", str(hj212_port), "--reuse-port"]
         if accept_unknown_devices:
             argv.append("--accept-unknown-devices")
+        if metrics_port is not None:
+            argv += ["--metrics-port", str(metrics_port + number - 1)]
         specs.append(ProcessSpec(f"hj212-{number}", tuple(argv)))
     return specs
 
@@ -70,6 +75,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--hj212-port", type=int, default=9212, help="the receivers' port (default 9212)")
         parser.add_argument("--accept-unknown-devices", action="store_true", help="passed to the receivers")
+        parser.add_argument(
+            "--metrics-port",
+            type=int,
+            help="the receivers' Prometheus metrics on this port and the next ones, one per receiver, on "
+            "127.0.0.1 (default: none; the web's are at /metrics)",
+        )
         parser.add_argument("--grace", type=float, default=30.0, help="seconds to stop before a kill (30)")
         parser.add_argument("--no-migrate", action="store_true", help="do not migrate the database first")
         parser.add_argument(
@@ -84,6 +95,9 @@ class Command(BaseCommand):
             raise CommandError(f"--receivers must be 0 or more, not {options['receivers']}", returncode=2)
         if not 0 < options["hj212_port"] <= 65535:
             raise CommandError(f"--hj212-port {options['hj212_port']} is not a TCP port", returncode=2)
+        metrics_port = options["metrics_port"]
+        if metrics_port is not None and not 0 < metrics_port <= 65535 - max(0, options["receivers"] - 1):
+            raise CommandError(f"--metrics-port {metrics_port} is not a TCP port", returncode=2)
         specs = deployment(
             bind=options["bind"],
             workers=options["workers"],
@@ -92,6 +106,7 @@ class Command(BaseCommand):
             hj212_host=options["hj212_host"],
             hj212_port=options["hj212_port"],
             accept_unknown_devices=options["accept_unknown_devices"],
+            metrics_port=metrics_port,
             python="envplan" if options["procfile"] else sys.executable,
         )
         if options["procfile"]:
