@@ -19,6 +19,8 @@ class ConfigError(Exception):
 
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# `envplan serve`'s own default address.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Config:
     open_data_licence: str = "https://creativecommons.org/licenses/by/4.0/"
     open_data_publisher: str = ""
     correction_days: int = 15
+    # Where people reach envplan from outside (e-mail links are absolute): ENVPLAN_SITE_URL.
+    site_url: str = DEFAULT_SITE_URL
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -138,7 +142,22 @@ def load() -> Config:
         open_data_licence=licence_from_env(),
         open_data_publisher=os.environ.get("ENVPLAN_OPEN_DATA_PUBLISHER", "").strip(),
         correction_days=env_int("ENVPLAN_CORRECTION_DAYS", 15, minimum=1),
+        site_url=site_url_from_env(),
     )
+
+
+def site_url_from_env() -> str:
+    """The address people open envplan at (scheme, host, optional port and path), without a final slash."""
+    raw = os.environ.get("ENVPLAN_SITE_URL", "").strip()
+    if not raw:
+        return DEFAULT_SITE_URL
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"ENVPLAN_SITE_URL must be the address people open envplan at, like https://envplan.example.org, "
+            f"not {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 def licence_from_env() -> str:
