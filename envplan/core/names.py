@@ -8,6 +8,8 @@ the others.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from envplan.standards.water.limits import ITEM_BY_CODE
@@ -97,19 +99,19 @@ def pollutant_name(code: str) -> str:
 
 
 def water_item_name(code: str) -> str:
-    """A GB 3838-2002 item's display name: "codmn" -> 高锰酸盐指数 / indice de permanganate / permanganate index."""
+    """A GB 3838-2002 item's display name: "codmn" -> 高锰酸盐指数 (zh), indice de permanganate (fr)."""
     item = ITEM_BY_CODE.get((code or "").strip().lower())
     if item is None:
-        return pollutant_name(code) if (code or "").strip().lower() in SYMBOLS else code
+        return code
     if chinese_page():
         return item.name_cn
     return gettext(item.name_en)
 
 
 def substance_names(codes: str | list[str] | tuple[str, ...], separator: str | None = None) -> str:
-    """Several codes (a list, or one comma-separated string) as one line of display names."""
+    """Several codes (a list, or one string separated by commas or semicolons) as one line of names."""
     if isinstance(codes, str):
-        codes = [part for part in (c.strip() for c in codes.split(",")) if part]
+        codes = [part for part in (c.strip() for c in re.split(r"[,;]", codes)) if part]
     if separator is None:
         separator = "、" if chinese_page() else ", "
     return separator.join(pollutant_name(code) for code in codes)
@@ -142,3 +144,29 @@ PROVENANCES = (
     gettext_noop("computed from the monitoring sections"),
     gettext_noop("computed from the enforcement records"),
 )
+
+
+# Places the data names in English (the air registry's city column); the catalogues carry their names in
+# the other languages. A place not listed here is shown as stored.
+PLACES = (gettext_noop("Baotou"),)
+
+
+def place_name(name: str) -> str:
+    """A city's or district's name in the reader's language ("Baotou" -> 包头市 on Chinese pages)."""
+    return gettext(name) if name else name
+
+
+def local_name(obj: object) -> str:
+    """A station's, section's or enterprise's name: its Chinese name on Chinese pages when it has one."""
+    name = str(getattr(obj, "name", "") or "")
+    chinese = str(getattr(obj, "name_zh", "") or "")
+    return chinese if chinese and chinese_page() else name
+
+
+def other_name(obj: object) -> str:
+    """The name `local_name` did not show (shown beside it, muted), or ""."""
+    name = str(getattr(obj, "name", "") or "")
+    chinese = str(getattr(obj, "name_zh", "") or "")
+    if not chinese:
+        return ""
+    return name if chinese_page() else chinese

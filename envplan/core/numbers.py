@@ -33,6 +33,17 @@ def decimals_of(reference: Number | None) -> int | None:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def decimals_like(value: Number, reference: Number | None) -> int:
+    """Decimals for a value shown beside a reference (a latest value beside its target): the reference's,
+    and at least one for a fraction below 1,000 (83.3 beside a target of 85, not 83)."""
+    places = decimals_of(reference)
+    if places is None:
+        return default_decimals(value)
+    if not float(value).is_integer() and abs(float(value)) < 1000:
+        return max(places, 1)
+    return places
+
+
 def format_number(value: Number | None, decimals: int | None = None) -> str:
     """`value` with `decimals` decimals (else `default_decimals`), in the current language's format."""
     if value is None:

@@ -1,13 +1,13 @@
 """`{% load envplan_format %}`: numbers, units and substance names as every page shows them.
 
-    {{ value|number }}            0,70 in French, 0.70 in English and Chinese; decimals by size
-    {{ value|number:2 }}          two decimals
-    {{ value|number_like:ref }}   as many decimals as `ref` (a target's value)
-    {{ value|quantity:"mg/L" }}   the number and its unit
-    {{ "pm10"|pollutant }}        PM₁₀;  {{ "codmn"|pollutant }} 高锰酸盐指数 / indice de permanganate
-    {{ "codmn, tp"|substances }}  several codes in one line
-    {{ "hourly"|frame_kind }}     the HJ 212 data kind in the reader's language
-    {{ text|provenance }}         an indicator's provenance note, translated
+{{ value|number }}            0,70 in French, 0.70 in English and Chinese; decimals by size
+{{ value|number:2 }}          two decimals
+{{ value|number_like:ref }}   as many decimals as `ref` (a target's value)
+{{ value|quantity:"mg/L" }}   the number and its unit
+{{ "pm10"|pollutant }}        PM₁₀;  {{ "codmn"|pollutant }} 高锰酸盐指数 / indice de permanganate
+{{ "codmn, tp"|substances }}  several codes in one line
+{{ "hourly"|frame_kind }}     the HJ 212 data kind in the reader's language
+{{ text|provenance }}         an indicator's provenance note, translated
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def number(value: Any, decimals: Any = None) -> str:
 def number_like(value: Any, reference: Any) -> str:
     if value is None or value == "":
         return "—"
-    return numbers.format_number(value, numbers.decimals_of(reference))
+    return numbers.format_number(value, numbers.decimals_like(value, reference))
 
 
 @register.filter
@@ -71,3 +71,18 @@ def unit_after(number_text: str, measure: str = "") -> str:
     if number_text in ("", "—"):
         return number_text
     return numbers.with_unit(str(number_text), measure or "")
+
+
+@register.filter
+def place(name: str) -> str:
+    return names.place_name(name or "")
+
+
+@register.filter
+def local_name(obj: Any) -> str:
+    return names.local_name(obj)
+
+
+@register.filter
+def other_name(obj: Any) -> str:
+    return names.other_name(obj)
