@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from envplan.core.uploads import request_limit_bytes
-
-ACCESS_LOG = logging.getLogger("envplan.access")
 
 # What a form adds around its files (fields, multipart boundaries and part headers).
 FORM_ALLOWANCE_BYTES = 256 * 1024
@@ -69,10 +66,11 @@ def announced_length(request: HttpRequest) -> int | None:
 
 
 class ExpectedRefusalMiddleware:
-    """Answers a view's PermissionDenied with our 403 page and one log line, not a traceback.
+    """Answers a view's PermissionDenied with our 403 page, logged in one line, not with a traceback.
 
     A refused request is expected (a reporter opening another unit's task); Django's own handler logs
-    it with the full stack, which buries real errors. Other exceptions go on to Django unchanged.
+    it with the full stack, which buries real errors. Answered here, the refusal is logged like any 4xx
+    response ("Forbidden: /path", one line). Other exceptions go on to Django unchanged.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -84,7 +82,4 @@ class ExpectedRefusalMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PermissionDenied):
             return None
-        user = getattr(request, "user", None)
-        who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        ACCESS_LOG.warning("Forbidden: %s %s (user %s)", request.method, request.path, who)
         return render(request, "403.html", {"exception": str(exception)}, status=403)
