@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 BIND ?= 127.0.0.1:8000
 PURE := $(wildcard envplan/standards envplan/hj212 envplan/plantext envplan/lake envplan/problems.py envplan/archives.py envplan/draw envplan/screening envplan/commandline.py envplan/engines)
 
-.PHONY: run prod static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps messages bench clean
+.PHONY: run prod static install test lint typecheck migrations-check test-sqlite test-browser test-postgres system-deps browser-deps messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: $(DEV_STAMP) system-deps lint typecheck migrations-check test-sqlite test-
 system-deps:
 	bash scripts/ensure-test-system.sh
 
+# axe-core (the accessibility checker of the browser tests) from npm, pinned, into var/node.
+browser-deps:
+	bash scripts/ensure-axe.sh
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check envplan tests bench
 	$(BIN)/ruff format --check envplan tests bench
@@ -63,7 +67,7 @@ test-sqlite: $(DEV_STAMP)
 
 # Headless-browser tests (Playwright driving Debian's Chromium), in their own run: Playwright's sync API
 # keeps an event loop on the main thread, which the asyncio tests of the HJ 212 receiver must not share.
-test-browser: $(DEV_STAMP)
+test-browser: $(DEV_STAMP) browser-deps
 	ENVPLAN_TEST_HOUR=23:00 $(BIN)/pytest -q tests -m browser
 
 # The database-backed tests again on a throw-away PostgreSQL server run by a non-root user.

@@ -19,6 +19,8 @@ class ConfigError(Exception):
 
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# `envplan serve`'s own default address.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Config:
     metrics_multiprocess: bool = False
     silence_minutes: int = 60
     backlog_alert_mb: int = 256
+    # Where people reach envplan from outside (e-mail links are absolute): ENVPLAN_SITE_URL.
+    site_url: str = DEFAULT_SITE_URL
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -152,6 +156,7 @@ def load() -> Config:
         metrics_multiprocess=bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()),
         silence_minutes=env_int("ENVPLAN_SILENCE_MINUTES", 60, minimum=1),
         backlog_alert_mb=env_int("ENVPLAN_BACKLOG_ALERT_MB", 256, minimum=1),
+        site_url=site_url_from_env(),
     )
 
 
@@ -167,6 +172,20 @@ def choice_from_env(name: str, choices: tuple[str, ...], default: str) -> str:
     if raw.lower() not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
     return raw.lower()
+
+
+def site_url_from_env() -> str:
+    """The address people open envplan at (scheme, host, optional port and path), without a final slash."""
+    raw = os.environ.get("ENVPLAN_SITE_URL", "").strip()
+    if not raw:
+        return DEFAULT_SITE_URL
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"ENVPLAN_SITE_URL must be the address people open envplan at, like https://envplan.example.org, "
+            f"not {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 def licence_from_env() -> str:

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's PermissionDenied: our 403 page and one log line instead of a traceback.
+    "envplan.core.middleware.ExpectedRefusalMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,6 +172,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ENVPLAN_OPEN_DATA_LICENCE = CONFIG.open_data_licence
 ENVPLAN_OPEN_DATA_PUBLISHER = CONFIG.open_data_publisher
 ENVPLAN_CORRECTION_DAYS = CONFIG.correction_days
+# E-mail links are absolute: this address, then the page's path.
+ENVPLAN_SITE_URL = CONFIG.site_url
 
 # Reminders and review notices go out through Django's e-mail backend (the console in the demo).
 EMAIL_BACKEND = CONFIG.email_backend

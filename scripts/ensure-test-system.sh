@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: PostgreSQL server, Chromium (driven by Playwright; never a
-# downloaded browser), CJK fonts and Java 17 (for Spark). Installs what is missing when run as root;
+# downloaded browser), npm (for axe-core), CJK fonts and Java 17 (for Spark). Installs what is missing when run as root;
 # otherwise says what to install.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# npm installs axe-core, the accessibility checker of the browser tests (scripts/ensure-axe.sh).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # Read the font list whole before matching: `fc-list | grep -q` under pipefail fails at random when grep
 # exits at the first match and fc-list dies of SIGPIPE.
 fonts=$(fc-list 2>/dev/null || true)

@@ -22,7 +22,7 @@ from envplan.indicators.services import configure_indicator
 from envplan.plans.models import Plan, Target
 
 DEMO_FOLDER = Path(__file__).resolve().parent / "demo"
-CITY = "Baotou"
+CITY = "Baotou"  # shown through envplan.core.names.place_name (its catalogue names)
 PROVENANCE = "set by the city"
 
 # Baotou's published 2025 air targets (the reference plan only says "meet the targets set by the city").

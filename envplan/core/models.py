@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from envplan.core import clock
 from envplan.problems import ProblemList
 
 
@@ -72,7 +73,8 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntry(models.Model):
     """Who did what to which object, with the state before and after. Written, never changed."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The application's clock (the demo's pinned moment in the demo), like every other date on the pages.
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

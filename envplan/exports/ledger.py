@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from envplan.accounts.permissions import User
+from envplan.core.numbers import decimals_like
 from envplan.exports.queries import latest_approved_reports, plan_reporting
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.indicators.services import attainment, series_by_target
@@ -176,14 +178,28 @@ def add_targets_sheet(
                 target.indicator,
                 f"{target.get_comparator_display()} {target.value_display}",
                 target.deadline or year_end,
-                result.latest,
+                rounded_like(result.latest, target.value),
                 result.latest_date,
-                result.projected,
+                rounded_like(result.projected, target.value),
                 f"{RATING_LABELS[result.rating]} {rating_label(result.rating)}",
             ],
         )
         sheet.cell(row=sheet.max_row, column=4).number_format = "yyyy-mm-dd"
         sheet.cell(row=sheet.max_row, column=6).number_format = "yyyy-mm-dd"
+        for column, value in ((5, result.latest), (7, result.projected)):
+            if value is not None:
+                places = decimals_like(value, target.value)
+                sheet.cell(row=sheet.max_row, column=column).number_format = (
+                    f"0.{'0' * places}" if places else "0"
+                )
+
+
+def rounded_like(value: Decimal | float | None, reference: Decimal) -> float | None:
+    """A latest or projected value with the decimals the dashboard shows (17.870968 -> 17.9 beside a
+    target of 18), not the float's own."""
+    if value is None:
+        return None
+    return round(float(value), decimals_like(value, reference))
 
 
 def rating_label(rating: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from envplan.core import clock
 from envplan.core.services import Actor, record_audit, snapshot
 from envplan.indicators import registry
 from envplan.indicators.models import Indicator, IndicatorValue, Source
@@ -70,16 +71,29 @@ def configure_indicator(
     return indicator
 
 
+def report_value_date(period: dt.date, today: dt.date) -> dt.date:
+    """The date a report's value carries: the period's end, or today while the period runs (a value
+    approved on 20 October for October is the latest value from that day on, not from 31 October)."""
+    return min(period_end(period), max(period, today))
+
+
 def record_report_values(report: Any) -> int:
-    """Copy an approved report's values into its targets' series (dated at the period's end)."""
+    """Copy an approved report's values into its targets' series, one value per target and period."""
+    date = report_value_date(report.period, clock.today())
     count = 0
     for reported in report.values.select_related("target"):
         indicator, _ = Indicator.objects.get_or_create(target=reported.target)
         if indicator.source == Source.COMPUTED:
             continue  # a computed indicator is fed by data, not by reports
+        # A value of the same period approved earlier (and so dated earlier) gives way to this one.
+        IndicatorValue.objects.filter(
+            indicator=indicator,
+            date__range=(report.period, period_end(report.period)),
+            origin__startswith="report:",
+        ).exclude(date=date).delete()
         IndicatorValue.objects.update_or_create(
             indicator=indicator,
-            date=period_end(report.period),
+            date=date,
             defaults={
                 "value": reported.value,
                 "origin": f"report:{report.pk}",

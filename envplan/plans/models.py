@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from envplan.core.models import TimeStampedModel
+from envplan.core.numbers import decimals_of, format_quantity
 
 
 def normalize_unit_name(name: str) -> str:
@@ -330,10 +331,7 @@ class Target(models.Model):
 
     @property
     def value_display(self) -> str:
-        text = format(self.value.normalize(), "f")
-        measure = self.unit_of_measure
-        if measure == "milestone":
+        """The value and its unit in the reader's locale (0,71 in French), as written (no added decimals)."""
+        if self.unit_of_measure == "milestone":
             return str(_("done"))
-        if measure in {"", "count", "coefficient"}:
-            return text
-        return f"{text} {measure}" if measure != "%" else f"{text} %"
+        return format_quantity(self.value, self.unit_of_measure, decimals_of(self.value))

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from envplan.core import clock
 from envplan.core.models import TimeStampedModel
 from envplan.plans.models import Plan, Target, Task, Unit
 
@@ -113,6 +114,21 @@ class ProgressReport(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("progress:report", args=[self.pk])
 
+    def last_event(self, action: str) -> ReportEvent | None:
+        """The latest event of one kind (from the prefetched events when the page prefetched them)."""
+        found = [event for event in self.events.all() if event.action == action]
+        return found[-1] if found else None
+
+    @property
+    def approval(self) -> ReportEvent | None:
+        """Who approved the report and when (the latest approval)."""
+        return self.last_event(ReportAction.APPROVED) if self.approved_at else None
+
+    @property
+    def return_event(self) -> ReportEvent | None:
+        """The reviewer's return, with its comment, while the report stays returned."""
+        return self.last_event(ReportAction.RETURNED) if self.state == ReportState.RETURNED else None
+
 
 # The precision of a reported value: ten digits before the decimal mark, six after.
 VALUE_MAX_DIGITS = 16
@@ -149,7 +165,8 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The application's clock, as for the report's own dates (the demo's pinned moment in the demo).
+    uploaded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

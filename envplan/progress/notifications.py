@@ -50,12 +50,19 @@ def notify(
         if email and address:
             send_mail(
                 subject=f"[envplan] {message[:80]}",
-                message=f"{message}\n\n{link}",
+                message=f"{message}\n\n{absolute_link(link)}",
                 from_email=getattr(django_settings, "DEFAULT_FROM_EMAIL", None),
                 recipient_list=[address],
                 fail_silently=True,
             )
     return created
+
+
+def absolute_link(link: str) -> str:
+    """A page's path as a full address for an e-mail (ENVPLAN_SITE_URL in front); full addresses pass."""
+    if not link.startswith("/"):
+        return link
+    return f"{getattr(django_settings, 'ENVPLAN_SITE_URL', '').rstrip('/')}{link}"
 
 
 def writers_of(unit_ids: Iterable[int]) -> list[User]:

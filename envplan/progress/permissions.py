@@ -62,6 +62,14 @@ def can_review_report(user: User, report: ProgressReport) -> bool:
     return bool(lead_unit_ids(report.task) & admin_unit_ids(user))
 
 
+def reviewing_unit_id(user: User, report: ProgressReport) -> int | None:
+    """The lead unit on whose behalf this user reviews the report; None for the district office."""
+    if reviewer_is_district_office(report):
+        return None
+    ids = sorted(lead_unit_ids(report.task) & admin_unit_ids(user))
+    return ids[0] if ids else None
+
+
 def can_view_report(user: User, report: ProgressReport) -> bool:
     """May the user read the report whole: narrative, evidence, review comments?"""
     if sees_everything(user):

@@ -493,7 +493,14 @@ def review_report(
     report.version += 1
     report.save()
     action = ReportAction.APPROVED if approve else ReportAction.RETURNED
-    ReportEvent.objects.create(report=report, action=action, by=person(by), comment=comment.strip(), at=now)
+    ReportEvent.objects.create(
+        report=report,
+        action=action,
+        by=person(by),
+        by_unit_id=rules.reviewing_unit_id(by, report),
+        comment=comment.strip(),
+        at=now,
+    )
     record_audit(
         report,
         action=f"report.{action}",

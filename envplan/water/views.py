@@ -13,6 +13,7 @@ from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
 from envplan.core.jobs import enqueue
+from envplan.core.names import water_item_name
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
@@ -50,7 +51,7 @@ def monitoring_section_detail(request: HttpRequest, code: str) -> HttpResponse:
     limit_label = _("class III limit %(limit)s %(unit)s") % {"limit": trend.limit, "unit": definition.unit}
     chart = series_chart(
         trend.points,
-        label=f"{definition.name_en} ({definition.unit})",
+        label=f"{water_item_name(definition.code)} ({definition.unit})",
         css_class="water-chart",
         testid="trend-chart",
         unit_of_measure=definition.unit,

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
+from envplan.core.names import pollutant_name
 from envplan.emergency.queries import latest_alert
 from envplan.sources.lake import ZONE
 
@@ -19,7 +19,7 @@ RECENT = dt.timedelta(days=7)
 
 @register.filter
 def pollutant_label(code: str) -> str:
-    return {"so2": "SO2", "nox": "NOx", "pm": _("particulate matter"), "vocs": "VOCs"}.get(code, code)
+    return pollutant_name(code)
 
 
 @register.inclusion_tag("emergency/_alert_card.html")
