@@ -29,6 +29,7 @@ static: $(RUN_STAMP)
 	$(BIN)/envplan static
 
 run: $(RUN_STAMP)
+	@command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q . || echo "warning: no Chinese (CJK) font is installed: PDFs in Chinese (briefing, assessment) will be refused. Debian: sudo apt-get install fonts-noto-cjk" >&2
 	$(BIN)/envplan migrate --no-input
 	$(BIN)/envplan demo
 	$(BIN)/envplan static

@@ -26,3 +26,22 @@ def add_commands(group: Group) -> None:
     assess.add_argument("--pdf", help="also write the ranking as a PDF to this file")
     assess.add_argument("--language", default="zh-hans", help="language of the PDF and names")
     assess.add_argument("--json", action="store_true", help="print the ranking as one JSON object")
+
+    briefing = group.command(
+        "briefing",
+        "envplan.exports.cli:briefing",
+        django=True,
+        help="write the monthly briefing (status, overdue tasks, targets, air, water, alerts), .docx or .pdf",
+    )
+    briefing.add_argument("--month", required=True, help="the month, YYYY-MM")
+    briefing.add_argument("--plan", type=int, help="plan id (default: the latest plan of that year)")
+    briefing.add_argument(
+        "--lang",
+        "--language",
+        dest="language",
+        default="zh-hans",
+        choices=["zh-hans", "fr", "en"],
+        help="language of the briefing",
+    )
+    briefing.add_argument("--format", choices=["docx", "pdf"], default="docx", help="Word or PDF")
+    briefing.add_argument("-o", "--output", required=True, help="the file to write")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from envplan.indicators.models import Indicator
 from envplan.indicators.services import Attainment
+from envplan.plans.content import content_text
 from envplan.plans.models import Chapter, Plan, Target
 from envplan.progress.status import DONE, ON_TRACK, OVERDUE, STATUS_ORDER, TaskState, plan_task_states
 
@@ -68,7 +69,7 @@ def plan_dashboard(plan: Plan, *, today: dt.date) -> Dashboard:
     chapters: dict[int, StatusRow] = {}
     for chapter in Chapter.objects.filter(plan=plan).order_by("position"):
         chapters[chapter.pk] = StatusRow(
-            label=f"{chapter.number}. {chapter.title}",
+            label=f"{chapter.number}. {content_text(chapter, 'title')}",
             link=f"/plans/{plan.pk}/tasks/?chapter={chapter.position}",
         )
     units: dict[int, StatusRow] = {}

@@ -2,6 +2,7 @@
 
 envplan ledger export --plan ID -o FILE.xlsx [--language zh-hans]
 envplan ledger assessment --plan ID [--pdf FILE.pdf] [--language zh-hans] [--json]
+envplan ledger briefing --month YYYY-MM [--plan ID] [--lang zh-hans] --format docx|pdf -o FILE
 """
 
 from __future__ import annotations
@@ -108,3 +109,45 @@ def _assessment(plan: Plan, args: argparse.Namespace, streams: Streams) -> int:
 
 export = _with_plan(_export)
 assessment = _with_plan(_assessment)
+
+
+def briefing(args: argparse.Namespace, streams: Streams) -> int:
+    """`envplan ledger briefing --month YYYY-MM [--plan ID] [--lang zh-hans] --format docx|pdf -o FILE`.
+
+    Exit 2 for a bad month, an unknown plan, an output that does not end like the format, an unwritable
+    file, or a PDF that would need Chinese glyphs no installed font has (nothing is written then)."""
+    from envplan.exports import briefing as briefings
+    from envplan.exports.pdf import PdfUnavailable
+
+    err = streams.stderr
+    try:
+        month = briefings.parse_month(args.month)
+    except briefings.BriefingError as problem:
+        print(f"envplan ledger briefing: {problem}", file=err)
+        return EXIT_USAGE
+    path = Path(args.output)
+    if path.suffix.lower() != f".{args.format}":
+        print(f"envplan ledger briefing: {path}: the output file must end in .{args.format}", file=err)
+        return EXIT_USAGE
+    if args.plan is not None:
+        plan = Plan.objects.filter(pk=args.plan).first()
+    else:
+        plan = Plan.objects.filter(year=month.year).order_by("-pk").first()
+    if plan is None:
+        which = f"--plan {args.plan}: no such plan" if args.plan is not None else f"no plan for {month.year}"
+        print(f"envplan ledger briefing: {which}", file=err)
+        return EXIT_USAGE
+    try:
+        made = briefings.build_briefing(plan, month, today=clock.today(), language=args.language)
+        document = briefings.briefing_pdf(made) if args.format == "pdf" else briefings.briefing_docx(made)
+    except briefings.BriefingError as problem:
+        print(f"envplan ledger briefing: {problem}", file=err)
+        return EXIT_USAGE
+    except PdfUnavailable as problem:
+        print(f"envplan ledger briefing: {problem}", file=err)
+        return EXIT_USAGE
+    if not write(path, document, err):
+        return EXIT_USAGE
+    if not streams.quiet:
+        print(f"briefing of plan {plan.pk} for {month:%Y-%m} written to {path}", file=streams.stdout)
+    return EXIT_OK

@@ -26,6 +26,7 @@ from envplan.core.numbers import decimals_like
 from envplan.exports.queries import latest_approved_reports, plan_reporting
 from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.indicators.services import attainment, series_by_target
+from envplan.plans.content import content_text
 from envplan.plans.models import Plan, Role, Target, Task, Unit
 from envplan.progress import permissions as rules
 from envplan.progress.models import ProgressReport
@@ -40,7 +41,8 @@ RATING_LABELS = {"green": "绿", "amber": "黄", "red": "红", "unknown": "—"}
 
 def target_text(target: Target) -> str:
     deadline = f" ({target.deadline:%Y-%m-%d})" if target.deadline else ""
-    return f"{target.indicator} {target.get_comparator_display()} {target.value_display}{deadline}"
+    indicator = content_text(target, "indicator")
+    return f"{indicator} {target.get_comparator_display()} {target.value_display}{deadline}"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -110,9 +112,9 @@ def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook
                 sheet,
                 [
                     number,
-                    f"{task.section.chapter.number}. {task.section.chapter.title}",
-                    f"({task.section.number}) {task.section.title}",
-                    f"{task.number}. {task.title}",
+                    f"{task.section.chapter.number}. {content_text(task.section.chapter, 'title')}",
+                    f"({task.section.number}) {content_text(task.section, 'title')}",
+                    f"{task.number}. {content_text(task, 'title')}",
                     unit_names(by_role[Role.LEAD]),
                     unit_names(by_role[Role.RESPONSIBLE]),
                     unit_names(by_role[Role.IMPLEMENTING]),
@@ -175,7 +177,7 @@ def add_targets_sheet(
             sheet,
             [
                 task_number if task_number is not None else _("plan goal"),
-                target.indicator,
+                content_text(target, "indicator"),
                 f"{target.get_comparator_display()} {target.value_display}",
                 target.deadline or year_end,
                 rounded_like(result.latest, target.value),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("plans/<int:plan_id>/units/<slug:code>/batch/template.xlsx", views.batch_template, name="template"),
     path("plans/<int:plan_id>/assessment/", views.assessment, name="assessment"),
     path("plans/<int:plan_id>/assessment.pdf", views.assessment_pdf, name="assessment_pdf"),
+    path("plans/<int:plan_id>/briefing/", views.briefing_download, name="briefing"),
 ]

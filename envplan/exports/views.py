@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from envplan.accounts import permissions
@@ -39,6 +40,7 @@ def index(request: HttpRequest, plan_id: int) -> HttpResponse:
         "plan": plan,
         "units": units,
         "can_assess": permissions.sees_everything(request.user),
+        "this_month": f"{clock.today():%Y-%m}",
     }
     return render(request, "exports/index.html", context)
 
@@ -135,3 +137,44 @@ def assessment_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
         filename=f"assessment-{plan.year}-{clock.today():%Y%m%d}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_GET
+def briefing_download(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The monthly briefing as Word or PDF, in the reader's language, for the district office and bureaus."""
+    from envplan.exports import briefing as briefings
+
+    plan = get_object_or_404(Plan, pk=plan_id)
+    if not permissions.sees_everything(request.user):
+        raise PermissionDenied("the briefing is for supervisors and bureau officers")
+    kind = request.GET.get("format", "docx")
+    if kind not in ("docx", "pdf"):
+        raise Http404("no such format")
+    today = clock.today()
+    problem = ""
+    try:
+        month = briefings.parse_month(request.GET.get("month") or f"{today:%Y-%m}")
+        made = briefings.build_briefing(plan, month, today=today, language=get_language() or "en")
+        if kind == "pdf":
+            return download(
+                briefings.briefing_pdf(made),
+                filename=f"briefing-{month:%Y-%m}.pdf",
+                content_type="application/pdf",
+            )
+        return download(
+            briefings.briefing_docx(made),
+            filename=f"briefing-{month:%Y-%m}.docx",
+            content_type=briefings.DOCX_TYPE,
+        )
+    except briefings.BriefingError as error:
+        problem, status = str(error), 400
+    except pdf.PdfUnavailable as error:
+        problem, status = str(error), 503
+    context = {
+        "plan": plan,
+        "units": Unit.objects.none(),
+        "can_assess": True,
+        "briefing_error": problem,
+        "this_month": f"{today:%Y-%m}",
+    }
+    return render(request, "exports/index.html", context, status=status)

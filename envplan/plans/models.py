@@ -44,6 +44,7 @@ class Plan(TimeStampedModel):
     language = models.CharField(_("language"), max_length=10, default="en")
     summary = models.TextField(_("summary"), blank=True)
     content_hash = models.CharField(max_length=64, unique=True)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-year", "title"]
@@ -103,6 +104,11 @@ class CurrentManager(models.Manager[ModelT]):
         return super().get_queryset().filter(archived_in__isnull=True)
 
 
+def translations_field() -> Any:
+    """Translations of the row's content beside its original: {language: {field: text}} (plans.content)."""
+    return models.JSONField(_("translations"), default=dict, blank=True)
+
+
 def archived_in_field() -> Any:
     # RESTRICT, not PROTECT: a revision cannot be deleted on its own while rows name it, yet deleting the
     # whole plan (which takes its revisions and rows together) is not blocked by this link.
@@ -124,6 +130,7 @@ class Chapter(models.Model):
     position = models.PositiveSmallIntegerField()
     number = models.CharField(_("number"), max_length=16, help_text=_("as printed, e.g. VI or 四"))
     title = models.CharField(_("title"), max_length=300)
+    translations = translations_field()
     archived_in = archived_in_field()
 
     objects = CurrentManager()
@@ -148,6 +155,7 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField()
     number = models.CharField(_("number"), max_length=16, help_text=_("as printed, without brackets"))
     title = models.CharField(_("title"), max_length=300)
+    translations = translations_field()
     archived_in = archived_in_field()
 
     objects = CurrentManager()
@@ -228,6 +236,7 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"))
     units = models.ManyToManyField(Unit, through="Assignment", related_name="tasks")
+    translations = translations_field()
     archived_in = archived_in_field()
 
     objects = CurrentManager()
@@ -311,6 +320,7 @@ class Target(models.Model):
     unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     as_written = models.TextField(_("as written"), blank=True)
+    translations = translations_field()
     archived_in = archived_in_field()
 
     objects = CurrentManager()

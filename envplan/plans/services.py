@@ -14,6 +14,7 @@ from django.db.models import F, ProtectedError, RestrictedError
 
 from envplan.core import clock
 from envplan.core.services import Actor, person, record_audit, snapshot
+from envplan.plans.content import CONTENT_LANGUAGES, TRANSLATABLE, UNIT_NAME_FIELDS, language_key
 from envplan.plans.diff import (
     REMOVED,
     PlanDiff,
@@ -164,6 +165,8 @@ def save_plan(
         "summary": meta.get("summary", ""),
         "content_hash": digest,
     }
+    if "translations" in meta:
+        fields["translations"] = incoming_translations(meta)
     incoming = shape_of_data(data)
     if plan is None:
         plan = Plan.objects.create(**fields)
@@ -224,21 +227,27 @@ def apply_changes(
     kept_targets = {target.pk: target for target in plan.targets.all()}
     target_position = 0
 
-    def place_targets(target_changes: tuple[TargetChange, ...], count: int, task: Task | None) -> None:
+    def place_targets(
+        target_changes: tuple[TargetChange, ...], items: list[dict[str, Any]], task: Task | None
+    ) -> None:
         nonlocal target_position
-        for change in target_changes[:count]:
+        for change, item in zip(target_changes[: len(items)], items, strict=True):
             target_position += 1
             assert change.new is not None
             values = target_values(change.new)
+            translations = incoming_translations(item)
             if change.old is None:
-                Target.objects.create(plan=plan, task=task, position=target_position, **values)
+                Target.objects.create(
+                    plan=plan, task=task, position=target_position, translations=translations, **values
+                )
                 continue
             target = kept_targets[stored_id(change.old)]
+            keep_translations(target, values, translations)
             for name, value in {**values, "position": target_position, "task": task}.items():
                 setattr(target, name, value)
             target.save()
 
-    place_targets(changes.goals, len(data.get("goals", [])), None)
+    place_targets(changes.goals, data.get("goals", []), None)
     Assignment.objects.filter(task__in=list(kept)).delete()
     assignments = []
     placed = enumerate(iter_task_data(data, sections), start=1)
@@ -250,10 +259,12 @@ def apply_changes(
             "title": task_data["title"],
             "summary": task_data.get("summary", ""),
         }
+        translations = incoming_translations(task_data)
         if change.old is None:
-            task = Task.objects.create(plan=plan, **task_fields)
+            task = Task.objects.create(plan=plan, translations=translations, **task_fields)
         else:
             task = kept[stored_id(change.old)]
+            keep_translations(task, task_fields, translations)
             for name, value in task_fields.items():
                 setattr(task, name, value)
             task.save()
@@ -268,7 +279,7 @@ def apply_changes(
                     as_written=mention.get("as_written", ""),
                 )
             )
-        place_targets(change.targets, len(task_data.get("targets", [])), task)
+        place_targets(change.targets, task_data.get("targets", []), task)
     Assignment.objects.bulk_create(assignments, ignore_conflicts=True)
 
 
@@ -309,12 +320,15 @@ def place_chapters_and_sections(
         old_sections: list[Section] = []
         if chapter_position - 1 in chapter_match:
             chapter = old_chapters[chapter_match[chapter_position - 1]]
+            keep_translations(chapter, values, incoming_translations(chapter_item))
             for name, value in values.items():
                 setattr(chapter, name, value)
             chapter.save()
             old_sections = sorted(chapter.sections.all(), key=lambda section: section.position)
         else:
-            chapter = Chapter.objects.create(plan=plan, **values)
+            chapter = Chapter.objects.create(
+                plan=plan, translations=incoming_translations(chapter_item), **values
+            )
         section_items = chapter_item.get("sections", [])
         section_match = match_by_keys(old_sections, section_items, title_key, number_key)
         placed = []
@@ -326,11 +340,14 @@ def place_chapters_and_sections(
             }
             if section_position - 1 in section_match:
                 section = old_sections[section_match[section_position - 1]]
+                keep_translations(section, section_values, incoming_translations(section_item))
                 for name, value in section_values.items():
                     setattr(section, name, value)
                 section.save()
             else:
-                section = Section.objects.create(chapter=chapter, **section_values)
+                section = Section.objects.create(
+                    chapter=chapter, translations=incoming_translations(section_item), **section_values
+                )
             placed.append(section)
         kept_sections = {section.pk for section in placed}
         Section.objects.filter(pk__in=[s.pk for s in old_sections if s.pk not in kept_sections]).update(
@@ -406,3 +423,130 @@ def delete_plan(plan: Plan, *, by: Actor) -> None:
 
 def held_by(objects: Any) -> dict[str, int]:
     return dict(Counter(str(obj._meta.verbose_name_plural) for obj in objects))
+
+
+class TranslationError(ValueError):
+    """A translation was refused (unknown language or field, text too long); nothing was stored."""
+
+
+@transaction.atomic
+def set_translations(
+    obj: Plan | Chapter | Section | Task | Target | Unit,
+    texts: dict[str, dict[str, str]],
+    *,
+    by: Actor,
+) -> bool:
+    """Set translations of an object's plan content: `texts` is {language: {field: text}}; an empty text
+    removes that translation. The original is never changed. A unit's name goes to `name_zh`/`name_fr`.
+
+    Returns whether anything changed. Side effect: one `plan.translated` audit entry with the before and
+    after of the changed translations. Raises TranslationError on an unknown language or field, or a text
+    longer than the field allows; nothing is stored then."""
+    fields = TRANSLATABLE[type(obj)]
+    before: dict[str, dict[str, str]] = {}
+    after: dict[str, dict[str, str]] = {}
+    stored = {lang: dict(values) for lang, values in (getattr(obj, "translations", None) or {}).items()}
+    unit_changes: dict[str, str] = {}
+    for raw_language, values in texts.items():
+        language = language_key(raw_language)
+        if language not in CONTENT_LANGUAGES:
+            raise TranslationError(f"unknown language {raw_language!r}")
+        for field, raw_text in values.items():
+            if field not in fields:
+                raise TranslationError(f"{type(obj).__name__.lower()} has no translatable field {field!r}")
+            text = (
+                " ".join(str(raw_text or "").split()) if field != "summary" else str(raw_text or "").strip()
+            )
+            limit = getattr(obj._meta.get_field(field), "max_length", None)
+            if limit and len(text) > limit:
+                raise TranslationError(f"{field} ({language}): {len(text)} characters, at most {limit}")
+            if isinstance(obj, Unit):
+                name_field = UNIT_NAME_FIELDS.get(language)
+                if name_field is None and not text:
+                    continue
+                if name_field is None:
+                    raise TranslationError(f"a unit's name has no translation into {language!r}")
+                old = str(getattr(obj, name_field))
+                if old != text:
+                    unit_changes[name_field] = text
+                    before.setdefault(language, {})[field] = old
+                    after.setdefault(language, {})[field] = text
+                continue
+            old = stored.get(language, {}).get(field, "")
+            if old == text:
+                continue
+            before.setdefault(language, {})[field] = old
+            after.setdefault(language, {})[field] = text
+            if text:
+                stored.setdefault(language, {})[field] = text
+            else:
+                stored.get(language, {}).pop(field, None)
+    if not after:
+        return False
+    if isinstance(obj, Unit):
+        for name_field, text in unit_changes.items():
+            setattr(obj, name_field, text)
+        obj.save(update_fields=list(unit_changes))
+        for text in unit_changes.values():
+            if text:
+                add_alias(obj, text=text, by=by, confirmed=True)
+        plan_id = None
+    else:
+        obj.translations = {lang: values for lang, values in stored.items() if values}
+        obj.save(update_fields=["translations"])
+        plan_id = (
+            obj.pk
+            if isinstance(obj, Plan)
+            else obj.chapter.plan_id
+            if isinstance(obj, Section)
+            else obj.plan_id
+        )
+    record_audit(obj, action="plan.translated", actor=by, before=before, after=after, plan_id=plan_id)
+    return True
+
+
+def incoming_translations(item: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The `translations` an item of plan data carries (the demo's plan does), else none."""
+    value = item.get("translations") or {}
+    return {str(lang): {str(k): str(v) for k, v in fields.items()} for lang, fields in value.items()}
+
+
+def keep_translations(
+    obj: Chapter | Section | Task | Target, values: dict[str, Any], incoming: dict[str, dict[str, str]]
+) -> None:
+    """Before a revision writes `values` to a kept row: translations of a field whose original changed are
+    dropped (they translated the old text); translations the data brings replace the stored ones."""
+    changed = {name for name, value in values.items() if getattr(obj, name, None) != value}
+    stored = {
+        lang: {field: text for field, text in fields.items() if field not in changed}
+        for lang, fields in (obj.translations or {}).items()
+    }
+    for lang, fields in incoming.items():
+        stored.setdefault(language_key(lang), {}).update(fields)
+    obj.translations = {lang: fields for lang, fields in stored.items() if fields}
+
+
+@transaction.atomic
+def import_translations(plan: Plan, content: bytes, *, name: str, by: Actor) -> dict[str, int]:
+    """Store the translations of a filled translation sheet (`envplan.plans.translation_sheet`).
+
+    All or nothing: a sheet with any problem raises TranslationSheetError (every problem with its row and
+    column) or TranslationError, and nothing is stored. An empty cell removes that translation. Returns
+    {"objects": texts read, "changed": objects changed}. Side effects: the `plan.translated` entries of
+    `set_translations`, and one `plan.translations_imported` entry with the counts."""
+    from envplan.plans.translation_sheet import object_for, read_sheet
+
+    found = read_sheet(plan, content, name=name)
+    changed = 0
+    for object_key, texts in found.items():
+        obj = object_for(plan, object_key)
+        try:
+            if set_translations(obj, texts, by=by):  # type: ignore[arg-type]  # object_for gives a plan model
+                changed += 1
+        except TranslationError as error:
+            raise TranslationError(f"{name}: {object_key}: {error}") from None
+    counts = {"objects": len(found), "changed": changed}
+    record_audit(
+        plan, action="plan.translations_imported", actor=by, after={**counts, "file": name}, plan_id=plan.pk
+    )
+    return counts

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_overview, name="plan"),
     path("plans/<int:plan_id>/revisions/", views.plan_revisions, name="revisions"),
     path("plans/<int:plan_id>/tasks/", views.task_list, name="tasks"),
+    path("plans/<int:plan_id>/translations/", views.plan_translations, name="translations"),
     path("plans/<int:plan_id>/tasks/<int:number>/", views.task_detail, name="task"),
     path(
         "plans/<int:plan_id>/archived-tasks/<int:task_id>/", views.archived_task_detail, name="archived_task"

@@ -2,13 +2,21 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from envplan.plans import queries
+from envplan.accounts.permissions import supervisor_required
+from envplan.core.uploads import XLSX, UploadRejected, check_upload, max_upload_bytes, upload_limit
+from envplan.plans import queries, services, translation_sheet
+from envplan.plans.content import CONTENT_LANGUAGES, language_key
 from envplan.plans.models import Chapter, Plan, Unit
 
 
@@ -145,3 +153,71 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = queries.current_plan(request)
     unit_tasks = queries.unit_tasks_by_role(unit, plan) if plan else None
     return render(request, "plans/unit_detail.html", {"plan": plan, "unit": unit, "unit_tasks": unit_tasks})
+
+
+@upload_limit(max_upload_bytes)
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def plan_translations(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The district office translates the plan's content: by hand, one language at a time, or by sending
+    back the Excel sheet this page gives (`?format=xlsx`)."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            translation_sheet.write_sheet(plan),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-translations.xlsx"'
+        return response
+    language = language_key(request.GET.get("lang") or request.POST.get("lang") or get_language())
+    if language not in CONTENT_LANGUAGES:
+        language = CONTENT_LANGUAGES[0]
+    rows = translation_sheet.content_rows(plan)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "import":
+        upload = request.FILES.get("sheet")
+        try:
+            if upload is None:
+                raise UploadRejected(_("Choose the filled .xlsx sheet to send."))
+            check_upload(upload, allowed=(XLSX,))
+            counts = services.import_translations(
+                plan, upload.read(), name=upload.name or "sheet", by=request.user
+            )
+        except UploadRejected as error:
+            problems, status = [str(error)], 400
+        except translation_sheet.TranslationSheetError as error:
+            problems, status = [str(problem) for problem in error.problems[:50]], 400
+        except services.TranslationError as error:
+            problems, status = [str(error)], 400
+        else:
+            messages.success(
+                request,
+                _("Sheet read: %(objects)d items, %(changed)d changed.") % counts,
+            )
+            return redirect(f"{reverse('plans:translations', args=[plan.pk])}?lang={language}")
+    elif request.method == "POST":
+        changed = 0
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    if row.original_language == language or f"t-{row.key}" not in request.POST:
+                        continue
+                    texts = {language: {row.field: request.POST[f"t-{row.key}"]}}
+                    if services.set_translations(row.obj, texts, by=request.user):  # type: ignore[arg-type]
+                        changed += 1
+        except services.TranslationError as error:
+            problems, status = [str(error)], 400
+        else:
+            messages.success(request, _("%(count)d translations saved.") % {"count": changed})
+            return redirect(f"{reverse('plans:translations', args=[plan.pk])}?lang={language}")
+    missing = sum(1 for row in rows if row.original_language != language and not row.translation(language))
+    context = {
+        "plan": plan,
+        "entries": [{"row": row, "text": row.translation(language)} for row in rows],
+        "language": language,
+        "content_languages": [(code, name) for code, name in settings.LANGUAGES if code in CONTENT_LANGUAGES],
+        "missing": missing,
+        "problems": problems,
+    }
+    return render(request, "plans/plan_translations.html", context, status=status)
