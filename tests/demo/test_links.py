@@ -89,6 +89,19 @@ def test_the_doctored_enterprise_and_the_red_graded_plant_are_raised_in_the_regi
     assert (green.category, green.reasons) == ("key", ())
 
 
+def test_draws_committed_after_the_red_grade_was_published_draw_the_plant_as_special(whole_demo, db):
+    water = ENTERPRISES[1]["name"]
+    pools = {
+        (draw.task.code, draw.stratum): {entry["name"]: entry["reasons"] for entry in draw.pool}
+        for draw in Draw.objects.select_related("task").exclude(state=DrawState.PLANNED)
+    }
+
+    # Q1 committed on 9 January, before the grade (6 May); Q3 on 9 July, after it.
+    assert water in pools[("KDL-2025-Q1", "key")]
+    assert any("credit grade" in reason for reason in pools[("KDL-2025-Q3", "special")][water])
+    assert DOCTORED_ENTERPRISE["name"] in pools[("KDL-2025-Q4", "general")]  # confirmed on 20 October
+
+
 def test_enforcement_records_feed_the_ratings_line_by_line(whole_demo, db):
     fined = InspectionRecord.objects.filter(penalty_amount__gt=0, inspected_on__year=2025).first()
     basic = HazardousWasteAssessment.objects.get(round__year=2025, outcome="basic")
