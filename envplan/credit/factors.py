@@ -7,8 +7,7 @@ supervision objects, inspected most often (Fuzhou: every quarter); Inner Mongoli
 are 警示 and 不良 is read from the scheme's ranks: the lower half of its grades (national 2013: yellow and
 red; Inner Mongolia 2024: C and D), so that a province's scheme file needs no code.
 
-The grade that counts for a year's draws is the one in force on the day the pool is made (today), or on
-the last day of the year for a past year.
+The grade that counts is the one in force on the day the pool is made (envplan.inspections.frequency).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from envplan.core import clock
 from envplan.credit.queries import GradeNow, grades_in_force
 from envplan.inspections.frequency import FrequencyRaise, register_factor
 
@@ -49,8 +47,7 @@ def raise_for(grade: GradeNow) -> FrequencyRaise | None:
     return FrequencyRaise(multiplier=multiplier or Decimal(1), special=special, reason=reason)
 
 
-def credit_raises(enterprise_ids: Sequence[int], year: int) -> Mapping[int, FrequencyRaise]:
-    on = min(clock.today(), dt.date(year, 12, 31))
+def credit_raises(enterprise_ids: Sequence[int], year: int, on: dt.date) -> Mapping[int, FrequencyRaise]:
     wanted = set(enterprise_ids)
     found: dict[int, FrequencyRaise] = {}
     for grade in grades_in_force(on):

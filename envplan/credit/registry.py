@@ -1,36 +1,32 @@
 """Where a rating's evidence comes from: functions that apps register, each turning its records into
 evidence rows (envplan.standards.credit.Evidence: record, indicator code, quantity, explanation).
 
-A source is `collect(enterprise, period) -> list[Evidence]` for the codes it declares. Registered today:
+A source is `collect(enterprise, period) -> list[Evidence]` for the codes it declares. Registered:
 
 * ``sources.exceedances``: exceedance events (``exceedance_hours``) and each monitored outlet's compliance
   over the period (``outlet_compliance``), from envplan.sources;
 * ``sources.validity``: the transmission-validity rate of online monitoring, with its data flags
   (``transmission_validity``);
+* ``cases.confirmed``: screening cases confirmed by inspectors (``screening_case_confirmed``), from
+  envplan.cases (credit/evidence/cases.py);
+* ``inspections.penalties``, ``inspections.rectification``, ``inspections.hazardous_waste``: fines written
+  on inspection records (``inspection_penalty``), rectification tasks done late (``rectification_late``)
+  and hazardous-waste assessments (``hazardous_waste_result``), registered by envplan.inspections
+  (inspections/evidence.py);
+* ``emergency.compliance``: reduction measures not applied during an alert (``alert_noncompliance``),
+  registered by envplan.emergency (emergency/evidence.py);
 * ``manual``: evidence entered by an officer with its document (envplan.credit.models.ManualEvidence), for
-  every code no other source provides: penalties, findings, veto items, and, until their apps land,
-  confirmed screening cases, late rectification, hazardous-waste results and alert compliance.
+  every code no other source provides: penalty decisions taken outside an inspection record, findings,
+  veto items.
 
-An app on the enforcement floor (inspections, emergency) registers from its AppConfig.ready():
-
-    from envplan.credit.registry import Period, register_source
-    from envplan.standards.credit import Evidence
-
-    def late_rectification(enterprise, period: Period) -> list[Evidence]:
-        return [
-            Evidence(record=f"inspections.rectification:{task.pk}", label=str(task),
-                     code="rectification_late", quantity=Decimal(task.days_late), on=task.closed_on,
-                     explanation=f"deadline {task.deadline}, closed {task.closed_on}",
-                     url=task.get_absolute_url())
-            for task in late_tasks(enterprise, start=period.start, end=period.end)
-        ]
+An app on the enforcement floor registers from its AppConfig.ready(), as inspections does:
 
     register_source("inspections.rectification", label=_("Rectification of inspection findings"),
                     codes=("rectification_late",), collect=late_rectification)
 
-Once registered, the code is computed and no longer entered by hand. Apps below the enforcement floor
-(sources, and screening cases when they land) may not import this module: their adapter lives here, in
-envplan/credit/evidence/<app>.py, registered in CreditConfig.ready().
+Once registered, the code is computed and no longer entered by hand (an earlier hand entry of it stops
+counting). Apps below the enforcement floor (sources, cases) may not import this module: their adapter
+lives here, in envplan/credit/evidence/<app>.py, registered in CreditConfig.ready().
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from envplan.air.demo_data import load_air_demo
 from envplan.cases.demo_data import confirm_doctored_case, load_cases_demo
 from envplan.core import clock
-from envplan.credit.demo import load_credit_demo
+from envplan.credit.demo import load_credit_drafts, load_credit_history
 from envplan.demo.activity import DEMO_TODAY, ensure_demo_activity
 from envplan.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin, demo_password_hash, ensure_demo_users
 from envplan.emergency.demo_data import load_emergency_demo
@@ -75,6 +75,8 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     loaded["doctored"] = load_doctored_demo()
     loaded["cases"] = load_cases_demo()
     loaded["emergency"] = load_emergency_demo(plan=plan)
+    # The 2024 credit round, published in May 2025: its grades raise the draws committed after that.
+    loaded["credit_2024"] = load_credit_history()
     loaded["inspections"] = load_inspections_demo(plan=plan, password_hash=demo_password_hash(DEMO_PASSWORD))
     # Judged at the demo's moment, after the year's draws: it raises the doctored enterprise to a special
     # supervision object in the register from now on, and counts in the credit drafts below.
@@ -82,6 +84,6 @@ def load_monitoring_demo(plan: Plan) -> dict[str, Any]:
     ensure_indicators(plan)
     loaded["indicators"] = evaluate_computed(plan, as_of=DEMO_TODAY)
     # Enforcement and the public face last: they rate the sources' enterprises and publish the rest.
-    loaded["credit"] = load_credit_demo(today=DEMO_TODAY)
+    loaded["credit"] = load_credit_drafts(today=DEMO_TODAY)
     loaded["portal"] = load_portal_demo(today=DEMO_TODAY)
     return loaded

@@ -8,10 +8,13 @@ indicators plug into envplan.indicators.registry:
 
     from envplan.inspections.frequency import FrequencyRaise, register_factor
 
-    def credit_raises(enterprise_ids: Sequence[int], year: int) -> dict[int, FrequencyRaise]:
-        return {e: FrequencyRaise(multiplier=Decimal("1.5"), reason="credit grade D") for e in grade_d(...)}
+    def credit_raises(enterprise_ids: Sequence[int], year: int, on: date) -> dict[int, FrequencyRaise]:
+        return {e: FrequencyRaise(multiplier=Decimal("1.5"), reason="credit grade D") for e in grade_d(on)}
 
     register_factor("credit.grade", label=_("Environmental credit grade"), factor=credit_raises)
+
+`on` is the day the pool is made (a draw's commitment, or today for a preview): a factor counts what was
+known that day, so that a draw committed in January does not know of a grade published in May.
 
 Floors: an app on our floor or above (credit) registers from its AppConfig.ready(). An app below us
 (screening cases, on the monitoring floor) may not import this module; the factor that reads its cases
@@ -24,6 +27,7 @@ closer do not make the office look twice as close again).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +47,7 @@ class FrequencyRaise:
             raise ValueError("a frequency factor raises the frequency: a multiplier of 1 or more")
 
 
-FactorFunction = Callable[[Sequence[int], int], Mapping[int, FrequencyRaise]]
+FactorFunction = Callable[[Sequence[int], int, dt.date], Mapping[int, FrequencyRaise]]
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,14 @@ def stratum_name(category: str, multiplier: Decimal) -> str:
     return f"{category}-x{format(multiplier.normalize(), 'f')}"
 
 
-def raises_for(enterprise_ids: Sequence[int], year: int) -> dict[int, list[tuple[str, FrequencyRaise]]]:
-    """Every registered factor's raises for these enterprises, by enterprise (factors in name order)."""
+def raises_for(
+    enterprise_ids: Sequence[int], year: int, on: dt.date
+) -> dict[int, list[tuple[str, FrequencyRaise]]]:
+    """Every registered factor's raises for these enterprises on day `on`, by enterprise (factors in name
+    order)."""
     found: dict[int, list[tuple[str, FrequencyRaise]]] = {}
     for name in sorted(FACTORS):
-        for enterprise_id, raised in FACTORS[name].function(enterprise_ids, year).items():
+        for enterprise_id, raised in FACTORS[name].function(enterprise_ids, year, on).items():
             if enterprise_id in enterprise_ids:
                 found.setdefault(enterprise_id, []).append((name, raised))
     return found

@@ -173,8 +173,13 @@ def register() -> None:
                         Column("task_name", _("Task name"), _("The inspection task.")),
                         Column("year", _("Year"), _("The task's year."), type="integer"),
                         Column("stratum", _("Stratum"), _("The part of the register drawn from.")),
-                        Column("state", _("State"), _("committed, drawn, revealed or published.")),
-                        Column("targets", _("Targets"), _("How many enterprises are drawn."), type="integer"),
+                        Column("state", _("Stage"), _("committed, drawn, revealed or published.")),
+                        Column(
+                            "targets",
+                            _("Targets drawn"),
+                            _("How many enterprises are drawn."),
+                            type="integer",
+                        ),
                         Column("pool_size", _("Pool size"), _("Enterprises in the pool."), type="integer"),
                         Column(
                             "pool_sha256",
@@ -212,7 +217,12 @@ def register() -> None:
                     title=_("Inspection results"),
                     description=_("Each published inspection result in the official vocabulary."),
                     columns=(
-                        Column("record", _("Record"), _("envplan's number of the record."), type="integer"),
+                        Column(
+                            "record",
+                            _("Inspection record"),
+                            _("envplan's number of the record."),
+                            type="integer",
+                        ),
                         Column("task", _("Task"), _("The inspection task's number.")),
                         Column("year", _("Year"), _("The task's year."), type="integer"),
                         Column("enterprise", _("Enterprise"), _("The enterprise inspected.")),

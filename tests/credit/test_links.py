@@ -115,10 +115,8 @@ def test_inner_mongolias_d_is_drawn_at_150_percent_as_a_special_object(world, ou
     bypass(world, enterprise)
     publish_grade(world, enterprise, round_=inner_mongolia(world.officer), today=dt.date(2025, 6, 1))
 
-    clock.pin(local(2025, 6, 19, 12))  # before publication (20 June): no grade in force, no raise
-    before = frequency.raises_for([enterprise.pk], 2025)
-    clock.pin(local(2025, 7, 1, 12))
-    after = frequency.raises_for([enterprise.pk], 2025)
+    before = frequency.raises_for([enterprise.pk], 2025, dt.date(2025, 6, 19))  # published on 20 June
+    after = frequency.raises_for([enterprise.pk], 2025, dt.date(2025, 7, 1))
 
     assert before == {}
     [(name, raised)] = after[enterprise.pk]
@@ -154,9 +152,7 @@ def test_a_good_national_grade_raises_nothing_and_a_yellow_one_makes_a_special_o
     )
     publish_grade(world, enterprise, round_=national, today=dt.date(2025, 6, 1))
     publish_grade(world, other, round_=national, today=dt.date(2025, 6, 1))
-    clock.pin(local(2025, 7, 1, 12))
-
-    raises = frequency.raises_for([enterprise.pk, other.pk], 2025)
+    raises = frequency.raises_for([enterprise.pk, other.pk], 2025, dt.date(2025, 7, 1))
     grades = {g.enterprise_id: g.grade for g in grades_in_force(dt.date(2025, 7, 1))}
 
     assert grades == {enterprise.pk: "green", other.pk: "yellow"}

@@ -16,6 +16,7 @@ from envplan.cases.models import Case
 from envplan.credit.models import CreditRating
 from envplan.demo.activity import DEMO_TODAY
 from envplan.demo.loader import load_demo, load_monitoring_demo
+from envplan.demo.logins import demo_password_hash
 from envplan.emergency.demo_data import STEEL_NAME
 from envplan.inspections.models import (
     Draw,
@@ -27,19 +28,27 @@ from envplan.inspections.models import (
 from envplan.inspections.services import draws
 from envplan.sources.demo_data import DOCTORED_ENTERPRISE, ENTERPRISES
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="module")
 def whole_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
     """The whole demo, loaded once for this module (committed, then flushed at the end)."""
     lake: Path = tmp_path_factory.mktemp("demo-links-lake")
     media: Path = tmp_path_factory.mktemp("demo-links-media")
-    with override_settings(LAKE_URL=str(lake), MEDIA_ROOT=str(media)), django_db_blocker.unblock():
+    with (
+        override_settings(LAKE_URL=str(lake), MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_HASHER),
+        django_db_blocker.unblock(),
+    ):
         try:
             demo = load_demo(activity=True)
             load_monitoring_demo(demo.plan)
             yield
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            # The demo logins' hash is cached per process: made here, outside the tests' fast hasher
+            # setting, it would not be recognised by the modules after this one.
+            demo_password_hash.cache_clear()
     cache.clear()
 
 
@@ -78,6 +87,19 @@ def test_the_doctored_enterprise_and_the_red_graded_plant_are_raised_in_the_regi
     assert (red.registered, red.category) == ("key", "special")
     assert any("credit grade" in reason for reason in red.reasons)
     assert (green.category, green.reasons) == ("key", ())
+
+
+def test_draws_committed_after_the_red_grade_was_published_draw_the_plant_as_special(whole_demo, db):
+    water = ENTERPRISES[1]["name"]
+    pools = {
+        (draw.task.code, draw.stratum): {entry["name"]: entry["reasons"] for entry in draw.pool}
+        for draw in Draw.objects.select_related("task").exclude(state=DrawState.PLANNED)
+    }
+
+    # Q1 committed on 9 January, before the grade (6 May); Q3 on 9 July, after it.
+    assert water in pools[("KDL-2025-Q1", "key")]
+    assert any("credit grade" in reason for reason in pools[("KDL-2025-Q3", "special")][water])
+    assert DOCTORED_ENTERPRISE["name"] in pools[("KDL-2025-Q4", "general")]  # confirmed on 20 October
 
 
 def test_enforcement_records_feed_the_ratings_line_by_line(whole_demo, db):

@@ -58,3 +58,24 @@ def test_the_rating_deducts_per_measure_up_to_the_cap(demo):
     assert {line["indicator"] for line in lines} == {"emergency_response"}
     indicator = next(i for i in rating.explanation["indicators"] if i["code"] == "emergency_response")
     assert indicator["contribution"] == "-30.00"  # 4 × 10 points, capped at 30
+
+
+def test_the_public_alert_tables_carry_the_notices_not_the_office_reasoning(demo):
+    from envplan.emergency import public
+    from envplan.emergency.models import AlertChange
+    from tests.emergency.conftest import NOW
+
+    alert = Alert.objects.get(generated=True)
+    alerts = {row["alert"]: row for row in public.alert_rows(NOW)}
+    notices = [row for row in public.notice_rows(NOW) if row["alert"] == alert.pk]
+    reasoning = {
+        text
+        for change in AlertChange.objects.filter(alert=alert)
+        for text in (change.proposal, change.override_reason)
+        if text
+    }
+
+    assert (alerts[alert.pk]["in_force"], alerts[alert.pk]["notices"]) == (False, 3)
+    assert [row["action"] for row in sorted(notices, key=lambda r: r["number"])] == ["issue", "lower", "lift"]
+    assert not {"proposal", "override_reason", "by"} & set(notices[0])
+    assert not [text for text in reasoning for row in notices for value in row.values() if text == value]

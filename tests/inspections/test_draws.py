@@ -262,7 +262,7 @@ def test_draws_public_files_are_hidden_until_published(enforcement, client):
 def test_draws_frequency_factor_moves_an_enterprise_to_a_raised_stratum(enforcement):
     raised = enforcement.enterprises[5]  # a general object
 
-    def fake_credit(enterprise_ids, year):
+    def fake_credit(enterprise_ids, year, on):
         assert year == 2025
         return {
             raised.pk: frequency.FrequencyRaise(multiplier=Decimal("1.5"), reason="credit grade D (test)")

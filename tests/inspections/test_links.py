@@ -51,6 +51,22 @@ def test_a_case_confirmed_after_today_does_not_count_yet(enforcement):
     assert entries[later.pk].stratum == "general"
 
 
+def test_a_draw_committed_before_the_confirmation_does_not_know_of_it(enforcement):
+    clock.pin(NOW)
+    confirmed = enforcement.enterprises[5]
+    judged_case(confirmed, outcome="confirmed", judged=at(dt.date(2025, 3, 4)))
+
+    before = {e.enterprise.pk: e.effective for e in draws.pool_entries(2025, on=dt.date(2025, 3, 3))}
+    same_day = {e.enterprise.pk: e.effective for e in draws.pool_entries(2025, on=dt.date(2025, 3, 4))}
+    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=None, now=at(dt.date(2025, 3, 1)))}
+    draw = draws.commit_draw(planned["general"], by=None, now=at(dt.date(2025, 3, 2)))
+
+    assert (before[confirmed.pk].stratum, same_day[confirmed.pk].stratum) == ("general", "special")
+    assert {"id": f"E{confirmed.pk}", "reasons": []}.items() <= next(
+        entry for entry in draw.pool if entry["enterprise"] == confirmed.pk
+    ).items()
+
+
 def record(enforcement, enterprise, *, day: dt.date, fine: int | None, decision: str = "", state="completed"):
     return InspectionRecord.objects.create(
         task=enforcement.task,

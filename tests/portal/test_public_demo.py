@@ -17,6 +17,7 @@ from envplan.cases.models import Case
 from envplan.core.publication import sections, tables
 from envplan.credit.models import ManualEvidence, Objection
 from envplan.demo.loader import load_demo, load_monitoring_demo
+from envplan.demo.logins import demo_password_hash
 from envplan.emergency.models import AlertChange
 from envplan.inspections.models import (
     Finding,
@@ -30,12 +31,14 @@ from envplan.inspections.models import (
 from envplan.portal.models import CorrectionRequest
 from envplan.progress.models import ProgressReport, ReportEvent
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="module")
 def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
     """The whole demo, loaded once for this module (committed, then flushed at the end)."""
     lake: Path = tmp_path_factory.mktemp("portal-demo-lake")
-    with override_settings(LAKE_URL=str(lake)), django_db_blocker.unblock():
+    with override_settings(LAKE_URL=str(lake), PASSWORD_HASHERS=FAST_HASHER), django_db_blocker.unblock():
         try:
             demo = load_demo(activity=True)
             load_monitoring_demo(demo.plan)
@@ -43,6 +46,9 @@ def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
         finally:
             # Flushed even when loading failed: a half-loaded demo must not leak into later modules.
             call_command("flush", interactive=False, verbosity=0)
+            # The demo logins' hash is cached per process: made here, outside the tests' fast hasher
+            # setting, it would not be recognised by the modules after this one.
+            demo_password_hash.cache_clear()
     cache.clear()
 
 

@@ -78,7 +78,7 @@ def run_draws(officer: Any, tasks: list[InspectionTask]) -> dict[str, int]:
     for task, (label, start, _end, commit, published) in zip(tasks, QUARTERS, strict=True):
         if task.draws.exclude(state=DrawState.PLANNED).exists():
             continue
-        for draw in draws.plan_draws(task, by=officer):
+        for draw in draws.plan_draws(task, by=officer, now=at(commit, 8)):
             seed = demo_seed(f"{task.code} {draw.stratum}")
             draws.commit_draw(
                 draw, by=officer, seed_sha256=hashlib.sha256(seed).hexdigest(), now=at(commit, 9)

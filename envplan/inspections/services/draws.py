@@ -64,10 +64,11 @@ class PoolEntry:
     effective: frequency.Effective
 
 
-def pool_entries(year: int) -> list[PoolEntry]:
-    """The year's supervision objects with the stratum the frequency factors give each, in id order."""
+def pool_entries(year: int, *, on: dt.date | None = None) -> list[PoolEntry]:
+    """The year's supervision objects with the stratum the frequency factors give each on day `on` (today
+    by default), in id order."""
     objects = list(SupervisionObject.objects.filter(year=year).select_related("enterprise"))
-    raises = frequency.raises_for([o.enterprise_id for o in objects], year)
+    raises = frequency.raises_for([o.enterprise_id for o in objects], year, on or local_day(moment(None)))
     entries = [
         PoolEntry(
             pool_id(o.enterprise_id),
@@ -100,9 +101,10 @@ def _number(value: Decimal | Fraction) -> str:
     return format(Decimal(value).normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
-def plan_strata(task: InspectionTask) -> list[StratumPlan]:
-    """How many targets each stratum of the task's year gives, from the year's ratio rules."""
-    entries = pool_entries(task.year)
+def plan_strata(task: InspectionTask, *, on: dt.date | None = None) -> list[StratumPlan]:
+    """How many targets each stratum of the task's year gives on day `on` (today by default), from the
+    year's ratio rules."""
+    entries = pool_entries(task.year, on=on)
     by_stratum: dict[str, list[PoolEntry]] = defaultdict(list)
     category_size: dict[str, int] = defaultdict(int)
     for entry in entries:
@@ -146,9 +148,10 @@ def plan_strata(task: InspectionTask) -> list[StratumPlan]:
 
 
 @transaction.atomic
-def plan_draws(task: InspectionTask, *, by: Actor) -> list[Draw]:
-    """One planned draw per stratum that gives at least one target. Planning again replaces the planned
-    draws (never a committed one). Side effect: audit `inspections.draws_planned`."""
+def plan_draws(task: InspectionTask, *, by: Actor, now: dt.datetime | None = None) -> list[Draw]:
+    """One planned draw per stratum that gives at least one target, as the register stands at `now`.
+    Planning again replaces the planned draws (never a committed one). Side effect: audit
+    `inspections.draws_planned`."""
     require_office(by, str(NOT_OFFICE_DRAW))
     task = InspectionTask.objects.select_for_update().get(pk=task.pk)
     if task.draws.exclude(state=DrawState.PLANNED).exists():
@@ -156,7 +159,7 @@ def plan_draws(task: InspectionTask, *, by: Actor) -> list[Draw]:
             _("A draw of this task is already committed: its plan can no longer change."),
             kind=ErrorKind.WRONG_STATE,
         )
-    plans = [p for p in plan_strata(task) if p.count > 0]
+    plans = [p for p in plan_strata(task, on=local_day(moment(now))) if p.count > 0]
     if not plans:
         raise InspectionError(_("The year's register gives nothing to draw for this task."), field="pool")
     task.draws.all().delete()
@@ -276,7 +279,7 @@ def commit_draw(draw: Draw, *, by: Actor, seed_sha256: str = "", now: dt.datetim
     require_office(by, str(NOT_OFFICE_DRAW))
     draw = _locked(draw, DrawState.PLANNED, _("Only a planned draw can be committed."))
     now = moment(now)
-    plans = {p.stratum: p for p in plan_strata(draw.task)}
+    plans = {p.stratum: p for p in plan_strata(draw.task, on=local_day(now))}
     plan = plans.get(draw.stratum)
     if plan is None or plan.count == 0:
         raise InspectionError(

@@ -1,6 +1,7 @@
 """Public pages (no login): the published draws with everything needed to check them, the published
-inspection results, and the closure notices of rectification tasks. The public portal comes later;
-until then these pages are it."""
+inspection results, and the closure notices of rectification tasks. The portal's random-inspections
+section (envplan/inspections/public.py) lists the same records as open data, with the address of each
+draw's page here."""
 
 from __future__ import annotations
 
