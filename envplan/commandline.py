@@ -89,7 +89,19 @@ class ProgressBar:
     def __init__(self, stream: TextIO, label: str, *, total: int | None, unit: str) -> None:
         from tqdm import tqdm  # here: only a terminal that shows a bar pays for the import
 
-        self.bar = tqdm(total=total, desc=label, unit=unit, file=stream, dynamic_ncols=True, leave=True)
+        # A terminal that does not say its width (a new pseudo-terminal, some containers) gets 80 columns:
+        # tqdm would draw nothing in zero.
+        sized = terminal_width(stream) > 0
+        self.bar = tqdm(
+            total=total,
+            desc=label,
+            unit=unit,
+            file=stream,
+            dynamic_ncols=sized,
+            ncols=None if sized else 80,
+            nrows=None if sized else 24,
+            leave=True,
+        )
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
         if total is not None and total != self.bar.total:
@@ -104,6 +116,16 @@ class ProgressBar:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def terminal_width(stream: TextIO) -> int:
+    """The columns of the terminal `stream` writes to; 0 when it does not say."""
+    import os
+
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 @contextlib.contextmanager

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy
 
 from envplan.air.models import ImportStatus
 from envplan.air.services import AirError, evaluate_days, import_hourly
-from envplan.core.jobs import JobOutcome, JobRejected, Progress, error_entry, job_kind, open_input
+from envplan.core.jobs import (
+    JobOutcome,
+    JobRejected,
+    Progress,
+    counts_only,
+    error_entry,
+    job_kind,
+    open_input,
+)
 from envplan.core.models import Job
 from envplan.core.worker import register
 
@@ -40,7 +48,7 @@ def run_hourly_import(job: Job, progress: Progress) -> JobOutcome:
                 by=job.created_by,
                 strict=bool(job.params.get("strict")),
                 fmt=job.params.get("format", "csv"),
-                progress=progress,
+                progress=counts_only(progress),
             )
     except AirError as error:
         raise JobRejected(str(error)) from None

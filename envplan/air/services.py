@@ -168,7 +168,6 @@ def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
 IMPORT_STEPS = 4
 
 
-@transaction.atomic
 def import_hourly(
     file: str | os.PathLike[str] | Upload,
     *,
@@ -181,6 +180,8 @@ def import_hourly(
     """Validate an hourly file against the known stations and store its valid rows in the lake.
 
     `progress` hears each of the import's IMPORT_STEPS as it starts (a bar on a terminal, a job's page).
+    The file is read and checked before the transaction that records the import and stores its rows, so
+    that a job's page sees the first steps while they run, and other writers are not held up meanwhile.
 
     strict: any error rejects the whole file and stores nothing. Otherwise the valid rows are stored and
     the others reported (file, line, field, message) in `AirImport.errors`: the first 1,000 of them, with
@@ -202,45 +203,46 @@ def import_hourly(
         status = ImportStatus.STORED
     days = sorted({d.isoformat() for d in valid.select(belongs_to_day(pl.col("time"))).to_series()})
     problems = validated.problems()
-    progress(2, IMPORT_STEPS, "record")
-    record = AirImport.objects.create(
-        file_name=file_name[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=fmt,
-        strict=strict,
-        rows=valid.height,
-        rows_read=validated.frame.height,
-        errors=list(problems.kept),
-        error_count=problems.total,
-        days=days,
-        evaluated=not days,
-        status=status,
-        by=person(by),
-    )
-    record_audit(
-        record,
-        action="air.hourly_imported",
-        actor=person(by),
-        after={
-            "file": record.file_name,
-            "sha256": record.sha256,
-            "rows": record.rows,
-            "errors": validated.error_count,
-            "status": record.status,
-        },
-    )
-    progress(3, IMPORT_STEPS, "store")
-    if valid.height:
-        lake_rows = (
-            _new_rows(valid)
-            .with_columns(
-                pl.col("station_code").replace_strict(stations, return_dtype=pl.String).alias("city"),
-                pl.lit(generated).alias("generated"),
-                pl.lit(record.pk, dtype=pl.Int64).alias("import_id"),
-            )
-            .select(list(air_lake.HOURLY_SCHEMA))
+    with transaction.atomic():
+        progress(2, IMPORT_STEPS, "record")
+        record = AirImport.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            format=fmt,
+            strict=strict,
+            rows=valid.height,
+            rows_read=validated.frame.height,
+            errors=list(problems.kept),
+            error_count=problems.total,
+            days=days,
+            evaluated=not days,
+            status=status,
+            by=person(by),
         )
-        air_lake.lake().append(air_lake.HOURLY, lake_rows, date_column="time")
+        record_audit(
+            record,
+            action="air.hourly_imported",
+            actor=by,
+            after={
+                "file": record.file_name,
+                "sha256": record.sha256,
+                "rows": record.rows,
+                "errors": validated.error_count,
+                "status": record.status,
+            },
+        )
+        progress(3, IMPORT_STEPS, "store")
+        if valid.height:
+            lake_rows = (
+                _new_rows(valid)
+                .with_columns(
+                    pl.col("station_code").replace_strict(stations, return_dtype=pl.String).alias("city"),
+                    pl.lit(generated).alias("generated"),
+                    pl.lit(record.pk, dtype=pl.Int64).alias("import_id"),
+                )
+                .select(list(air_lake.HOURLY_SCHEMA))
+            )
+            air_lake.lake().append(air_lake.HOURLY, lake_rows, date_column="time")
     progress(IMPORT_STEPS, IMPORT_STEPS, "done")
     return record
 

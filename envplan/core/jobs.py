@@ -53,6 +53,16 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None: ...
 
 
+def counts_only(progress: Progress) -> Progress:
+    """`progress` without the messages: for a service whose step names (for a terminal's progress bar)
+    are not words to show a person on the job's page."""
+
+    def forward(done: int, total: int | None = None, message: str = "") -> None:
+        progress(done, total)
+
+    return forward
+
+
 @dataclass
 class JobOutcome:
     """What a finished job shows: one translated summary line, the errors it found (for a file stored

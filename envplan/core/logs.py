@@ -45,11 +45,13 @@ def current_request_id() -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every record ("-" outside a request)."""
+    """Adds `request_id` to every record ("-" outside a request). Django logs a 404 once the middleware
+    has returned: its record carries the request, and the id is read from there."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = REQUEST_ID.get()
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or REQUEST_ID.get()
         return True
 
 

@@ -264,14 +264,14 @@ class SourceAlert(models.Model):
         BACKLOG = "backlog", _("ingest backlog")
         JOB_FAILED = "job_failed", _("job failed")
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind of alert"), max_length=16, choices=Kind.choices)
     # What the alert is about: "device:<MN>", "backlog", "job:<name>".
     key = models.CharField(max_length=200)
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The figures the message is written from, in the reader's language (SourceAlert.text).
     details = models.JSONField(default=dict, blank=True)
-    raised_at = models.DateTimeField(_("raised"))
-    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("alert raised at"))
+    cleared_at = models.DateTimeField(_("alert cleared at"), null=True, blank=True)
     notified = models.PositiveIntegerField(_("people notified"), default=0)
 
     class Meta:

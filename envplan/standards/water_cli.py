@@ -36,6 +36,7 @@ rejected file can be stored. Unknown columns are ignored with one warning on std
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 from datetime import date
@@ -43,7 +44,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, UsageError
+from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, UsageError, progress_bar
 from envplan.problems import ProblemList
 from envplan.standards.water import (
     ParsedSamples,
@@ -192,11 +193,20 @@ def _rules(args: argparse.Namespace) -> WaterRules:
 
 
 def classify_command(args: argparse.Namespace, streams: Streams) -> int:
-    """``envplan water classify``; 2 for unusable input."""
-    parsed = _load(args, _rules(args), streams.stdin, streams.stderr)
-    if parsed is None:
-        return EXIT_USAGE
-    return _classify(parsed, streams.stdout)
+    """``envplan water classify``; 2 for unusable input. On a terminal, a progress bar (read, classify,
+    write); the file's problems and warnings are printed once it is gone."""
+    rules = _rules(args)
+    messages = io.StringIO()
+    code = EXIT_USAGE
+    with progress_bar(streams, "water classify", unit="step") as progress:
+        progress(0, 3, "read")
+        parsed = _load(args, rules, streams.stdin, messages)
+        if parsed is not None:
+            progress(1, 3, "classify")
+            code = _classify(parsed, streams.stdout)
+            progress(3, 3)
+    streams.stderr.write(messages.getvalue())
+    return code
 
 
 def assess_command(args: argparse.Namespace, streams: Streams) -> int:

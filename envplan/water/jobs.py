@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from envplan.core.jobs import JobOutcome, JobRejected, Progress, error_entry, job_kind, open_input
+from envplan.core.jobs import (
+    JobOutcome,
+    JobRejected,
+    Progress,
+    counts_only,
+    error_entry,
+    job_kind,
+    open_input,
+)
 from envplan.core.models import Job
 from envplan.core.worker import register
 from envplan.water import lake as water_lake
@@ -39,7 +47,7 @@ def run_samples_import(job: Job, progress: Progress) -> JobOutcome:
     progress(0, 1)
     try:
         with open_input(job) as upload:
-            record = import_samples(upload, by=job.created_by, progress=progress)
+            record = import_samples(upload, by=job.created_by, progress=counts_only(progress))
     except WaterError as error:
         raise JobRejected(str(error)) from None
     url = reverse("water:import_detail", args=[record.pk])

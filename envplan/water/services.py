@@ -383,7 +383,6 @@ def _registry() -> dict[str, tuple[str, str]]:
 IMPORT_STEPS = 4
 
 
-@transaction.atomic
 def import_samples(
     file: str | os.PathLike[str] | Upload,
     *,
@@ -392,7 +391,8 @@ def import_samples(
     progress: Progress = no_progress,
 ) -> WaterImport:
     """Validate a sample file (the water CSV: see `envplan.standards.water`) against the section registry and
-    store it in the lake, whole, or reject it whole. `progress` hears each of IMPORT_STEPS as it starts.
+    store it in the lake, whole, or reject it whole. `progress` hears each of IMPORT_STEPS as it starts;
+    the file is read and checked before the transaction, so that a job's page sees those steps as they run.
 
     Side effects: one WaterImport row (status stored or rejected, the first 1,000 errors as
     {file, line, field, message} and the count of all), one audit entry, and for a stored file the rows
@@ -404,36 +404,37 @@ def import_samples(
     progress(1, IMPORT_STEPS, "check")
     checked = check_samples(data, file=file_name, monitoring_sections=_registry())
     rejected = checked.errors.height > 0
-    new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
-    progress(2, IMPORT_STEPS, "record")
     problems = ProblemList.first(checked.errors.head(DEFAULT_LIMIT).to_dicts(), total=checked.errors.height)
-    record = WaterImport.objects.create(
-        file_name=file_name[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        rows=0 if rejected else checked.samples.height,
-        rows_new=new.height,
-        rows_read=checked.rows_read,
-        errors=list(problems.kept),
-        error_count=problems.total,
-        status=ImportStatus.REJECTED if rejected else ImportStatus.STORED,
-        by=person(by),
-    )
-    record_audit(
-        record,
-        action="water.samples_imported",
-        actor=person(by),
-        after={
-            "file": record.file_name,
-            "sha256": record.sha256,
-            "rows": record.rows,
-            "rows_new": record.rows_new,
-            "errors": record.error_count,
-            "status": record.status,
-        },
-    )
-    # Last: a failure above leaves nothing in the lake; a failed append rolls the import record back.
-    progress(3, IMPORT_STEPS, "store")
-    _append(new, generated=generated, import_id=record.pk)
+    with transaction.atomic():  # the lake is compared and written in it: one import at a time
+        new = checked.samples.head(0) if rejected else _new_rows(checked.samples)
+        progress(2, IMPORT_STEPS, "record")
+        record = WaterImport.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows=0 if rejected else checked.samples.height,
+            rows_new=new.height,
+            rows_read=checked.rows_read,
+            errors=list(problems.kept),
+            error_count=problems.total,
+            status=ImportStatus.REJECTED if rejected else ImportStatus.STORED,
+            by=person(by),
+        )
+        record_audit(
+            record,
+            action="water.samples_imported",
+            actor=by,
+            after={
+                "file": record.file_name,
+                "sha256": record.sha256,
+                "rows": record.rows,
+                "rows_new": record.rows_new,
+                "errors": record.error_count,
+                "status": record.status,
+            },
+        )
+        # Last: a failure above leaves nothing in the lake; a failed append rolls the import record back.
+        progress(3, IMPORT_STEPS, "store")
+        _append(new, generated=generated, import_id=record.pk)
     progress(IMPORT_STEPS, IMPORT_STEPS, "done")
     return record
 

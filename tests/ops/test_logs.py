@@ -78,7 +78,7 @@ def test_a_refusal_is_one_line_without_traceback(db, log_lines):
         "WARNING django.request [" + forbidden["X-Request-ID"] + "] Forbidden (Permission denied): /refuses/"
         in (refusals[0])
     )
-    assert "Not Found: /no/such/page/" in refusals[1]
+    assert f"[{missing['X-Request-ID']}] Not Found: /no/such/page/" in refusals[1]
 
 
 @override_settings(ROOT_URLCONF="tests.ops.urls")

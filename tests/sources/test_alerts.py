@@ -149,3 +149,34 @@ def test_the_sources_page_shows_the_open_alerts(sending: Device, users, client: 
 
     assert 'data-testid="alert"' in page
     assert f"Data logger {sending.mn}" in page
+
+
+def test_a_queued_job_that_crashed_is_an_alert_for_a_day(db, users, django_capture_on_commit_callbacks):
+    from envplan.core.models import Job as QueuedJob
+    from envplan.core.models import JobState
+
+    crashed = QueuedJob.objects.create(
+        kind="air.hourly",
+        token="a" * 32,
+        state=JobState.FAILED,
+        message="The job stopped on an unexpected error.",
+        result={"crashed": True},
+        finished_at=LAST_FRAME,
+    )
+    QueuedJob.objects.create(  # refused input: an expected end, no alert
+        kind="air.hourly",
+        token="b" * 32,
+        state=JobState.FAILED,
+        message="Bad file.",
+        result={},
+        finished_at=LAST_FRAME,
+    )
+    check = django_capture_on_commit_callbacks
+
+    raised = worker_check_at(LAST_FRAME + dt.timedelta(hours=1), check)
+    over = worker_check_at(LAST_FRAME + dt.timedelta(days=1, hours=1), check)
+
+    assert raised.startswith("1 alerts raised") and over.startswith("0 alerts raised, 1 cleared")
+    assert SourceAlert.objects.get().key == f"queued-job:{crashed.pk}"
+    (told, _) = Notification.objects.filter(kind="alert_job_failed")
+    assert told.message == f"The job air.hourly #{crashed.pk} failed: The job stopped on an unexpected error."

@@ -3,6 +3,7 @@ Prometheus text-format parser (`prometheus_client.parser`) as a scraper would.""
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from envplan.hj212.simulator import device_frames
 from envplan.lake.landing import backlog
 from envplan.sources.models import Device
 from envplan.sources.services import ingest_landing
+from tests.commandline import envplan
 from tests.sources.loopback import exchange, receiver_thread, wait_until
 
 
@@ -89,3 +91,17 @@ def test_the_ingest_backlog_grows_with_closed_landing_files_and_falls_after_inge
     assert files == 1 and size > 0
     assert waiting == {"envplan_hj212_ingest_backlog_bytes": size, "envplan_hj212_ingest_backlog_files": 1}
     assert backlog(landing) == (0, 0)
+
+
+def test_a_metrics_port_in_use_stops_the_receiver_with_one_line(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = envplan(
+            "hj212", "serve-standalone", "--port", "0", "--landing", str(tmp_path / "landing"),
+            "--metrics-port", str(port),
+        )  # fmt: skip
+
+    assert code == 2
+    assert err.count("\n") == 1 and f"the metrics port 127.0.0.1:{port}: Address already in use" in err

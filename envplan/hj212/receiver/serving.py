@@ -146,9 +146,13 @@ class ReceiverService:
         if self.options.metrics_port is not None:
             from envplan.hj212.receiver.metrics import serve_metrics
 
-            metrics, self.metrics_port = serve_metrics(
-                self.stats, self.landing, host=self.options.metrics_host, port=self.options.metrics_port
-            )
+            try:
+                metrics, self.metrics_port = serve_metrics(
+                    self.stats, self.landing, host=self.options.metrics_host, port=self.options.metrics_port
+                )
+            except OSError as error:  # say which of the two ports it was
+                where = f"{self.options.metrics_host}:{self.options.metrics_port}"
+                raise OSError(error.errno, f"the metrics port {where}: {error.strerror}") from None
             where = f"{self.options.metrics_host}:{self.metrics_port}"
             after_listening = (*after_listening, f"metrics on http://{where}/metrics")
         try:

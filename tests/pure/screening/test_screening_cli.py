@@ -209,3 +209,29 @@ def test_cli_scan_shows_its_steps_on_a_terminal_and_nothing_when_piped(tmp_path:
     assert code == piped_code == 1 and out == piped_out  # the bar changes nothing of the result
     assert "screening scan" in shown and "5/5" in shown and "100%" in shown
     assert piped_err == ""
+
+
+def test_the_real_command_on_a_pseudo_terminal_shows_the_bar_and_piped_does_not(tmp_path: Path) -> None:
+    """The installed entry point in its own process: stderr a pseudo-terminal, then a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.commandline import read_all
+
+    path = str(_held(tmp_path))
+    command = [sys.executable, "-m", "envplan", "screening", "scan", path, "--detectors", "flat_line"]
+    leader, follower = pty.openpty()
+    try:
+        on_tty = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+        shown = read_all(leader)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    piped_run = subprocess.run(command, capture_output=True, timeout=120)
+
+    assert on_tty.returncode == piped_run.returncode == 1
+    assert on_tty.stdout == piped_run.stdout
+    assert "screening scan" in shown and "4/4" in shown
+    assert piped_run.stderr == b""

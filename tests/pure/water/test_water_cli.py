@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.commandline import in_group
+from tests.commandline import in_group, on_terminal, piped
 
 main = in_group("water")
 
@@ -318,3 +318,30 @@ def test_cli_many_bad_rows_prints_a_thousand_errors_by_default(tmp_path: Path) -
         "… and 4,000 more errors",
         f"{path}: rejected (5000 error(s) on 5000 line(s)); nothing was output",
     ]
+
+
+def test_cli_classify_on_a_terminal_shows_its_steps_then_the_warnings(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "section,time,waterbody,nh3n,turbidity\na,2024-05,river,0.4,3\nb,2024-05,river,1,4\n",
+    )
+
+    code, out, shown = on_terminal("water", "classify", str(path))
+    piped_code, piped_out, piped_err = piped("water", "classify", str(path))
+
+    assert code == piped_code == 0 and out == piped_out
+    assert "water classify" in shown and "3/3" in shown
+    # The warning comes after the bar, on its own line; piped, the warning alone.
+    assert shown.rstrip().endswith(f"warning: {path}: ignoring unknown column(s): turbidity")
+    assert piped_err == f"warning: {path}: ignoring unknown column(s): turbidity\n"
+
+
+def test_cli_classify_rejected_on_a_terminal_prints_its_errors_after_the_bar(tmp_path: Path) -> None:
+    path = _write(tmp_path, "section,time,waterbody,nh3n\nok,2024-05,river,0.4\nbad,2024-05,river,x\n")
+
+    code, out, shown = on_terminal("water", "classify", str(path))
+
+    assert (code, out) == (2, "")
+    lines = shown.replace("\r\n", "\n").rstrip("\n").split("\n")
+    assert "water classify" in lines[0]
+    assert lines[-1] == f"{path}: rejected (1 error(s) on 1 line(s)); nothing was output"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -62,13 +61,7 @@ class Command(BaseCommand):
         runner.run_forever()
 
     def log_to(self, verbosity: int) -> None:
-        """Each run is logged to stderr (INFO; DEBUG with -v2, warnings only with -v0)."""
-        log = logging.getLogger("envplan.worker")
+        """Each run is logged (INFO; DEBUG with -v2, warnings only with -v0), through the one logging setup
+        (envplan.core.logs: text or JSON lines on stderr)."""
         level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-        log.setLevel(level)
-        if not any(getattr(h, "_envplan_worker", False) for h in log.handlers):
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-            handler._envplan_worker = True  # type: ignore[attr-defined]  # marks our handler: added once
-            log.addHandler(handler)
-            log.propagate = False
+        logging.getLogger("envplan.worker").setLevel(level)

@@ -54,7 +54,8 @@ class Command(BaseCommand):
                 self.cfg.set("timeout", WORKER_TIMEOUT)
                 self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT)
                 self.cfg.set("keepalive", KEEPALIVE)
-                self.cfg.set("accesslog", "-")
+                # No gunicorn access log: each request is one line of ours (envplan.core.logs), with its id
+                # and duration, in the format ENVPLAN_LOG_FORMAT chooses.
                 # gunicorn 27 opens a control socket in the home folder; two servers would share it.
                 self.cfg.set("control_socket_disable", True)
                 if run_jobs:
