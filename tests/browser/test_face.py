@@ -211,7 +211,8 @@ ALLOWED_WORDS = {
     "envplan", "AQI", "IAQI", "HJ", "GB", "CSV", "XLSX", "Excel", "PDF", "Word", "API", "JSON", "XML",
     "DCAT", "CAP", "Atom", "MN", "CRC", "ID", "URL", "HTTP", "HTTPS", "OK", "SVG", "PNG",
     "English", "Français", "VOCs", "NOx", "CO", "O3", "SO2", "NO2", "PM", "pH", "BOD5", "COD",
-    "Modbus", "Polars", "Parquet", "Spark", "Playwright", "Django",
+    "Modbus", "Polars", "Parquet", "Spark", "Playwright", "Django", "txt", "docx", "xlsx", "html", "csv",
+    "UTF", "MB", "KB", "CC", "BY",
 }  # fmt: skip
 # English words that are not French (for French pages): interface text left in English.
 ENGLISH_ONLY = {
@@ -220,12 +221,12 @@ ENGLISH_ONLY = {
     "when", "where", "who", "what", "there", "these", "those", "should", "must", "can", "may", "not",
     "set", "computed", "hourly", "minute", "realtime", "dashboard", "reports", "report", "tasks",
     "task", "units", "unit", "target", "targets", "latest", "status", "show", "search", "filter",
-    "credit", "cases", "import", "public", "site", "log", "out", "edit", "save", "submit", "due",
-    "overdue", "done", "generated", "online", "offline", "enterprise", "enterprises", "inspections",
+    "credit", "cases", "import", "site", "log", "out", "edit", "save", "submit", "due", "overdue",
+    "done", "generated", "online", "offline", "enterprise", "enterprises", "open", "data", "rounds",
 }  # fmt: skip
 
 TEXT_NODES = """() => {
-  const skip = "script, style, code, kbd, samp, svg, [translate=no]";
+  const skip = "script, style, noscript, code, kbd, samp, svg, [translate=no]";
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
@@ -272,12 +273,14 @@ def english_left(texts: list[str], language: str, content: list[str]) -> list[st
         for item in content:
             if item in rest:
                 rest = rest.replace(item, " ")
-        words = re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+", rest)
+        # Words, codes with digits (scheme names like national-2013, MN numbers) left aside.
+        words = [w for w in re.findall(r"[\w'’-]+", rest) if not re.search(r"[\d_]", w)]
+        words = [w.strip("-'’") for w in words if re.fullmatch(r"[A-Za-zÀ-ÿ'’-]{2,}", w)]
         if language.startswith("zh"):
             english = [w for w in words if w not in ALLOWED_WORDS and re.fullmatch(r"[A-Za-z'’-]+", w)]
         else:
             english = [w for w in words if w.lower() in ENGLISH_ONLY and w not in ALLOWED_WORDS]
-        if english and not re.search(r"\d", "".join(english)):
+        if english:
             findings.append(f"{' '.join(english)}  ←  {text[:120]}")
     return findings
 
