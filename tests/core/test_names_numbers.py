@@ -16,7 +16,7 @@ from envplan.core import names, numbers
     [
         ("fr", ("0,70", "0,71 %", "17,9", "123\u202f457")),
         ("en", ("0.70", "0.71 %", "17.9", "123,457")),
-        ("zh-hans", ("0.70", "0.71 %", "17.9", "123,457")),
+        ("zh-hans", ("0.70", "0.71 %", "17.9", "123457")),
     ],
 )
 def test_numbers_follow_the_readers_locale(language: str, expected: tuple[str, ...]) -> None:
