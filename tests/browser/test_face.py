@@ -221,7 +221,7 @@ ENGLISH_ONLY = {
     "when", "where", "who", "what", "there", "these", "those", "should", "must", "can", "may", "not",
     "set", "computed", "hourly", "minute", "realtime", "dashboard", "reports", "report", "tasks",
     "task", "units", "unit", "target", "targets", "latest", "status", "show", "search", "filter",
-    "credit", "cases", "import", "site", "log", "out", "edit", "save", "submit", "due", "overdue",
+    "credit", "cases", "import", "log", "out", "edit", "save", "submit", "due", "overdue",
     "done", "generated", "online", "offline", "enterprise", "enterprises", "open", "data", "rounds",
 }  # fmt: skip
 
