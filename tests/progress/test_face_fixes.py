@@ -120,3 +120,14 @@ def test_a_missing_page_is_ours_in_the_readers_language(world: World, login, set
         t.name for t in response.templates
     ]
     assert '<html lang="fr">' in response.content.decode()
+
+
+def test_a_refused_form_token_is_our_page_in_the_readers_language(world: World) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    with translation.override("en"):
+        response = client.post(reverse("login"), {"username": "x"}, headers={"accept-language": "zh-hans"})
+    assert response.status_code == 403
+    assert {"403_csrf.html", "base.html"} <= {t.name for t in response.templates}
+    assert '<html lang="zh-hans">' in response.content.decode()
