@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: PostgreSQL server, Chromium (driven by Playwright; never a
-# downloaded browser), npm (for axe-core), CJK fonts and Java 17 (for Spark). Installs what is missing when run as root;
-# otherwise says what to install.
+# downloaded browser), npm (installs axe-core), CJK fonts and Java 17 (for Spark). Installs what is
+# missing when run as root; otherwise says what to install.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

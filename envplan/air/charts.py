@@ -23,8 +23,8 @@ def colour(level: int | None) -> str:
 
 
 def text_colour(level: int | None) -> str:
-    """Readable text on a category colour."""
-    return "#ffffff" if level in (4, 5, 6) else "#000000"
+    """Readable text on a category colour (WCAG AA contrast: black on HJ 633's red, 5.3:1)."""
+    return "#ffffff" if level in (5, 6) else "#000000"
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,11 @@ def format_number(value: Number | None, decimals: int | None = None) -> str:
 
 
 def with_unit(number: str, measure: str) -> str:
-    """A formatted number followed by its unit of measure (nothing for bare counts), kept on one line."""
+    """A formatted number followed by its unit of measure (nothing for bare counts)."""
     unit = measure_name(measure)
     if not unit:
         return number
-    return f"{number}\u00a0{unit}"
+    return f"{number} {unit}"
 
 
 def format_quantity(value: Number | None, measure: str = "", decimals: int | None = None) -> str:

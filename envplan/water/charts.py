@@ -23,4 +23,5 @@ def colour(label: str | None, *, dry: bool = False) -> str:
 
 
 def text_colour(label: str | None) -> str:
-    return "#ffffff" if label in ("I", "II", "III", "劣V") else "#000000"
+    # WCAG AA contrast (4.5:1 at least): black on class III's green.
+    return "#ffffff" if label in ("I", "II", "劣V") else "#000000"

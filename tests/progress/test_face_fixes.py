@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from envplan.core import clock
 from envplan.core.models import AuditEntry
@@ -111,9 +112,22 @@ def test_an_expected_refusal_is_our_page_and_one_log_line(world: World, login, c
 def test_a_missing_page_is_ours_in_the_readers_language(world: World, login, settings):  # type: ignore[no-untyped-def]
     settings.DEBUG = False
     client = login(world.housing_reporter)
-    response = client.get("/no-such-page/", headers={"accept-language": "fr"})
+    # The request switches this thread's language to French: override puts the previous one back.
+    with translation.override("en"):
+        response = client.get("/no-such-page/", headers={"accept-language": "fr"})
     assert response.status_code == 404
     assert "404.html" in [t.name for t in response.templates] and "base.html" in [
         t.name for t in response.templates
     ]
     assert '<html lang="fr">' in response.content.decode()
+
+
+def test_a_refused_form_token_is_our_page_in_the_readers_language(world: World) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    with translation.override("en"):
+        response = client.post(reverse("login"), {"username": "x"}, headers={"accept-language": "zh-hans"})
+    assert response.status_code == 403
+    assert {"403_csrf.html", "base.html"} <= {t.name for t in response.templates}
+    assert '<html lang="zh-hans">' in response.content.decode()

@@ -20,6 +20,12 @@ def status_bar(segments: Sequence[tuple[str, int]]) -> SafeString:
     return charts.stacked_bar(segments, labels=labels, colours=STATUS_COLOURS)
 
 
+@register.filter
+def status_summary(segments: Sequence[tuple[str, int]]) -> str:
+    """The bar's counts in words, shown under it: colour is never the only carrier of meaning."""
+    return " · ".join(f"{count} {STATUS_LABELS.get(status, status)}" for status, count in segments if count)
+
+
 @register.simple_tag
 def series_sparkline(series: Sequence[tuple[dt.date, float]], goal: object = None) -> SafeString:
     return charts.sparkline(series, goal=float(str(goal)) if goal is not None else None)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from envplan.air.models import AirImport, Station
 from envplan.air.queries import CityFigures, city_figures
 from envplan.air.templatetags.air_tags import aqi_class, category_name
+from envplan.core.names import place_name, pollutant_name
+from envplan.core.numbers import format_quantity
 from envplan.core.publication import Column, Row, Section, Table, register_section
 from envplan.portal.sections.memo import once
 from envplan.portal.sections.plan import RATING_LABELS
@@ -98,11 +100,12 @@ def _updated() -> dt.datetime | None:
 def _highlights(now: dt.datetime) -> list[tuple[str, str]]:
     found = []
     for row in _city_rows(now):
+        city = place_name(row["city"])
         if row["pm25_mean"] is not None:
-            found.append((f"{row['city']} · PM2.5", f"{row['pm25_mean']} µg/m³"))
+            found.append((f"{city} · {pollutant_name('pm25')}", format_quantity(row["pm25_mean"], "µg/m³")))
         if row["good_days_ratio"] is not None:
             found.append(
-                (f"{row['city']} · " + str(gettext_lazy("good days")), f"{row['good_days_ratio']} %")
+                (f"{city} · " + str(gettext_lazy("good days")), format_quantity(row["good_days_ratio"], "%"))
             )
     return found
 
