@@ -14,8 +14,6 @@ import base64
 import calendar
 import datetime as dt
 import io
-import shutil
-import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,8 +29,8 @@ from envplan.air.models import Station
 from envplan.dashboard.queries import plan_dashboard
 from envplan.emergency.models import Alert
 from envplan.exports.ledger import rating_label
-from envplan.exports.pdf import CJK_FONT_FAMILY, PdfUnavailable, load_weasyprint
-from envplan.plans.content import content_text, has_cjk, language_key
+from envplan.exports.pdf import CJK_FONT_FAMILY, PdfUnavailable, load_weasyprint, require_glyphs
+from envplan.plans.content import content_text, language_key
 from envplan.plans.models import Plan
 from envplan.progress.status import DONE, ON_TRACK, OVERDUE, STATUS_LABELS, STATUS_ORDER
 from envplan.standards.air.tables import CATEGORIES
@@ -45,10 +43,6 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 class BriefingError(ValueError):
     """The briefing cannot be made as asked (a month in the future, before the plan's year)."""
-
-
-class FontsMissing(PdfUnavailable):
-    """The PDF would need Chinese glyphs and no CJK font is installed."""
 
 
 @dataclass
@@ -468,32 +462,6 @@ def yes_no(value: bool | None) -> str:
 
 
 # PDF --------------------------------------------------------------------------------------------------
-
-
-def cjk_font_families() -> list[str]:
-    """The installed font families that cover Chinese, as fontconfig lists them (none without fontconfig)."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return []
-    try:
-        listed = subprocess.run(
-            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
-
-
-def require_glyphs(text: str) -> None:
-    """Raise FontsMissing when `text` has Chinese characters and no installed font can draw them."""
-    if has_cjk(text) and not cjk_font_families():
-        raise FontsMissing(
-            _(
-                "This PDF needs Chinese characters but no Chinese (CJK) font is installed, so they would "
-                "print as empty boxes; no PDF was made. Install one (Debian: apt-get install "
-                "fonts-noto-cjk) or ask for the Word document."
-            )
-        )
 
 
 def briefing_html(briefing: Briefing) -> str:

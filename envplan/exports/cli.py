@@ -91,10 +91,13 @@ def _assessment(plan: Plan, args: argparse.Namespace, streams: Streams) -> int:
             score = row.score if row.score is not None else "-"
             print(f"{rank}\t{score}\t{row.unit.code}\t{row.unit.display_name}", file=out)
     if args.pdf:
-        from envplan.exports.pdf import PdfUnavailable, assessment_pdf
+        from envplan.exports.pdf import FontsMissing, PdfUnavailable, assessment_pdf
 
         try:
             document = assessment_pdf(result)
+        except FontsMissing as problem:  # bad input for this machine: a Chinese PDF without a CJK font
+            print(f"envplan ledger: {problem}", file=err)
+            return EXIT_USAGE
         except PdfUnavailable as problem:
             print(f"envplan ledger: {problem}", file=err)
             return EXIT_FINDINGS

@@ -7,6 +7,8 @@ and the PDF view says what is missing instead of failing.
 from __future__ import annotations
 
 import importlib
+import shutil
+import subprocess
 from types import ModuleType
 
 from django.template.loader import render_to_string
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from envplan.exports.assessment import COMPONENTS, Assessment
 from envplan.exports.xlsx import bilingual
+from envplan.plans.content import has_cjk
 
 # Debian fonts-noto-cjk; the family name as fontconfig knows it.
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -21,6 +24,10 @@ CJK_FONT_FAMILY = "Noto Sans CJK SC"
 
 class PdfUnavailable(Exception):
     """WeasyPrint or the system libraries it needs are missing; the message says what to install."""
+
+
+class FontsMissing(PdfUnavailable):
+    """The PDF would need Chinese glyphs and no CJK font is installed: refused, never printed as boxes."""
 
 
 def load_weasyprint() -> ModuleType:
@@ -36,6 +43,32 @@ def load_weasyprint() -> ModuleType:
             % {"reason": str(error).splitlines()[0] if str(error) else type(error).__name__}
         ) from None
     return weasyprint
+
+
+def cjk_font_families() -> list[str]:
+    """The installed font families that cover Chinese, as fontconfig lists them (none without fontconfig)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    try:
+        listed = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
+
+
+def require_glyphs(text: str) -> None:
+    """Raise FontsMissing when `text` has Chinese characters and no installed font can draw them."""
+    if has_cjk(text) and not cjk_font_families():
+        raise FontsMissing(
+            _(
+                "This PDF needs Chinese characters but no Chinese (CJK) font is installed, so they would "
+                "print as empty boxes; no PDF was made. Install one (Debian: apt-get install "
+                "fonts-noto-cjk) or ask for the Word document."
+            )
+        )
 
 
 def assessment_title() -> str:
@@ -58,6 +91,7 @@ def assessment_pdf(assessment: Assessment) -> bytes:
     """The ranking and its breakdown as an A4 PDF in the active language, with the CJK font embedded."""
     weasyprint = load_weasyprint()
     html = assessment_html(assessment)
+    require_glyphs(html)
     try:
         document: bytes = weasyprint.HTML(string=html).write_pdf()
     except OSError as error:

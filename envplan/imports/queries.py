@@ -64,6 +64,80 @@ class ReviewUnit:
     def uncertain(self) -> bool:
         return bool(self.doubts)
 
+    @property
+    def suggested_merge(self) -> str:
+        """The draft unit the parser suggests merging this one into (its first candidate), else ""."""
+        for doubt in self.doubts:
+            for candidate in doubt.get("candidates", []):
+                if candidate != self.id:
+                    return str(candidate)
+        return ""
+
+    @property
+    def task_count(self) -> int:
+        return len({mention.task for mention in self.mentions})
+
+    @property
+    def state(self) -> str:
+        """One word a filter goes by: uncertain, linked (by hand), known (by spelling) or new."""
+        if self.uncertain:
+            return "uncertain"
+        if self.link is not None:
+            return "linked"
+        return "known" if self.match is not None else "new"
+
+    def matches(self, query: str) -> bool:
+        """Whether the search words are all in the unit's name, spellings or mentions (case, accents and
+        punctuation aside), or name a task it is mentioned in."""
+        words = normalize_unit_name(query).split()
+        if not words:
+            return True
+        haystack = " ".join(
+            normalize_unit_name(text)
+            for text in [self.name, *self.aliases, *(mention.as_written for mention in self.mentions)]
+        )
+        tasks = {str(mention.task) for mention in self.mentions}
+        return all(word in haystack or word in tasks for word in words)
+
+
+# The review page's unit filters: what `?show=` accepts, in the order the page offers them.
+UNIT_FILTERS = ("all", "uncertain", "suggested", "new", "known", "linked")
+
+
+@dataclass
+class ReviewSummary:
+    units: int
+    uncertain: int
+    suggested: int
+    new: int
+    known: int
+    linked: int
+    mentions: int
+    warnings: int
+
+
+def review_summary(units: list[ReviewUnit], warnings: ProblemList[Any]) -> ReviewSummary:
+    states = [unit.state for unit in units]
+    return ReviewSummary(
+        units=len(units),
+        uncertain=states.count("uncertain"),
+        suggested=sum(1 for unit in units if unit.suggested_merge),
+        new=states.count("new"),
+        known=states.count("known"),
+        linked=states.count("linked"),
+        mentions=sum(len(unit.mentions) for unit in units),
+        warnings=warnings.total,
+    )
+
+
+def filter_units(units: list[ReviewUnit], *, query: str, show: str) -> list[ReviewUnit]:
+    def shown(unit: ReviewUnit) -> bool:
+        if show == "suggested":
+            return bool(unit.suggested_merge)
+        return show in ("", "all") or unit.state == show
+
+    return [unit for unit in units if shown(unit) and unit.matches(query)]
+
 
 @dataclass
 class SectionRow:
@@ -331,19 +405,33 @@ def revision_preview(imp: PlanImport) -> RevisionPreview | None:
     return preview
 
 
-def review_context(imp: PlanImport) -> dict[str, Any]:
+def review_context(imp: PlanImport, *, query: str = "", show: str = "all") -> dict[str, Any]:
+    """The review page: a summary of the draft's units, then the units `query` and `show` keep (uncertain
+    ones first), with the draft's warnings and structure."""
     meta = imp.draft.get("meta", {})
     try:
         year: int | None = plan_year(meta)
     except ValueError:
         year = None
+    show = show if show in UNIT_FILTERS else "all"
+    warnings: ProblemList[Any] = ProblemList.restore(
+        imp.draft.get("warnings", []), imp.draft.get("warnings_total")
+    )
+    every_unit = review_units(imp)
+    shown = filter_units(every_unit, query=query, show=show)
+    shown.sort(key=lambda unit: not unit.uncertain)  # stable: the document's order otherwise
     return {
         "imp": imp,
         "meta": meta,
         "year": year,
-        "warnings": ProblemList.restore(imp.draft.get("warnings", []), imp.draft.get("warnings_total")),
+        "warnings": warnings,
         "goals": imp.draft.get("goals", []),
-        "units": review_units(imp),
+        "summary": review_summary(every_unit, warnings),
+        "units": shown,
+        "all_units": every_unit,
+        "query": query,
+        "show": show,
+        "filters": UNIT_FILTERS,
         "chapters": structure(imp),
         "counts": draft_counts(imp.draft),
         "registry": registry_units(),

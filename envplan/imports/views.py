@@ -41,7 +41,10 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @supervisor_required
 def review(request: HttpRequest, import_id: int) -> HttpResponse:
     imp = get_object_or_404(PlanImport.objects.select_related("plan", "created_by"), pk=import_id)
-    return render(request, "imports/review.html", queries.review_context(imp))
+    context = queries.review_context(
+        imp, query=request.GET.get("q", "")[:200], show=request.GET.get("show", "all")
+    )
+    return render(request, "imports/review.html", context)
 
 
 @supervisor_required

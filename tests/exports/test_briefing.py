@@ -20,6 +20,7 @@ from envplan.core import clock
 from envplan.demo.loader import DemoResult, load_demo, load_monitoring_demo
 from envplan.demo.logins import demo_password_hash
 from envplan.exports import briefing as briefings
+from envplan.exports import pdf
 from tests.commandline import envplan
 
 
@@ -79,7 +80,7 @@ def test_the_french_briefing(demo: DemoResult) -> None:
 
 
 def test_the_pdf_briefing_carries_chinese_text(demo: DemoResult, tmp_path: Path) -> None:
-    if not briefings.cjk_font_families():
+    if not pdf.cjk_font_families():
         pytest.fail(
             "this test needs a CJK font (Debian fonts-noto-cjk, installed by scripts/ensure-test-system.sh)"
         )
@@ -96,7 +97,7 @@ def test_the_pdf_briefing_carries_chinese_text(demo: DemoResult, tmp_path: Path)
 def test_a_chinese_pdf_is_refused_without_cjk_fonts(
     demo: DemoResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(briefings, "cjk_font_families", lambda: [])
+    monkeypatch.setattr(pdf, "cjk_font_families", lambda: [])
     out = tmp_path / "briefing.pdf"
     code, _, stderr = envplan(
         "ledger", "briefing", "--month", "2025-10", "--lang", "zh-hans", "--format", "pdf", "-o", str(out)
@@ -144,3 +145,14 @@ def test_a_reporter_cannot_download_the_briefing(demo: DemoResult, client: Clien
     client.force_login(User.objects.get(username="ecology"))
     response = client.get(reverse("exports:briefing", args=[demo.plan.pk]), {"month": "2025-10"})
     assert response.status_code == 403
+
+
+def test_the_assessment_pdf_is_refused_too_without_cjk_fonts(
+    demo: DemoResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "cjk_font_families", lambda: [])
+    out = tmp_path / "assessment.pdf"
+    code, _, stderr = envplan("ledger", "assessment", "--plan", str(demo.plan.pk), "--pdf", str(out))
+    assert code == 2
+    assert "no Chinese (CJK) font is installed" in stderr
+    assert not out.exists()

@@ -14,7 +14,10 @@ from envplan.accounts.models import SUPERVISORS_GROUP
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = REPO / ".." / "shared" / "seed" / "000_ec31d6e5ef1e973d.txt"
+# ENVPLAN_REFERENCE_SEED names the file where ../shared is mounted elsewhere (a git worktree).
+SEED = Path(
+    os.environ.get("ENVPLAN_REFERENCE_SEED") or REPO / ".." / "shared" / "seed" / "000_ec31d6e5ef1e973d.txt"
+)
 SAMPLES = REPO / "tests" / "data" / "plantext"
 PASSWORD = "import-test-password"
 

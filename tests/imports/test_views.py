@@ -216,3 +216,33 @@ def test_discard_returns_to_the_list(pending: PlanImport, supervisor_client: Cli
     assert response["Location"] == reverse("imports:list")
     assert pending.status == ImportStatus.DISCARDED
     assert Plan.objects.count() == 0
+
+
+def test_review_page_summary_search_and_filters(pending: PlanImport, supervisor_client: Client):
+    url = reverse("imports:review", args=[pending.pk])
+    page = supervisor_client.get(url)
+    summary = page.context["summary"]
+    units = page.context["all_units"]
+    assert summary.units == len(pending.draft["units"]) == len(page.context["units"])
+    assert summary.uncertain == len(pending.draft["uncertain"])
+    assert summary.new + summary.known + summary.linked + summary.uncertain == summary.units
+    assert summary.mentions == sum(len(task["units"]) for task in services.iter_tasks(pending.draft))
+    html = page.content.decode()
+    assert html.index('data-testid="review-summary"') < html.index('data-testid="units"')
+
+    name = "County Transport Bureau"
+    found = supervisor_client.get(url, {"q": "county transport"}).context["units"]
+    assert name in [unit.name for unit in found]
+    assert len(found) < len(units)
+    task = units[0].mentions[0].task
+    by_task = supervisor_client.get(url, {"q": str(task)}).context["units"]
+    assert all(task in {m.task for m in unit.mentions} for unit in by_task)
+    for show in ("uncertain", "new", "known", "linked"):
+        shown = supervisor_client.get(url, {"show": show}).context["units"]
+        assert len(shown) == getattr(summary, show)
+        assert all(unit.state == show for unit in shown)
+    suggested = supervisor_client.get(url, {"show": "suggested"}).context["units"]
+    assert len(suggested) == summary.suggested
+    assert supervisor_client.get(url, {"show": "nonsense"}).context["show"] == "all"
+    nothing = supervisor_client.get(url, {"q": "no such body anywhere"})
+    assert 'data-testid="no-unit-shown"' in nothing.content.decode()
