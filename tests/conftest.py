@@ -42,3 +42,14 @@ def page(browser):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_failing_jobs_from_other_tests() -> Iterator[None]:
+    """The worker remembers, per process, which scheduled jobs last failed (the failed-job alert reads
+    it); a test that makes a job fail must not leave an alert for the next one."""
+    from envplan.core import worker
+
+    worker.FAILING.clear()
+    yield
+    worker.FAILING.clear()

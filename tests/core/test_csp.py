@@ -20,7 +20,7 @@ PACKAGE = Path(envplan.__file__).resolve().parent
 CSS = (PACKAGE / "static" / "envplan" / "envplan.css").read_text()
 
 # Rendered by WeasyPrint into a PDF, never served to a browser: its <style> is the PDF's stylesheet.
-NOT_SERVED = {"exports/templates/exports/assessment_pdf.html"}
+NOT_SERVED = {"exports/templates/exports/assessment_pdf.html", "exports/templates/exports/briefing_pdf.html"}
 INLINE = {
     "inline script": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I),
     "event handler attribute": re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
