@@ -26,7 +26,7 @@ CONTENT_LANGUAGES = ("zh-hans", "fr", "en")
 
 # Which fields of which model are plan content that may be translated.
 TRANSLATABLE: dict[type[models.Model], tuple[str, ...]] = {
-    Plan: ("title", "summary"),
+    Plan: ("title", "summary", "issuer", "doc_number"),
     Chapter: ("title",),
     Section: ("title",),
     Task: ("title", "summary"),

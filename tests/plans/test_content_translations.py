@@ -61,6 +61,8 @@ def test_pages_show_the_plan_in_the_readers_language(
     assert 'class="original-mark"' not in task_page
     overview = supervisor_client.get(demo.plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
     assert chapter in overview.content.decode().replace("&#x27;", "'")
+    issuer = demo.plan.translations[language]["issuer"]  # the issuer and document number too
+    assert f"{issuer} · {demo.plan.translations[language]['doc_number']}" in overview.content.decode()
     tasks = supervisor_client.get(reverse("plans:tasks", args=[demo.plan.pk]), HTTP_ACCEPT_LANGUAGE=language)
     assert title in tasks.content.decode()
     dashboard = supervisor_client.get(

@@ -196,3 +196,22 @@ def test_public_cache_is_dropped_by_approvals_not_by_drafts():
     assert counts_as_change("progress.ProgressReport", SimpleNamespace(state="draft")) is False
     assert counts_as_change("plans.Task", SimpleNamespace()) is True
     assert counts_as_change("sessions.Session", SimpleNamespace()) is False
+
+
+def test_public_plan_page_shows_the_plan_content_in_the_readers_language_and_downloads_the_original(
+    world, anonymous
+):
+    task = world.plan.tasks.order_by("number").first()
+    task.translations = {"zh-hans": {"title": "中文的任务标题"}}
+    task.save(update_fields=["translations"])
+    caching.bump()
+
+    anonymous.get("/public/language/zh-hans/?next=/public/plan/")
+    chinese = anonymous.get("/public/plan/").content.decode()
+    anonymous.get("/public/language/fr/?next=/public/plan/")
+    french = anonymous.get("/public/plan/").content.decode()
+    download = anonymous.get("/public/data/plan-tasks.csv").content.decode("utf-8-sig")
+
+    assert "中文的任务标题" in chinese and task.title not in chinese
+    assert task.title in french  # no French translation: the original
+    assert task.title in download and "中文的任务标题" not in download  # the data keeps the original

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from envplan.core.publication import Column, Row, Section, Table, register_section
 from envplan.indicators.services import attainment, series_by_target
-from envplan.plans.models import Plan, Role, Target, Unit
+from envplan.plans.content import content_of
+from envplan.plans.models import Plan, Role, Target, Task, Unit
 from envplan.plans.queries import current_plan
 from envplan.portal.sections.memo import once
 from envplan.progress.status import STATUS_LABELS, plan_task_states
@@ -105,6 +106,32 @@ def _unit_display(row: Row) -> str:
     return unit.display_name if unit is not None else str(row.get("lead_unit", ""))
 
 
+def _plan_objects(kind: type[Task] | type[Target]) -> dict[int, Task | Target]:
+    """The current plan's tasks (by number) or targets (by position), their plan loaded, so that a page
+    shows their text in the reader's language."""
+    plan = _plan()
+    if plan is None:
+        return {}
+
+    def load() -> dict[int, Task | Target]:
+        if kind is Task:
+            return {t.number: t for t in Task.objects.filter(plan=plan).select_related("plan")}
+        return {t.position: t for t in Target.objects.filter(plan=plan).select_related("plan")}
+
+    return once((kind.__name__, plan.pk), load)
+
+
+def _task_title(row: Row) -> str:
+    """The task's title in the reader's language where the plan has it (the data keeps the original)."""
+    task = _plan_objects(Task).get(int(row.get("task") or 0))
+    return content_of(task, "title").text if task is not None else str(row.get("title", ""))
+
+
+def _target_indicator(row: Row) -> str:
+    target = _plan_objects(Target).get(int(row.get("target") or 0))
+    return content_of(target, "indicator").text if target is not None else str(row.get("indicator", ""))
+
+
 def _owner(row: Row) -> str | None:
     return row.get("lead_unit_code") or None
 
@@ -127,7 +154,12 @@ def register() -> None:
             ),
             Column("task", gettext_lazy("Task"), gettext_lazy("Task number in the plan."), type="integer"),
             Column("chapter", gettext_lazy("Chapter"), gettext_lazy("Chapter number as printed.")),
-            Column("title", gettext_lazy("Title"), gettext_lazy("The task's title in the plan.")),
+            Column(
+                "title",
+                gettext_lazy("Title"),
+                gettext_lazy("The task's title in the plan, as written."),
+                display=_task_title,
+            ),
             Column(
                 "lead_unit",
                 gettext_lazy("Lead unit"),
@@ -181,7 +213,12 @@ def register() -> None:
                 gettext_lazy("Task number; empty for the plan's main goals."),
                 type="integer",
             ),
-            Column("indicator", gettext_lazy("Indicator"), gettext_lazy("What is measured.")),
+            Column(
+                "indicator",
+                gettext_lazy("Indicator"),
+                gettext_lazy("What is measured."),
+                display=_target_indicator,
+            ),
             Column(
                 "comparator",
                 gettext_lazy("Comparator"),
