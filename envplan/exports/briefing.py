@@ -29,7 +29,7 @@ from envplan.air.models import Station
 from envplan.dashboard.queries import plan_dashboard
 from envplan.emergency.models import Alert
 from envplan.exports.ledger import rating_label
-from envplan.exports.pdf import CJK_FONT_FAMILY, PdfUnavailable, load_weasyprint, require_glyphs
+from envplan.exports.pdf import CJK_FONT_FAMILY, html_to_pdf
 from envplan.plans.content import content_text, language_key
 from envplan.plans.models import Plan
 from envplan.progress.status import DONE, ON_TRACK, OVERDUE, STATUS_LABELS, STATUS_ORDER
@@ -482,16 +482,7 @@ def briefing_html(briefing: Briefing) -> str:
 
 
 def briefing_pdf(briefing: Briefing) -> bytes:
-    html = briefing_html(briefing)
-    require_glyphs(briefing.all_text() + html)
-    weasyprint = load_weasyprint()
-    try:
-        document: bytes = weasyprint.HTML(string=html).write_pdf()
-    except OSError as error:
-        raise PdfUnavailable(
-            _("The PDF could not be made: %(reason)s") % {"reason": str(error) or type(error).__name__}
-        ) from None
-    return document
+    return html_to_pdf(briefing_html(briefing), text=briefing.all_text())
 
 
 def status_counts(briefing: Briefing) -> Counter[str]:

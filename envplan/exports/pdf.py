@@ -89,9 +89,14 @@ def assessment_html(assessment: Assessment) -> str:
 
 def assessment_pdf(assessment: Assessment) -> bytes:
     """The ranking and its breakdown as an A4 PDF in the active language, with the CJK font embedded."""
+    return html_to_pdf(assessment_html(assessment))
+
+
+def html_to_pdf(html: str, *, text: str = "") -> bytes:
+    """A document's HTML as PDF. Refused (FontsMissing) when it holds Chinese (in `html` or the plain
+    `text` it was made from) and no CJK font is installed; PdfUnavailable when WeasyPrint cannot run."""
+    require_glyphs(text + html)
     weasyprint = load_weasyprint()
-    html = assessment_html(assessment)
-    require_glyphs(html)
     try:
         document: bytes = weasyprint.HTML(string=html).write_pdf()
     except OSError as error:

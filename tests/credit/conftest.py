@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from envplan.credit import services
 from envplan.inspections import hazardous_waste as waste_scheme
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound
 from envplan.inspections.services import hazardous_waste
@@ -91,4 +92,18 @@ def waste_assessment(
         veto=veto,
         by=None,
         now=dt.datetime.combine(on, dt.time(12), tzinfo=ZONE),
+    )
+
+
+def bypass(world, enterprise) -> None:  # type: ignore[no-untyped-def]
+    """A bypass pipe on record: Inner Mongolia's one-vote veto."""
+    services.add_evidence(
+        enterprise,
+        code="veto_bypass",
+        on=dt.date(2025, 5, 5),
+        quantity=1,
+        reference="昆环罚〔2025〕9号",
+        description="bypass pipe",
+        upload=pdf(),
+        by=world.officer,
     )

@@ -13,7 +13,7 @@ from envplan.credit import registry, services
 from envplan.credit.evidence.cases import confirmed
 from envplan.credit.queries import grades_in_force
 from envplan.inspections import frequency
-from tests.credit.conftest import TODAY, local, pdf, waste_assessment
+from tests.credit.conftest import TODAY, bypass, local, pdf, waste_assessment
 
 
 def confirmed_case(outlet, *, judged: dt.datetime, outcome: str = "confirmed") -> Case:
@@ -95,19 +95,6 @@ def publish_grade(world, enterprise, *, round_, today: dt.date) -> None:
     rating = services.compute_rating(round_, enterprise, by=world.officer, today=today)
     services.issue_notice(rating, by=world.officer, today=today)
     services.publish_rating(rating, by=world.officer, today=today + dt.timedelta(days=19))
-
-
-def bypass(world, enterprise) -> None:
-    services.add_evidence(
-        enterprise,
-        code="veto_bypass",
-        on=dt.date(2025, 5, 5),
-        quantity=1,
-        reference="昆环罚〔2025〕9号",
-        description="bypass pipe",
-        upload=pdf(),
-        by=world.officer,
-    )
 
 
 def test_inner_mongolias_d_is_drawn_at_150_percent_as_a_special_object(world, outlet):

@@ -13,7 +13,7 @@ from envplan.credit import services
 from envplan.credit.errors import CreditError, CreditErrorKind
 from envplan.credit.models import CreditRating, GradeInForce, RatingState
 from envplan.credit.queries import credit_grade, incentives_list, sanctions_list
-from tests.credit.conftest import TODAY, exceedance, local, pdf, waste_assessment
+from tests.credit.conftest import TODAY, bypass, exceedance, local, pdf, waste_assessment
 
 
 def national_round(by, year: int = 2025):
@@ -329,16 +329,7 @@ def test_credit_repair_waits_for_the_schemes_period_then_changes_the_grade_from_
 
 def test_grade_in_force_gives_the_inspection_factor_of_inner_mongolias_d(world, outlet):
     enterprise = outlet.enterprise
-    services.add_evidence(
-        enterprise,
-        code="veto_bypass",
-        on=dt.date(2025, 5, 5),
-        quantity=1,
-        reference="昆环罚〔2025〕9号",
-        description="bypass pipe",
-        upload=pdf(),
-        by=world.officer,
-    )
+    bypass(world, enterprise)
     rating = services.compute_rating(
         inner_mongolia_round(world.officer), enterprise, by=world.officer, today=dt.date(2025, 6, 1)
     )

@@ -5,18 +5,12 @@ and every rating line names the record that moved it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
-from django.test import override_settings
 
 from envplan.cases.models import Case
 from envplan.credit.models import CreditRating
 from envplan.demo.activity import DEMO_TODAY
-from envplan.demo.loader import load_demo, load_monitoring_demo
-from envplan.demo.logins import demo_password_hash
 from envplan.emergency.demo_data import STEEL_NAME
 from envplan.inspections.models import (
     Draw,
@@ -27,29 +21,14 @@ from envplan.inspections.models import (
 )
 from envplan.inspections.services import draws
 from envplan.sources.demo_data import DOCTORED_ENTERPRISE, ENTERPRISES
-
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.wholedemo import loaded_whole_demo
 
 
 @pytest.fixture(scope="module")
-def whole_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
-    """The whole demo, loaded once for this module (committed, then flushed at the end)."""
-    lake: Path = tmp_path_factory.mktemp("demo-links-lake")
-    media: Path = tmp_path_factory.mktemp("demo-links-media")
-    with (
-        override_settings(LAKE_URL=str(lake), MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_HASHER),
-        django_db_blocker.unblock(),
-    ):
-        try:
-            demo = load_demo(activity=True)
-            load_monitoring_demo(demo.plan)
-            yield
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-            # The demo logins' hash is cached per process: made here, outside the tests' fast hasher
-            # setting, it would not be recognised by the modules after this one.
-            demo_password_hash.cache_clear()
-    cache.clear()
+def whole_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
+    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "demo-links"):
+        yield
 
 
 def lines(rating: CreditRating, prefix: str) -> list[dict]:

@@ -9,35 +9,24 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
 from envplan.core import clock
-from envplan.demo.loader import DemoResult, load_demo, load_monitoring_demo
-from envplan.demo.logins import demo_password_hash
+from envplan.demo.loader import DemoResult, load_demo
 from envplan.exports import briefing as briefings
 from envplan.exports import pdf
 from tests.commandline import envplan
+from tests.wholedemo import loaded_whole_demo
 
 
 @pytest.fixture(scope="module")
 def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The whole demo (plan, activity, air, water, alerts), loaded once for this module and flushed after."""
-    lake: Path = tmp_path_factory.mktemp("briefing-demo-lake")
-    with override_settings(LAKE_URL=str(lake)), django_db_blocker.unblock():
-        try:
-            demo = load_demo(activity=True)
-            load_monitoring_demo(demo.plan)
-            yield
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-            # Hashed outside the tests' own hasher: later modules must hash the demo password again.
-            demo_password_hash.cache_clear()
-    cache.clear()
+    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
+    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "briefing-demo"):
+        yield
 
 
 @pytest.fixture

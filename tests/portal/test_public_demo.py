@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 
 from envplan.cases.models import Case
 from envplan.core.publication import sections, tables
 from envplan.credit.models import ManualEvidence, Objection
-from envplan.demo.loader import load_demo, load_monitoring_demo
-from envplan.demo.logins import demo_password_hash
 from envplan.emergency.models import AlertChange
 from envplan.inspections.models import (
     Finding,
@@ -30,26 +25,14 @@ from envplan.inspections.models import (
 )
 from envplan.portal.models import CorrectionRequest
 from envplan.progress.models import ProgressReport, ReportEvent
-
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.wholedemo import loaded_whole_demo
 
 
 @pytest.fixture(scope="module")
-def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
-    """The whole demo, loaded once for this module (committed, then flushed at the end)."""
-    lake: Path = tmp_path_factory.mktemp("portal-demo-lake")
-    with override_settings(LAKE_URL=str(lake), PASSWORD_HASHERS=FAST_HASHER), django_db_blocker.unblock():
-        try:
-            demo = load_demo(activity=True)
-            load_monitoring_demo(demo.plan)
-            yield
-        finally:
-            # Flushed even when loading failed: a half-loaded demo must not leak into later modules.
-            call_command("flush", interactive=False, verbosity=0)
-            # The demo logins' hash is cached per process: made here, outside the tests' fast hasher
-            # setting, it would not be recognised by the modules after this one.
-            demo_password_hash.cache_clear()
-    cache.clear()
+def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
+    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "portal-demo"):
+        yield
 
 
 def public_urls() -> list[str]:

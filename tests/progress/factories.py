@@ -34,3 +34,19 @@ def minimal_pdf() -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def housing_report(world: World, *, submit: bool = False, value: str = "4.5", period: dt.date | None = None):  # type: ignore[no-untyped-def]
+    """The housing unit's report on the lead task's target (May by default), as its reporter saves it."""
+    from envplan.progress import services
+
+    return services.save_report(
+        task=world.lead_task,
+        unit=world.housing,
+        period=period or dt.date(2025, 5, 1),
+        by=world.housing_reporter,
+        narrative="Laid 4.5 km of pipe.",
+        status="in_progress",
+        values={world.target.pk: value},
+        submit=submit,
+    )

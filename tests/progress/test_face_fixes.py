@@ -19,6 +19,7 @@ from envplan.dashboard.queries import plan_dashboard
 from envplan.progress import services
 from envplan.progress.models import ProgressReport
 from tests.progress.factories import TODAY, World, minimal_pdf
+from tests.progress.factories import housing_report as shared_housing_report
 
 MAY, JUNE = dt.date(2025, 5, 1), dt.date(2025, 6, 1)
 
@@ -26,16 +27,7 @@ MAY, JUNE = dt.date(2025, 5, 1), dt.date(2025, 6, 1)
 def housing_report(
     world: World, *, period: dt.date = MAY, value: str = "4.5", submit: bool = True
 ) -> ProgressReport:
-    return services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=period,
-        by=world.housing_reporter,
-        narrative="Laid pipe.",
-        status="in_progress",
-        values={world.target.pk: value},
-        submit=submit,
-    )
+    return shared_housing_report(world, period=period, value=value, submit=submit)
 
 
 def test_the_report_page_says_who_approved(world: World, login):  # type: ignore[no-untyped-def]

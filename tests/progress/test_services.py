@@ -11,25 +11,10 @@ from envplan.core.models import AuditEntry
 from envplan.indicators.models import IndicatorValue
 from envplan.progress import notifications, services
 from envplan.progress.models import Evidence, Notification, ProgressReport, ReportEvent, ReportState
-from tests.progress.factories import World, minimal_pdf
+from tests.progress.factories import World, housing_report, minimal_pdf
 
 JUNE = dt.date(2025, 6, 1)
 MAY = dt.date(2025, 5, 1)
-
-
-def housing_report(
-    world: World, *, submit: bool = False, value: str = "4.5", period: dt.date = MAY
-) -> ProgressReport:
-    return services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=period,
-        by=world.housing_reporter,
-        narrative="Laid 4.5 km of pipe.",
-        status="in_progress",
-        values={world.target.pk: value},
-        submit=submit,
-    )
 
 
 def test_save_report_creates_a_draft_with_values_and_audit(world: World):
