@@ -107,3 +107,14 @@ def bypass(world, enterprise) -> None:  # type: ignore[no-untyped-def]
         upload=pdf(),
         by=world.officer,
     )
+
+
+def inner_mongolia_round(by):  # type: ignore[no-untyped-def]
+    """A 2025 round under the Inner Mongolia 2024 scheme."""
+    return services.create_round(
+        title="2025 Inner Mongolia",
+        scheme_id="inner-mongolia-2024",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+        by=by,
+    )

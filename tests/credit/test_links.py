@@ -13,7 +13,7 @@ from envplan.credit import registry, services
 from envplan.credit.evidence.cases import confirmed
 from envplan.credit.queries import grades_in_force
 from envplan.inspections import frequency
-from tests.credit.conftest import TODAY, bypass, local, pdf, waste_assessment
+from tests.credit.conftest import TODAY, bypass, inner_mongolia_round, local, pdf, waste_assessment
 
 
 def confirmed_case(outlet, *, judged: dt.datetime, outcome: str = "confirmed") -> Case:
@@ -42,22 +42,12 @@ def confirmed_case(outlet, *, judged: dt.datetime, outcome: str = "confirmed") -
     return record_outcome(case, outcome=outcome, note="checked on site", by=None)
 
 
-def inner_mongolia(by):
-    return services.create_round(
-        title="2025 Inner Mongolia",
-        scheme_id="inner-mongolia-2024",
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 12, 31),
-        by=by,
-    )
-
-
 def test_a_confirmed_case_moves_falsified_data_by_20_points_and_says_which_case(world, outlet):
     case = confirmed_case(outlet, judged=local(2025, 9, 12, 15))
     confirmed_case(outlet, judged=local(2024, 12, 30, 9))  # judged before the period: not counted
 
     rating = services.compute_rating(
-        inner_mongolia(world.officer), outlet.enterprise, by=world.officer, today=TODAY
+        inner_mongolia_round(world.officer), outlet.enterprise, by=world.officer, today=TODAY
     )
 
     lines = {
@@ -84,7 +74,7 @@ def test_a_hazardous_waste_assessment_of_the_enforcement_app_is_a_line_of_the_ra
     assessment = waste_assessment(outlet.enterprise, on=dt.date(2025, 6, 3))
 
     rating = services.compute_rating(
-        inner_mongolia(world.officer), outlet.enterprise, by=world.officer, today=TODAY
+        inner_mongolia_round(world.officer), outlet.enterprise, by=world.officer, today=TODAY
     )
 
     line = {r["record"]: r for r in rating.explanation["records"]}[f"inspections.waste:{assessment.pk}"]
@@ -100,7 +90,7 @@ def publish_grade(world, enterprise, *, round_, today: dt.date) -> None:
 def test_inner_mongolias_d_is_drawn_at_150_percent_as_a_special_object(world, outlet):
     enterprise = outlet.enterprise
     bypass(world, enterprise)
-    publish_grade(world, enterprise, round_=inner_mongolia(world.officer), today=dt.date(2025, 6, 1))
+    publish_grade(world, enterprise, round_=inner_mongolia_round(world.officer), today=dt.date(2025, 6, 1))
 
     before = frequency.raises_for([enterprise.pk], 2025, dt.date(2025, 6, 19))  # published on 20 June
     after = frequency.raises_for([enterprise.pk], 2025, dt.date(2025, 7, 1))

@@ -13,7 +13,15 @@ from envplan.credit import services
 from envplan.credit.errors import CreditError, CreditErrorKind
 from envplan.credit.models import CreditRating, GradeInForce, RatingState
 from envplan.credit.queries import credit_grade, incentives_list, sanctions_list
-from tests.credit.conftest import TODAY, bypass, exceedance, local, pdf, waste_assessment
+from tests.credit.conftest import (
+    TODAY,
+    bypass,
+    exceedance,
+    inner_mongolia_round,
+    local,
+    pdf,
+    waste_assessment,
+)
 
 
 def national_round(by, year: int = 2025):
@@ -22,16 +30,6 @@ def national_round(by, year: int = 2025):
         scheme_id="national-2013",
         period_start=dt.date(year, 1, 1),
         period_end=dt.date(year, 12, 31),
-        by=by,
-    )
-
-
-def inner_mongolia_round(by):
-    return services.create_round(
-        title="2025 Inner Mongolia",
-        scheme_id="inner-mongolia-2024",
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 12, 31),
         by=by,
     )
 
