@@ -176,14 +176,11 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-class Objection(Attachment, TimeStampedModel):
-    """The enterprise's objection to a notified rating, entered by an officer with its evidence, and its
-    review. Upheld, the contested records stop counting and the rating is recomputed."""
+class Decided(Attachment, TimeStampedModel):
+    """What an objection and a repair application share: received on a day with evidence, entered by an
+    officer, then decided with reasons; `before`/`after` keep the rating as it was and became."""
 
-    rating = models.ForeignKey(CreditRating, on_delete=models.CASCADE, related_name="objections")
     received_on = models.DateField(_("received on"))
-    statement = models.TextField(_("the enterprise's statement"))
-    records = models.JSONField(_("records contested"), default=list)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -199,6 +196,18 @@ class Objection(Attachment, TimeStampedModel):
     after = models.JSONField(null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class Objection(Decided):
+    """The enterprise's objection to a notified rating, entered by an officer with its evidence, and its
+    review. Upheld, the contested records stop counting and the rating is recomputed."""
+
+    rating = models.ForeignKey(CreditRating, on_delete=models.CASCADE, related_name="objections")
+    statement = models.TextField(_("the enterprise's statement"))
+    records = models.JSONField(_("records contested"), default=list)
+
+    class Meta:
         ordering = ["rating", "received_on", "pk"]
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
@@ -207,28 +216,14 @@ class Objection(Attachment, TimeStampedModel):
         return f"objection {self.pk} to {self.rating}"
 
 
-class RepairRequest(Attachment, TimeStampedModel):
+class RepairRequest(Decided):
     """An application for credit repair of a published rating, once the scheme's waiting period has passed,
     with the rectification evidence. Accepted, the rectified records stop counting and the grade changes
     from that day."""
 
     rating = models.ForeignKey(CreditRating, on_delete=models.CASCADE, related_name="repairs")
-    received_on = models.DateField(_("received on"))
     statement = models.TextField(_("what was rectified"))
     records = models.JSONField(_("records rectified"), default=list)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decision = models.CharField(
-        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
-    )
-    decision_reason = models.TextField(_("reasons"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["rating", "received_on", "pk"]

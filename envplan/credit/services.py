@@ -393,6 +393,26 @@ def _records(rating: CreditRating, records: Sequence[str]) -> list[str]:
     return chosen
 
 
+def _receive(
+    entry: Objection | RepairRequest,
+    statement: str,
+    records: Sequence[str],
+    upload: UploadedFile[bytes] | None,
+    *,
+    by: Actor,
+    none_chosen: str,
+) -> None:
+    """Fill and save an objection or a repair application: the statement, the rating's records it names
+    (at least one) and its evidence (required from an officer)."""
+    entry.statement = _text(statement, "statement")
+    entry.records = _records(entry.rating, records)
+    entry.entered_by = person(by)
+    if not entry.records:
+        raise CreditError(none_chosen, field="records")
+    _attach(entry, upload, required=by is not None)
+    entry.save()
+
+
 @transaction.atomic
 def record_objection(
     rating: CreditRating,
@@ -420,17 +440,15 @@ def record_objection(
             kind=CreditErrorKind.TOO_LATE,
             field="received_on",
         )
-    objection = Objection(
-        rating=rating,
-        received_on=received_on,
-        statement=_text(statement, "statement"),
-        records=_records(rating, records),
-        entered_by=person(by),
+    objection = Objection(rating=rating, received_on=received_on)
+    _receive(
+        objection,
+        statement,
+        records,
+        upload,
+        by=by,
+        none_chosen=_("Choose the records the enterprise contests."),
     )
-    if not objection.records:
-        raise CreditError(_("Choose the records the enterprise contests."), field="records")
-    _attach(objection, upload, required=by is not None)
-    objection.save()
     rating.state = RatingState.UNDER_REVIEW
     rating.save(update_fields=["state", "updated_at"])
     record_audit(
@@ -596,17 +614,15 @@ def apply_for_repair(
             kind=CreditErrorKind.TOO_EARLY,
             field="received_on",
         )
-    repair = RepairRequest(
-        rating=rating,
-        received_on=received_on,
-        statement=_text(statement, "statement"),
-        records=_records(rating, records),
-        entered_by=person(by),
+    repair = RepairRequest(rating=rating, received_on=received_on)
+    _receive(
+        repair,
+        statement,
+        records,
+        upload,
+        by=by,
+        none_chosen=_("Choose the records whose consequences were rectified."),
     )
-    if not repair.records:
-        raise CreditError(_("Choose the records whose consequences were rectified."), field="records")
-    _attach(repair, upload, required=by is not None)
-    repair.save()
     record_audit(
         repair,
         action="credit.repair_applied",

@@ -125,16 +125,25 @@ def archived_in_field() -> Any:
 CURRENT = Q(archived_in__isnull=True)
 
 
-class Chapter(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+class PlanPart(models.Model):
+    """What a chapter and a section share: a place in their parent, a printed number, a title with its
+    translations, and the revision that archived them (the current ones have none)."""
+
     position = models.PositiveSmallIntegerField()
-    number = models.CharField(_("number"), max_length=16, help_text=_("as printed, e.g. VI or 四"))
     title = models.CharField(_("title"), max_length=300)
     translations = translations_field()
     archived_in = archived_in_field()
 
     objects = CurrentManager()
     with_archived = models.Manager()
+
+    class Meta:
+        abstract = True
+
+
+class Chapter(PlanPart):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+    number = models.CharField(_("number"), max_length=16, help_text=_("as printed, e.g. VI or 四"))
 
     class Meta:
         ordering = ["plan", "position"]
@@ -150,16 +159,9 @@ class Chapter(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class Section(models.Model):
+class Section(PlanPart):
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="sections")
-    position = models.PositiveSmallIntegerField()
     number = models.CharField(_("number"), max_length=16, help_text=_("as printed, without brackets"))
-    title = models.CharField(_("title"), max_length=300)
-    translations = translations_field()
-    archived_in = archived_in_field()
-
-    objects = CurrentManager()
-    with_archived = models.Manager()
 
     class Meta:
         ordering = ["chapter", "position"]
