@@ -91,6 +91,26 @@ class NoticeInput:
     measures: str = ""
     text: str = ""  # the notice as the person wrote it; empty: composed from the fields
 
+    def fields(self, *, episode: bool = True) -> dict[str, str]:
+        """The notice's parts as an AlertChange stores them."""
+        parts = {
+            "basis": self.basis,
+            "conditions": self.conditions,
+            "trend": self.trend,
+            "measures": self.measures,
+        }
+        return {**parts, "episode": self.episode} if episode else parts
+
+
+def _proposed(proposal: Proposal, override_reason: str) -> dict[str, Any]:
+    """What the forecast proposed, as an AlertChange stores it, with the reason for departing from it."""
+    return {
+        "rules": proposal.rules,
+        "proposed_level": proposal.level,
+        "proposal": proposal.reason,
+        "override_reason": override_reason.strip(),
+    }
+
 
 def _level(level: str) -> str:
     if level not in Level.values:
@@ -198,15 +218,8 @@ def issue_alert(
         planned_end=planned_end,
         forecast_start=forecast_start,
         forecast=[float(v) for v in forecast],
-        rules=proposal.rules,
-        proposed_level=proposal.level,
-        proposal=proposal.reason,
-        override_reason=override_reason.strip(),
-        basis=text.basis,
-        episode=text.episode,
-        conditions=text.conditions,
-        trend=text.trend,
-        measures=text.measures,
+        **_proposed(proposal, override_reason),
+        **text.fields(),
         by=person(by),
     )
     change.notice_text = _compose("issue", alert, change, text)
@@ -269,15 +282,8 @@ def change_alert(
         planned_end=planned_end,
         forecast_start=forecast_start,
         forecast=[float(v) for v in forecast],
-        rules=proposal.rules,
-        proposed_level=proposal.level,
-        proposal=proposal.reason,
-        override_reason=override_reason.strip(),
-        basis=text.basis,
-        episode=text.episode,
-        conditions=text.conditions,
-        trend=text.trend,
-        measures=text.measures,
+        **_proposed(proposal, override_reason),
+        **text.fields(),
         by=person(by),
     )
     change.notice_text = _compose(str(action), alert, change, text)
@@ -339,10 +345,7 @@ def lift_alert(
         proposed_level="lift" if may else "",
         proposal=reason,
         override_reason=override_reason.strip(),
-        basis=text.basis,
-        conditions=text.conditions,
-        trend=text.trend,
-        measures=text.measures,
+        **text.fields(episode=False),  # a lift notice ends the episode: it describes none
         by=person(by),
     )
     change.notice_text = _compose("lift", alert, change, text)
