@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 
-from envplan.core.names import pollutant_name
 from envplan.emergency.queries import latest_alert
 from envplan.sources.lake import ZONE
 
@@ -15,11 +14,6 @@ register = template.Library()
 
 # How long after its lift an alert still shows on the dashboard card.
 RECENT = dt.timedelta(days=7)
-
-
-@register.filter
-def pollutant_label(code: str) -> str:
-    return pollutant_name(code)
 
 
 @register.inclusion_tag("emergency/_alert_card.html")
