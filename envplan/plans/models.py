@@ -125,12 +125,10 @@ def archived_in_field() -> Any:
 CURRENT = Q(archived_in__isnull=True)
 
 
-class PlanPart(models.Model):
-    """What a chapter and a section share: a place in their parent, a printed number, a title with its
-    translations, and the revision that archived them (the current ones have none)."""
+class Revisable(models.Model):
+    """What every part of a plan shares: its content's translations, and the revision that archived it (the
+    current ones have none). The default manager leaves archived rows out; `with_archived` reaches them."""
 
-    position = models.PositiveSmallIntegerField()
-    title = models.CharField(_("title"), max_length=300)
     translations = translations_field()
     archived_in = archived_in_field()
 
@@ -139,6 +137,36 @@ class PlanPart(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_in_id is not None
+
+
+class PlanPart(Revisable):
+    """What a chapter and a section share: a place in their parent, a printed number and a title."""
+
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        abstract = True
+
+
+class PlanItem(Revisable):
+    """What a task and a target share: their plan and their place in it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="%(class)ss")
+    position = models.PositiveSmallIntegerField(help_text=_("order in the plan"))
+
+    class Meta:
+        abstract = True
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"], condition=CURRENT, name="%(class)s_unique_position"
+            )
+        ]
 
 
 class Chapter(PlanPart):
@@ -230,36 +258,19 @@ class UnitAlias(models.Model):
         return self.text
 
 
-class Task(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+class Task(PlanItem):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="tasks")
-    position = models.PositiveSmallIntegerField(help_text=_("order in the plan"))
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"))
     units = models.ManyToManyField(Unit, through="Assignment", related_name="tasks")
-    translations = translations_field()
-    archived_in = archived_in_field()
 
-    objects = CurrentManager()
-    with_archived = models.Manager()
-
-    class Meta:
-        ordering = ["plan", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "position"], condition=CURRENT, name="task_unique_position"
-            )
-        ]
+    class Meta(PlanItem.Meta):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_in_id is not None
 
     def get_absolute_url(self) -> str:
         # An archived task's number may belong to a current task now: its page goes by primary key.
@@ -310,31 +321,18 @@ class Comparator(models.TextChoices):
     LESS_THAN = "<", "<"
 
 
-class Target(models.Model):
+class Target(PlanItem):
     """A number to reach by a deadline. A target without a task is one of the plan's goals."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="targets")
-    position = models.PositiveSmallIntegerField()
     indicator = models.CharField(_("indicator"), max_length=300)
     comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=6)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     as_written = models.TextField(_("as written"), blank=True)
-    translations = translations_field()
-    archived_in = archived_in_field()
 
-    objects = CurrentManager()
-    with_archived = models.Manager()
-
-    class Meta:
-        ordering = ["plan", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "position"], condition=CURRENT, name="target_unique_position"
-            )
-        ]
+    class Meta(PlanItem.Meta):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
 

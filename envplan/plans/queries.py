@@ -16,17 +16,7 @@ from django.http import HttpRequest
 
 from envplan.core import clock
 from envplan.plans.diff import PlanShape, TargetShape, TaskShape
-from envplan.plans.models import (
-    Assignment,
-    Chapter,
-    Plan,
-    PlanRevision,
-    Role,
-    Section,
-    Target,
-    Task,
-    Unit,
-)
+from envplan.plans.models import Assignment, Chapter, Plan, PlanRevision, Role, Section, Target, Task, Unit
 
 PLAN_SESSION_KEY = "envplan.plan"
 

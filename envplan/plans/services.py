@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
@@ -300,6 +300,38 @@ def number_key(item: Chapter | Section | dict[str, Any]) -> str:
     return normalize_text(item["number"] if isinstance(item, dict) else item.number)
 
 
+PartT = TypeVar("PartT", Chapter, Section)
+
+
+def place_parts(
+    model: type[PartT],
+    parent: dict[str, Any],
+    old: list[PartT],
+    items: list[dict[str, Any]],
+    *,
+    revision: PlanRevision,
+) -> list[PartT]:
+    """The document's chapters (or one chapter's sections) in its order, each the stored one with the same
+    title (else number) updated in place, else a new one under `parent`. Stored ones left over are
+    archived in `revision`."""
+    match = match_by_keys(old, items, title_key, number_key)
+    placed = []
+    for position, item in enumerate(items, start=1):
+        values = {"position": position, "number": item["number"], "title": item["title"]}
+        if position - 1 in match:
+            part = old[match[position - 1]]
+            keep_translations(part, values, incoming_translations(item))
+            for name, value in values.items():
+                setattr(part, name, value)
+            part.save()
+        else:
+            part = model.objects.create(**parent, translations=incoming_translations(item), **values)
+        placed.append(part)
+    kept = {part.pk for part in placed}
+    model.objects.filter(pk__in=[part.pk for part in old if part.pk not in kept]).update(archived_in=revision)
+    return placed
+
+
 def place_chapters_and_sections(
     plan: Plan, data: dict[str, Any], *, revision: PlanRevision
 ) -> list[list[Section]]:
@@ -308,56 +340,17 @@ def place_chapters_and_sections(
     Returns the sections of each chapter in the document's order. Stored chapters and sections left over
     are archived: archived tasks still point to them."""
     old_chapters = list(plan.chapters.prefetch_related("sections").order_by("position"))
-    chapter_data = data["chapters"]
-    chapter_match = match_by_keys(old_chapters, chapter_data, title_key, number_key)
+    chapters = place_parts(Chapter, {"plan": plan}, old_chapters, data["chapters"], revision=revision)
     result = []
-    for chapter_position, chapter_item in enumerate(chapter_data, start=1):
-        values = {
-            "position": chapter_position,
-            "number": chapter_item["number"],
-            "title": chapter_item["title"],
-        }
-        old_sections: list[Section] = []
-        if chapter_position - 1 in chapter_match:
-            chapter = old_chapters[chapter_match[chapter_position - 1]]
-            keep_translations(chapter, values, incoming_translations(chapter_item))
-            for name, value in values.items():
-                setattr(chapter, name, value)
-            chapter.save()
-            old_sections = sorted(chapter.sections.all(), key=lambda section: section.position)
-        else:
-            chapter = Chapter.objects.create(
-                plan=plan, translations=incoming_translations(chapter_item), **values
-            )
-        section_items = chapter_item.get("sections", [])
-        section_match = match_by_keys(old_sections, section_items, title_key, number_key)
-        placed = []
-        for section_position, section_item in enumerate(section_items, start=1):
-            section_values = {
-                "position": section_position,
-                "number": section_item["number"],
-                "title": section_item["title"],
-            }
-            if section_position - 1 in section_match:
-                section = old_sections[section_match[section_position - 1]]
-                keep_translations(section, section_values, incoming_translations(section_item))
-                for name, value in section_values.items():
-                    setattr(section, name, value)
-                section.save()
-            else:
-                section = Section.objects.create(
-                    chapter=chapter, translations=incoming_translations(section_item), **section_values
-                )
-            placed.append(section)
-        kept_sections = {section.pk for section in placed}
-        Section.objects.filter(pk__in=[s.pk for s in old_sections if s.pk not in kept_sections]).update(
-            archived_in=revision
+    for chapter, chapter_item in zip(chapters, data["chapters"], strict=True):
+        old_sections = sorted(chapter.sections.all(), key=lambda section: section.position)
+        sections = place_parts(
+            Section, {"chapter": chapter}, old_sections, chapter_item.get("sections", []), revision=revision
         )
-        result.append(placed)
-    kept_chapters = {old_chapters[index].pk for index in chapter_match.values()}
+        result.append(sections)
+    kept_chapters = {chapter.pk for chapter in chapters}
     left_over = [chapter.pk for chapter in old_chapters if chapter.pk not in kept_chapters]
     Section.objects.filter(chapter__in=left_over).update(archived_in=revision)
-    Chapter.objects.filter(pk__in=left_over).update(archived_in=revision)
     return result
 
 
