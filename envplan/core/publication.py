@@ -42,7 +42,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Row = Mapping[str, Any]
 # Frictionless Table Schema field types used by the data dictionaries (https://specs.frictionlessdata.io/).
@@ -53,8 +56,8 @@ NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 @dataclass(frozen=True)
 class Column:
     name: str
-    label: Any  # lazy translatable text
-    description: Any  # the data dictionary's entry
+    label: StrOrPromise  # lazy translatable text
+    description: StrOrPromise  # the data dictionary's entry
     type: str = "string"
     unit: str = ""
     # What a person reads on the page (a translated label for a code, a rounded number); the downloads
@@ -73,8 +76,8 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     name: str
-    title: Any
-    description: Any
+    title: StrOrPromise
+    description: StrOrPromise
     columns: tuple[Column, ...]
     rows: Callable[[dt.datetime], Sequence[Row]]
     key: str
@@ -104,8 +107,8 @@ class Table:
 @dataclass(frozen=True)
 class Section:
     key: str
-    title: Any
-    summary: Any
+    title: StrOrPromise
+    summary: StrOrPromise
     tables: tuple[Table, ...]
     order: int = 100
     # The models whose writes change what the section shows: "app_label.ModelName", or

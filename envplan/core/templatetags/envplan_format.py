@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -40,14 +41,26 @@ def quantity(value: Any, measure: str = "") -> str:
     return numbers.format_quantity(value, measure or "")
 
 
-@register.filter
-def measure(code: str) -> str:
-    return names.measure_name(code or "")
+def _or_blank(naming: Callable[[str], str]) -> Callable[[str], str]:
+    """A code's display name; a missing code (None in a template) is named as the empty one."""
+
+    def filter_(code: str) -> str:
+        return naming(code or "")
+
+    return filter_
 
 
-@register.filter
-def pollutant(code: str) -> str:
-    return names.pollutant_name(code or "")
+# {{ code|pollutant }} and the other names of codes in the reader's language (envplan.core.names).
+for _name, _naming in {
+    "measure": names.measure_name,
+    "pollutant": names.pollutant_name,
+    "frame_kind": names.frame_kind_name,
+    "provenance": names.provenance_label,
+    "place": names.place_name,
+}.items():
+    register.filter(_name, _or_blank(_naming))
+register.filter("local_name", names.local_name)
+register.filter("other_name", names.other_name)
 
 
 @register.filter
@@ -56,33 +69,8 @@ def substances(codes: Any) -> str:
 
 
 @register.filter
-def frame_kind(kind: str) -> str:
-    return names.frame_kind_name(kind or "")
-
-
-@register.filter
-def provenance(text: str) -> str:
-    return names.provenance_label(text or "")
-
-
-@register.filter
 def unit_after(number_text: str, measure: str = "") -> str:
     """A number already formatted (`number`, `number_like`) followed by its unit."""
     if number_text in ("", "—"):
         return number_text
     return numbers.with_unit(str(number_text), measure or "")
-
-
-@register.filter
-def place(name: str) -> str:
-    return names.place_name(name or "")
-
-
-@register.filter
-def local_name(obj: Any) -> str:
-    return names.local_name(obj)
-
-
-@register.filter
-def other_name(obj: Any) -> str:
-    return names.other_name(obj)
