@@ -30,8 +30,8 @@ from envplan.dashboard.queries import plan_dashboard
 from envplan.emergency.models import Alert
 from envplan.exports.ledger import rating_label
 from envplan.exports.pdf import CJK_FONT_FAMILY, html_to_pdf
-from envplan.plans.content import content_text, language_key
-from envplan.plans.models import Plan
+from envplan.plans.content import content_text
+from envplan.plans.models import Plan, language_key
 from envplan.progress.status import DONE, ON_TRACK, OVERDUE, STATUS_LABELS, STATUS_ORDER
 from envplan.standards.air.tables import CATEGORIES
 from envplan.water.models import MonitoringSection

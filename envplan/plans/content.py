@@ -19,7 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import get_language
 
-from envplan.plans.models import Chapter, Plan, Section, Target, Task, Unit
+from envplan.plans.models import Chapter, Plan, Section, Target, Task, Unit, language_key
 
 # The site's languages, in the order columns and forms show them.
 CONTENT_LANGUAGES = ("zh-hans", "fr", "en")
@@ -33,16 +33,6 @@ TRANSLATABLE: dict[type[models.Model], tuple[str, ...]] = {
     Target: ("indicator", "as_written"),
     Unit: ("name",),
 }
-
-UNIT_NAME_FIELDS = {"zh-hans": "name_zh", "fr": "name_fr"}
-
-
-def language_key(code: str | None) -> str:
-    """The content language a language code stands for: `zh`, `zh-CN`, `zh_Hans` → `zh-hans`."""
-    primary = (code or "en").replace("_", "-").split("-")[0].lower()
-    if primary == "zh":
-        return "zh-hans"
-    return primary or "en"
 
 
 def has_cjk(text: str) -> bool:
@@ -91,8 +81,7 @@ def translation_of(obj: models.Model, field: str, language: str) -> str:
     """The stored translation of `field` into `language`, or "" when there is none."""
     language = language_key(language)
     if isinstance(obj, Unit):
-        name_field = UNIT_NAME_FIELDS.get(language)
-        return str(getattr(obj, name_field)) if field == "name" and name_field else ""
+        return obj.name_in(language) if field == "name" else ""
     translations = getattr(obj, "translations", None) or {}
     value = translations.get(language, {}).get(field, "")
     return value if isinstance(value, str) else ""

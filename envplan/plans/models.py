@@ -33,6 +33,18 @@ def normalize_unit_name(name: str) -> str:
     return " ".join(kept.split())
 
 
+def language_key(code: str | None) -> str:
+    """The content language a language code stands for: `zh`, `zh-CN`, `zh_Hans` → `zh-hans`."""
+    primary = (code or "en").replace("_", "-").split("-")[0].lower()
+    if primary == "zh":
+        return "zh-hans"
+    return primary or "en"
+
+
+# The registry keeps a unit's Chinese and French names beside its name (plan content has `translations`).
+UNIT_NAME_FIELDS = {"zh-hans": "name_zh", "fr": "name_fr"}
+
+
 class Plan(TimeStampedModel):
     """A yearly action plan; identified by issuer and document number, else by the content hash."""
 
@@ -230,12 +242,12 @@ class Unit(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        language = (get_language() or "en").lower()
-        if language.startswith("zh") and self.name_zh:
-            return self.name_zh
-        if language.startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name
+        return self.name_in(get_language()) or self.name
+
+    def name_in(self, language: str | None) -> str:
+        """The registry's name of the unit in `language` (its Chinese or French name), "" if none."""
+        field = UNIT_NAME_FIELDS.get(language_key(language))
+        return str(getattr(self, field)) if field else ""
 
     def get_absolute_url(self) -> str:
         return reverse("plans:unit", args=[self.code])

@@ -14,7 +14,7 @@ from django.db.models import F, ProtectedError, RestrictedError
 
 from envplan.core import clock
 from envplan.core.services import Actor, person, record_audit, snapshot
-from envplan.plans.content import CONTENT_LANGUAGES, TRANSLATABLE, UNIT_NAME_FIELDS, language_key
+from envplan.plans.content import CONTENT_LANGUAGES, TRANSLATABLE
 from envplan.plans.diff import (
     REMOVED,
     PlanDiff,
@@ -28,6 +28,7 @@ from envplan.plans.diff import (
     shape_of_data,
 )
 from envplan.plans.models import (
+    UNIT_NAME_FIELDS,
     Assignment,
     Chapter,
     Plan,
@@ -38,6 +39,7 @@ from envplan.plans.models import (
     Task,
     Unit,
     UnitAlias,
+    language_key,
     normalize_unit_name,
 )
 from envplan.plans.queries import latest_revision_number, plan_shape

@@ -22,11 +22,10 @@ from openpyxl.utils import get_column_letter
 from envplan.plans.content import (
     CONTENT_LANGUAGES,
     TRANSLATABLE,
-    language_key,
     original_language,
     translation_of,
 )
-from envplan.plans.models import Chapter, Plan, Section, Target, Task, Unit
+from envplan.plans.models import Chapter, Plan, Section, Target, Task, Unit, language_key
 
 KIND_MODELS: dict[str, type[models.Model]] = {
     "plan": Plan,

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from envplan.accounts.permissions import supervisor_required
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, max_upload_bytes, upload_limit
 from envplan.plans import queries, services, translation_sheet
-from envplan.plans.content import CONTENT_LANGUAGES, language_key
-from envplan.plans.models import Chapter, Plan, Unit
+from envplan.plans.content import CONTENT_LANGUAGES
+from envplan.plans.models import Chapter, Plan, Unit, language_key
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from envplan.core.models import AuditEntry
 from envplan.demo.logins import DEMO_PASSWORD
 from envplan.plans import services
-from envplan.plans.content import content_of, language_key
-from envplan.plans.models import Chapter, Section, Target, Task, Unit
+from envplan.plans.content import content_of
+from envplan.plans.models import Chapter, Section, Target, Task, Unit, language_key
 from envplan.plans.translation_sheet import TranslationSheetError, content_rows, write_sheet
 
 
