@@ -68,7 +68,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's PermissionDenied: our 403 page and one log line instead of a traceback.
-    "envplan.core.middleware.ExpectedRefusalMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

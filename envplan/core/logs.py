@@ -120,8 +120,9 @@ def logging_config(fmt: str = "text", level: str = "WARNING") -> dict[str, Any]:
         "loggers": {
             "envplan": {"level": level},
             **{name: {"level": operations} for name in OPERATIONS_LOGGERS},
-            # Django logs refusals (4xx) as warnings and errors (5xx) with their traceback.
-            "django.request": {"level": "WARNING"},
+            # Django logs refusals (4xx) as warnings and errors (5xx) with their traceback; the filter on
+            # the logger itself drops a refusal's traceback before any handler (or a test's) sees it.
+            "django.request": {"level": "WARNING", "filters": ["refusals"]},
         },
     }
 

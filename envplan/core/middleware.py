@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -63,23 +62,3 @@ def announced_length(request: HttpRequest) -> int | None:
         return int(raw)
     except ValueError:
         return None
-
-
-class ExpectedRefusalMiddleware:
-    """Answers a view's PermissionDenied with our 403 page, logged in one line, not with a traceback.
-
-    A refused request is expected (a reporter opening another unit's task); Django's own handler logs
-    it with the full stack, which buries real errors. Answered here, the refusal is logged like any 4xx
-    response ("Forbidden: /path", one line). Other exceptions go on to Django unchanged.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, PermissionDenied):
-            return None
-        return render(request, "403.html", {"exception": str(exception)}, status=403)

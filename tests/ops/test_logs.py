@@ -74,8 +74,8 @@ def test_a_refusal_is_one_line_without_traceback(db, log_lines):
     assert not any("Traceback" in line or "PermissionDenied" in line for line in lines)
     refusals = [line for line in lines if "django.request" in line]
     assert len(refusals) == 2
-    # core.middleware.ExpectedRefusalMiddleware answers the refusal with our 403 page: Django logs it as
-    # any 4xx response, "Forbidden: /path"
+    # Django answers the refusal with our 403.html and logs "Forbidden (Permission denied): /path"; the
+    # refusals filter on the django.request logger drops its traceback
     assert "WARNING django.request [" + forbidden["X-Request-ID"] + "] Forbidden" in refusals[0]
     assert refusals[0].endswith(": /refuses/")
     assert f"[{missing['X-Request-ID']}] Not Found: /no/such/page/" in refusals[1]

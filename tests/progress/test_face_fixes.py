@@ -98,7 +98,8 @@ def test_an_expected_refusal_is_our_page_and_one_log_line(world: World, login, c
         t.name for t in response.templates
     ]
     assert [r.exc_info for r in caplog.records if r.exc_info] == []
-    assert [r.getMessage() for r in caplog.records] == [f"Forbidden: {reverse('progress:review_queue')}"]
+    path = reverse("progress:review_queue")
+    assert [r.getMessage() for r in caplog.records] == [f"Forbidden (Permission denied): {path}"]
 
 
 def test_a_missing_page_is_ours_in_the_readers_language(world: World, login, settings):  # type: ignore[no-untyped-def]
