@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from envplan.core.models import Job, JobState
 from envplan.core.services import Actor, person, record_audit
 from envplan.core.worker import register, tidy_connections
+from envplan.lake.landing import process_alive
 from envplan.problems import DEFAULT_LIMIT
 
 logger = logging.getLogger("envplan.jobs")
@@ -338,7 +339,7 @@ def fail_interrupted_jobs() -> int:
     count = 0
     for job in Job.objects.filter(state=JobState.RUNNING, worker__startswith=f"{host}:"):
         pid_text = job.worker.rpartition(":")[2]
-        if not pid_text.isdigit() or process_exists(int(pid_text)):
+        if not pid_text.isdigit() or process_alive(int(pid_text)):
             continue
         finish(
             job,
@@ -348,16 +349,6 @@ def fail_interrupted_jobs() -> int:
         )
         count += 1
     return count
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextmanager

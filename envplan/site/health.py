@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+
+from envplan.lake.landing import host_label, process_alive
 
 OK, STALE, DOWN, NONE = "ok", "stale", "down", "none"
 # Three missed beats (the worker beats every 30 s, between its other jobs; a receiver every 10 s).
@@ -72,15 +73,7 @@ def landing_folder() -> Path:
 
 def _alive(host: str, pid: int) -> bool:
     """False only when the file is this machine's and its process is gone (a kill -9 leaves the file)."""
-    if host != re.sub(r"[^A-Za-z0-9.]", ".", socket.gethostname()):
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return host != host_label() or process_alive(pid)
 
 
 def receivers_part(now_epoch: float, folder: Path | None = None) -> Part:
