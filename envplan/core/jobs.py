@@ -152,7 +152,7 @@ def enqueue(
     kind: str,
     *,
     by: Actor,
-    upload: Any = None,
+    upload: File[Any] | None = None,
     params: dict[str, Any] | None = None,
     language: str | None = None,
 ) -> Job:

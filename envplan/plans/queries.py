@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
@@ -57,7 +57,7 @@ def current_plan(request: HttpRequest | None = None) -> Plan | None:
     viewed = by_id.get(as_id(match.kwargs.get("plan_id"))) if match is not None else None
     if viewed is not None:
         return viewed
-    session: Any = getattr(request, "session", None)
+    session: SessionBase | None = getattr(request, "session", None)
     asked = by_id.get(as_id(request.GET.get("plan")))
     if asked is not None:
         if session is not None and session.get(PLAN_SESSION_KEY) != asked.pk:
@@ -67,10 +67,13 @@ def current_plan(request: HttpRequest | None = None) -> Plan | None:
     return remembered or default_plan(plans, today=clock.today())
 
 
-def as_id(value: Any) -> int:
+def as_id(value: str | int | None) -> int:
+    """A primary key from a URL, query string or session; 0 (no row) for anything else."""
+    if value is None:
+        return 0
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return 0
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
 from envplan.core import clock
@@ -416,7 +416,7 @@ def delete_plan(plan: Plan, *, by: Actor) -> None:
         raise PlanHasHistory(plan, held_by(error.restricted_objects)) from error
 
 
-def held_by(objects: Any) -> dict[str, int]:
+def held_by(objects: Iterable[models.Model]) -> dict[str, int]:
     return dict(Counter(str(obj._meta.verbose_name_plural) for obj in objects))
 
 
