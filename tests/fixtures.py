@@ -8,10 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
 from envplan.demo.loader import DemoResult, load_demo
 from envplan.demo.logins import DEMO_PASSWORD
 from tests.progress.factories import PASSWORD, World, build_world
@@ -52,3 +53,17 @@ def world_login(client: Client) -> Callable[[User], Client]:
         return client
 
     return log_in
+
+
+def member(username: str, password: str, group: str | None = None) -> User:
+    """A new user, in the named group (district supervisors, bureau officers) when one is given."""
+    user = User.objects.create_user(username=username, password=password)
+    if group is not None:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def role_users(password: str, *, ungrouped: str) -> dict[str, User]:
+    """A district supervisor `chief`, a bureau officer `officer` and a user of no group, by name."""
+    roles = {"chief": SUPERVISORS_GROUP, "officer": BUREAU_OFFICERS_GROUP, ungrouped: None}
+    return {name: member(name, password, group) for name, group in roles.items()}

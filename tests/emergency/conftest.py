@@ -5,13 +5,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.demo.loader import DemoResult, load_demo
 from envplan.demo.logins import DEMO_PASSWORD
 from tests.fixtures import demo_login as login
-from tests.fixtures import own_lake
+from tests.fixtures import member, own_lake
 
 __all__ = ["login", "own_lake"]  # the fixture lake_folder; the tests' login
 
@@ -40,6 +40,4 @@ def demo(plan_demo: DemoResult) -> DemoResult:
 
 @pytest.fixture
 def officer(plan_demo: DemoResult) -> User:
-    user = User.objects.create_user(username="officer", password=DEMO_PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name=BUREAU_OFFICERS_GROUP)[0])
-    return user
+    return member("officer", DEMO_PASSWORD, BUREAU_OFFICERS_GROUP)
