@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.commandline import in_child
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def run_envplan(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENVPLAN_")}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return in_child(*args, env=env | env_extra)
 
 
 def test_unwritable_data_folder_stops_with_one_line(tmp_path: Path):

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commandline import in_child, without_django
 
 SEED = "00112233445566778899aabbccddeeff"
 ONE_BYTE_CHANGED = "00112233445566778899aabbccddeefe"
 
 
 def run_envplan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # An unusable database setting: a pure command must not start Django, so it must not notice.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ENVPLAN_")}
-    env["ENVPLAN_DATABASE_URL"] = "mysql://nobody@nowhere/none"
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return in_child(*args, env=without_django(), cwd=cwd)
 
 
 def pool_rows() -> list[tuple[str, str]]:

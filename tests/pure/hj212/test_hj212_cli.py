@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from envplan.hj212.crc import crc_hj212
-from tests.commandline import ENTRY, in_group
+from tests.commandline import ENTRY, in_child, in_group, standalone_receiver
 
 main = in_group("hj212")
 
@@ -104,31 +104,22 @@ def test_serve_standalone_bad_registry_names_the_field(tmp_path: Path):
 
 def test_simulate_against_serve_standalone_all_answered(tmp_path: Path):
     stats = tmp_path / "stats.json"
-    code = ENTRY.format(group="hj212")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "serve-standalone",
-            "--port",
-            "0",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--accept-unknown-devices",
-            "--stats-json",
-            str(stats),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-    )
-    assert server.stdout is not None
-    port = server.stdout.readline().rsplit(":", 1)[1].strip()
+    server, port = standalone_receiver(tmp_path / "landing", "--stats-json", str(stats))
     out = io.StringIO()
     try:
         result = main(
-            ["simulate", "--devices", "20", "--rate", "400", "--duration", "0.5", "--port", port, "--json"],
+            [
+                "simulate",
+                "--devices",
+                "20",
+                "--rate",
+                "400",
+                "--duration",
+                "0.5",
+                "--port",
+                str(port),
+                "--json",
+            ],
             stdout=out,
         )
     finally:
@@ -183,14 +174,7 @@ def test_simulate_without_a_receiver_reports_and_fails():
 
 
 def envplan(*args: str, preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        preexec_fn=preexec,
-    )
+    return in_child(*args, cwd=REPO, timeout=60, preexec=preexec)
 
 
 def frame_of(segment: str) -> str:
