@@ -142,10 +142,7 @@ def test_api_tasks_filter_by_unknown_chapter_is_400(world, api_client):
 
 def test_api_task_detail_rates_its_target_from_approved_values(world, api_client):
     report = progress.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=progress.reporting_settings(world.plan).first_period,
-        by=world.housing_reporter,
+        **world.housing_writes(progress.reporting_settings(world.plan).first_period),
         narrative="done",
         status="in_progress",
         values={world.target.pk: "12"},
@@ -346,10 +343,7 @@ def test_api_reports_list_query_count_does_not_grow_with_reports(
     first = progress.reporting_settings(world.plan).first_period
     for month in range(5):
         progress.save_report(
-            task=world.lead_task,
-            unit=world.housing,
-            period=first.replace(month=first.month + month),
-            by=world.housing_reporter,
+            **world.housing_writes(first.replace(month=first.month + month)),
             narrative="n",
             status="in_progress",
             values={world.target.pk: str(month)},
