@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
@@ -67,3 +68,20 @@ def role_users(password: str, *, ungrouped: str) -> dict[str, User]:
     """A district supervisor `chief`, a bureau officer `officer` and a user of no group, by name."""
     roles = {"chief": SUPERVISORS_GROUP, "officer": BUREAU_OFFICERS_GROUP, ungrouped: None}
     return {name: member(name, password, group) for name, group in roles.items()}
+
+
+def import_pages(client: Client, app: str, pk: int) -> tuple[str, str]:
+    """An import's page and the list of imports of an app (`air`, `water`), as a superuser reads them."""
+    client.force_login(User.objects.create_superuser("chief", password="pw-chief-1"))
+    detail = client.get(reverse(f"{app}:import_detail", args=[pk])).content.decode()
+    listing = client.get(reverse(f"{app}:import")).content.decode()
+    return detail, listing
+
+
+def assert_lists_a_thousand_of_5000_errors(detail: str, listing: str, error: str) -> None:
+    """The import's page lists the first 1,000 of its 5,000 errors (each holding `error`) and counts the
+    others; the list of imports gives the count."""
+    assert "<h2>5000 errors</h2>" in detail
+    assert detail.count(error) == 1_000
+    assert "… and 4,000 more errors, not listed here." in detail
+    assert '<td data-label="Errors" class="num">5000</td>' in listing

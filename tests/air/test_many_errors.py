@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus
 from envplan.air.services import import_hourly
 from tests.commandline import in_group
+from tests.fixtures import assert_lists_a_thousand_of_5000_errors, import_pages
 
 main = in_group("air")
 
@@ -64,15 +64,10 @@ def test_air_import_stores_a_thousand_errors_and_the_count(stations, many_bad_ro
 
 
 def test_air_import_page_lists_a_thousand_errors_and_counts_the_others(
-    stations, many_bad_rows, client: Client, django_user_model
+    stations, many_bad_rows, client: Client
 ):
     record = import_hourly(many_bad_rows, by=None)
-    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))
 
-    detail = client.get(reverse("air:import_detail", args=[record.pk])).content.decode()
-    listing = client.get(reverse("air:import")).content.decode()
+    detail, listing = import_pages(client, "air", record.pk)
 
-    assert "<h2>5000 errors</h2>" in detail
-    assert detail.count("unknown station X") == 1_000
-    assert "… and 4,000 more errors, not listed here." in detail
-    assert '<td data-label="Errors" class="num">5000</td>' in listing
+    assert_lists_a_thousand_of_5000_errors(detail, listing, "unknown station X")

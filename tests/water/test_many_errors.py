@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from envplan.water import lake as water_lake
 from envplan.water.models import ImportStatus, WaterImport
 from envplan.water.services import import_samples
 from tests.commandline import in_group
+from tests.fixtures import assert_lists_a_thousand_of_5000_errors, import_pages
 from tests.water.conftest import HEADER
 
 main = in_group("water")
@@ -61,15 +61,10 @@ def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(monitorin
 
 
 def test_water_import_page_lists_a_thousand_errors_and_counts_the_others(
-    monitoring_sections, many_bad_rows, client: Client, django_user_model
+    monitoring_sections, many_bad_rows, client: Client
 ):
     record = import_samples(many_bad_rows, by=None)
-    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))
 
-    detail = client.get(reverse("water:import_detail", args=[record.pk])).content.decode()
-    listing = client.get(reverse("water:import")).content.decode()
+    detail, listing = import_pages(client, "water", record.pk)
 
-    assert "<h2>5000 errors</h2>" in detail
-    assert detail.count("not a number: &#x27;x") == 1_000
-    assert "… and 4,000 more errors, not listed here." in detail
-    assert '<td data-label="Errors" class="num">5000</td>' in listing
+    assert_lists_a_thousand_of_5000_errors(detail, listing, "not a number: &#x27;x")
