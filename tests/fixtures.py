@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -85,3 +86,9 @@ def assert_lists_a_thousand_of_5000_errors(detail: str, listing: str, error: str
     assert detail.count(error) == 1_000
     assert "… and 4,000 more errors, not listed here." in detail
     assert '<td data-label="Errors" class="num">5000</td>' in listing
+
+
+def assert_sent_to_login(response: HttpResponse) -> None:
+    """The page sent its visitor to the login page."""
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -11,6 +11,7 @@ from envplan.core.models import AuditEntry
 from envplan.plans.models import Assignment, Task
 from envplan.progress import services
 from envplan.progress.models import Evidence, Notification, ProgressReport, ReportingSettings
+from tests.fixtures import assert_sent_to_login
 from tests.progress.factories import World, minimal_pdf
 
 MAY = dt.date(2025, 5, 1)
@@ -51,14 +52,12 @@ def submitted(world: World) -> ProgressReport:
 )
 def test_progress_pages_redirect_anonymous_to_login(world: World, client: Client, name: str, args: list[int]):
     response = client.get(reverse(name, args=args))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_edit_page_redirects_anonymous_to_login(world: World, client: Client):
     response = client.post(edit_url(world), form_data(world))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
     assert ProgressReport.objects.count() == 0
 
 
