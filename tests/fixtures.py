@@ -34,9 +34,9 @@ def plan_demo(db: None) -> DemoResult:
     return load_demo()
 
 
-def demo_login(client: Client, username: str) -> Client:
-    """The client, logged in as one of the demo's users."""
-    assert client.login(username=username, password=DEMO_PASSWORD)
+def demo_login(client: Client, username: str, password: str = DEMO_PASSWORD) -> Client:
+    """The client, logged in as one of the demo's users (or as another user, with that user's password)."""
+    assert client.login(username=username, password=password)
     return client
 
 

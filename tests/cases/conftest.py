@@ -15,7 +15,7 @@ from envplan.cases.models import ScreeningRun
 from envplan.cases.services import run_screening
 from envplan.core.clock import pin as pin_clock
 from envplan.sources.demo_data import load_doctored_demo, load_sources_demo
-from tests.fixtures import role_users
+from tests.fixtures import demo_login, role_users
 
 ZONE = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=ZONE)
@@ -50,5 +50,4 @@ def users(db: None) -> dict[str, User]:
 
 
 def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=PASSWORD)
-    return client
+    return demo_login(client, username, PASSWORD)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from envplan.hj212.simulator import device_mn
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
-from tests.fixtures import own_lake, role_users
+from tests.fixtures import demo_login, own_lake, role_users
 from tests.sources.loopback import migrated_data_dir
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hj212"
@@ -69,5 +69,4 @@ def users(db: None) -> dict[str, User]:
 
 
 def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=USER_PASSWORD)
-    return client
+    return demo_login(client, username, USER_PASSWORD)

@@ -121,6 +121,18 @@ def receiver_thread(
         thread.join(TIMEOUT)
 
 
+def ask(sock: socket.socket, frame: bytes) -> bytes:
+    """Send one frame and read its reply line (what came before the connection closed, if it did)."""
+    sock.sendall(frame)
+    reply = b""
+    while not reply.endswith(b"\r\n"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    return reply
+
+
 def exchange(port: int, frames: list[bytes], *, expect: int, timeout: float = TIMEOUT) -> list[bytes]:
     """Send frames on one connection (all at once) and collect `expect` reply lines (or stop at timeout)."""
     replies: list[bytes] = []

@@ -31,6 +31,7 @@ from tests.pure.hj212.deviations import DEVIATIONS, MN, PASSWORD, framed, good, 
 from tests.sources.conftest import login
 from tests.sources.loopback import (
     REPO,
+    ask,
     exchange,
     migrated_data_dir,
     receiver_thread,
@@ -51,17 +52,11 @@ def send(port: int, frames: list[bytes], *, replies: list[bool]) -> list[bytes |
     answers: list[bytes | None] = []
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
         for frame, expected in zip(frames, replies, strict=True):
-            sock.sendall(frame)
-            if not expected:
+            if expected:
+                answers.append(ask(sock, frame))
+            else:
+                sock.sendall(frame)
                 answers.append(None)
-                continue
-            buffer = b""
-            while not buffer.endswith(b"\r\n"):
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                buffer += chunk
-            answers.append(buffer)
     return answers
 
 
