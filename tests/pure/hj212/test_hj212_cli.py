@@ -186,21 +186,22 @@ GOOD = frame_of(f"QN=20240101000000001;{HEADER};Flag=5;CP=&&DataTime=20240101000
 BAD_CRC = GOOD[:-4] + ("0000" if GOOD[-4:] != "0000" else "0001")
 
 
-def test_check_command_exits_0_when_every_frame_is_ok(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{ANNEX}\n# a comment\n{GOOD}\n")
+def check(folder: Path, *lines: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`envplan hj212 check` of a file of these lines: its run and the file."""
+    path = folder / "frames.txt"
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return envplan("hj212", "check", str(path)), path
 
-    result = envplan("hj212", "check", str(path))
+
+def test_check_command_exits_0_when_every_frame_is_ok(tmp_path: Path):
+    result, _ = check(tmp_path, ANNEX, "# a comment", GOOD)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert [json.loads(line)["ok"] for line in result.stdout.splitlines()] == [True, True]
 
 
 def test_check_command_exits_1_when_any_frame_fails(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{GOOD}\n{BAD_CRC}\n")
-
-    result = envplan("hj212", "check", str(path))
+    result, path = check(tmp_path, GOOD, BAD_CRC)
 
     assert result.returncode == 1
     assert result.stderr == f"envplan hj212 check: {path}: 1 of 2 frames failed (lines 2)\n"
@@ -208,10 +209,7 @@ def test_check_command_exits_1_when_any_frame_fails(tmp_path: Path):
 
 
 def test_check_command_exits_1_when_every_frame_fails(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{BAD_CRC}\n##0100{'A' * 20}1C80\nnot a frame\n")
-
-    result = envplan("hj212", "check", str(path))
+    result, path = check(tmp_path, BAD_CRC, f"##0100{'A' * 20}1C80", "not a frame")
 
     assert result.returncode == 1
     assert result.stderr == f"envplan hj212 check: {path}: 3 of 3 frames failed (lines 1, 2, 3)\n"
@@ -242,10 +240,8 @@ def test_check_command_exits_2_with_one_line_when_the_input_cannot_be_read(tmp_p
 
 def test_check_command_accepts_split_flag_without_packet_numbers_with_a_warning(tmp_path: Path):
     segment = f"QN=20240101000000002;{HEADER};Flag=7;CP=&&DataTime=20240101000000&&"
-    path = tmp_path / "frames.txt"
-    path.write_text(frame_of(segment) + "\n")
 
-    result = envplan("hj212", "check", str(path))
+    result, _ = check(tmp_path, frame_of(segment))
     verdict = json.loads(result.stdout)
 
     assert (result.returncode, verdict["ok"], verdict["error"], verdict["flag"]) == (0, True, None, 7)
