@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from django.test import Client
 from envplan.core.models import AuditEntry
 from envplan.progress import services as progress
 from envplan.progress.models import ProgressReport, ReportState
+from tests.world import World
 
 PLAN_URLS = (
     "/api/plans",
@@ -26,7 +28,7 @@ def post(client: Client, body: dict[str, Any]) -> Any:
     return client.post("/api/reports", json.dumps(body), content_type="application/json")
 
 
-def report_body(world: Any, **changes: Any) -> dict[str, Any]:
+def report_body(world: World, **changes: object) -> dict[str, Any]:
     body = {
         "plan": world.plan.pk,
         "task": 1,
@@ -168,7 +170,7 @@ def test_api_statuses_match_the_derived_task_states(world, api_client):
     assert [(item["task"], item["status"]) for item in body["items"]] == expected
 
 
-def world_today() -> Any:
+def world_today() -> dt.date:
     from envplan.core import clock
 
     return clock.today()
