@@ -21,7 +21,22 @@ from envplan.inspections.models import (
 )
 from envplan.inspections.services import rectifications as rect_services
 from envplan.inspections.services.records import publish_record
+from envplan.plans.models import Unit
 from tests.inspections.conftest import NOW, at, build_enforcement, drawn, inspected, login
+
+
+def rectification(number: int, unit: Unit) -> RectificationTask:
+    """Task `number` of round "r", accepted by `unit`, due on 30 November."""
+    task = RectificationTask(
+        round="r",
+        number=number,
+        problem="p",
+        subject="s",
+        accepting_unit=unit,
+        goal="g",
+        deadline=dt.date(2025, 11, 30),
+    )
+    return rect_services.save_rectification(task, by=None)
 
 
 class Scene:
@@ -41,30 +56,8 @@ class Scene:
         )
         inspected(published, dt.date(2025, 7, 2), now=NOW)
         self.published = publish_record(published, by=None, now=NOW)
-        self.task = rect_services.save_rectification(
-            RectificationTask(
-                round="r",
-                number=1,
-                problem="p",
-                subject="s",
-                accepting_unit=world.ecology,
-                goal="g",
-                deadline=dt.date(2025, 11, 30),
-            ),
-            by=None,
-        )
-        self.housing_task = rect_services.save_rectification(
-            RectificationTask(
-                round="r",
-                number=2,
-                problem="p",
-                subject="s",
-                accepting_unit=world.housing,
-                goal="g",
-                deadline=dt.date(2025, 11, 30),
-            ),
-            by=None,
-        )
+        self.task = rectification(1, world.ecology)
+        self.housing_task = rectification(2, world.housing)
         evidence = rect_services.add_evidence(
             self.housing_task, by=None, uploads=[SimpleUploadedFile("e.png", generated_photo(1))], now=NOW
         )
