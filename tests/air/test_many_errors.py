@@ -3,7 +3,6 @@ import record and its page."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,8 @@ from django.test import Client
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus
 from envplan.air.services import import_hourly
-from tests.commandline import in_group
+from tests.commandline import envplan
 from tests.fixtures import assert_lists_a_thousand_of_5000_errors, import_pages
-
-main = in_group("air")
 
 HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 GOOD = "1585A,2025-10-20T01:00,35,60,8,30,0.6,40\n1586A,2025-10-20T01:00,36,61,8,30,0.6,40\n"
@@ -31,17 +28,15 @@ def many_bad_rows(tmp_path: Path) -> Path:
 
 
 def test_air_import_command_prints_a_thousand_errors_and_the_count(stations, many_bad_rows):
-    out, err = io.StringIO(), io.StringIO()
+    code, out, err = envplan("air", "import", str(many_bad_rows))
 
-    code = main(["import", str(many_bad_rows)], stdout=out, stderr=err)
-
-    lines = err.getvalue().splitlines()
+    lines = err.splitlines()
     assert code == 1  # some rows stored, others had errors
     assert len(lines) == 1_001
     assert lines[0] == "hours.csv, line 4, station_code: unknown station X0"
     assert lines[999] == "hours.csv, line 1003, station_code: unknown station X999"
     assert lines[1000] == "… and 4,000 more errors"
-    assert out.getvalue() == "hours.csv: partial, 2 rows stored, 5000 errors\n"
+    assert out == "hours.csv: partial, 2 rows stored, 5000 errors\n"
 
 
 def test_air_import_stores_a_thousand_errors_and_the_count(stations, many_bad_rows):
