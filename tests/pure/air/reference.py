@@ -213,16 +213,8 @@ def reference_aqi(
         category_expr(pl.col("aqi")).alias("category"),
         primary_expr(pl.col("aqi"), iaqi).alias("primary"),
     )
-    order = [
-        "iaqi_pm25",
-        "iaqi_pm10",
-        "iaqi_so2",
-        "iaqi_no2",
-        "iaqi_co",
-        "iaqi_o3",
-        "iaqi_o3_1h",
-        "iaqi_o3_8h",
-    ]
+    # The published pollutants in the standard's order, then the two O3 indices the O3 one is the larger of.
+    order = [f"iaqi_{code}" for code in hj633.POLLUTANTS] + ["iaqi_o3_1h", "iaqi_o3_8h"]
     temporary = [f"_c_{name}" for name in inputs] + ["_missing", "_raw_aqi"]
     kept = [name for name in lazy.collect_schema().names() if name not in temporary and name not in order]
     head = [name for name in kept if name not in ("aqi", "category", "primary")]
