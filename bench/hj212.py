@@ -43,8 +43,9 @@ from envplan.hj212.cli import run_event_loop  # noqa: E402  # after sys.path
 from envplan.hj212.crc import crc_hj212, crc_hj212_bitwise, crc_hj212_table  # noqa: E402  # after sys.path
 from envplan.hj212.frame import encode_frame  # noqa: E402  # after sys.path
 from envplan.lake.landing import replay  # noqa: E402  # after sys.path
+from tests.commandline import ENTRY, standalone_receiver  # noqa: E402  # after sys.path
 
-CLI = "import sys; from envplan.cli import main; sys.argv[1:1] = ['hj212']; sys.exit(main())"
+CLI = ENTRY.format(group="hj212")
 
 
 def bench_crc(quick: bool) -> dict[str, float]:
@@ -74,26 +75,7 @@ def rss_kib(pid: int) -> int:
 
 def start_receiver(landing: Path) -> tuple[subprocess.Popen[str], int, Path]:
     stats = landing.parent / "stats.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            CLI,
-            "serve-standalone",
-            "--port",
-            "0",
-            "--landing",
-            str(landing),
-            "--accept-unknown-devices",
-            "--stats-json",
-            str(stats),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline().rsplit(":", 1)[1])
+    process, port = standalone_receiver(landing, "--stats-json", str(stats))
     return process, port, stats
 
 

@@ -16,16 +16,16 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from envplan.standards.water import ITEM_BY_CODE, ITEMS, classify_samples
+from tests.pure.water.reference import classify_row
 
 STATION_ITEMS = ("ph", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn")
 # Value ranges (clean end, polluted end): each row draws one pollution level, skewed towards clean water as in
@@ -67,37 +67,9 @@ def make_samples(rows: int, items: tuple[str, ...]) -> pl.DataFrame:
     return frame.with_columns(pl.col("waterbody").cast(pl.Enum(["river", "lake"])))
 
 
-def baseline_classify(records: list[dict[str, Any]]) -> list[tuple[str | None, list[str]]]:
-    """Per-row classifier written the obvious way, for comparison."""
-    labels = ("I", "II", "III", "IV", "V", "劣V")
-    results: list[tuple[str | None, list[str]]] = []
-    for record in records:
-        lake = record["waterbody"] == "lake"
-        worst = 0
-        ranked: list[tuple[int, float, int, str]] = []
-        for item in ITEMS:
-            value = record.get(item.code)
-            if value is None or not item.routine:
-                continue
-            multiple = -1.0
-            if item.direction == "range":
-                rank = 1 if 6 <= value <= 9 else 6
-            else:
-                limits = item.lake_limits if lake and item.lake_limits else item.limits
-                assert limits is not None
-                rank = 6
-                for k, limit in enumerate(limits, start=1):
-                    if (value <= limit) if item.direction == "max" else (value >= limit):
-                        rank = k
-                        break
-                if item.direction == "max" and value > limits[2]:
-                    multiple = (value - limits[2]) / limits[2]
-            worst = max(worst, rank)
-            if rank > 3:
-                ranked.append((rank, multiple, -item.table_number, item.code))
-        ranked.sort(reverse=True)
-        results.append((labels[worst - 1] if worst else None, [code for *_, code in ranked[:3]]))
-    return results
+def baseline_classify(records: Sequence[Mapping[str, object]]) -> list[tuple[str | None, list[str]]]:
+    """Per-row classifier written the obvious way (the test suite's oracle), for comparison."""
+    return [classify_row(record) for record in records]
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """Run `envplan` in the test's own process, as the shell would, through `envplan.cli.main` with in-memory
-streams (or those the test gives)."""
+streams (or those the test gives); or in a child process (`in_child`), as a person or a service starts it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import fcntl
 import io
 import os
 import pty
+import socket
 import struct
+import subprocess
+import sys
 import termios
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from envplan.cli import main
@@ -84,3 +88,89 @@ def piped(*argv: str) -> tuple[int, str, str]:
         pipe.close()
     with os.fdopen(reader, encoding="utf-8") as end:
         return code, out.getvalue(), end.read()
+
+
+def in_child(
+    *argv: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m envplan ARGV` in a child process, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "envplan", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        timeout=timeout,
+        preexec_fn=preexec,
+    )
+
+
+def without_django() -> dict[str, str]:
+    """This environment without envplan's settings and with an unusable database: a pure command must not
+    start Django, so it must not notice."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ENVPLAN_")}
+    env["ENVPLAN_DATABASE_URL"] = "mysql://nobody@nowhere/none"
+    return env
+
+
+def in_data_dir(data_dir: Path) -> dict[str, str]:
+    """This environment, with its own data folder and the database there (SQLite): what a child process
+    needs when it cannot see the test database."""
+    env = {**os.environ, "ENVPLAN_DATA_DIR": str(data_dir)}
+    env.pop("ENVPLAN_DATABASE_URL", None)
+    return env
+
+
+def installed(data_dir: Path, **settings: str) -> dict[str, str]:
+    """This environment without envplan's or Django's settings, as on a fresh install: its own data
+    folder (and the `ENVPLAN_*` settings given)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ENVPLAN_", "DJANGO_"))}
+    return env | {"ENVPLAN_DATA_DIR": str(data_dir)} | settings
+
+
+def succeeds(*argv: str, env: Mapping[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`in_child`, which must exit 0 (its stderr is the failure's message)."""
+    result = in_child(*argv, env=env, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def add_supervisor(username: str, password: str, *, env: Mapping[str, str]) -> None:
+    """A district supervisor in the database of an installed instance, through `envplan shell`."""
+    succeeds(
+        "shell",
+        "-v0",
+        "-c",
+        "from django.contrib.auth.models import Group, User\n"
+        f"u = User.objects.create_user({username!r}, password={password!r})\n"
+        "u.groups.add(Group.objects.get_or_create(name='supervisors')[0])\n",
+        env=env,
+    )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def standalone_receiver(landing: Path, *options: str) -> tuple[subprocess.Popen[str], int]:
+    """`envplan hj212 serve-standalone` in a child process on a free port, accepting unknown devices into
+    `landing`; returns it and its port once it listens (the first line it prints names the address)."""
+    command = [sys.executable, "-c", ENTRY.format(group="hj212"), "serve-standalone", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, "--landing", str(landing), "--accept-unknown-devices", *options],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    return process, int(process.stdout.readline().rsplit(":", 1)[1])

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
+from pytest_django import DjangoDbBlocker
 
 from envplan.demo.loader import load_demo, load_monitoring_demo
 from envplan.demo.logins import demo_password_hash
@@ -19,7 +20,9 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @contextmanager
-def loaded_whole_demo(django_db_blocker: Any, tmp_path_factory: Any, name: str) -> Iterator[None]:
+def loaded_whole_demo(
+    django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[None]:
     lake: Path = tmp_path_factory.mktemp(f"{name}-lake")
     media: Path = tmp_path_factory.mktemp(f"{name}-media")
     with (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.contrib.auth.models import Group, User
 
@@ -23,6 +24,15 @@ PASSWORD = "world-test-pw"
 # The exports tests look at the world on this day: January and February reports are owed (due 25 Feb, 25 Mar).
 TODAY = dt.date(2025, 3, 30)
 JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
+
+
+class Writes(TypedDict):
+    """Which report a user writes: the first arguments of `save_report`."""
+
+    task: Task
+    unit: Unit
+    period: dt.date
+    by: User
 
 
 @dataclass
@@ -63,6 +73,14 @@ class World:
     @property
     def target(self) -> Target:
         return self.target1
+
+    def housing_writes(self, period: dt.date) -> Writes:
+        """The housing bureau's reporter on its report of the lead task for a month."""
+        return {"task": self.lead_task, "unit": self.housing, "period": period, "by": self.housing_reporter}
+
+    def water_writes(self, period: dt.date) -> Writes:
+        """The water bureau's administrator on its report of the office task for a month."""
+        return {"task": self.office_task, "unit": self.water, "period": period, "by": self.water_admin}
 
 
 def user(username: str, *, units: tuple[Unit, ...] = (), role: str = MemberRole.REPORTER) -> User:

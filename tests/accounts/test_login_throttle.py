@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from envplan.accounts import services
 from envplan.core.models import AuditEntry
@@ -112,7 +113,7 @@ def test_login_lockout_of_an_unknown_user_name_is_audited_too(db: None, client: 
 
 
 def test_login_behind_the_proxy_counts_the_address_the_proxy_appended(
-    world: World, client: Client, settings: Any
+    world: World, client: Client, settings: Settings
 ):
     settings.ENVPLAN_BEHIND_PROXY = True
     user = world.supervisor

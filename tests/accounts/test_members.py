@@ -8,6 +8,7 @@ from django.urls import reverse
 from envplan.accounts import services
 from envplan.accounts.models import Membership
 from envplan.core.models import AuditEntry
+from tests.fixtures import assert_sent_to_login
 from tests.progress.factories import World
 
 
@@ -127,8 +128,7 @@ def test_members_page_is_forbidden_to_a_reporter(world: World, login):
 
 def test_members_page_redirects_anonymous(world: World, client: Client):
     response = client.get(members_url("ecology"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_members_page_supervisor_may_manage_any_unit(world: World, login):

@@ -4,36 +4,20 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 
 from envplan.air.models import Station
-from envplan.demo.loader import DemoResult, load_demo
-from envplan.demo.logins import DEMO_PASSWORD
+from envplan.demo.loader import DemoResult
+from tests.fixtures import demo_login as login
+from tests.fixtures import own_lake, plan_demo
+
+__all__ = ["login", "own_lake", "plan_demo"]  # the fixtures lake_folder and demo; the tests' login
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "air"
-
-
-@pytest.fixture(autouse=True)
-def lake_folder(settings, tmp_path: Path) -> Path:
-    """Every test writes to its own lake."""
-    folder = tmp_path / "lake"
-    settings.LAKE_URL = str(folder)
-    return folder
-
-
-@pytest.fixture
-def demo(db: None) -> DemoResult:
-    return load_demo()
 
 
 @pytest.fixture
 def supervisor(demo: DemoResult) -> User:
     return User.objects.get(username="supervisor")
-
-
-def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 @pytest.fixture

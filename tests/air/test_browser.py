@@ -8,7 +8,7 @@ import pytest
 
 from envplan.air.demo_data import load_air_demo
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ pytestmark = pytest.mark.browser
 def test_station_page_and_city_dashboard_in_a_browser(transactional_db, live_server, page):
     demo = load_demo()
     load_air_demo(plan=demo.plan, generated_from=dt.date(2025, 10, 1))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "ecology")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, "ecology")
 
     page.goto(f"{live_server.url}/air/stations/1586A/?days=7&month=2025-10")
 

@@ -3,19 +3,16 @@ import record and its page."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus
 from envplan.air.services import import_hourly
-from tests.commandline import in_group
-
-main = in_group("air")
+from tests.commandline import envplan
+from tests.fixtures import assert_lists_a_thousand_of_5000_errors, import_pages
 
 HEADER = "station_code,time,pm25,pm10,so2,no2,co,o3\n"
 GOOD = "1585A,2025-10-20T01:00,35,60,8,30,0.6,40\n1586A,2025-10-20T01:00,36,61,8,30,0.6,40\n"
@@ -31,17 +28,15 @@ def many_bad_rows(tmp_path: Path) -> Path:
 
 
 def test_air_import_command_prints_a_thousand_errors_and_the_count(stations, many_bad_rows):
-    out, err = io.StringIO(), io.StringIO()
+    code, out, err = envplan("air", "import", str(many_bad_rows))
 
-    code = main(["import", str(many_bad_rows)], stdout=out, stderr=err)
-
-    lines = err.getvalue().splitlines()
+    lines = err.splitlines()
     assert code == 1  # some rows stored, others had errors
     assert len(lines) == 1_001
     assert lines[0] == "hours.csv, line 4, station_code: unknown station X0"
     assert lines[999] == "hours.csv, line 1003, station_code: unknown station X999"
     assert lines[1000] == "… and 4,000 more errors"
-    assert out.getvalue() == "hours.csv: partial, 2 rows stored, 5000 errors\n"
+    assert out == "hours.csv: partial, 2 rows stored, 5000 errors\n"
 
 
 def test_air_import_stores_a_thousand_errors_and_the_count(stations, many_bad_rows):
@@ -64,15 +59,10 @@ def test_air_import_stores_a_thousand_errors_and_the_count(stations, many_bad_ro
 
 
 def test_air_import_page_lists_a_thousand_errors_and_counts_the_others(
-    stations, many_bad_rows, client: Client, django_user_model
+    stations, many_bad_rows, client: Client
 ):
     record = import_hourly(many_bad_rows, by=None)
-    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))
 
-    detail = client.get(reverse("air:import_detail", args=[record.pk])).content.decode()
-    listing = client.get(reverse("air:import")).content.decode()
+    detail, listing = import_pages(client, "air", record.pk)
 
-    assert "<h2>5000 errors</h2>" in detail
-    assert detail.count("unknown station X") == 1_000
-    assert "… and 4,000 more errors, not listed here." in detail
-    assert '<td data-label="Errors" class="num">5000</td>' in listing
+    assert_lists_a_thousand_of_5000_errors(detail, listing, "unknown station X")

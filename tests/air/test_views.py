@@ -13,6 +13,7 @@ from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.air.demo_data import load_air_demo
 from envplan.air.models import AirImport
 from tests.air.conftest import login
+from tests.fixtures import assert_sent_to_login
 from tests.jobrunner import finish_job
 
 
@@ -24,8 +25,7 @@ def air_demo(demo):
 def test_stations_page_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("air:stations"))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_stations_page_lists_stations_with_map_for_a_unit_user(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from django.test import Client
 from envplan.core.models import AuditEntry
 from envplan.progress import services as progress
 from envplan.progress.models import ProgressReport, ReportState
+from tests.world import World
 
 PLAN_URLS = (
     "/api/plans",
@@ -26,7 +28,7 @@ def post(client: Client, body: dict[str, Any]) -> Any:
     return client.post("/api/reports", json.dumps(body), content_type="application/json")
 
 
-def report_body(world: Any, **changes: Any) -> dict[str, Any]:
+def report_body(world: World, **changes: object) -> dict[str, Any]:
     body = {
         "plan": world.plan.pk,
         "task": 1,
@@ -142,10 +144,7 @@ def test_api_tasks_filter_by_unknown_chapter_is_400(world, api_client):
 
 def test_api_task_detail_rates_its_target_from_approved_values(world, api_client):
     report = progress.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=progress.reporting_settings(world.plan).first_period,
-        by=world.housing_reporter,
+        **world.housing_writes(progress.reporting_settings(world.plan).first_period),
         narrative="done",
         status="in_progress",
         values={world.target.pk: "12"},
@@ -171,7 +170,7 @@ def test_api_statuses_match_the_derived_task_states(world, api_client):
     assert [(item["task"], item["status"]) for item in body["items"]] == expected
 
 
-def world_today() -> Any:
+def world_today() -> dt.date:
     from envplan.core import clock
 
     return clock.today()
@@ -346,10 +345,7 @@ def test_api_reports_list_query_count_does_not_grow_with_reports(
     first = progress.reporting_settings(world.plan).first_period
     for month in range(5):
         progress.save_report(
-            task=world.lead_task,
-            unit=world.housing,
-            period=first.replace(month=first.month + month),
-            by=world.housing_reporter,
+            **world.housing_writes(first.replace(month=first.month + month)),
             narrative="n",
             status="in_progress",
             values={world.target.pk: str(month)},

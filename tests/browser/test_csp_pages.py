@@ -13,8 +13,8 @@ from django.urls import reverse
 from envplan.air.demo_data import load_air_demo
 from envplan.core.jobs import enqueue
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
 from envplan.water.demo_data import load_water_demo
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +59,7 @@ def test_main_pages_load_without_a_content_security_policy_violation(transaction
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.add_init_script(RECORD_VIOLATIONS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    log_in(page, live_server.url, "supervisor")
 
     seen: dict[str, list[str]] = {}
     for path in pages:

@@ -27,6 +27,7 @@ from envplan.demo.logins import DEMO_PASSWORD
 from envplan.indicators.services import ensure_indicators, evaluate_computed
 from envplan.plans.models import Plan
 from envplan.water.demo_data import load_water_demo
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -90,11 +91,7 @@ def signed_in(browser, live_server):  # type: ignore[no-untyped-def]
         contexts.append(context)
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "supervisor")
-        page.fill("#id_password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+        log_in(page, live_server.url, "supervisor")
         return page
 
     yield make

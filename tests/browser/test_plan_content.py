@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from envplan.demo.loader import load_demo
 from envplan.plans import services
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +29,7 @@ def test_the_plan_reads_in_the_readers_language(
 ):
     demo = load_demo()
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", "envplan-demo")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    log_in(page, live_server.url, "supervisor", "envplan-demo")
     with page.expect_navigation():
         page.select_option("#language-select", language)
     page.goto(f"{live_server.url}/plans/{demo.plan.pk}/tasks/22/")

@@ -3,21 +3,14 @@ from __future__ import annotations
 import pytest
 
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-
-
 def test_supervisor_logs_in_and_sees_the_plan(transactional_db, live_server, page):
     demo = load_demo()
-    log_in(page, live_server, "supervisor")
+    log_in(page, live_server.url, "supervisor")
     page.wait_for_url(f"{live_server.url}{demo.plan.get_absolute_url()}")
     assert page.locator("h1").first.inner_text() == demo.plan.title
     assert page.get_by_test_id("task-total").inner_text() == "47 tasks"
@@ -28,7 +21,7 @@ def test_supervisor_logs_in_and_sees_the_plan(transactional_db, live_server, pag
 
 def test_unit_user_filters_tasks_and_switches_language(transactional_db, live_server, page):
     demo = load_demo()
-    log_in(page, live_server, "ecology")
+    log_in(page, live_server.url, "ecology")
     page.wait_for_url(f"{live_server.url}{demo.plan.get_absolute_url()}")
     page.goto(f"{live_server.url}/plans/{demo.plan.pk}/tasks/?unit=housing-bureau-kundulun")
     count_text = page.get_by_test_id("task-count").inner_text()
@@ -40,8 +33,5 @@ def test_unit_user_filters_tasks_and_switches_language(transactional_db, live_se
 
 def test_wrong_password_is_refused(transactional_db, live_server, page):
     load_demo()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", "not-the-password")
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "supervisor", "not-the-password")
     assert page.locator("[role=alert]").count() == 1

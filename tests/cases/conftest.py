@@ -7,15 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
-from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
 from envplan.cases.jobs import screening_end
 from envplan.cases.models import ScreeningRun
 from envplan.cases.services import run_screening
 from envplan.core.clock import pin as pin_clock
 from envplan.sources.demo_data import load_doctored_demo, load_sources_demo
+from tests.fixtures import demo_login, role_users
 
 ZONE = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=ZONE)
@@ -46,15 +46,8 @@ def screened(demo: dict[str, object]) -> ScreeningRun:
 @pytest.fixture
 def users(db: None) -> dict[str, User]:
     """A district supervisor, a bureau officer and a unit reporter (no group)."""
-    made = {}
-    for name, group in (("chief", SUPERVISORS_GROUP), ("officer", BUREAU_OFFICERS_GROUP), ("reporter", None)):
-        user = User.objects.create_user(username=name, password=PASSWORD)
-        if group is not None:
-            user.groups.add(Group.objects.get_or_create(name=group)[0])
-        made[name] = user
-    return made
+    return role_users(PASSWORD, ungrouped="reporter")
 
 
 def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=PASSWORD)
-    return client
+    return demo_login(client, username, PASSWORD)

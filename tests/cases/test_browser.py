@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from envplan.accounts.models import SUPERVISORS_GROUP
 from envplan.cases.models import Case
 from envplan.cases.services import run_screening
 from envplan.core.clock import pin as pin_clock
 from envplan.sources.demo_data import load_doctored_demo
+from tests.browsing import PHONE, log_in
 from tests.cases.conftest import END, NOW
+from tests.fixtures import member
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +21,9 @@ def test_case_page_on_a_phone(transactional_db, live_server, page):
     load_doctored_demo(now=NOW)
     run_screening(end=END)
     case = Case.objects.get()
-    user = User.objects.create_user(username="chief", password="browser-test")
-    user.groups.add(Group.objects.get_or_create(name=SUPERVISORS_GROUP)[0])
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "chief")
-    page.fill("#id_password", "browser-test")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    member("chief", "browser-test", SUPERVISORS_GROUP)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "chief", "browser-test")
 
     page.goto(f"{live_server.url}/cases/{case.pk}/")
 

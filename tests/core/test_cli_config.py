@@ -9,25 +9,29 @@ from pathlib import Path
 
 import pytest
 
+from tests.commandline import in_child
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def run_envplan(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENVPLAN_")}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    return in_child(*args, env=env | env_extra)
+
+
+def assert_stops_with_one_line(result: subprocess.CompletedProcess[str], start: str) -> None:
+    """Exit 2 and one line on stderr, that begins with `start`: no traceback."""
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith(start)
+    assert "Traceback" not in result.stderr
 
 
 def test_unwritable_data_folder_stops_with_one_line(tmp_path: Path):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     result = run_envplan("check", env_extra={"ENVPLAN_DATA_DIR": str(blocked / "data")})
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert result.stderr.startswith("envplan: ENVPLAN_DATA_DIR")
-    assert "Traceback" not in result.stderr
+    assert_stops_with_one_line(result, "envplan: ENVPLAN_DATA_DIR")
 
 
 def test_unreachable_database_stops_with_one_line(tmp_path: Path):
@@ -38,10 +42,7 @@ def test_unreachable_database_stops_with_one_line(tmp_path: Path):
             "ENVPLAN_DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=3",
         },
     )
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert result.stderr.startswith("envplan: cannot reach the database")
-    assert "Traceback" not in result.stderr
+    assert_stops_with_one_line(result, "envplan: cannot reach the database")
 
 
 def test_unsupported_database_scheme_stops_with_one_line(tmp_path: Path):

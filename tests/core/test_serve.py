@@ -8,7 +8,6 @@ Timeouts below are failure conditions (a server that never answers), not measure
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import socket
 import subprocess
@@ -24,29 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.commandline import add_supervisor, free_port, installed, succeeds
+
 PLAN_TEXT = Path(__file__).resolve().parents[1] / "data" / "plantext" / "plan_en.txt"
 PASSWORD = "serve-test-password"
 START_TIMEOUT = 5.0
-
-
-def clean_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVPLAN_", "DJANGO_"))}
-    env["ENVPLAN_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def envplan(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "envplan", *args], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -60,18 +41,10 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("serve-data")
-    env = clean_env(data_dir)
-    envplan("migrate", "--no-input", "-v0", env=env)
-    envplan("static", env=env)  # as `make run` and an install do, once
-    envplan(
-        "shell",
-        "-v0",
-        "-c",
-        "from django.contrib.auth.models import Group, User\n"
-        f"u = User.objects.create_user('chief', password='{PASSWORD}')\n"
-        "u.groups.add(Group.objects.get_or_create(name='supervisors')[0])\n",
-        env=env,
-    )
+    env = installed(data_dir)
+    succeeds("migrate", "--no-input", "-v0", env=env)
+    succeeds("static", env=env)  # as `make run` and an install do, once
+    add_supervisor("chief", PASSWORD, env=env)
     port = free_port()
     log = (data_dir / "serve.log").open("wb")
     process = subprocess.Popen(

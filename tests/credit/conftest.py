@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from envplan.credit import services
+from envplan.credit.models import ManualEvidence
 from envplan.inspections import hazardous_waste as waste_scheme
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound
 from envplan.inspections.services import hazardous_waste
@@ -73,6 +74,32 @@ def pdf(name: str = "decision.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, minimal_pdf(), content_type="application/pdf")
 
 
+def evidence(
+    world: World,
+    enterprise: Enterprise,
+    code: str,
+    quantity: int = 1,
+    *,
+    on: dt.date = TODAY,
+    reference: str = "x",
+    description: str = "y",
+    with_file: bool = True,
+) -> ManualEvidence:
+    """A record of the enterprise's conduct filed by the bureau's officer, with a one-page PDF unless told
+    otherwise (the service's answer: the record, or its refusal)."""
+    upload = pdf() if with_file else None
+    return services.add_evidence(
+        enterprise,
+        code=code,
+        on=on,
+        quantity=quantity,
+        reference=reference,
+        description=description,
+        upload=upload,
+        by=world.officer,
+    )
+
+
 def waste_assessment(
     enterprise: Enterprise, *, on: dt.date, ledger: int = 0, veto: tuple[str, ...] = ()
 ) -> HazardousWasteAssessment:
@@ -97,15 +124,14 @@ def waste_assessment(
 
 def bypass(world, enterprise) -> None:  # type: ignore[no-untyped-def]
     """A bypass pipe on record: Inner Mongolia's one-vote veto."""
-    services.add_evidence(
+    evidence(
+        world,
         enterprise,
-        code="veto_bypass",
+        "veto_bypass",
+        1,
         on=dt.date(2025, 5, 5),
-        quantity=1,
         reference="昆环罚〔2025〕9号",
         description="bypass pipe",
-        upload=pdf(),
-        by=world.officer,
     )
 
 

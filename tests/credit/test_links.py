@@ -13,7 +13,7 @@ from envplan.credit import registry, services
 from envplan.credit.evidence.cases import confirmed
 from envplan.credit.queries import grades_in_force
 from envplan.inspections import frequency
-from tests.credit.conftest import TODAY, bypass, inner_mongolia_round, local, pdf, waste_assessment
+from tests.credit.conftest import TODAY, bypass, evidence, inner_mongolia_round, local, waste_assessment
 
 
 def confirmed_case(outlet, *, judged: dt.datetime, outcome: str = "confirmed") -> Case:
@@ -117,15 +117,14 @@ def test_a_good_national_grade_raises_nothing_and_a_yellow_one_makes_a_special_o
         by=world.officer,
     )
     # One fine of 600,000 yuan: 20 + 60 points off the penalty indicator (15 %), the weighted mean 66.7.
-    services.add_evidence(
+    evidence(
+        world,
         other,
-        code="penalty",
+        "penalty",
+        600000,
         on=dt.date(2025, 3, 2),
-        quantity=600000,
         reference="昆环罚〔2025〕20号",
         description="fine",
-        upload=pdf(),
-        by=world.officer,
     )
     publish_grade(world, enterprise, round_=national, today=dt.date(2025, 6, 1))
     publish_grade(world, other, round_=national, today=dt.date(2025, 6, 1))

@@ -15,7 +15,7 @@ from envplan.credit.errors import CreditError
 from envplan.sources.demo_data import ENTERPRISES, load_sources_demo
 from envplan.sources.models import Enterprise
 from envplan.standards.credit import Evidence
-from tests.credit.conftest import TODAY, local, pdf
+from tests.credit.conftest import TODAY, evidence, local
 
 
 def test_registry_computes_what_envplan_records_and_leaves_the_rest_to_hand_entry():
@@ -81,31 +81,21 @@ def test_registered_source_feeds_the_rating_and_ends_hand_entry_of_its_code(worl
     assert rating.score == Decimal("80.00")
     assert "screening_case_confirmed" not in registry.manual_codes()
     with pytest.raises(CreditError) as refused:
-        services.add_evidence(
-            enterprise,
-            code="screening_case_confirmed",
-            on=TODAY,
-            quantity=1,
-            reference="x",
-            description="y",
-            upload=pdf(),
-            by=world.officer,
-        )
+        evidence(world, enterprise, "screening_case_confirmed", 1)
     assert "cases.confirmed" in refused.value.message
 
 
 def test_hand_entries_of_a_code_an_app_now_computes_stop_counting(world, enterprise, monkeypatch):
     real = registry.REGISTRY["inspections.rectification"]
     monkeypatch.delitem(registry.REGISTRY, "inspections.rectification")  # as before the app registered
-    services.add_evidence(
+    evidence(
+        world,
         enterprise,
-        code="rectification_late",
+        "rectification_late",
+        12,
         on=dt.date(2025, 5, 1),
-        quantity=12,
         reference="整改〔2025〕1号",
         description="closed 12 days late",
-        upload=pdf(),
-        by=world.officer,
     )
     monkeypatch.setitem(
         registry.REGISTRY,

@@ -16,6 +16,7 @@ from envplan.credit.queries import credit_grade, incentives_list, sanctions_list
 from tests.credit.conftest import (
     TODAY,
     bypass,
+    evidence,
     exceedance,
     inner_mongolia_round,
     local,
@@ -68,32 +69,14 @@ def test_evidence_is_refused_to_a_unit_reporter(world, enterprise):
 
 def test_evidence_without_its_document_is_refused(world, enterprise):
     with pytest.raises(CreditError) as refused:
-        services.add_evidence(
-            enterprise,
-            code="penalty",
-            on=TODAY,
-            quantity=1,
-            reference="x",
-            description="y",
-            upload=None,
-            by=world.officer,
-        )
+        evidence(world, enterprise, "penalty", 1, with_file=False)
 
     assert (refused.value.kind, refused.value.field) == (CreditErrorKind.BAD_FILE, "file")
 
 
 def test_evidence_computed_by_an_app_is_not_entered_by_hand(world, enterprise):
     with pytest.raises(CreditError) as refused:
-        services.add_evidence(
-            enterprise,
-            code="exceedance_hours",
-            on=TODAY,
-            quantity=3,
-            reference="x",
-            description="y",
-            upload=pdf(),
-            by=world.officer,
-        )
+        evidence(world, enterprise, "exceedance_hours", 3)
 
     assert refused.value.field == "code"
     assert "sources.exceedances" in refused.value.message
@@ -109,16 +92,7 @@ def test_evidence_computed_by_an_app_is_not_entered_by_hand(world, enterprise):
 )
 def test_evidence_quantity_is_checked_against_its_unit(world, enterprise, code, quantity, message):
     with pytest.raises(CreditError) as refused:
-        services.add_evidence(
-            enterprise,
-            code=code,
-            on=TODAY,
-            quantity=quantity,
-            reference="x",
-            description="y",
-            upload=pdf(),
-            by=world.officer,
-        )
+        evidence(world, enterprise, code, quantity)
 
     assert (refused.value.field, refused.value.message) == ("quantity", message)
 

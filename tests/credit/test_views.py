@@ -10,7 +10,7 @@ from django.test import Client
 
 from envplan.credit import services
 from envplan.credit.models import CreditRating
-from tests.credit.conftest import pdf
+from tests.credit.conftest import evidence, pdf
 from tests.world import PASSWORD
 
 
@@ -23,25 +23,23 @@ def client_for(user) -> Client:
 @pytest.fixture
 def rating(world, enterprise) -> CreditRating:
     """A 2025 national rating: a penalty and a one-vote veto, notified on 1 October (objections until 16)."""
-    services.add_evidence(
+    evidence(
+        world,
         enterprise,
-        code="penalty",
+        "penalty",
+        20000,
         on=dt.date(2025, 3, 1),
-        quantity=20000,
         reference="昆环罚〔2025〕4号",
         description="dust",
-        upload=pdf(),
-        by=world.officer,
     )
-    services.add_evidence(
+    evidence(
+        world,
         enterprise,
-        code="veto_no_eia",
+        "veto_no_eia",
+        1,
         on=dt.date(2025, 4, 1),
-        quantity=1,
         reference="昆环罚〔2025〕5号",
         description="new kiln built before its EIA was approved",
-        upload=pdf(),
-        by=world.officer,
     )
     created = services.create_round(
         title="2025 national",

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import pytest
 
 from envplan.hj212.simulator import device_frames
 from envplan.lake.landing import LandingLog
+from tests.commandline import in_child
 from tests.progress.factories import minimal_pdf
 
 pytestmark = [pytest.mark.once, pytest.mark.slow]
@@ -68,13 +68,7 @@ class Instance:
     env: dict[str, str]
 
     def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "envplan", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=600,
-        )
+        result = in_child(*args, env=self.env, timeout=600)
         assert result.returncode == code, result.stderr
         return result
 

@@ -24,18 +24,13 @@ from envplan.hj212.simulator import device_frames
 from envplan.lake.landing import MAGIC, landing_prefix
 from envplan.sources import lake as sources_lake
 from envplan.sources.services import ingest_landing
+from tests.commandline import free_port
 from tests.sources.loopback import migrated_data_dir, start_serve
 
 pytestmark = [pytest.mark.once, pytest.mark.slow]
 DEVICES = 16
 FRAMES = 40
 TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Logger(threading.Thread):

@@ -27,23 +27,11 @@ from typing import Any
 import pytest
 
 from envplan.hj212.simulator import device_frames
+from tests.commandline import add_supervisor, free_port, installed, succeeds
 
 pytestmark = [pytest.mark.once, pytest.mark.slow]
 PASSWORD = "stack-test-password"
 TIMEOUT = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def run_envplan(*args: str, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "envplan", *args], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def wait_for(condition: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
@@ -95,18 +83,9 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(throwaway_postgres: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("stack")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVPLAN_", "DJANGO_"))}
-    env.update(ENVPLAN_DATA_DIR=str(data_dir), ENVPLAN_DATABASE_URL=throwaway_postgres)
-    run_envplan("migrate", "--no-input", "-v0", env=env)
-    run_envplan(
-        "shell",
-        "-v0",
-        "-c",
-        "from django.contrib.auth.models import Group, User\n"
-        f"u = User.objects.create_user('chief', password='{PASSWORD}')\n"
-        "u.groups.add(Group.objects.get_or_create(name='supervisors')[0])\n",
-        env=env,
-    )
+    env = installed(data_dir, ENVPLAN_DATABASE_URL=throwaway_postgres)
+    succeeds("migrate", "--no-input", "-v0", env=env)
+    add_supervisor("chief", PASSWORD, env=env)
     port, hj212_port = free_port(), free_port()
     log = data_dir / "up.log"
     with log.open("wb") as out:

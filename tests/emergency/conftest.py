@@ -5,24 +5,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.contrib.auth.models import User
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.demo.loader import DemoResult, load_demo
 from envplan.demo.logins import DEMO_PASSWORD
+from tests.fixtures import demo_login as login
+from tests.fixtures import member, own_lake
+
+__all__ = ["login", "own_lake"]  # the fixture lake_folder; the tests' login
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "emergency"
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=ZONE)
-
-
-@pytest.fixture(autouse=True)
-def lake_folder(settings, tmp_path: Path) -> Path:
-    """Every test writes to its own lake."""
-    folder = tmp_path / "lake"
-    settings.LAKE_URL = str(folder)
-    return folder
 
 
 @pytest.fixture
@@ -45,11 +40,4 @@ def demo(plan_demo: DemoResult) -> DemoResult:
 
 @pytest.fixture
 def officer(plan_demo: DemoResult) -> User:
-    user = User.objects.create_user(username="officer", password=DEMO_PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name=BUREAU_OFFICERS_GROUP)[0])
-    return user
-
-
-def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
+    return member("officer", DEMO_PASSWORD, BUREAU_OFFICERS_GROUP)

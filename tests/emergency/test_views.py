@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from envplan.emergency.models import Alert, NeighbourAlert, ReductionList
 from tests.emergency.conftest import DATA, login
+from tests.fixtures import assert_sent_to_login
 
 READ_PAGES = ["emergency:index", "emergency:lists", "emergency:neighbours"]
 
@@ -24,8 +25,7 @@ def _alert_id() -> int:
 def test_pages_send_anonymous_visitors_to_login(client: Client, plan_demo, name):
     response = client.get(reverse(name))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_alert_pages_send_anonymous_visitors_to_login(client: Client, demo):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
-from tests.exports.factories import PASSWORD, World, build_world, seed_history
+from tests.exports.factories import World, build_world, seed_history
+from tests.fixtures import world_login
+
+__all__ = ["world_login"]  # the fixture login
 
 
 @pytest.fixture
@@ -18,12 +17,3 @@ def world(db: None) -> World:
 def history(world: World) -> World:
     seed_history(world)
     return world
-
-
-@pytest.fixture
-def login(client: Client) -> Callable[[User], Client]:
-    def log_in(user: User) -> Client:
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
-    return log_in

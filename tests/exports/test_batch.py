@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -9,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from envplan.accounts.models import MemberRole, Membership
 from envplan.core.models import AuditEntry
@@ -23,34 +22,7 @@ from envplan.exports.batch import (
 )
 from envplan.progress.models import ProgressReport, ReportingSettings, ReportValue
 from tests.exports.factories import World
-from tests.jobrunner import finish_job
-
-FIRST_VALUE = FIRST_SLOT + 1
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def download_template(client: Client, world: World, code: str = "housing") -> Workbook:
-    response = client.get(reverse("exports:template", args=[world.plan.pk, code]))
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
-
-
-def upload(client: Client, world: World, workbook: Workbook, *, mode: str = "draft", code: str = "housing"):  # type: ignore[no-untyped-def]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    file = SimpleUploadedFile("reports.xlsx", buffer.getvalue(), content_type=XLSX_TYPE)
-    response = client.post(reverse("exports:batch", args=[world.plan.pk, code]), {"file": file, "mode": mode})
-    return finish_job(client, response)  # the job's page, once the worker has read the file
-
-
-def row_of(sheet, task_number: int, period: str) -> int:  # type: ignore[no-untyped-def]
-    for row in range(2, sheet.max_row + 1):
-        if (
-            sheet.cell(row=row, column=COL_NUMBER).value == task_number
-            and sheet.cell(row=row, column=COL_PERIOD_SHOWN).value == period
-        ):
-            return row
-    raise AssertionError(f"no row for task {task_number} {period}")
+from tests.exports.workbooks import FIRST_VALUE, XLSX_TYPE, download_template, row_of, upload
 
 
 def test_template_has_a_row_per_task_and_open_period(world: World, login: Callable[[User], Client]) -> None:

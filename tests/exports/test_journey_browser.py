@@ -7,24 +7,16 @@ from openpyxl import load_workbook
 
 from envplan.core.jobs import run_pending_jobs
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
 from envplan.exports.batch import COL_NARRATIVE, COL_STATUS, REPORTS_SHEET
 from envplan.progress.models import ProgressReport
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(tab, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    tab.goto(f"{live_server.url}/accounts/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", DEMO_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def test_writer_downloads_fills_and_uploads_the_batch_template(transactional_db, live_server, page, tmp_path):  # type: ignore[no-untyped-def]
     demo = load_demo()
-    log_in(page, live_server, "housing")
+    log_in(page, live_server.url, "housing")
     page.goto(f"{live_server.url}/exports/plans/{demo.plan.pk}/")
     page.click("text=Kundulun District Housing and Urban-Rural Development Bureau")
     with page.expect_download() as download_info:
@@ -55,7 +47,7 @@ def test_supervisor_reads_the_ranking_on_a_phone(transactional_db, live_server, 
     demo = load_demo()
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
     phone = context.new_page()
-    log_in(phone, live_server, "supervisor")
+    log_in(phone, live_server.url, "supervisor")
 
     phone.goto(f"{live_server.url}/exports/plans/{demo.plan.pk}/assessment/")
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from envplan.api.tokens import create_token
 from envplan.core.models import AuditEntry
@@ -24,7 +24,6 @@ from envplan.exports.batch import (
     COL_PERIOD_SHOWN,
     COL_STATUS,
     COL_VERSION,
-    FIRST_SLOT,
     REPORTS_SHEET,
 )
 from envplan.exports.ledger import LEDGER_SHEET, build_ledger
@@ -32,10 +31,15 @@ from envplan.plans.models import Task
 from envplan.progress.models import ProgressReport, ReportValue
 from envplan.progress.services import save_report
 from tests.exports.factories import FEB, TODAY, World
-from tests.jobrunner import finish_job
+from tests.exports.workbooks import (
+    XLSX_TYPE,
+    download_template,
+    february,
+    row_of,
+    upload,
+    upload_february_value,
+)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIRST_VALUE = FIRST_SLOT + 1
 BAD_VALUES = {
     "1e20": "'1e20' is out of range: a value must be smaller than 10,000,000,000 in magnitude.",
     "1e999": "'1e999' is out of range: a value must be smaller than 10,000,000,000 in magnitude.",
@@ -95,37 +99,8 @@ def through_api(world: World, value: str) -> str:
     return str(payload["detail"])
 
 
-def template(client: Client, world: World) -> Workbook:
-    response = client.get(reverse("exports:template", args=[world.plan.pk, "housing"]))
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
-
-
-def row_of(sheet: Any, task_number: int, period: str) -> int:
-    for row in range(2, sheet.max_row + 1):
-        number = sheet.cell(row=row, column=COL_NUMBER).value
-        if number == task_number and sheet.cell(row=row, column=COL_PERIOD_SHOWN).value == period:
-            return row
-    raise AssertionError(f"no row for task {task_number} {period}")
-
-
-def upload(client: Client, world: World, workbook: Workbook) -> Any:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    file = SimpleUploadedFile("reports.xlsx", buffer.getvalue(), content_type=XLSX_TYPE)
-    response = client.post(
-        reverse("exports:batch", args=[world.plan.pk, "housing"]), {"file": file, "mode": "draft"}
-    )
-    return finish_job(client, response)  # the job's page, once the worker has read the file
-
-
 def through_batch(client: Client, world: World, value: str) -> str:
-    workbook = template(client, world)
-    sheet = workbook[REPORTS_SHEET]
-    row = row_of(sheet, 1, "2025-02")
-    sheet.cell(row=row, column=COL_STATUS, value="in progress")
-    sheet.cell(row=row, column=FIRST_VALUE, value=value)
-    response = upload(client, world, workbook)
+    response, row = upload_february_value(client, world, value)
     [error] = response.context["errors"]
     assert (error["line"], error["column"]) == (row, "L")
     return str(error["message"])
@@ -170,7 +145,7 @@ def test_batch_from_an_older_template_is_refused_as_stale_and_changes_nothing(
 ) -> None:
     housing_report(world)
     client = login(world.housing_reporter)
-    old = template(client, world)
+    old = download_template(client, world)
     newer = housing_report(
         world, narrative="newer text", status="at_risk", values={world.target1.pk: "7"}, expected_version=1
     )
@@ -190,7 +165,7 @@ def test_batch_from_an_older_template_is_refused_as_stale_and_changes_nothing(
 
 def test_batch_template_carries_each_reports_version(world: World, login: Callable[[User], Client]) -> None:
     housing_report(world)
-    sheet = template(login(world.housing_reporter), world)[REPORTS_SHEET]
+    sheet = download_template(login(world.housing_reporter), world)[REPORTS_SHEET]
 
     versions = {
         sheet.cell(row=r, column=COL_PERIOD_SHOWN).value: sheet.cell(row=r, column=COL_VERSION).value
@@ -205,13 +180,8 @@ def test_batch_formula_cells_are_refused_with_a_clear_message(
     world: World, login: Callable[[User], Client]
 ) -> None:
     client = login(world.housing_reporter)
-    workbook = template(client, world)
-    sheet = workbook[REPORTS_SHEET]
-    row = row_of(sheet, 1, "2025-02")
-    sheet.cell(row=row, column=COL_STATUS, value="in progress")
-    sheet.cell(row=row, column=FIRST_VALUE, value="=50+50")
 
-    response = upload(client, world, workbook)
+    response, row = upload_february_value(client, world, "=50+50")
 
     assert [(e["line"], e["column"], e["message"]) for e in response.context["errors"]] == [
         (row, "L", "This cell holds a formula (=50+50); type the value itself.")
@@ -268,9 +238,7 @@ def test_batch_keeps_the_first_thousand_problems_and_counts_them_all(
     world: World, login: Callable[[User], Client]
 ) -> None:
     client = login(world.housing_reporter)
-    workbook = template(client, world)
-    sheet = workbook[REPORTS_SHEET]
-    row = row_of(sheet, 1, "2025-02")
+    workbook, sheet, row = february(client, world)
     keys = [sheet.cell(row=row, column=c).value for c in range(1, COL_VERSION + 1)]
     for extra in range(1_500):  # 1,500 rows with an unknown status, 1,499 of them repeating the first
         target = sheet.max_row + 1

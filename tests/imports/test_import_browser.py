@@ -9,6 +9,7 @@ from envplan.accounts.models import SUPERVISORS_GROUP
 from envplan.core.jobs import run_pending_jobs
 from envplan.imports.models import PlanImport
 from envplan.plans.models import Plan, Task, Unit
+from tests.browsing import log_in
 from tests.imports.conftest import PASSWORD, read_seed
 
 pytestmark = pytest.mark.browser
@@ -24,12 +25,8 @@ def test_supervisor_imports_reviews_and_accepts_the_reference_plan(transactional
     user.groups.add(Group.objects.get_or_create(name=SUPERVISORS_GROUP)[0])
     base = live_server.url
 
-    def log_in(page: Any) -> None:
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "chief")
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+    def sign_in(page: Any) -> None:
+        log_in(page, base, "chief", PASSWORD)
 
     def upload_seed(page: Any) -> str:
         page.goto(f"{base}/imports/")
@@ -46,7 +43,7 @@ def test_supervisor_imports_reviews_and_accepts_the_reference_plan(transactional
             page.get_by_test_id("job-result-link").click()
         return str(page.url), summary
 
-    in_browser(log_in)
+    in_browser(sign_in)
     job_url = in_browser(upload_seed)
     assert job_url.startswith(f"{base}/jobs/")
     run_pending_jobs()  # what the job runner of `envplan serve` does

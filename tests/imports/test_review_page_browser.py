@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from envplan.imports import services
+from tests.browsing import log_in
 from tests.imports.conftest import PASSWORD, read_seed
 
 pytestmark = pytest.mark.browser
@@ -22,11 +23,7 @@ def test_the_review_page_starts_with_a_summary_and_stays_short(
 
     def measure(page: Any) -> dict[str, Any]:
         page.set_viewport_size({"width": 1366, "height": 900})
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", supervisor.username)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+        log_in(page, base, supervisor.username, PASSWORD)
         page.goto(f"{base}{imp.get_absolute_url()}")
         height = page.evaluate("document.documentElement.scrollHeight")
         print(f"review page of the reference plan at 1366 px: {height} px")

@@ -80,15 +80,8 @@ def report_on(task: Task, *, supervisor: User, value: str, index: int) -> Progre
     reporter = User.objects.create_user(f"reporter-{index}")
     Membership.objects.create(user=reporter, unit=unit, role=MemberRole.REPORTER)
     values = {target.pk: value for target in task.targets.all()}
-    report = progress.save_report(
-        task=task,
-        unit=unit,
-        period=PERIOD,
-        by=reporter,
-        narrative="Work done.",
-        status="in_progress",
-        values=values,
-    )
+    written = {"narrative": "Work done.", "status": "in_progress", "values": values}
+    report = progress.save_report(task=task, unit=unit, period=PERIOD, by=reporter, **written)
     upload = SimpleUploadedFile(f"proof-{index}.pdf", minimal_pdf(), content_type="application/pdf")
     progress.add_evidence(report, upload=upload, by=reporter)
     report.refresh_from_db()
@@ -97,9 +90,7 @@ def report_on(task: Task, *, supervisor: User, value: str, index: int) -> Progre
         unit=unit,
         period=PERIOD,
         by=reporter,
-        narrative="Work done.",
-        status="in_progress",
-        values=values,
+        **written,
         expected_version=report.version,
         submit=True,
     )

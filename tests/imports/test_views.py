@@ -12,6 +12,7 @@ from envplan.core.models import AuditEntry
 from envplan.imports import services
 from envplan.imports.models import ImportStatus, PlanImport
 from envplan.plans.models import Plan
+from tests.fixtures import assert_sent_to_login
 from tests.imports.conftest import read_sample
 from tests.jobrunner import finish_job
 
@@ -85,8 +86,7 @@ def test_import_views_serve_superusers(view: str, pending: PlanImport, db: None)
 def test_import_views_send_anonymous_users_to_login(pending: PlanImport, client: Client):
     response = client.get(reverse("imports:review", args=[pending.pk]))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_state_changes_refuse_get(pending: PlanImport, supervisor_client: Client):

@@ -14,12 +14,16 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from envplan.inspections.models import (
+    Draw,
     InspectionItem,
+    InspectionRecord,
     InspectionTask,
     Inspector,
     RatioRule,
     SupervisionObject,
 )
+from envplan.inspections.services import draws
+from envplan.inspections.services.records import RecordInput, complete_record, save_record
 from envplan.sources.models import Enterprise
 from tests.world import PASSWORD, World, build_world, user
 
@@ -105,3 +109,18 @@ def enforcement(db: None) -> Enforcement:
 def login(client: Client, who: User) -> Client:
     assert client.login(username=who.username, password=PASSWORD)
     return client
+
+
+def drawn(task: InspectionTask, stratum: str, *, by: User | None = None) -> Draw:
+    """The task's draw of one stratum, planned, committed and made at NOW."""
+    planned = {d.stratum: d for d in draws.plan_draws(task, by=by)}
+    return draws.make_draw(draws.commit_draw(planned[stratum], by=by, now=NOW), by=by, now=NOW)
+
+
+def inspected(record: InspectionRecord, day: dt.date, *, now: dt.datetime | None = None) -> None:
+    """The record filled in as inspected on `day` (method 1, result 1, no follow-up) and completed, at
+    `now` (10:00 that day unless given)."""
+    moment = now or at(day)
+    data = RecordInput(inspected_on=day, methods=["1"], result="1", follow_ups=["none"])
+    save_record(record, by=None, data=data, now=moment)
+    complete_record(record, by=None, now=moment)

@@ -9,6 +9,7 @@ from envplan.demo.loader import load_demo
 from envplan.demo.logins import DEMO_PASSWORD, demo_password_hash
 from envplan.inspections.demo import load_inspections_demo
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, RectificationTask
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 WIDTH = 360
@@ -24,11 +25,7 @@ def test_enforcement_pages_fit_a_360_px_phone(transactional_db, live_server, bro
     task = RectificationTask.objects.get(number=17)
     context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 780})
     phone = context.new_page()
-    phone.goto(f"{live_server.url}/accounts/login/")
-    phone.fill("#id_username", inspector)
-    phone.fill("#id_password", DEMO_PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_load_state()
+    log_in(phone, live_server.url, inspector)
 
     widths = {}
     for path in (

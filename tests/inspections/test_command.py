@@ -13,9 +13,8 @@ from envplan.commandline import NEEDS_DJANGO
 from envplan.commands import build_parser
 from envplan.inspections.models import InspectionRecord, RectificationTask
 from envplan.inspections.services import draws
-from envplan.inspections.services.records import RecordInput, complete_record, save_record
 from tests.commandline import envplan
-from tests.inspections.conftest import NOW, at
+from tests.inspections.conftest import NOW, at, drawn, inspected
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
@@ -24,18 +23,9 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 
 @pytest.fixture
 def revealed(enforcement):
-    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=None)}
-    draw = draws.make_draw(draws.commit_draw(planned["key"], by=None, now=NOW), by=None, now=NOW)
+    draw = drawn(enforcement.task, "key")
     for record in InspectionRecord.objects.filter(drawn_target__draw=draw):
-        save_record(
-            record,
-            by=None,
-            data=RecordInput(
-                inspected_on=dt.date(2025, 7, 15), methods=["1"], result="1", follow_ups=["none"]
-            ),
-            now=NOW,
-        )
-        complete_record(record, by=None, now=NOW)
+        inspected(record, dt.date(2025, 7, 15), now=NOW)
     return draws.reveal_seed(draw, by=None, now=at(dt.date(2025, 7, 20)))
 
 
@@ -74,8 +64,7 @@ def test_command_exported_pool_roster_and_published_draw_verify(revealed, tmp_pa
 
 
 def test_command_a_drawn_but_unrevealed_draw_stays_confidential(enforcement):
-    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=None)}
-    draw = draws.make_draw(draws.commit_draw(planned["key"], by=None, now=NOW), by=None, now=NOW)
+    draw = drawn(enforcement.task, "key")
 
     code, out, err = run(["published", "--draw", str(draw.pk)])
 

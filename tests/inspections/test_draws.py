@@ -16,26 +16,17 @@ from envplan.inspections import frequency
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, InspectionTask, Recusal
 from envplan.inspections.services import draws
-from envplan.inspections.services.records import RecordInput, complete_record, save_record
 from tests.commandline import in_group
-from tests.inspections.conftest import NOW, Enforcement, at
+from tests.inspections.conftest import NOW, Enforcement, at, drawn, inspected
 
 
 def _made(enforcement: Enforcement, stratum: str = "general") -> Draw:
-    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=enforcement.world.officer)}
-    draw = draws.commit_draw(planned[stratum], by=enforcement.world.officer, now=NOW)
-    return draws.make_draw(draw, by=enforcement.world.officer, now=NOW)
+    return drawn(enforcement.task, stratum, by=enforcement.world.officer)
 
 
 def _complete_all(draw: Draw, day: dt.date) -> None:
     for record in InspectionRecord.objects.filter(drawn_target__draw=draw):
-        save_record(
-            record,
-            by=None,
-            data=RecordInput(inspected_on=day, methods=["1"], result="1", follow_ups=["none"]),
-            now=at(day),
-        )
-        complete_record(record, by=None, now=at(day))
+        inspected(record, day)
 
 
 def _verify(
@@ -172,9 +163,8 @@ def test_draws_rotation_leaves_out_the_previous_rounds_targets(enforcement):
         period_end=dt.date(2025, 12, 31),
         required_qualifications=["enforcement"],
     )
-    planned = {d.stratum: d for d in draws.plan_draws(next_task, by=None)}
 
-    second = draws.make_draw(draws.commit_draw(planned["special"], by=None, now=NOW), by=None, now=NOW)
+    second = drawn(next_task, "special")
 
     target = second.result["selected"][0]
     recent = {entry["id"]: entry["recently_inspected"] for entry in second.roster}

@@ -19,10 +19,24 @@ from envplan.inspections.models import (
     RectificationState,
     RectificationTask,
 )
-from envplan.inspections.services import draws
 from envplan.inspections.services import rectifications as rect_services
-from envplan.inspections.services.records import RecordInput, complete_record, publish_record, save_record
-from tests.inspections.conftest import NOW, at, build_enforcement, login
+from envplan.inspections.services.records import publish_record
+from envplan.plans.models import Unit
+from tests.inspections.conftest import NOW, at, build_enforcement, drawn, inspected, login
+
+
+def rectification(number: int, unit: Unit) -> RectificationTask:
+    """Task `number` of round "r", accepted by `unit`, due on 30 November."""
+    task = RectificationTask(
+        round="r",
+        number=number,
+        problem="p",
+        subject="s",
+        accepting_unit=unit,
+        goal="g",
+        deadline=dt.date(2025, 11, 30),
+    )
+    return rect_services.save_rectification(task, by=None)
 
 
 class Scene:
@@ -30,8 +44,7 @@ class Scene:
         self.enforcement = build_enforcement()
         world = self.enforcement.world
         self.world = world
-        planned = {d.stratum: d for d in draws.plan_draws(self.enforcement.task, by=None)}
-        self.draw = draws.make_draw(draws.commit_draw(planned["key"], by=None, now=NOW), by=None, now=NOW)
+        self.draw = drawn(self.enforcement.task, "key")
         self.record, self.other = InspectionRecord.objects.filter(drawn_target__draw=self.draw).order_by("pk")
         # Two teams may share an inspector: give the other record the two inspectors of no team of this one.
         self.other.inspectors.set(
@@ -41,40 +54,10 @@ class Scene:
         published = InspectionRecord.objects.create(
             task=self.enforcement.task, enterprise=self.enforcement.enterprises[9]
         )
-        save_record(
-            published,
-            by=None,
-            data=RecordInput(
-                inspected_on=dt.date(2025, 7, 2), methods=["1"], result="1", follow_ups=["none"]
-            ),
-            now=NOW,
-        )
-        complete_record(published, by=None, now=NOW)
+        inspected(published, dt.date(2025, 7, 2), now=NOW)
         self.published = publish_record(published, by=None, now=NOW)
-        self.task = rect_services.save_rectification(
-            RectificationTask(
-                round="r",
-                number=1,
-                problem="p",
-                subject="s",
-                accepting_unit=world.ecology,
-                goal="g",
-                deadline=dt.date(2025, 11, 30),
-            ),
-            by=None,
-        )
-        self.housing_task = rect_services.save_rectification(
-            RectificationTask(
-                round="r",
-                number=2,
-                problem="p",
-                subject="s",
-                accepting_unit=world.housing,
-                goal="g",
-                deadline=dt.date(2025, 11, 30),
-            ),
-            by=None,
-        )
+        self.task = rectification(1, world.ecology)
+        self.housing_task = rectification(2, world.housing)
         evidence = rect_services.add_evidence(
             self.housing_task, by=None, uploads=[SimpleUploadedFile("e.png", generated_photo(1))], now=NOW
         )
@@ -170,13 +153,7 @@ def test_permissions_a_published_record_is_read_by_any_login_and_the_rest_is_not
 
 def test_permissions_the_office_publishes_results(scene, client):
     record = scene.record
-    save_record(
-        record,
-        by=None,
-        data=RecordInput(inspected_on=dt.date(2025, 7, 15), methods=["1"], result="1", follow_ups=["none"]),
-        now=NOW,
-    )
-    complete_record(record, by=None, now=NOW)
+    inspected(record, dt.date(2025, 7, 15), now=NOW)
     login(client, scene.world.officer)
 
     assert status(client, f"/inspections/records/{record.pk}/publish/", "post") == 302

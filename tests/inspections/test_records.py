@@ -15,16 +15,14 @@ from envplan.inspections.deadlines import result_clock, result_deadline
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.images import generated_photo
 from envplan.inspections.models import InspectionRecord, Photo, RecordState
-from envplan.inspections.services import draws, records
+from envplan.inspections.services import records
 from envplan.inspections.services.records import FindingInput, RecordInput
-from tests.inspections.conftest import NOW, at, login
+from tests.inspections.conftest import NOW, at, drawn, login
 
 
 @pytest.fixture
 def record(enforcement) -> InspectionRecord:
-    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=None)}
-    draw = draws.make_draw(draws.commit_draw(planned["special"], by=None, now=NOW), by=None, now=NOW)
-    return InspectionRecord.objects.get(drawn_target__draw=draw)
+    return InspectionRecord.objects.get(drawn_target__draw=drawn(enforcement.task, "special"))
 
 
 def _inspector_login(record: InspectionRecord):

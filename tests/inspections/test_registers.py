@@ -22,9 +22,9 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.inspections.services import draws, registers
-from envplan.inspections.services.records import RecordInput, complete_record, publish_record, save_record
+from envplan.inspections.services.records import publish_record
 from envplan.sources.models import Enterprise
-from tests.inspections.conftest import NOW, at, login
+from tests.inspections.conftest import NOW, at, drawn, inspected, login
 
 
 def test_registers_ratio_rule_of_both_kinds_is_refused_on_the_page(enforcement, client):
@@ -165,20 +165,13 @@ def test_registers_hazardous_waste_form_scores_a_unit(enforcement, client):
 
 
 def test_registers_results_published_on_time_counts_only_results_that_were_due(enforcement):
-    planned = {d.stratum: d for d in draws.plan_draws(enforcement.task, by=None)}
-    draw = draws.make_draw(draws.commit_draw(planned["key"], by=None, now=NOW), by=None, now=NOW)
+    draw = drawn(enforcement.task, "key")
     first, second = InspectionRecord.objects.filter(drawn_target__draw=draw).order_by("pk")
-    for record, inspected, published in (
+    for record, day, published in (
         (first, dt.date(2025, 7, 1), dt.date(2025, 7, 10)),
         (second, dt.date(2025, 7, 14), None),
     ):
-        save_record(
-            record,
-            by=None,
-            data=RecordInput(inspected_on=inspected, methods=["1"], result="1", follow_ups=["none"]),
-            now=at(inspected),
-        )
-        complete_record(record, by=None, now=at(inspected))
+        inspected(record, day)
         if published:
             publish_record(record, by=None, now=at(published))
 

@@ -25,10 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def approved_report(world: World) -> ProgressReport:
     report = progress.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=dt.date(2025, 5, 1),
-        by=world.housing_reporter,
+        **world.housing_writes(dt.date(2025, 5, 1)),
         narrative="Two kilometres laid.",
         status="in_progress",
         values={world.target.pk: "2"},

@@ -13,6 +13,7 @@ from django.urls import reverse
 from envplan.core.models import DemoClock
 from envplan.plans.models import Plan
 from envplan.plans.queries import PLAN_SESSION_KEY, current_plan
+from tests.fixtures import assert_sent_to_login
 
 pytestmark = pytest.mark.django_db
 
@@ -154,5 +155,4 @@ def test_switch_requires_login(client: Client):
 
     response = client.post(reverse("plans:switch"), {"plan": plan.pk})
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)

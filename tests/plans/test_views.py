@@ -5,12 +5,12 @@ from django.test import Client
 from django.urls import reverse
 
 from envplan.plans.models import Chapter, Unit
+from tests.fixtures import assert_sent_to_login
 
 
 def test_plan_overview_requires_login(demo, client: Client):
     response = client.get(reverse("plans:plan", args=[demo.plan.pk]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_plan_overview_shows_counts_by_chapter(demo, supervisor_client: Client):

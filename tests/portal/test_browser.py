@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +32,7 @@ def test_reader_reports_an_error_and_the_owning_unit_answers_in_public(
 
     # The ecology bureau's administrator takes it up and answers.
     unit = browser.new_context(locale="en-US").new_page()
-    unit.goto(f"{live_server.url}/accounts/login/")
-    unit.fill("#id_username", "ecology-admin")
-    unit.fill("#id_password", DEMO_PASSWORD)
-    unit.click("button[type=submit]")
-    unit.wait_for_load_state()
+    log_in(unit, live_server.url, "ecology-admin")
     unit.goto(f"{live_server.url}/corrections/")
     unit.get_by_test_id("inbox").get_by_role("link").first.click()
     assert "September report was never approved" in unit.get_by_test_id("description").inner_text()

@@ -41,10 +41,7 @@ def housing_report(world: World, *, submit: bool = False, value: str = "4.5", pe
     from envplan.progress import services
 
     return services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=period or dt.date(2025, 5, 1),
-        by=world.housing_reporter,
+        **world.housing_writes(period or dt.date(2025, 5, 1)),
         narrative="Laid 4.5 km of pipe.",
         status="in_progress",
         values={world.target.pk: value},

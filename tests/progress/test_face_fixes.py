@@ -48,10 +48,7 @@ def test_the_edit_form_shows_the_return_comment(world: World, login):  # type: i
     assert 'data-testid="return-comment"' in page and "Add the photos of km 3." in page
     # Once submitted again, the comment is history (on the report page), not a notice on the form.
     services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="With photos.",
         status="in_progress",
         submit=True,

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.browsing import log_in
 from tests.progress.factories import PASSWORD, build_world, minimal_pdf
 
 pytestmark = pytest.mark.browser
@@ -15,11 +16,7 @@ pytestmark = pytest.mark.browser
 def logged_in_page(chromium, live_server, username: str):  # type: ignore[no-untyped-def]  # Playwright objects
     context = chromium.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone screen
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, username, PASSWORD)
     return context, page
 
 

@@ -32,10 +32,7 @@ def test_save_report_creates_a_draft_with_values_and_audit(world: World):
 def test_save_report_stale_version_is_refused_and_writes_nothing(world: World):
     report = housing_report(world)
     services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="Second edit",
         status="at_risk",
         expected_version=1,
@@ -43,10 +40,7 @@ def test_save_report_stale_version_is_refused_and_writes_nothing(world: World):
     audit_before = AuditEntry.objects.count()
     with pytest.raises(services.ProgressError, match="changed this report"):
         services.save_report(
-            task=world.lead_task,
-            unit=world.housing,
-            period=MAY,
-            by=world.housing_reporter,
+            **world.housing_writes(MAY),
             narrative="Stale edit",
             status="done",
             expected_version=1,
@@ -82,10 +76,7 @@ def test_submit_then_return_then_approve_keeps_full_history(world: World, django
         services.review_report(report, by=world.ecology_admin, approve=False, comment="  ")
     services.review_report(report, by=world.ecology_admin, approve=False, comment="Add the photos.")
     report = services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="Laid 4.5 km; photos attached.",
         status="in_progress",
         values={world.target.pk: "4.6"},
@@ -115,10 +106,7 @@ def test_only_approved_values_reach_indicator_values(world: World):
     services.review_report(report, by=world.ecology_admin, approve=False, comment="Check the figure.")
     assert IndicatorValue.objects.count() == 0
     report = services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="Corrected",
         status="in_progress",
         values={world.target.pk: "5.25"},
@@ -152,10 +140,7 @@ def test_review_notifies_the_reporting_units_writers_after_commit(
 def test_office_task_report_goes_to_the_supervisors(world: World, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.save_report(
-            task=world.office_task,
-            unit=world.water,
-            period=MAY,
-            by=world.water_admin,
+            **world.water_writes(MAY),
             narrative="Drains cleared",
             status="done",
             submit=True,

@@ -11,6 +11,7 @@ from envplan.core.models import AuditEntry
 from envplan.plans.models import Assignment, Task
 from envplan.progress import services
 from envplan.progress.models import Evidence, Notification, ProgressReport, ReportingSettings
+from tests.fixtures import assert_sent_to_login
 from tests.progress.factories import World, minimal_pdf
 
 MAY = dt.date(2025, 5, 1)
@@ -34,10 +35,7 @@ def form_data(world: World, **changes: object) -> dict[str, object]:
 
 def submitted(world: World) -> ProgressReport:
     return services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="Done so far",
         status="in_progress",
         values={world.target.pk: "3"},
@@ -54,14 +52,12 @@ def submitted(world: World) -> ProgressReport:
 )
 def test_progress_pages_redirect_anonymous_to_login(world: World, client: Client, name: str, args: list[int]):
     response = client.get(reverse(name, args=args))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_edit_page_redirects_anonymous_to_login(world: World, client: Client):
     response = client.post(edit_url(world), form_data(world))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
     assert ProgressReport.objects.count() == 0
 
 
@@ -196,10 +192,7 @@ def test_edit_page_stale_form_gives_a_message_and_keeps_the_text(world: World, l
     client = login(world.housing_reporter)
     client.post(edit_url(world), form_data(world))  # version 1
     services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="Colleague's text",
         status="at_risk",
         expected_version=1,
@@ -285,10 +278,7 @@ def test_review_by_supervisor_approves(world: World, login):
 
 def test_evidence_download_checks_permission(world: World, login, client: Client):
     report = services.save_report(
-        task=world.lead_task,
-        unit=world.housing,
-        period=MAY,
-        by=world.housing_reporter,
+        **world.housing_writes(MAY),
         narrative="x",
         status="in_progress",
     )
@@ -311,10 +301,7 @@ def test_evidence_download_checks_permission(world: World, login, client: Client
 def test_review_queue_lists_reports_for_the_lead_admin(world: World, login):
     report = submitted(world)
     office = services.save_report(
-        task=world.office_task,
-        unit=world.water,
-        period=MAY,
-        by=world.water_admin,
+        **world.water_writes(MAY),
         narrative="x",
         status="done",
         submit=True,

@@ -6,24 +6,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
-from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP
 from envplan.hj212.simulator import device_mn
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
+from tests.fixtures import demo_login, own_lake, role_users
 from tests.sources.loopback import migrated_data_dir
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hj212"
 PASSWORD = "123456"  # the simulator's devices use this PW
 
-
-@pytest.fixture(autouse=True)
-def lake_folder(settings, tmp_path: Path) -> Path:
-    """Every test writes to its own lake."""
-    folder = tmp_path / "lake"
-    settings.LAKE_URL = str(folder)
-    return folder
+__all__ = ["own_lake"]  # the fixture lake_folder
 
 
 @pytest.fixture(scope="session")
@@ -71,15 +65,8 @@ USER_PASSWORD = "sources-test"
 @pytest.fixture
 def users(db: None) -> dict[str, User]:
     """A district supervisor, a bureau officer and a user of no group (each logs in with USER_PASSWORD)."""
-    made = {}
-    for name, group in (("chief", SUPERVISORS_GROUP), ("officer", BUREAU_OFFICERS_GROUP), ("reader", None)):
-        user = User.objects.create_user(username=name, password=USER_PASSWORD)
-        if group is not None:
-            user.groups.add(Group.objects.get_or_create(name=group)[0])
-        made[name] = user
-    return made
+    return role_users(USER_PASSWORD, ungrouped="reader")
 
 
 def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=USER_PASSWORD)
-    return client
+    return demo_login(client, username, USER_PASSWORD)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import select
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from envplan.hj212.receiver import (
 )
 from envplan.lake.landing import LandingLog
 from envplan.sources.receiver import DatabaseRegistry
+from tests.commandline import in_child, in_data_dir
 
 TIMEOUT = 10.0
 REPO = Path(__file__).resolve().parents[2]
@@ -121,6 +121,18 @@ def receiver_thread(
         thread.join(TIMEOUT)
 
 
+def ask(sock: socket.socket, frame: bytes) -> bytes:
+    """Send one frame and read its reply line (what came before the connection closed, if it did)."""
+    sock.sendall(frame)
+    reply = b""
+    while not reply.endswith(b"\r\n"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    return reply
+
+
 def exchange(port: int, frames: list[bytes], *, expect: int, timeout: float = TIMEOUT) -> list[bytes]:
     """Send frames on one connection (all at once) and collect `expect` reply lines (or stop at timeout)."""
     replies: list[bytes] = []
@@ -159,11 +171,7 @@ def reply_qns(replies: list[bytes]) -> list[str]:
 def migrated_data_dir(folder: Path) -> Path:
     """A data folder with its own migrated SQLite database, for `envplan` subprocesses (they cannot see the
     test database)."""
-    env = {**os.environ, "ENVPLAN_DATA_DIR": str(folder)}
-    env.pop("ENVPLAN_DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "envplan", "migrate", "-v0"], cwd=REPO, env=env, check=True, timeout=120
-    )
+    in_child("migrate", "-v0", env=in_data_dir(folder), cwd=REPO).check_returncode()
     return folder
 
 
@@ -177,8 +185,7 @@ def start_serve(
 ) -> tuple[subprocess.Popen[bytes], int]:
     """`envplan hj212 serve --accept-unknown-devices` in a subprocess on 127.0.0.1 and a free port; returns
     it and its port once it listens (the lines it printed before are appended to `output`)."""
-    env = {**os.environ, "ENVPLAN_DATA_DIR": str(data_dir)}
-    env.pop("ENVPLAN_DATABASE_URL", None)
+    env = in_data_dir(data_dir)
     command = [sys.executable, "-m", "envplan", "hj212", "serve", "--host", "127.0.0.1", "--port", "0"]
     process = subprocess.Popen(
         [*command, "--accept-unknown-devices", "--landing", str(landing), *options],

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from envplan.accounts.models import SUPERVISORS_GROUP
 from envplan.core.clock import pin as pin_clock
 from envplan.sources.demo_data import load_sources_demo
 from envplan.sources.models import Outlet
+from tests.browsing import PHONE, log_in
+from tests.fixtures import member
 
 pytestmark = pytest.mark.browser
 NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -20,14 +21,9 @@ def test_device_status_and_outlet_chart_on_a_phone(transactional_db, live_server
     settings.LAKE_URL = str(tmp_path / "lake")
     pin_clock(NOW)
     load_sources_demo(now=NOW)
-    user = User.objects.create_user(username="chief", password="browser-test")
-    user.groups.add(Group.objects.get_or_create(name=SUPERVISORS_GROUP)[0])
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "chief")
-    page.fill("#id_password", "browser-test")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    member("chief", "browser-test", SUPERVISORS_GROUP)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "chief", "browser-test")
 
     page.goto(f"{live_server.url}/sources/")
 

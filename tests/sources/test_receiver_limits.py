@@ -11,21 +11,14 @@ from pathlib import Path
 
 from envplan.hj212.frame import decode_message
 from envplan.hj212.simulator import device_frames
-from tests.sources.loopback import start_serve
+from tests.sources.loopback import ask, start_serve
 
 TIMEOUT = 20.0
 LOWERED = 256  # the soft open-file limit the subprocess starts with
 
 
 def answer(sock: socket.socket, frame: bytes) -> str:
-    sock.sendall(frame)
-    reply = b""
-    while not reply.endswith(b"\r\n"):
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        reply += chunk
-    return decode_message(reply)[1].header.qn or ""
+    return decode_message(ask(sock, frame))[1].header.qn or ""
 
 
 def test_serve_raises_its_open_file_limit_and_refuses_connections_past_the_maximum(

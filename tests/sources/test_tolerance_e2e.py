@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -28,11 +26,12 @@ from envplan.sources.models import (
     VariantCount,
 )
 from envplan.sources.services import ingest_landing
-from tests.commandline import in_group
+from tests.commandline import in_child, in_data_dir, in_group
 from tests.pure.hj212.deviations import DEVIATIONS, MN, PASSWORD, framed, good, segment
 from tests.sources.conftest import login
 from tests.sources.loopback import (
     REPO,
+    ask,
     exchange,
     migrated_data_dir,
     receiver_thread,
@@ -53,17 +52,11 @@ def send(port: int, frames: list[bytes], *, replies: list[bool]) -> list[bytes |
     answers: list[bytes | None] = []
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
         for frame, expected in zip(frames, replies, strict=True):
-            sock.sendall(frame)
-            if not expected:
+            if expected:
+                answers.append(ask(sock, frame))
+            else:
+                sock.sendall(frame)
                 answers.append(None)
-                continue
-            buffer = b""
-            while not buffer.endswith(b"\r\n"):
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                buffer += chunk
-            answers.append(buffer)
     return answers
 
 
@@ -75,16 +68,7 @@ def header_counting_client(port: int, numbers: range, *, wait_for_replies: bool 
 
 
 def envplan(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ENVPLAN_DATA_DIR": str(data_dir)}
-    env.pop("ENVPLAN_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return in_child(*args, env=in_data_dir(data_dir), cwd=REPO)
 
 
 def test_a_client_counting_the_header_in_its_length_is_stored_marked_then_refused_and_listed_when_strict(

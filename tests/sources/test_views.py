@@ -21,6 +21,7 @@ from envplan.sources.models import (
     Outlet,
     QuarantinedDevice,
 )
+from tests.fixtures import assert_sent_to_login
 from tests.sources.conftest import login
 
 NOW = dt.datetime(2025, 10, 20, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -37,8 +38,7 @@ def demo(db: None, users, settings):  # type: ignore[no-untyped-def]
 def test_device_status_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("sources:devices"))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_device_status_shows_online_offline_counters_and_quarantine(

@@ -3,31 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from envplan.demo.loader import DemoResult, load_demo
-from envplan.demo.logins import DEMO_PASSWORD
 from envplan.water.models import MonitoringSection
+from tests.fixtures import demo_login as login
+from tests.fixtures import own_lake, plan_demo
+
+__all__ = ["login", "own_lake", "plan_demo"]  # the fixtures lake_folder and demo; the tests' login
 
 HEADER = "section,time,waterbody,ph,do,codmn,nh3n,tp,dry\n"
-
-
-@pytest.fixture(autouse=True)
-def lake_folder(settings, tmp_path: Path) -> Path:
-    """Every test writes to its own lake."""
-    folder = tmp_path / "lake"
-    settings.LAKE_URL = str(folder)
-    return folder
-
-
-@pytest.fixture
-def demo(db: None) -> DemoResult:
-    return load_demo()
-
-
-def login(client: Client, username: str) -> Client:
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 def write(tmp_path: Path, text: str, name: str = "samples.csv") -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from envplan.demo.loader import load_demo
-from envplan.demo.logins import DEMO_PASSWORD
 from envplan.water.demo_data import load_water_demo
+from tests.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.browser
 def test_monitoring_sections_table_and_water_indicators_in_a_browser(transactional_db, live_server, page):
     demo = load_demo()
     load_water_demo(plan=demo.plan)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "ecology")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, "ecology")
 
     page.goto(f"{live_server.url}/water/")
 

@@ -3,20 +3,17 @@ the command's output, the import record and its page."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from envplan.water import lake as water_lake
 from envplan.water.models import ImportStatus, WaterImport
 from envplan.water.services import import_samples
-from tests.commandline import in_group
+from tests.commandline import envplan
+from tests.fixtures import assert_lists_a_thousand_of_5000_errors, import_pages
 from tests.water.conftest import HEADER
-
-main = in_group("water")
 
 
 @pytest.fixture
@@ -33,12 +30,10 @@ def many_bad_rows(tmp_path: Path) -> Path:
 
 
 def test_water_import_command_prints_a_thousand_errors_and_the_count(monitoring_sections, many_bad_rows):
-    out, err = io.StringIO(), io.StringIO()
+    code, out, err = envplan("water", "import", str(many_bad_rows))
 
-    code = main(["import", str(many_bad_rows)], stdout=out, stderr=err)
-
-    lines = err.getvalue().splitlines()
-    assert (code, out.getvalue()) == (2, "")
+    lines = err.splitlines()
+    assert (code, out) == (2, "")
     assert len(lines) == 1_002
     assert lines[0].startswith("samples.csv, line 3, codmn: not a number: 'x0'")
     assert lines[1000] == "… and 4,000 more errors"
@@ -61,15 +56,10 @@ def test_water_import_stores_a_thousand_errors_the_count_and_no_sample(monitorin
 
 
 def test_water_import_page_lists_a_thousand_errors_and_counts_the_others(
-    monitoring_sections, many_bad_rows, client: Client, django_user_model
+    monitoring_sections, many_bad_rows, client: Client
 ):
     record = import_samples(many_bad_rows, by=None)
-    client.force_login(django_user_model.objects.create_superuser("chief", password="pw-chief-1"))
 
-    detail = client.get(reverse("water:import_detail", args=[record.pk])).content.decode()
-    listing = client.get(reverse("water:import")).content.decode()
+    detail, listing = import_pages(client, "water", record.pk)
 
-    assert "<h2>5000 errors</h2>" in detail
-    assert detail.count("not a number: &#x27;x") == 1_000
-    assert "… and 4,000 more errors, not listed here." in detail
-    assert '<td data-label="Errors" class="num">5000</td>' in listing
+    assert_lists_a_thousand_of_5000_errors(detail, listing, "not a number: &#x27;x")

@@ -13,6 +13,7 @@ from envplan.core.models import AuditEntry
 from envplan.water import lake as water_lake
 from envplan.water.demo_data import load_water_demo
 from envplan.water.models import MonitoringSection, WaterImport
+from tests.fixtures import assert_sent_to_login
 from tests.jobrunner import finish_job
 from tests.water.conftest import HEADER, login
 
@@ -34,8 +35,7 @@ def water_demo(demo):
 def test_water_pages_anonymous_is_sent_to_login(client, db, name, args):
     response = client.get(reverse(name, args=args))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_sent_to_login(response)
 
 
 def test_monitoring_sections_page_lists_sections_coloured_by_class_for_a_unit_user(

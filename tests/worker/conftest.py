@@ -1,18 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
+from tests.fixtures import small_world
 
-import pytest
-
-from tests.progress.factories import World, build_world
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return build_world()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # Seven users per test: the production hasher's deliberate slowness would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+__all__ = ["small_world"]  # the fixture world (passwords are hashed quickly by tests/envsetup.py)

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext_lazy
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from envplan.core import jobs
 from envplan.core.jobs import (
@@ -76,7 +77,7 @@ def actions(job: Job) -> list[str]:
 
 
 def test_jobs_queued_job_runs_to_done_with_its_result_and_every_change_audited(
-    world: World, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ):
     job = queue(ECHO, world.housing_reporter, language="fr")
     stored = job.input_file.name

@@ -57,10 +57,7 @@ def test_remind_real_run_notifies_once_and_not_again(world):
 def test_remind_submitted_report_gets_no_reminder(world):
     period = dt.date(2025, 5, 1)
     progress.save_report(
-        task=world.office_task,
-        unit=world.water,
-        period=period,
-        by=world.water_admin,
+        **world.water_writes(period),
         narrative="n",
         status="in_progress",
         submit=True,

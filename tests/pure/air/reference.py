@@ -1,17 +1,9 @@
 """The test oracle: HJ 633 IAQI and AQI written as Polars expressions, independently of the compiled kernel.
 
 This was the production path before the kernel served every command and page; it stays here only as the
-reference the kernel is checked against (`test_air_kernel.py`). Same schema and rules as `with_aqi`.
-
-Input frames (documented schema; missing = null):
-* real-time: `time` (Datetime, end of the hour, China Standard Time), 1-hour means `pm25 pm10 so2 no2 co o3`;
-  optional `so2_24h` (for the 2012 SO2 > 800 rule), `pm25_24h pm10_24h o3_8h` (moving means, 2012 text rule).
-* daily: `time` (Date), 24-hour means `pm25 pm10 so2 no2 co`, `o3_8h` (daily max 8-h), `o3_1h` (daily max 1-h,
-  2012 only).
-CO in mg/m³, the others in µg/m³.
-
-Output columns added: `edition`, `iaqi_pm25 … iaqi_o3` (O3 = the larger of `iaqi_o3_1h`, `iaqi_o3_8h`),
-`aqi`, `category` (1-6), `primary` (codes `pm25;pm10;so2;no2;co;o3`, null when AQI <= 50 or not published).
+reference the kernel is checked against (`test_air_kernel.py`). It takes the frames `with_aqi` takes and
+adds the same columns (schema in `envplan.standards.air.aqi`), and it reads the standard's tables only:
+the options are the plain words of the command line, not the engine's enums.
 """
 
 from __future__ import annotations
@@ -21,25 +13,13 @@ from typing import Literal
 
 import polars as pl
 
-from envplan.standards.air.aqi import MissingPolicy, RealtimeRule
+from envplan.standards.air import tables as hj633
 from envplan.standards.air.rounding import gbt8170_round
-from envplan.standards.air.tables import (
-    BREAKPOINTS,
-    CATEGORIES,
-    IAQI_CAP,
-    IAQI_LEVELS,
-    O3_8H_ABOVE_TABLE_IAQI_2026,
-    O3_8H_THRESHOLD,
-    POLLUTANTS,
-    PRIMARY_ABOVE,
-    PUBLISH_WITH_MISSING_ABOVE_2026,
-    SO2_1H_ABOVE_TABLE_IAQI_2026,
-    SO2_1H_THRESHOLD,
-    Breakpoints,
-)
 from envplan.standards.versions import AqiEdition, aqi_edition_expr
 
 Kind = Literal["realtime", "daily"]
+Rule = Literal["practice", "text"]  # HJ 633-2012 real-time: what CNEMC published, or the text
+Missing = Literal["available", "blank"]  # HJ 633-2012 with an indicator missing: index the rest, or none
 
 
 # The exact value of an index segment is a fraction with denominator (BP_hi - BP_lo) x 1000 <= 1,140,000
@@ -50,7 +30,7 @@ _CEILING_EPSILON = 1e-9
 _QUANTUM_DECIMALS = 3  # inputs are used to the thousandth (published data carry at most one decimal)
 
 
-def iaqi_expr(concentration: pl.Expr, breakpoints: Breakpoints) -> pl.Expr:
+def iaqi_expr(concentration: pl.Expr, breakpoints: hj633.Breakpoints) -> pl.Expr:
     """IAQI of one indicator, rounded up (HJ 633-2012 §6.2, HJ 633-2026 §4.2.6), as Int64.
 
     IAQI = (IAQI_hi - IAQI_lo) / (BP_hi - BP_lo) * (C - BP_lo) + IAQI_lo with BP_lo < C <= BP_hi; the
@@ -58,8 +38,10 @@ def iaqi_expr(concentration: pl.Expr, breakpoints: Breakpoints) -> pl.Expr:
     one (SO2 1-h, O3 8-h) it is null and the caller applies the edition's rule. Negative C gives null.
     """
     c = concentration.round(_QUANTUM_DECIMALS)
-    defined = [(level, bp) for level, bp in zip(IAQI_LEVELS, breakpoints, strict=True) if bp is not None]
-    top = float(IAQI_CAP) if len(defined) == len(IAQI_LEVELS) else None
+    defined = [
+        (level, bp) for level, bp in zip(hj633.IAQI_LEVELS, breakpoints, strict=True) if bp is not None
+    ]
+    top = float(hj633.IAQI_CAP) if len(defined) == len(hj633.IAQI_LEVELS) else None
     result: pl.Expr = pl.lit(top, dtype=pl.Float64)
     # Built from the top segment down so that the first segment with C <= BP_hi wins.
     for (level_lo, bp_lo), (level_hi, bp_hi) in reversed(list(itertools.pairwise(defined))):
@@ -72,7 +54,7 @@ def iaqi_expr(concentration: pl.Expr, breakpoints: Breakpoints) -> pl.Expr:
 def category_expr(aqi: pl.Expr) -> pl.Expr:
     """Category level 1-6 of an AQI (HJ 633-2012 Table 2 / HJ 633-2026 Table 1); null stays null."""
     level = pl.lit(1, dtype=pl.Int8)
-    for category in CATEGORIES[:-1]:
+    for category in hj633.CATEGORIES[:-1]:
         assert category.aqi_max is not None
         level = level + (aqi > category.aqi_max).cast(pl.Int8)
     return level
@@ -80,9 +62,9 @@ def category_expr(aqi: pl.Expr) -> pl.Expr:
 
 def primary_expr(aqi: pl.Expr, iaqi: dict[str, pl.Expr]) -> pl.Expr:
     """Primary pollutants: the codes whose IAQI equals an AQI above 50, ties all count (HJ 633 §4)."""
-    parts = [pl.when(iaqi[code] == aqi).then(pl.lit(code)) for code in POLLUTANTS]
+    parts = [pl.when(iaqi[code] == aqi).then(pl.lit(code)) for code in hj633.POLLUTANTS]
     joined = pl.concat_str(parts, separator=";", ignore_nulls=True)
-    return pl.when(aqi > PRIMARY_ABOVE).then(joined).otherwise(None)
+    return pl.when(aqi > hj633.PRIMARY_ABOVE).then(joined).otherwise(None)
 
 
 class _Rows:
@@ -106,28 +88,21 @@ def reference_aqi(
     frame: pl.DataFrame | pl.LazyFrame,
     *,
     kind: Kind,
-    edition: AqiEdition | str = "auto",
-    realtime_rule: RealtimeRule | str = RealtimeRule.PRACTICE,
-    missing: MissingPolicy | str = MissingPolicy.AVAILABLE,
-    time_column: str = "time",
+    edition: str = "auto",
+    realtime_rule: Rule = "practice",
+    missing: Missing = "available",
 ) -> pl.LazyFrame:
-    """Add `edition`, `iaqi_*`, `aqi`, `category`, `primary` to a real-time or daily frame.
-
-    With `edition="auto"` each row follows the date it belongs to: a daily row its date, an hourly row the
-    day of the hour it ends (so 2026-03-01 00:00 is still evaluated with HJ 633-2012).
-    `realtime_rule` and `missing` only affect HJ 633-2012 rows. Computed in stages (inputs, indices,
-    AQI, labels) so that every index is evaluated once.
-    """
+    """`with_aqi` of the frame, in four stages (inputs, indices, AQI, labels) so that every index is
+    evaluated once. `edition` is `auto` (each row the edition of the day it belongs to) or an edition."""
     lazy = frame.lazy()
     columns = set(lazy.collect_schema().names())
-    text_rule = RealtimeRule(str(realtime_rule)) is RealtimeRule.TEXT
-    policy = MissingPolicy(str(missing))
+    text_rule = realtime_rule == "text"
     fixed = None if str(edition) == "auto" else AqiEdition(str(edition))
     rows = _Rows(fixed)
     if kind == "realtime":
-        belongs_to = (pl.col(time_column).cast(pl.Datetime) - pl.duration(hours=1)).dt.date()
+        belongs_to = (pl.col("time").cast(pl.Datetime) - pl.duration(hours=1)).dt.date()
     else:
-        belongs_to = pl.col(time_column).cast(pl.Date)
+        belongs_to = pl.col("time").cast(pl.Date)
     lazy = lazy.with_columns(aqi_edition_expr(belongs_to, edition).alias("edition"))
 
     def source(name: str) -> pl.Expr:
@@ -164,20 +139,24 @@ def reference_aqi(
 
     # Stage 2: indices.
     def pm(name: str, column: str) -> pl.Expr:
-        per_edition = {ed: iaqi_expr(c[name], BREAKPOINTS[ed][column]) for ed in AqiEdition if rows.has(ed)}
+        per_edition = {
+            ed: iaqi_expr(c[name], hj633.BREAKPOINTS[ed][column]) for ed in AqiEdition if rows.has(ed)
+        }
         if len(per_edition) == 1:
             return next(iter(per_edition.values()))
         return rows.pick(per_edition[AqiEdition.HJ633_2026], per_edition[AqiEdition.HJ633_2012])
 
-    bp = BREAKPOINTS[AqiEdition.HJ633_2012]  # identical to 2026 except PM10/PM2.5
+    bp = hj633.BREAKPOINTS[AqiEdition.HJ633_2012]  # identical to 2026 except PM10/PM2.5
     indices: dict[str, pl.Expr] = {"pm25": pm("pm25", "PM25_24h"), "pm10": pm("pm10", "PM10_24h")}
     if kind == "realtime":
         # Table 1 note of each edition: SO2 1-h above 800 -> 2012: the 24-h mean's IAQI; 2026: 200.
         above = rows.pick(
-            pl.lit(SO2_1H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), iaqi_expr(c["so2_24h"], bp["SO2_24h"])
+            pl.lit(hj633.SO2_1H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), iaqi_expr(c["so2_24h"], bp["SO2_24h"])
         )
         indices["so2"] = (
-            pl.when(c["so2"] > SO2_1H_THRESHOLD).then(above).otherwise(iaqi_expr(c["so2"], bp["SO2_1h"]))
+            pl.when(c["so2"] > hj633.SO2_1H_THRESHOLD)
+            .then(above)
+            .otherwise(iaqi_expr(c["so2"], bp["SO2_1h"]))
         )
         indices["no2"] = iaqi_expr(c["no2"], bp["NO2_1h"])
         indices["co"] = iaqi_expr(c["co"], bp["CO_1h"])
@@ -186,7 +165,9 @@ def reference_aqi(
         if text_rule and rows.has(AqiEdition.HJ633_2012):
             # HJ 633-2012 text: the O3 8-h moving mean is indexed too; above 800 the 1-h index stands.
             o3_8h = (
-                pl.when(c["o3_8h"] > O3_8H_THRESHOLD).then(none).otherwise(iaqi_expr(c["o3_8h"], bp["O3_8h"]))
+                pl.when(c["o3_8h"] > hj633.O3_8H_THRESHOLD)
+                .then(none)
+                .otherwise(iaqi_expr(c["o3_8h"], bp["O3_8h"]))
             )
             indices["o3_8h"] = rows.pick(none, o3_8h)
             required_2012 = [*required, c["o3_8h"]]
@@ -201,8 +182,8 @@ def reference_aqi(
         indices["o3_1h"] = rows.pick(none, iaqi_expr(c["o3_1h"], bp["O3_1h"]))
         o3_8h_index = iaqi_expr(c["o3_8h"], bp["O3_8h"])
         # O3 8-h above 800: 2026 counts 300; 2012 leaves it to the 1-h index.
-        above8 = rows.pick(pl.lit(O3_8H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), none)
-        indices["o3_8h"] = pl.when(c["o3_8h"] > O3_8H_THRESHOLD).then(above8).otherwise(o3_8h_index)
+        above8 = rows.pick(pl.lit(hj633.O3_8H_ABOVE_TABLE_IAQI_2026, dtype=pl.Int64), none)
+        indices["o3_8h"] = pl.when(c["o3_8h"] > hj633.O3_8H_THRESHOLD).then(above8).otherwise(o3_8h_index)
         required = [c["pm25"], c["pm10"], c["so2"], c["no2"], c["co"], c["o3_8h"]]
         required_2012 = [*required, c["o3_1h"]]
     missing_2026 = pl.any_horizontal([r.is_null() for r in required])
@@ -220,28 +201,20 @@ def reference_aqi(
     )
     missing_any = pl.col("_missing") | pl.col("iaqi_so2").is_null()
     # HJ 633-2026 §5.3.1: with a pollutant missing, the AQI is published only when it exceeds 100.
-    publish_2026 = ~missing_any | (pl.col("_raw_aqi") > PUBLISH_WITH_MISSING_ABOVE_2026)
-    publish_2012 = ~missing_any if policy is MissingPolicy.BLANK else pl.lit(True)
+    publish_2026 = ~missing_any | (pl.col("_raw_aqi") > hj633.PUBLISH_WITH_MISSING_ABOVE_2026)
+    publish_2012 = ~missing_any if missing == "blank" else pl.lit(True)
     lazy = lazy.with_columns(
         pl.when(rows.pick(publish_2026, publish_2012)).then(pl.col("_raw_aqi")).otherwise(none).alias("aqi")
     )
 
     # Stage 4: labels.
-    iaqi = {code: pl.col(f"iaqi_{code}") for code in POLLUTANTS}
+    iaqi = {code: pl.col(f"iaqi_{code}") for code in hj633.POLLUTANTS}
     lazy = lazy.with_columns(
         category_expr(pl.col("aqi")).alias("category"),
         primary_expr(pl.col("aqi"), iaqi).alias("primary"),
     )
-    order = [
-        "iaqi_pm25",
-        "iaqi_pm10",
-        "iaqi_so2",
-        "iaqi_no2",
-        "iaqi_co",
-        "iaqi_o3",
-        "iaqi_o3_1h",
-        "iaqi_o3_8h",
-    ]
+    # The published pollutants in the standard's order, then the two O3 indices the O3 one is the larger of.
+    order = [f"iaqi_{code}" for code in hj633.POLLUTANTS] + ["iaqi_o3_1h", "iaqi_o3_8h"]
     temporary = [f"_c_{name}" for name in inputs] + ["_missing", "_raw_aqi"]
     kept = [name for name in lazy.collect_schema().names() if name not in temporary and name not in order]
     head = [name for name in kept if name not in ("aqi", "category", "primary")]

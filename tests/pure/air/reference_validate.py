@@ -1,91 +1,83 @@
 """The test oracle of the validator: the check-by-check validation that the one-pass `validate` replaced.
 
-Kept verbatim (21 separate passes) so that the property tests can show that the one-pass validator gives
-the same rows and the same messages, in the same order. Not used by the application.
+Kept as it was (21 separate passes) so that the property tests can show that the one-pass validator gives
+the same rows and the same messages, in the same order. Not used by the application. The tables it checks
+against (columns, ceilings, error schema) are the validator's own; the checks and the reading of times
+are written here independently: times one value at a time with the standard library, not with the
+validator's Polars expressions.
 
-`validate_air_frame` takes the raw text frame (every column a string, as read from the CSV) and returns
+`reference_validate` takes the raw text frame (every column a string, as read from the CSV) and returns
 the parsed frame plus a frame of errors `file, line, field, message` (line = line number in the file,
-the header being line 1). Rows named in the error frame should be skipped by the caller.
+the header being line 1).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
-Kind = Literal["realtime", "daily", "hourly"]
-
-REALTIME_COLUMNS = ("pm25", "pm10", "so2", "no2", "co", "o3")
-REALTIME_OPTIONAL = ("so2_24h", "pm25_24h", "pm10_24h", "o3_8h")
-DAILY_COLUMNS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h")
-DAILY_OPTIONAL = ("aqi",)
-KEY_COLUMNS = ("station_code", "time")
-GROUP_COLUMNS = ("city",)
-
-# Plausibility ceilings (our choice, not from a standard): values above them are not ambient
-# concentrations. They are a few times the top row of HJ 633 Table 1 (PM2.5 500, PM10 600, SO2 2620,
-# NO2 3840, O3 1200 µg/m³).
-IMPOSSIBLE_ABOVE: dict[str, float] = {"pm25": 5000, "pm10": 10000, "so2": 20000, "no2": 20000, "o3": 5000}
-# CO is in mg/m³; HJ 633 Table 1 ends at 150 mg/m³ (CO 1-h, IAQI 500). A larger value is almost surely µg/m³.
-CO_MG_ABOVE = 150.0
-
-ERROR_SCHEMA = pl.Schema(
-    {
-        "file": pl.String(),
-        "line": pl.Int64(),
-        "field": pl.String(),
-        "message": pl.String(),
-    }
+from envplan.standards.air.validate import (
+    CO_MG_ABOVE,
+    ERROR_SCHEMA,
+    GROUP_COLUMNS,
+    IMPOSSIBLE_ABOVE,
+    KEY_COLUMNS,
+    Kind,
+    expected_columns,
 )
 
-_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+_CHINA_STANDARD_TIME = timedelta(hours=8)
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_LAYOUTS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True, slots=True)
-class Validated:
+class Reference:
     frame: pl.DataFrame  # typed rows (with `line`), errors included
     errors: pl.DataFrame  # file, line, field, message
     unknown_columns: list[str]
 
 
-def expected_columns(kind: Kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(required value columns, optional value columns) of a file kind."""
-    if kind == "daily":
-        return DAILY_COLUMNS, DAILY_OPTIONAL
-    return REALTIME_COLUMNS, REALTIME_OPTIONAL if kind == "realtime" else ()
+def _day(text: str | None) -> date | None:
+    """A daily file's date: the first ten characters, YYYY-MM-DD."""
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text.strip()[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return None
 
 
-def parse_time(text: pl.Expr, *, daily: bool) -> pl.Expr:
-    """ISO 8601 local times; `24:00` means 00:00 of the next day; a daily file holds dates."""
-    if daily:
-        return text.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    stripped = text.str.strip_chars()
-    # An explicit UTC offset is converted to China Standard Time (UTC+8); without one the time is CST.
-    offset = stripped.str.extract(r"(Z|[+-]\d\d:?\d\d)$", 1)
-    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-    offset_minutes = (
-        pl.when(offset.is_null())
-        .then(8 * 60)
-        .when(offset == "Z")
-        .then(0)
-        .otherwise(
-            sign
-            * (
-                offset.str.slice(1, 2).cast(pl.Int32, strict=False) * 60
-                + offset.str.slice(-2, 2).cast(pl.Int32, strict=False)
-            )
+def _hour(text: str | None) -> datetime | None:
+    """An ISO 8601 time in China Standard Time: an explicit UTC offset is converted, none means CST
+    already, and `24:00` is 00:00 of the next day."""
+    if text is None:
+        return None
+    written = text.strip()
+    offset = _CHINA_STANDARD_TIME
+    found = _OFFSET.search(written)
+    if found:
+        sign, digits = found.group(1)[0], found.group(1)[1:].replace(":", "")
+        offset = (
+            timedelta()
+            if sign == "Z"
+            else (-1 if sign == "-" else 1) * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         )
-    )
-    cleaned = stripped.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "")
-    is_24 = cleaned.str.contains(r"[T ]24:00(:00)?$")
-    normal = cleaned.str.replace(r"([T ])24:00", "${1}00:00")
-    parsed = pl.coalesce([normal.str.to_datetime(fmt, strict=False) for fmt in _DATETIME_FORMATS])
-    local = parsed + pl.duration(minutes=8 * 60 - offset_minutes)
-    return pl.when(is_24).then(local + pl.duration(days=1)).otherwise(local)
+        written = written[: found.start()]
+    next_day = re.search(r"[T ]24:00(:00)?$", written) is not None
+    written = re.sub(r"([T ])24:00", r"\g<1>00:00", written)
+    for layout in _LAYOUTS:
+        try:
+            parsed = datetime.strptime(written, layout)
+        except ValueError:
+            continue
+        return parsed + (_CHINA_STANDARD_TIME - offset) + timedelta(days=1 if next_day else 0)
+    return None
 
 
 def _issues(frame: pl.DataFrame, condition: pl.Expr, field: str, message: pl.Expr | str) -> pl.DataFrame:
@@ -103,7 +95,7 @@ def reference_validate(
     file: str | Path,
     kind: Kind,
     known_stations: Iterable[str] | None = None,
-) -> Validated:
+) -> Reference:
     """Check a raw text frame; see the module docstring. `known_stations` adds an "unknown station" check."""
     required, optional = expected_columns(kind)
     if kind == "daily" and "time" not in raw.columns and "date" in raw.columns:
@@ -113,7 +105,11 @@ def reference_validate(
     value_columns = [c for c in (*required, *optional) if c in raw.columns]
     text = raw.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
     typed = text.with_columns(
-        parse_time(pl.col("time"), daily=kind == "daily").alias("time")
+        pl.col("time")
+        .map_elements(
+            _day if kind == "daily" else _hour, return_dtype=pl.Date if kind == "daily" else pl.Datetime
+        )
+        .alias("time")
         if "time" in text.columns
         else pl.lit(None, dtype=pl.Datetime).alias("time"),
         *[pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(c) for c in value_columns],
@@ -207,4 +203,4 @@ def reference_validate(
             schema=ERROR_SCHEMA,
         )
         errors = pl.concat([header, errors.filter(pl.col("line") != 1)])
-    return Validated(frame=typed, errors=errors.cast(ERROR_SCHEMA), unknown_columns=unknown_columns)
+    return Reference(frame=typed, errors=errors.cast(ERROR_SCHEMA), unknown_columns=unknown_columns)

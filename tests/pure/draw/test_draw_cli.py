@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commandline import in_child, without_django
 
 SEED = "00112233445566778899aabbccddeeff"
 ONE_BYTE_CHANGED = "00112233445566778899aabbccddeefe"
 
 
 def run_envplan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # An unusable database setting: a pure command must not start Django, so it must not notice.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ENVPLAN_")}
-    env["ENVPLAN_DATABASE_URL"] = "mysql://nobody@nowhere/none"
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return in_child(*args, env=without_django(), cwd=cwd)
 
 
 def pool_rows() -> list[tuple[str, str]]:
@@ -48,6 +38,13 @@ def draw_json(folder: Path, *args: str) -> dict[str, object]:
     assert (result.returncode, result.stderr) == (0, "")
     document: dict[str, object] = json.loads(result.stdout)
     return document
+
+
+def verify(
+    folder: Path, *options: str, seed: str = SEED, pool: str = "pool.csv"
+) -> subprocess.CompletedProcess[str]:
+    """`envplan inspections verify POOL draw.json --seed SEED OPTIONS` in the folder."""
+    return run_envplan("inspections", "verify", pool, "draw.json", "--seed", seed, *options, cwd=folder)
 
 
 def test_cli_draw_prints_hashes_method_and_selection(tmp_path: Path):
@@ -102,9 +99,7 @@ def test_cli_verify_reproduced_exit_0(tmp_path: Path):
     rows = pool_rows()
     write_pool(tmp_path, rows[::-1], "reordered.csv")
 
-    result = run_envplan(
-        "inspections", "verify", "reordered.csv", "draw.json", "--seed", SEED.upper(), cwd=tmp_path
-    )
+    result = verify(tmp_path, seed=SEED.upper(), pool="reordered.csv")
 
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
@@ -138,7 +133,7 @@ def test_cli_verify_not_reproduced_exit_1(tmp_path: Path, change: str, differenc
         published["selected"] = list(reversed(published["selected"]))
     (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
 
-    result = run_envplan("inspections", "verify", "pool.csv", "draw.json", "--seed", seed, cwd=tmp_path)
+    result = verify(tmp_path, seed=seed)
 
     assert result.returncode == 1
     assert result.stdout.startswith(difference)
@@ -206,7 +201,7 @@ def test_cli_verify_unreadable_draw_exit_2(tmp_path: Path):
     write_pool(tmp_path, pool_rows())
     (tmp_path / "draw.json").write_text('{"pool_sha256": "x"', encoding="utf-8")
 
-    result = run_envplan("inspections", "verify", "pool.csv", "draw.json", "--seed", SEED, cwd=tmp_path)
+    result = verify(tmp_path)
 
     assert result.returncode == 2
     assert result.stderr.startswith("envplan inspections verify: draw.json: not a JSON draw: ")
@@ -229,20 +224,8 @@ def test_cli_draw_and_verify_teams_with_a_seed_file(tmp_path: Path):
 
     published = draw_json(tmp_path, "pool.csv", "--count", "4", "--seed-file", "seed.txt", *team_args)
     (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
-    verified = run_envplan(
-        "inspections",
-        "verify",
-        "pool.csv",
-        "draw.json",
-        "--seed",
-        SEED,
-        "--inspectors",
-        "roster.csv",
-        cwd=tmp_path,
-    )
-    without_roster = run_envplan(
-        "inspections", "verify", "pool.csv", "draw.json", "--seed", SEED, cwd=tmp_path
-    )
+    verified = verify(tmp_path, "--inspectors", "roster.csv")
+    without_roster = verify(tmp_path)
 
     teams = published["teams"]
     assert isinstance(teams, dict)
@@ -264,17 +247,7 @@ def test_cli_verify_teams_with_another_roster_exit_1(tmp_path: Path):
     (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
     (tmp_path / "roster.csv").write_text("id\nI1\nI2\nI3\nI4\n", encoding="utf-8")
 
-    result = run_envplan(
-        "inspections",
-        "verify",
-        "pool.csv",
-        "draw.json",
-        "--seed",
-        SEED,
-        "--inspectors",
-        "roster.csv",
-        cwd=tmp_path,
-    )
+    result = verify(tmp_path, "--inspectors", "roster.csv")
 
     assert (result.returncode, result.stdout) == (
         1,
@@ -287,12 +260,8 @@ def test_cli_verify_json_gives_the_verdict_and_the_differences(tmp_path: Path):
     published = draw_json(tmp_path, "pool.csv", "--count", "5", "--seed", SEED)
     (tmp_path / "draw.json").write_text(json.dumps(published), encoding="utf-8")
 
-    same = run_envplan(
-        "inspections", "verify", "pool.csv", "draw.json", "--seed", SEED, "--json", cwd=tmp_path
-    )
-    other = run_envplan(
-        "inspections", "verify", "pool.csv", "draw.json", "--seed", ONE_BYTE_CHANGED, "--json", cwd=tmp_path
-    )
+    same = verify(tmp_path, "--json")
+    other = verify(tmp_path, "--json", seed=ONE_BYTE_CHANGED)
 
     assert (same.returncode, json.loads(same.stdout)) == (
         0,

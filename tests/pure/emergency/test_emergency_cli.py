@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.commandline import in_group
+from tests.commandline import in_child, in_group, without_django
 
 main = in_group("emergency")
 
 
 def run_envplan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # An unusable database setting: a pure command must not start Django, so it must not notice.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ENVPLAN_")}
-    env["ENVPLAN_DATABASE_URL"] = "mysql://nobody@nowhere/none"
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+    return in_child(*args, env=without_django(), cwd=cwd)
 
 
 def write_forecast(folder: Path, rows: list[tuple[str, str]], name: str = "forecast.csv") -> Path:

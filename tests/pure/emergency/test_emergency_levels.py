@@ -9,7 +9,6 @@ import pytest
 from envplan.standards.emergency import (
     GUIDANCE_2018,
     GUIDANCE_2024,
-    Forecast,
     Level,
     RuleFileError,
     assess,
@@ -17,12 +16,7 @@ from envplan.standards.emergency import (
     parse_rules,
     rules_for,
 )
-
-START = date(2025, 1, 1)
-
-
-def forecast(*aqi: float, start: date = START) -> Forecast:
-    return Forecast(start, tuple(float(value) for value in aqi))
+from tests.pure.emergency.forecasts import START, forecast
 
 
 def span(first: int | None, last: int | None) -> tuple[date | None, date | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from envplan.standards.emergency import (
     GUIDANCE_2018,
     GUIDANCE_2024,
-    Forecast,
     Level,
     RuleFileError,
     assess,
@@ -19,8 +17,7 @@ from envplan.standards.emergency import (
     parse_rules,
     with_regional,
 )
-
-START = date(2025, 1, 1)
+from tests.pure.emergency.forecasts import forecast
 
 STRICT_TOML = """\
 name = "Kundulun test"
@@ -42,10 +39,6 @@ above = 200
 days = 3
 with = [{ days = 2, above = 250, consecutive = true }]
 """
-
-
-def forecast(*aqi: float) -> Forecast:
-    return Forecast(START, tuple(float(value) for value in aqi))
 
 
 @pytest.fixture

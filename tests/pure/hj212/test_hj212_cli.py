@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from envplan.hj212.crc import crc_hj212
-from tests.commandline import ENTRY, in_group
+from tests.commandline import ENTRY, in_child, in_group, standalone_receiver
 
 main = in_group("hj212")
 
@@ -104,31 +104,22 @@ def test_serve_standalone_bad_registry_names_the_field(tmp_path: Path):
 
 def test_simulate_against_serve_standalone_all_answered(tmp_path: Path):
     stats = tmp_path / "stats.json"
-    code = ENTRY.format(group="hj212")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "serve-standalone",
-            "--port",
-            "0",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--accept-unknown-devices",
-            "--stats-json",
-            str(stats),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-    )
-    assert server.stdout is not None
-    port = server.stdout.readline().rsplit(":", 1)[1].strip()
+    server, port = standalone_receiver(tmp_path / "landing", "--stats-json", str(stats))
     out = io.StringIO()
     try:
         result = main(
-            ["simulate", "--devices", "20", "--rate", "400", "--duration", "0.5", "--port", port, "--json"],
+            [
+                "simulate",
+                "--devices",
+                "20",
+                "--rate",
+                "400",
+                "--duration",
+                "0.5",
+                "--port",
+                str(port),
+                "--json",
+            ],
             stdout=out,
         )
     finally:
@@ -183,14 +174,7 @@ def test_simulate_without_a_receiver_reports_and_fails():
 
 
 def envplan(*args: str, preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envplan", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        preexec_fn=preexec,
-    )
+    return in_child(*args, cwd=REPO, timeout=60, preexec=preexec)
 
 
 def frame_of(segment: str) -> str:
@@ -202,21 +186,22 @@ GOOD = frame_of(f"QN=20240101000000001;{HEADER};Flag=5;CP=&&DataTime=20240101000
 BAD_CRC = GOOD[:-4] + ("0000" if GOOD[-4:] != "0000" else "0001")
 
 
-def test_check_command_exits_0_when_every_frame_is_ok(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{ANNEX}\n# a comment\n{GOOD}\n")
+def check(folder: Path, *lines: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`envplan hj212 check` of a file of these lines: its run and the file."""
+    path = folder / "frames.txt"
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return envplan("hj212", "check", str(path)), path
 
-    result = envplan("hj212", "check", str(path))
+
+def test_check_command_exits_0_when_every_frame_is_ok(tmp_path: Path):
+    result, _ = check(tmp_path, ANNEX, "# a comment", GOOD)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert [json.loads(line)["ok"] for line in result.stdout.splitlines()] == [True, True]
 
 
 def test_check_command_exits_1_when_any_frame_fails(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{GOOD}\n{BAD_CRC}\n")
-
-    result = envplan("hj212", "check", str(path))
+    result, path = check(tmp_path, GOOD, BAD_CRC)
 
     assert result.returncode == 1
     assert result.stderr == f"envplan hj212 check: {path}: 1 of 2 frames failed (lines 2)\n"
@@ -224,10 +209,7 @@ def test_check_command_exits_1_when_any_frame_fails(tmp_path: Path):
 
 
 def test_check_command_exits_1_when_every_frame_fails(tmp_path: Path):
-    path = tmp_path / "frames.txt"
-    path.write_text(f"{BAD_CRC}\n##0100{'A' * 20}1C80\nnot a frame\n")
-
-    result = envplan("hj212", "check", str(path))
+    result, path = check(tmp_path, BAD_CRC, f"##0100{'A' * 20}1C80", "not a frame")
 
     assert result.returncode == 1
     assert result.stderr == f"envplan hj212 check: {path}: 3 of 3 frames failed (lines 1, 2, 3)\n"
@@ -258,10 +240,8 @@ def test_check_command_exits_2_with_one_line_when_the_input_cannot_be_read(tmp_p
 
 def test_check_command_accepts_split_flag_without_packet_numbers_with_a_warning(tmp_path: Path):
     segment = f"QN=20240101000000002;{HEADER};Flag=7;CP=&&DataTime=20240101000000&&"
-    path = tmp_path / "frames.txt"
-    path.write_text(frame_of(segment) + "\n")
 
-    result = envplan("hj212", "check", str(path))
+    result, _ = check(tmp_path, frame_of(segment))
     verdict = json.loads(result.stdout)
 
     assert (result.returncode, verdict["ok"], verdict["error"], verdict["flag"]) == (0, True, None, 7)

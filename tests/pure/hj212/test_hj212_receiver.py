@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,9 +29,8 @@ from envplan.hj212.rows import KEY, deduplicate, frames_to_rows, segments_to_row
 from envplan.hj212.segment import SPLIT_WITHOUT_NUMBERS, parse_segment
 from envplan.hj212.simulator import device_frames, device_mn
 from envplan.lake.landing import Batch, LandingLog, LandingRecord, RecordBuffer, batch_records, replay
-from tests.commandline import ENTRY
+from tests.commandline import standalone_receiver
 
-REPO = Path(__file__).resolve().parents[3]
 MN = device_mn(1)
 
 
@@ -432,28 +430,7 @@ def test_loopback_idle_connection_closed(tmp_path: Path):
 
 
 def _start_server(landing: Path) -> tuple[subprocess.Popen[str], int]:
-    code = ENTRY.format(group="hj212")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "serve-standalone",
-            "--port",
-            "0",
-            "--landing",
-            str(landing),
-            "--accept-unknown-devices",
-            "--frames-per-second",
-            "100000",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    return process, int(line.rsplit(":", 1)[1])
+    return standalone_receiver(landing, "--frames-per-second", "100000")
 
 
 def test_loopback_sigkill_loses_no_answered_frame(tmp_path: Path):

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
-from tests.commandline import in_group
-
-main = in_group("plan")
-
+from tests.commandline import envplan
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return envplan("plan", *argv)
 
 
 def test_cli_parse_prints_the_draft_as_json() -> None:

@@ -11,18 +11,14 @@ from pathlib import Path
 import pytest
 
 from envplan.plantext import PlanTextError, UnreadableDocument, parse_file, plan_text
-from tests.commandline import in_group
+from tests.commandline import envplan
 from tests.pure.plantext.zipbombs import GIB, claiming, expanding, word_document
-
-main = in_group("plan")
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "plantext"
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return envplan("plan", *argv)
 
 
 @pytest.fixture(scope="module")
