@@ -16,7 +16,10 @@ import contextlib
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from envplan.problems import ProblemList
 
 # The exit codes, the same for every command (README, "Exit codes").
 EXIT_OK = 0
@@ -224,6 +227,74 @@ def import_summary(
             {key: issue.get(key) for key in ("file", "line", "field", "message")} for issue in problems
         ],
     }
+
+
+def issue_line(issue: Mapping[str, object]) -> str:
+    """One problem of a file import as a person reads it: `FILE, line N, FIELD: message`."""
+    return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
+
+
+class ImportRecord(Protocol):
+    """What a stored file import (envplan.core.models.FileImport) tells its command."""
+
+    file_name: str
+    status: str
+    rows: int
+
+    @property
+    def problems(self) -> ProblemList[dict[str, Any]]: ...
+
+
+def report_import(
+    streams: Streams, record: ImportRecord, *, as_json: bool, line: str, failed: bool = False, **more: object
+) -> None:
+    """A file import's outcome: with `--json` its summary (`import_summary`, with the import's own figures
+    `more`) as one JSON line; otherwise its problems on stderr, then `line`, on stderr too when the
+    import `failed`."""
+    if as_json:
+        summary = import_summary(
+            file=record.file_name,
+            status=record.status,
+            rows=record.rows,
+            problems=record.problems,
+            total=record.problems.total,
+            **more,
+        )
+        streams.stdout.write(json_line(summary))
+        return
+    for problem in record.problems.lines(issue_line, "error", "errors"):
+        print(problem, file=streams.stderr)
+    print(line, file=streams.stderr if failed else streams.stdout)
+
+
+def refused(streams: Streams, error: Exception) -> int:
+    """A service refused the command's input: its message on stderr, exit code 2."""
+    print(error, file=streams.stderr)
+    return EXIT_USAGE
+
+
+Result = TypeVar("Result")
+
+
+def run_service(
+    streams: Streams,
+    call: Callable[[], Result],
+    refusal: type[Exception],
+    *,
+    as_json: bool,
+    text: Callable[[Result], str],
+) -> int:
+    """Run `call` for a command. A `refusal` is printed on stderr (exit 2); otherwise the result is printed
+    as one JSON line with `--json`, or as `text(result)` for a person (exit 0)."""
+    try:
+        result = call()
+    except refusal as error:
+        return refused(streams, error)
+    if as_json:
+        streams.stdout.write(json_line(result))
+    else:
+        print(text(result), file=streams.stdout)
+    return EXIT_OK
 
 
 def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
