@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +15,7 @@ from envplan.air.forms import HourlyUploadForm
 from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
 from envplan.core import clock
-from envplan.core.jobs import enqueue
+from envplan.core.file_imports import import_detail_page, import_page
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 
 MAX_DAYS = 31
@@ -110,23 +109,23 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
 @upload_limit(lambda: upload_limit_bytes("air"))
 @require_http_methods(["GET", "POST"])
 def import_hourly_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    form = HourlyUploadForm()
-    if request.method == "POST":
-        form = HourlyUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            # Checking every row outlasts a request: the worker does it (envplan.air.jobs).
-            params = {"strict": form.cleaned_data["strict"], "format": form.cleaned_data["format"]}
-            upload = form.cleaned_data["file"]
-            return redirect(enqueue(HOURLY_IMPORT_KIND, by=request.user, upload=upload, params=params))
-    status = 400 if form.errors else 200
-    imports = AirImport.objects.select_related("by").defer("errors")[:20]
-    return render(request, "air/import.html", {"form": form, "imports": imports}, status=status)
+    return import_page(
+        request,
+        app="air",
+        allowed=permissions.can_manage_monitoring(request.user),
+        form_class=HourlyUploadForm,
+        job_kind=HOURLY_IMPORT_KIND,  # read by envplan.air.jobs
+        params=lambda data: {"strict": data["strict"], "format": data["format"]},
+        imports=AirImport.objects.all(),
+        template="air/import.html",
+    )
 
 
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    record = get_object_or_404(AirImport.objects.select_related("by"), pk=import_id)
-    return render(request, "air/import_detail.html", {"record": record, "problems": record.problems})
+    return import_detail_page(
+        request,
+        allowed=permissions.can_manage_monitoring(request.user),
+        imports=AirImport.objects.all(),
+        import_id=import_id,
+        template="air/import_detail.html",
+    )

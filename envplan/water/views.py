@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
-from envplan.core.jobs import enqueue
+from envplan.core.file_imports import import_detail_page, import_page
 from envplan.core.names import water_item_name
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
@@ -131,22 +131,22 @@ def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
 @upload_limit(lambda: upload_limit_bytes("water"))
 @require_http_methods(["GET", "POST"])
 def import_samples_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    form = SampleUploadForm()
-    if request.method == "POST":
-        form = SampleUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            # Checking every row outlasts a request: the worker does it (envplan.water.jobs).
-            job = enqueue(SAMPLES_IMPORT_KIND, by=request.user, upload=form.cleaned_data["file"])
-            return redirect(job)
-    status = 400 if form.errors else 200
-    imports = WaterImport.objects.select_related("by").defer("errors")[:20]
-    return render(request, "water/import.html", {"form": form, "imports": imports}, status=status)
+    return import_page(
+        request,
+        app="water",
+        allowed=permissions.can_manage_monitoring(request.user),
+        form_class=SampleUploadForm,
+        job_kind=SAMPLES_IMPORT_KIND,  # read by envplan.water.jobs
+        imports=WaterImport.objects.all(),
+        template="water/import.html",
+    )
 
 
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    record = get_object_or_404(WaterImport.objects.select_related("by"), pk=import_id)
-    return render(request, "water/import_detail.html", {"record": record, "problems": record.problems})
+    return import_detail_page(
+        request,
+        allowed=permissions.can_manage_monitoring(request.user),
+        imports=WaterImport.objects.all(),
+        import_id=import_id,
+        template="water/import_detail.html",
+    )
