@@ -12,14 +12,7 @@ from django.utils.translation import gettext_lazy
 from envplan.air.models import ImportStatus
 from envplan.air.services import AirError, evaluate_days, import_hourly
 from envplan.core.file_imports import import_errors
-from envplan.core.jobs import (
-    JobOutcome,
-    JobRejected,
-    Progress,
-    counts_only,
-    job_kind,
-    open_input,
-)
+from envplan.core.jobs import JobOutcome, JobRejected, Progress, counts_only, job_kind, open_input
 from envplan.core.models import Job
 from envplan.core.worker import register
 

@@ -1,11 +1,14 @@
-"""What the pages and queued jobs of data-file imports (air hours, water samples) share: the upload form's
-size check, the import page (upload, queue, recent imports), an import's page, and its errors as a job
-lists them. Each app passes its own form, job kind, model, template and permission."""
+"""What the services, pages and queued jobs of data-file imports (air hours, water samples) share:
+reading the file, the upload form's size check, the import page (upload, queue, recent imports), an
+import's page, and its errors as a job lists them. Each app passes its own form, job kind, model,
+template and permission."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -21,6 +24,26 @@ from envplan.core.uploads import upload_limit_bytes
 Record = TypeVar("Record", bound=FileImport)
 
 RECENT_IMPORTS = 20
+
+
+class Upload(Protocol):
+    """An uploaded file as a service reads it (Django's UploadedFile, an open file)."""
+
+    name: str | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_upload(file: str | os.PathLike[str] | Upload, *, error: type[Exception]) -> tuple[str, bytes]:
+    """The name and bytes of a file named by a path (one that cannot be read raises `error`, naming it)
+    or uploaded."""
+    if isinstance(file, (str, os.PathLike)):
+        path = Path(file)
+        try:
+            return path.name, path.read_bytes()
+        except OSError as problem:
+            raise error(f"{path.name}: cannot read: {problem.strerror}") from None
+    return Path(file.name or "upload.csv").name, file.read()
 
 
 class DataFileForm(forms.Form):
@@ -49,9 +72,10 @@ def import_page(
     imports: QuerySet[Record],
     template: str,
 ) -> HttpResponse:
-    """The import page of `app` (its URL namespace): a valid upload is queued as a job of `job_kind` (checking every row outlasts a
-    request: the worker does it) with `params(cleaned_data)`, and the person is sent to the job's page;
-    otherwise the form (status 400 when it has errors) and the recent imports."""
+    """The import page of `app` (its URL namespace): a valid upload is queued as a job of `job_kind`
+    (checking every row outlasts a request: the worker does it) with `params(cleaned_data)`, and the
+    person is sent to the job's page; otherwise the form (status 400 when it has errors) and the recent
+    imports."""
     if not allowed:
         raise PermissionDenied
     form = form_class()

@@ -10,14 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from envplan.core.file_imports import import_errors
-from envplan.core.jobs import (
-    JobOutcome,
-    JobRejected,
-    Progress,
-    counts_only,
-    job_kind,
-    open_input,
-)
+from envplan.core.jobs import JobOutcome, JobRejected, Progress, counts_only, job_kind, open_input
 from envplan.core.models import Job
 from envplan.core.worker import register
 from envplan.water import lake as water_lake
