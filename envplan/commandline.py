@@ -240,6 +240,7 @@ class ImportRecord(Protocol):
     file_name: str
     status: str
     rows: int
+    error_count: int
 
     @property
     def problems(self) -> ProblemList[dict[str, Any]]: ...
@@ -247,10 +248,12 @@ class ImportRecord(Protocol):
 
 def report_import(
     streams: Streams, record: ImportRecord, *, as_json: bool, line: str, failed: bool = False, **more: object
-) -> None:
+) -> int:
     """A file import's outcome: with `--json` its summary (`import_summary`, with the import's own figures
     `more`) as one JSON line; otherwise its problems on stderr, then `line`, on stderr too when the
-    import `failed`."""
+    import `failed`. Returns the exit code: 0 when every row was stored, 1 when some were, 2 when none
+    were."""
+    code = EXIT_OK if not record.error_count else EXIT_FINDINGS if record.rows else EXIT_USAGE
     if as_json:
         summary = import_summary(
             file=record.file_name,
@@ -261,10 +264,11 @@ def report_import(
             **more,
         )
         streams.stdout.write(json_line(summary))
-        return
+        return code
     for problem in record.problems.lines(issue_line, "error", "errors"):
         print(problem, file=streams.stderr)
     print(line, file=streams.stderr if failed else streams.stdout)
+    return code
 
 
 def refused(streams: Streams, error: Exception) -> int:

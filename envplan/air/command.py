@@ -11,16 +11,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from envplan.commandline import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    Streams,
-    progress_bar,
-    refused,
-    report_import,
-    run_service,
-)
+from envplan.commandline import EXIT_USAGE, Streams, progress_bar, refused, report_import, run_service
 
 
 def import_stations(args: argparse.Namespace, streams: Streams) -> int:
@@ -46,8 +37,7 @@ def import_hourly(args: argparse.Namespace, streams: Streams) -> int:
     except services.AirError as error:
         return refused(streams, error)
     summary_line = f"{record.status}, {record.rows} rows stored, {record.error_count} errors"
-    report_import(streams, record, as_json=args.json, line=f"{record.file_name}: {summary_line}")
-    return EXIT_OK if not record.error_count else EXIT_FINDINGS if record.rows else EXIT_USAGE
+    return report_import(streams, record, as_json=args.json, line=f"{record.file_name}: {summary_line}")
 
 
 def evaluate(args: argparse.Namespace, streams: Streams) -> int:

@@ -10,15 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from envplan.commandline import (
-    EXIT_OK,
-    EXIT_USAGE,
-    Streams,
-    progress_bar,
-    refused,
-    report_import,
-    run_service,
-)
+from envplan.commandline import Streams, progress_bar, refused, report_import, run_service
 
 
 def import_sections(args: argparse.Namespace, streams: Streams) -> int:
@@ -45,10 +37,10 @@ def import_samples(args: argparse.Namespace, streams: Streams) -> int:
         line = f"{record.file_name}: rejected, {record.error_count} errors, nothing stored"
     else:
         line = f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new"
-    report_import(
+    # A rejected file stores nothing: exit 2.
+    return report_import(
         streams, record, as_json=args.json, line=line, failed=bool(record.error_count), new=record.rows_new
     )
-    return EXIT_USAGE if record.error_count else EXIT_OK
 
 
 def evaluate(args: argparse.Namespace, streams: Streams) -> int:
