@@ -322,3 +322,26 @@ def engine_options(command: argparse.ArgumentParser, *, where: str) -> None:
         "both give the same rows",
     )
     command.add_argument("--spark-master", default="local[2]", help="Spark's master URL (default local[2])")
+
+
+def json_option(command: argparse.ArgumentParser, what: str) -> None:
+    """`--json`: print `what` (the summary, the counts, ...) as one JSON object (`json_line`)."""
+    command.add_argument("--json", action="store_true", help=f"print the {what} as one JSON object")
+
+
+def registry_import(group: Group, name: str, handler: str, *, registry: str, objects: str) -> None:
+    """`envplan GROUP NAME import FILE [--json]`: create or update a registry's `objects` from a CSV file."""
+    importing = group.group(name, help=registry).command(
+        "import", handler, django=True, help=f"create or update {objects} from a CSV file"
+    )
+    importing.add_argument("file")
+    json_option(importing, "summary")
+
+
+def file_import(group: Group, handler: str, *, help: str) -> RaisingParser:
+    """`envplan GROUP import FILE [--json]`: a data file into the lake. Returns the command, for its own
+    options."""
+    importing = group.command("import", handler, django=True, help=help)
+    importing.add_argument("file")
+    json_option(importing, "summary and the refused rows")
+    return importing
