@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from envplan.standards.credit.evidence import CODES
+from envplan.standards.textfiles import read_document
 
 LANGUAGES = ("zh", "en", "fr")
 METHODS = ("weighted", "points")
@@ -219,22 +219,8 @@ class Scheme:
 
 def load_scheme_file(path: str | Path) -> Scheme:
     """Read a scheme file (``.toml`` or ``.json``)."""
-    label = str(path)
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".toml", ".json"):
-        raise SchemeError(f"{label}: a scheme file ends in .toml or .json")
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise SchemeError(f"{label}: cannot read: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise SchemeError(f"{label}: not UTF-8 text") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise SchemeError(f"{label}: not valid {suffix[1:].upper()}: {error}") from None
-    return parse_scheme(document, label=label)
+    document = read_document(path, kind="scheme file", error=SchemeError)
+    return parse_scheme(document, label=str(path))
 
 
 SCHEME_KEYS = {
