@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from envplan.standards.credit.evidence import CODES
-from envplan.standards.textfiles import read_document
+from envplan.standards.textfiles import checked_table, only_keys, read_document
 
 LANGUAGES = ("zh", "en", "fr")
 METHODS = ("weighted", "points")
@@ -507,10 +507,8 @@ def _points_by_code(value: Any, evidence: list[Any], where: str) -> dict[str, De
     return result
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SchemeError(f"{where}: expected a table of keys")
-    return value
+def _table(value: object, where: str) -> dict[str, Any]:
+    return checked_table(value, where, error=SchemeError)
 
 
 def _items(value: Any, where: str, keys: set[str]) -> list[tuple[int, dict[str, Any]]]:
@@ -524,12 +522,8 @@ def _items(value: Any, where: str, keys: set[str]) -> list[tuple[int, dict[str, 
     return result
 
 
-def _only_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SchemeError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+def _only_keys(found: dict[str, Any], allowed: set[str], where: str) -> None:
+    only_keys(found, allowed, where, error=SchemeError)
 
 
 def _text(table: dict[str, Any], key: str, where: str) -> str:

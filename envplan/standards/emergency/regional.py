@@ -24,7 +24,7 @@ from envplan.standards.emergency.rules import (
     RuleSet,
     edition_for,
 )
-from envplan.standards.textfiles import read_document
+from envplan.standards.textfiles import checked_table, only_keys, read_document
 
 FORMAT = """\
 A regional rules file (TOML, or JSON with the same keys):
@@ -108,17 +108,12 @@ def rules_for(start: date, edition: str = "auto", regional: RegionalRules | None
     return with_regional(national, regional) if regional else national
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise RuleFileError(f"{where}: expected a table of keys")
-    return value
+def _table(value: object, where: str) -> dict[str, Any]:
+    return checked_table(value, where, error=RuleFileError)
 
 
-def _only_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        allowed_text = ", ".join(sorted(allowed))
-        raise RuleFileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {allowed_text}")
+def _only_keys(found: dict[str, Any], allowed: set[str], where: str) -> None:
+    only_keys(found, allowed, where, error=RuleFileError)
 
 
 def _count(value: Any, where: str) -> int:
