@@ -86,7 +86,7 @@ def _load_published(path: str) -> Any:
         raise DrawError(f"{path}: not a JSON draw: {error}") from None
 
 
-def _team_settings(teams: Any, path: str) -> TeamSettings:
+def _team_settings(teams: object, path: str) -> TeamSettings:
     if not isinstance(teams, dict):
         raise DrawError(f"{path}: teams: expected an object")
     size, required, most = teams.get("team_size"), teams.get("required"), teams.get("max_targets")

@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
@@ -31,6 +30,7 @@ from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import frames_to_rows
 from envplan.hj212.segment import Flag
 from envplan.lake.landing import LandingLog, mark_moved
+from envplan.plans.models import Plan
 from envplan.sources import services
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
 from envplan.sources.receiver import load_devices
@@ -42,7 +42,7 @@ WATER_MN = "150203A89000000000000201"
 # Standard deviations of the generated hours' noise (units of each value).
 GENERATED_NOISE = {"o2": 0.2, "so2": 1.5, "nox": 2.0, "dust": 0.4, "cod": 2.0, "nh3": 0.12, "ph": 0.04}
 
-ENTERPRISES: tuple[dict[str, Any], ...] = (
+ENTERPRISES: tuple[dict[str, str], ...] = (
     {
         "name": "Kundulun Thermal Power Co. (illustrative)",
         "name_zh": "昆都仑热电有限公司（示例）",
@@ -114,7 +114,7 @@ def _store_frames(frames: list[bytes]) -> int:
     return services.store_generated(rows)
 
 
-def load_sources_demo(*, plan: Any = None, now: dt.datetime | None = None) -> dict[str, int]:
+def load_sources_demo(*, plan: Plan | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     if Enterprise.objects.filter(name=ENTERPRISES[0]["name"]).exists():
         return {"enterprises": 0}
     moment = (now or clock.now()).replace(minute=0, second=0, microsecond=0)
@@ -250,7 +250,7 @@ HUGGING_DAYS = 20  # the last days, values pushed just under the NOx limit
 HELD_HOURS = 30  # the NOx analyser's output held at one value
 HELD_VALUE = "35.20"
 HELD_START_HOURS_AGO = 9 * 24 + 4  # the held run starts this many hours before the demo's moment
-DOCTORED_ENTERPRISE: dict[str, Any] = {
+DOCTORED_ENTERPRISE: dict[str, str] = {
     "name": "Kundulun Heating Co. (illustrative)",
     "name_zh": "昆都仑供热有限公司（示例）",
     "credit_code": "91150203MA0000002W",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -214,7 +214,7 @@ limit_edit = _Registry(
 ).edit_view()
 
 
-def outlet_chart(item: Any, *, start: dt.datetime, end: dt.datetime) -> SafeString:
+def outlet_chart(item: queries.FactorSeries, *, start: dt.datetime, end: dt.datetime) -> SafeString:
     """An outlet's hourly values of one factor against its limit, values above it marked in red."""
     limit = float(item.limit.limit) if item.limit is not None else None
     values = [v for _, v in item.points if v is not None]
