@@ -7,7 +7,6 @@ import datetime as dt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.air import charts, queries
@@ -15,8 +14,7 @@ from envplan.air.forms import HourlyUploadForm
 from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
 from envplan.core import clock
-from envplan.core.file_imports import import_detail_page, import_page
-from envplan.core.uploads import upload_limit, upload_limit_bytes
+from envplan.core.file_imports import import_views
 
 MAX_DAYS = 31
 
@@ -106,26 +104,11 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
     return render(request, "air/city_dashboard.html", context)
 
 
-@upload_limit(lambda: upload_limit_bytes("air"))
-@require_http_methods(["GET", "POST"])
-def import_hourly_view(request: HttpRequest) -> HttpResponse:
-    return import_page(
-        request,
-        app="air",
-        allowed=permissions.can_manage_monitoring(request.user),
-        form_class=HourlyUploadForm,
-        job_kind=HOURLY_IMPORT_KIND,  # read by envplan.air.jobs
-        params=lambda data: {"strict": data["strict"], "format": data["format"]},
-        imports=AirImport.objects.all(),
-        template="air/import.html",
-    )
-
-
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    return import_detail_page(
-        request,
-        allowed=permissions.can_manage_monitoring(request.user),
-        imports=AirImport.objects.all(),
-        import_id=import_id,
-        template="air/import_detail.html",
-    )
+import_hourly_view, import_detail = import_views(
+    app="air",
+    may_import=permissions.can_manage_monitoring,
+    form_class=HourlyUploadForm,
+    job_kind=HOURLY_IMPORT_KIND,  # read by envplan.air.jobs
+    model=AirImport,
+    params=lambda data: {"strict": data["strict"], "format": data["format"]},
+)

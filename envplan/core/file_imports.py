@@ -8,20 +8,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from envplan.core.jobs import enqueue, error_entry
 from envplan.core.models import FileImport
-from envplan.core.uploads import upload_limit_bytes
-
-Record = TypeVar("Record", bound=FileImport)
+from envplan.core.uploads import upload_limit, upload_limit_bytes
 
 RECENT_IMPORTS = 20
 
@@ -61,43 +59,56 @@ class DataFileForm(forms.Form):
         return upload
 
 
-def import_page(
-    request: HttpRequest,
+class ImportViews(NamedTuple):
+    page: Callable[[HttpRequest], HttpResponse]
+    detail: Callable[[HttpRequest, int], HttpResponse]
+
+
+def import_views(
     *,
     app: str,
-    allowed: bool,
+    may_import: Callable[[Any], bool],
     form_class: type[DataFileForm],
     job_kind: str,
+    model: type[FileImport],
     params: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
-    imports: QuerySet[Record],
-    template: str,
-) -> HttpResponse:
-    """The import page of `app` (its URL namespace): a valid upload is queued as a job of `job_kind`
-    (checking every row outlasts a request: the worker does it) with `params(cleaned_data)`, and the
-    person is sent to the job's page; otherwise the form (status 400 when it has errors) and the recent
-    imports."""
-    if not allowed:
-        raise PermissionDenied
-    form = form_class()
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            job_params = params(form.cleaned_data) if params else None
-            return redirect(enqueue(job_kind, by=request.user, upload=upload, params=job_params))
-    status = 400 if form.errors else 200
-    recent = imports.select_related("by").defer("errors")[:RECENT_IMPORTS]
-    return render(request, template, {"app": app, "form": form, "imports": recent}, status=status)
+) -> ImportViews:
+    """The two pages of an app's data-file imports, for whoever `may_import` (the request's user):
 
+    - the import page (`<app>/import.html`, uploads up to the app's upload limit): a valid upload is
+      queued as a job of `job_kind` with `params(cleaned_data)` (checking every row outlasts a request:
+      the worker does it) and the person is sent to the job's page; otherwise the form (status 400 when
+      it has errors) and the recent imports;
+    - an import's page (`<app>/import_detail.html`): its figures and its errors (the first ones kept,
+      all counted).
 
-def import_detail_page(
-    request: HttpRequest, *, allowed: bool, imports: QuerySet[Record], import_id: int, template: str
-) -> HttpResponse:
-    """One import: its figures and its errors (the first ones kept, all counted)."""
-    if not allowed:
-        raise PermissionDenied
-    record = get_object_or_404(imports.select_related("by"), pk=import_id)
-    return render(request, template, {"record": record, "problems": record.problems})
+    `app` is also the app's URL namespace, and the kind of its upload limit."""
+
+    @upload_limit(lambda: upload_limit_bytes(app))
+    @require_http_methods(["GET", "POST"])
+    def page(request: HttpRequest) -> HttpResponse:
+        if not may_import(request.user):
+            raise PermissionDenied
+        form = form_class()
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                job_params = params(form.cleaned_data) if params else None
+                return redirect(enqueue(job_kind, by=request.user, upload=upload, params=job_params))
+        status = 400 if form.errors else 200
+        recent = model._default_manager.select_related("by").defer("errors")[:RECENT_IMPORTS]
+        context = {"app": app, "form": form, "imports": recent}
+        return render(request, f"{app}/import.html", context, status=status)
+
+    def detail(request: HttpRequest, import_id: int) -> HttpResponse:
+        if not may_import(request.user):
+            raise PermissionDenied
+        record = get_object_or_404(model._default_manager.select_related("by"), pk=import_id)
+        context = {"record": record, "problems": record.problems}
+        return render(request, f"{app}/import_detail.html", context)
+
+    return ImportViews(page, detail)
 
 
 def import_errors(record: FileImport) -> list[dict[str, Any]]:

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_http_methods
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
-from envplan.core.file_imports import import_detail_page, import_page
+from envplan.core.file_imports import import_views
 from envplan.core.names import water_item_name
-from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
 from envplan.water.forms import MonitoringSectionForm, SampleUploadForm
@@ -128,25 +127,10 @@ def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@upload_limit(lambda: upload_limit_bytes("water"))
-@require_http_methods(["GET", "POST"])
-def import_samples_view(request: HttpRequest) -> HttpResponse:
-    return import_page(
-        request,
-        app="water",
-        allowed=permissions.can_manage_monitoring(request.user),
-        form_class=SampleUploadForm,
-        job_kind=SAMPLES_IMPORT_KIND,  # read by envplan.water.jobs
-        imports=WaterImport.objects.all(),
-        template="water/import.html",
-    )
-
-
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    return import_detail_page(
-        request,
-        allowed=permissions.can_manage_monitoring(request.user),
-        imports=WaterImport.objects.all(),
-        import_id=import_id,
-        template="water/import_detail.html",
-    )
+import_samples_view, import_detail = import_views(
+    app="water",
+    may_import=permissions.can_manage_monitoring,
+    form_class=SampleUploadForm,
+    job_kind=SAMPLES_IMPORT_KIND,  # read by envplan.water.jobs
+    model=WaterImport,
+)
