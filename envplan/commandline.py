@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, TypeVar
 
@@ -299,6 +299,33 @@ def run_service(
     else:
         print(text(result), file=streams.stdout)
     return EXIT_OK
+
+
+class RegistryImport(Protocol):
+    """A service that creates or updates a registry's objects from a CSV file (the person: None, the
+    command line) and returns them."""
+
+    def __call__(self, path: str, /, *, by: None) -> Sized: ...
+
+
+def run_registry_import(
+    args: argparse.Namespace,
+    streams: Streams,
+    load: RegistryImport,
+    refusal: type[Exception],
+    *,
+    key: str,
+    objects: str,
+) -> int:
+    """`envplan GROUP REGISTRY import FILE [--json]` (declared by `registry_import`): how many `objects`
+    were created or updated (`{"file": ..., key: count}` with `--json`)."""
+    return run_service(
+        streams,
+        lambda: {"file": args.file, key: len(load(args.file, by=None))},
+        refusal,
+        as_json=args.json,
+        text=lambda done: f"{done[key]} {objects} created or updated",
+    )
 
 
 def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:

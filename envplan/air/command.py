@@ -11,18 +11,22 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from envplan.commandline import EXIT_USAGE, Streams, progress_bar, refused, report_import, run_service
+from envplan.commandline import (
+    EXIT_USAGE,
+    Streams,
+    progress_bar,
+    refused,
+    report_import,
+    run_registry_import,
+    run_service,
+)
 
 
 def import_stations(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.air import services
 
-    return run_service(
-        streams,
-        lambda: {"file": args.file, "stations": len(services.import_stations(args.file, by=None))},
-        services.AirError,
-        as_json=args.json,
-        text=lambda done: f"{done['stations']} stations created or updated",
+    return run_registry_import(
+        args, streams, services.import_stations, services.AirError, key="stations", objects="stations"
     )
 
 

@@ -10,18 +10,26 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from envplan.commandline import Streams, progress_bar, refused, report_import, run_service
+from envplan.commandline import (
+    Streams,
+    progress_bar,
+    refused,
+    report_import,
+    run_registry_import,
+    run_service,
+)
 
 
 def import_sections(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.water import services
 
-    return run_service(
+    return run_registry_import(
+        args,
         streams,
-        lambda: {"file": args.file, "sections": len(services.import_monitoring_sections(args.file, by=None))},
+        services.import_monitoring_sections,
         services.WaterError,
-        as_json=args.json,
-        text=lambda done: f"{done['sections']} monitoring sections created or updated",
+        key="sections",
+        objects="monitoring sections",
     )
 
 
