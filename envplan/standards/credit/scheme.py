@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from envplan.standards.credit.evidence import CODES
 from envplan.standards.textfiles import checked_table, only_keys, read_document
@@ -148,7 +148,9 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Veto:
+class GradeRule:
+    """What a record of evidence `code` does to the grade whatever the score: a veto or a downgrade."""
+
     code: str
     label: Text
     source: str = ""
@@ -156,12 +158,15 @@ class Veto:
 
 
 @dataclass(frozen=True)
-class Downgrade:
-    code: str
-    label: Text
+class Veto(GradeRule):
+    """A record that sets the worst grade."""
+
+
+@dataclass(frozen=True)
+class Downgrade(GradeRule):
+    """A record that lowers the grade by `levels`."""
+
     levels: int = 1
-    source: str = ""
-    setting: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,29 +266,15 @@ def parse_scheme(document: Any, *, label: str = "scheme") -> Scheme:
     grades = _grades(table.get("grades"), label)
     indicators = _indicators(table.get("indicators"), method, label)
     vetoes = tuple(
-        Veto(
-            code=_code(item, f"{label}: vetoes[{n}]"),
-            label=_labels(item.get("label"), f"{label}: vetoes[{n}]: label"),
-            source=_optional_text(item, "source", f"{label}: vetoes[{n}]"),
-            setting=_flag(item, "setting", f"{label}: vetoes[{n}]"),
-        )
-        for n, item in _items(
-            table.get("vetoes", []), f"{label}: vetoes", {"code", "label", "source", "setting"}
-        )
+        Veto(**_grade_rule(item, f"{label}: vetoes[{n}]"))
+        for n, item in _items(table.get("vetoes", []), f"{label}: vetoes", GRADE_RULE_KEYS)
     )
     downgrades = tuple(
         Downgrade(
-            code=_code(item, f"{label}: downgrades[{n}]"),
-            label=_labels(item.get("label"), f"{label}: downgrades[{n}]: label"),
+            **_grade_rule(item, f"{label}: downgrades[{n}]"),
             levels=_whole(item.get("levels", 1), f"{label}: downgrades[{n}]: levels", minimum=1),
-            source=_optional_text(item, "source", f"{label}: downgrades[{n}]"),
-            setting=_flag(item, "setting", f"{label}: downgrades[{n}]"),
         )
-        for n, item in _items(
-            table.get("downgrades", []),
-            f"{label}: downgrades",
-            {"code", "label", "levels", "source", "setting"},
-        )
+        for n, item in _items(table.get("downgrades", []), f"{label}: downgrades", DOWNGRADE_KEYS)
     )
     counted: dict[str, str] = {}
     for indicator in indicators:
@@ -505,6 +496,27 @@ def _points_by_code(value: Any, evidence: list[Any], where: str) -> dict[str, De
             raise SchemeError(f"{where}: {code!r} is not in the indicator's evidence")
         result[str(code)] = _number(points, f"{where}.{code}")
     return result
+
+
+GRADE_RULE_KEYS = {"code", "label", "source", "setting"}
+DOWNGRADE_KEYS = {*GRADE_RULE_KEYS, "levels"}
+
+
+class GradeRuleFields(TypedDict):
+    code: str
+    label: Text
+    source: str
+    setting: bool
+
+
+def _grade_rule(item: dict[str, Any], where: str) -> GradeRuleFields:
+    """What a veto and a downgrade both have, checked."""
+    return {
+        "code": _code(item, where),
+        "label": _labels(item.get("label"), f"{where}: label"),
+        "source": _optional_text(item, "source", where),
+        "setting": _flag(item, "setting", where),
+    }
 
 
 def _table(value: object, where: str) -> dict[str, Any]:
