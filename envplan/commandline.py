@@ -16,6 +16,7 @@ import contextlib
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, TypeVar
 
 if TYPE_CHECKING:
@@ -246,35 +247,48 @@ class ImportRecord(Protocol):
     def problems(self) -> ProblemList[dict[str, Any]]: ...
 
 
-def report_import(
-    streams: Streams, record: ImportRecord, *, as_json: bool, line: str, failed: bool = False, **more: object
+Imported = TypeVar("Imported", bound=ImportRecord)
+
+
+def run_file_import(
+    args: argparse.Namespace,
+    streams: Streams,
+    load: Callable[[Progress], Imported],
+    refusal: type[Exception],
+    *,
+    label: str,
+    line: Callable[[Imported], str],
+    failed: Callable[[Imported], bool] = lambda record: False,
+    more: Callable[[Imported], dict[str, object]] = lambda record: {},
 ) -> int:
-    """A file import's outcome: with `--json` its summary (`import_summary`, with the import's own figures
-    `more`) as one JSON line; otherwise its problems on stderr, then `line`, on stderr too when the
-    import `failed`. Returns the exit code: 0 when every row was stored, 1 when some were, 2 when none
-    were."""
+    """`envplan GROUP import FILE [--json]` (declared by `file_import`): `load` the file, with a progress
+    bar labelled `label` and the file's name. A `refusal` (a file that cannot be read at all) is printed on
+    stderr, exit 2. Otherwise the import's outcome: with `--json` its summary (`import_summary`, with the
+    import's own figures `more(record)`) as one JSON line; else its problems on stderr, then
+    `line(record)`, on stderr too when the import `failed`. Exit code: 0 when every row was stored, 1 when
+    some were, 2 when none were."""
+    try:
+        with progress_bar(streams, f"{label} {Path(args.file).name}", unit="step") as progress:
+            record = load(progress)
+    except refusal as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
     code = EXIT_OK if not record.error_count else EXIT_FINDINGS if record.rows else EXIT_USAGE
-    if as_json:
+    if args.json:
         summary = import_summary(
             file=record.file_name,
             status=record.status,
             rows=record.rows,
             problems=record.problems,
             total=record.problems.total,
-            **more,
+            **more(record),
         )
         streams.stdout.write(json_line(summary))
         return code
     for problem in record.problems.lines(issue_line, "error", "errors"):
         print(problem, file=streams.stderr)
-    print(line, file=streams.stderr if failed else streams.stdout)
+    print(line(record), file=streams.stderr if failed(record) else streams.stdout)
     return code
-
-
-def refused(streams: Streams, error: Exception) -> int:
-    """A service refused the command's input: its message on stderr, exit code 2."""
-    print(error, file=streams.stderr)
-    return EXIT_USAGE
 
 
 Result = TypeVar("Result")
@@ -293,7 +307,8 @@ def run_service(
     try:
         result = call()
     except refusal as error:
-        return refused(streams, error)
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
     if as_json:
         streams.stdout.write(json_line(result))
     else:

@@ -9,17 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
 
-from envplan.commandline import (
-    EXIT_USAGE,
-    Streams,
-    progress_bar,
-    refused,
-    report_import,
-    run_registry_import,
-    run_service,
-)
+from envplan.commandline import EXIT_USAGE, Streams, run_file_import, run_registry_import, run_service
 
 
 def import_stations(args: argparse.Namespace, streams: Streams) -> int:
@@ -33,15 +24,18 @@ def import_stations(args: argparse.Namespace, streams: Streams) -> int:
 def import_hourly(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.air import services
 
-    try:
-        with progress_bar(streams, f"air import {Path(args.file).name}", unit="step") as progress:
-            record = services.import_hourly(
-                args.file, by=None, strict=args.strict, fmt=args.format, progress=progress
-            )
-    except services.AirError as error:
-        return refused(streams, error)
-    summary_line = f"{record.status}, {record.rows} rows stored, {record.error_count} errors"
-    return report_import(streams, record, as_json=args.json, line=f"{record.file_name}: {summary_line}")
+    return run_file_import(
+        args,
+        streams,
+        lambda progress: services.import_hourly(
+            args.file, by=None, strict=args.strict, fmt=args.format, progress=progress
+        ),
+        services.AirError,
+        label="air import",
+        line=lambda record: (
+            f"{record.file_name}: {record.status}, {record.rows} rows stored, {record.error_count} errors"
+        ),
+    )
 
 
 def evaluate(args: argparse.Namespace, streams: Streams) -> int:

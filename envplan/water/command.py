@@ -8,16 +8,12 @@ the others) and exits 2; nothing is stored from a rejected file.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from envplan.commandline import (
-    Streams,
-    progress_bar,
-    refused,
-    report_import,
-    run_registry_import,
-    run_service,
-)
+from envplan.commandline import Streams, run_file_import, run_registry_import, run_service
+
+if TYPE_CHECKING:
+    from envplan.water.models import WaterImport
 
 
 def import_sections(args: argparse.Namespace, streams: Streams) -> int:
@@ -33,21 +29,26 @@ def import_sections(args: argparse.Namespace, streams: Streams) -> int:
     )
 
 
+def _samples_line(record: WaterImport) -> str:
+    """The line a person reads of a sample import: stored whole, or rejected whole."""
+    if record.error_count:
+        return f"{record.file_name}: rejected, {record.error_count} errors, nothing stored"
+    return f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new"
+
+
 def import_samples(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.water import services
 
-    try:
-        with progress_bar(streams, f"water import {Path(args.file).name}", unit="step") as progress:
-            record = services.import_samples(args.file, by=None, progress=progress)
-    except services.WaterError as error:
-        return refused(streams, error)
-    if record.error_count:
-        line = f"{record.file_name}: rejected, {record.error_count} errors, nothing stored"
-    else:
-        line = f"{record.file_name}: stored, {record.rows} rows, {record.rows_new} new"
     # A rejected file stores nothing: exit 2.
-    return report_import(
-        streams, record, as_json=args.json, line=line, failed=bool(record.error_count), new=record.rows_new
+    return run_file_import(
+        args,
+        streams,
+        lambda progress: services.import_samples(args.file, by=None, progress=progress),
+        services.WaterError,
+        label="water import",
+        line=_samples_line,
+        failed=lambda record: bool(record.error_count),
+        more=lambda record: {"new": record.rows_new},
     )
 
 
