@@ -14,9 +14,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from envplan.problems import ProblemList
 
 # The exit codes, the same for every command (README, "Exit codes").
 EXIT_OK = 0
@@ -226,6 +230,119 @@ def import_summary(
     }
 
 
+def issue_line(issue: Mapping[str, object]) -> str:
+    """One problem of a file import as a person reads it: `FILE, line N, FIELD: message`."""
+    return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
+
+
+class ImportRecord(Protocol):
+    """What a stored file import (envplan.core.models.FileImport) tells its command."""
+
+    file_name: str
+    status: str
+    rows: int
+    error_count: int
+
+    @property
+    def problems(self) -> ProblemList[dict[str, Any]]: ...
+
+
+Imported = TypeVar("Imported", bound=ImportRecord)
+
+
+def run_file_import(
+    args: argparse.Namespace,
+    streams: Streams,
+    load: Callable[[Progress], Imported],
+    refusal: type[Exception],
+    *,
+    label: str,
+    line: Callable[[Imported], str],
+    failed: Callable[[Imported], bool] = lambda record: False,
+    more: Callable[[Imported], dict[str, object]] = lambda record: {},
+) -> int:
+    """`envplan GROUP import FILE [--json]` (declared by `file_import`): `load` the file, with a progress
+    bar labelled `label` and the file's name. A `refusal` (a file that cannot be read at all) is printed on
+    stderr, exit 2. Otherwise the import's outcome: with `--json` its summary (`import_summary`, with the
+    import's own figures `more(record)`) as one JSON line; else its problems on stderr, then
+    `line(record)`, on stderr too when the import `failed`. Exit code: 0 when every row was stored, 1 when
+    some were, 2 when none were."""
+    try:
+        with progress_bar(streams, f"{label} {Path(args.file).name}", unit="step") as progress:
+            record = load(progress)
+    except refusal as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK if not record.error_count else EXIT_FINDINGS if record.rows else EXIT_USAGE
+    if args.json:
+        summary = import_summary(
+            file=record.file_name,
+            status=record.status,
+            rows=record.rows,
+            problems=record.problems,
+            total=record.problems.total,
+            **more(record),
+        )
+        streams.stdout.write(json_line(summary))
+        return code
+    for problem in record.problems.lines(issue_line, "error", "errors"):
+        print(problem, file=streams.stderr)
+    print(line(record), file=streams.stderr if failed(record) else streams.stdout)
+    return code
+
+
+Result = TypeVar("Result")
+
+
+def run_service(
+    streams: Streams,
+    call: Callable[[], Result],
+    refusal: type[Exception],
+    *,
+    as_json: bool,
+    text: Callable[[Result], str],
+) -> int:
+    """Run `call` for a command. A `refusal` is printed on stderr (exit 2); otherwise the result is printed
+    as one JSON line with `--json`, or as `text(result)` for a person (exit 0)."""
+    try:
+        result = call()
+    except refusal as error:
+        print(error, file=streams.stderr)
+        return EXIT_USAGE
+    if as_json:
+        streams.stdout.write(json_line(result))
+    else:
+        print(text(result), file=streams.stdout)
+    return EXIT_OK
+
+
+class RegistryImport(Protocol):
+    """A service that creates or updates a registry's objects from a CSV file (the person: None, the
+    command line) and returns them."""
+
+    def __call__(self, path: str, /, *, by: None) -> Sized: ...
+
+
+def run_registry_import(
+    args: argparse.Namespace,
+    streams: Streams,
+    load: RegistryImport,
+    refusal: type[Exception],
+    *,
+    key: str,
+    objects: str,
+) -> int:
+    """`envplan GROUP REGISTRY import FILE [--json]` (declared by `registry_import`): how many `objects`
+    were created or updated (`{"file": ..., key: count}` with `--json`)."""
+    return run_service(
+        streams,
+        lambda: {"file": args.file, key: len(load(args.file, by=None))},
+        refusal,
+        as_json=args.json,
+        text=lambda done: f"{done[key]} {objects} created or updated",
+    )
+
+
 def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
     """The parsed command line; a word no sub-command knows is a usage error of that sub-command (argparse
     would blame the root parser)."""
@@ -247,3 +364,26 @@ def engine_options(command: argparse.ArgumentParser, *, where: str) -> None:
         "both give the same rows",
     )
     command.add_argument("--spark-master", default="local[2]", help="Spark's master URL (default local[2])")
+
+
+def json_option(command: argparse.ArgumentParser, what: str) -> None:
+    """`--json`: print `what` (the summary, the counts, ...) as one JSON object (`json_line`)."""
+    command.add_argument("--json", action="store_true", help=f"print the {what} as one JSON object")
+
+
+def registry_import(group: Group, name: str, handler: str, *, registry: str, objects: str) -> None:
+    """`envplan GROUP NAME import FILE [--json]`: create or update a registry's `objects` from a CSV file."""
+    importing = group.group(name, help=registry).command(
+        "import", handler, django=True, help=f"create or update {objects} from a CSV file"
+    )
+    importing.add_argument("file")
+    json_option(importing, "summary")
+
+
+def file_import(group: Group, handler: str, *, help: str) -> RaisingParser:
+    """`envplan GROUP import FILE [--json]`: a data file into the lake. Returns the command, for its own
+    options."""
+    importing = group.command("import", handler, django=True, help=help)
+    importing.add_argument("file")
+    json_option(importing, "summary and the refused rows")
+    return importing

@@ -9,66 +9,33 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
-from typing import Any
 
-from envplan.commandline import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    Streams,
-    import_summary,
-    json_line,
-    progress_bar,
-)
-
-
-def _issue(issue: dict[str, Any]) -> str:
-    return f"{issue['file']}, line {issue['line']}, {issue['field']}: {issue['message']}"
+from envplan.commandline import EXIT_USAGE, Streams, run_file_import, run_registry_import, run_service
 
 
 def import_stations(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.air import services
 
-    try:
-        stations = services.import_stations(args.file, by=None)
-    except services.AirError as error:
-        print(error, file=streams.stderr)
-        return EXIT_USAGE
-    if args.json:
-        streams.stdout.write(json_line({"file": args.file, "stations": len(stations)}))
-    else:
-        print(f"{len(stations)} stations created or updated", file=streams.stdout)
-    return EXIT_OK
+    return run_registry_import(
+        args, streams, services.import_stations, services.AirError, key="stations", objects="stations"
+    )
 
 
 def import_hourly(args: argparse.Namespace, streams: Streams) -> int:
     from envplan.air import services
 
-    try:
-        with progress_bar(streams, f"air import {Path(args.file).name}", unit="step") as progress:
-            record = services.import_hourly(
-                args.file, by=None, strict=args.strict, fmt=args.format, progress=progress
-            )
-    except services.AirError as error:
-        print(error, file=streams.stderr)
-        return EXIT_USAGE
-    code = EXIT_OK if not record.error_count else EXIT_FINDINGS if record.rows else EXIT_USAGE
-    if args.json:
-        summary = import_summary(
-            file=record.file_name,
-            status=record.status,
-            rows=record.rows,
-            problems=record.problems,
-            total=record.problems.total,
-        )
-        streams.stdout.write(json_line(summary))
-        return code
-    for line in record.problems.lines(_issue, "error", "errors"):
-        print(line, file=streams.stderr)
-    summary_line = f"{record.status}, {record.rows} rows stored, {record.error_count} errors"
-    print(f"{record.file_name}: {summary_line}", file=streams.stdout)
-    return code
+    return run_file_import(
+        args,
+        streams,
+        lambda progress: services.import_hourly(
+            args.file, by=None, strict=args.strict, fmt=args.format, progress=progress
+        ),
+        services.AirError,
+        label="air import",
+        line=lambda record: (
+            f"{record.file_name}: {record.status}, {record.rows} rows stored, {record.error_count} errors"
+        ),
+    )
 
 
 def evaluate(args: argparse.Namespace, streams: Streams) -> int:
@@ -81,13 +48,10 @@ def evaluate(args: argparse.Namespace, streams: Streams) -> int:
         except ValueError as error:
             print(f"envplan air evaluate: --date: {error}", file=streams.stderr)
             return EXIT_USAGE
-    try:
-        counts = services.evaluate_days(days)
-    except services.AirError as error:
-        print(error, file=streams.stderr)
-        return EXIT_USAGE
-    if args.json:
-        streams.stdout.write(json_line(counts))
-    else:
-        print(f"{counts['days']} days, {counts['station_days']} station-days evaluated", file=streams.stdout)
-    return EXIT_OK
+    return run_service(
+        streams,
+        lambda: services.evaluate_days(days),
+        services.AirError,
+        as_json=args.json,
+        text=lambda counts: f"{counts['days']} days, {counts['station_days']} station-days evaluated",
+    )

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from envplan.core.uploads import upload_limit_bytes
+from envplan.core.file_imports import DataFileForm
 
 
-class HourlyUploadForm(forms.Form):
+class HourlyUploadForm(DataFileForm):
+    upload_kind = "air"
     file = forms.FileField(
         label=_("Hourly data file"),
         help_text=_(
@@ -22,12 +23,3 @@ class HourlyUploadForm(forms.Form):
     strict = forms.BooleanField(
         label=_("Strict: reject the whole file if any row has an error"), required=False
     )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        limit = upload_limit_bytes("air")
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
-            )
-        return upload

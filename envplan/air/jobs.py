@@ -11,15 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from envplan.air.models import ImportStatus
 from envplan.air.services import AirError, evaluate_days, import_hourly
-from envplan.core.jobs import (
-    JobOutcome,
-    JobRejected,
-    Progress,
-    counts_only,
-    error_entry,
-    job_kind,
-    open_input,
-)
+from envplan.core.file_imports import import_errors
+from envplan.core.jobs import JobOutcome, JobRejected, Progress, counts_only, job_kind, open_input
 from envplan.core.models import Job
 from envplan.core.worker import register
 
@@ -53,12 +46,7 @@ def run_hourly_import(job: Job, progress: Progress) -> JobOutcome:
     except AirError as error:
         raise JobRejected(str(error)) from None
     url = reverse("air:import_detail", args=[record.pk])
-    errors = [
-        error_entry(
-            where=e.get("file") or "", line=e.get("line"), field=e.get("field") or "", message=e["message"]
-        )
-        for e in record.errors
-    ]
+    errors = import_errors(record)
     if record.errors:
         summary = _("%(rows)d rows stored, %(errors)d errors.") % {
             "rows": record.rows,

@@ -14,7 +14,7 @@ from envplan.air import indicators
 from envplan.air import lake as air_lake
 from envplan.air.models import Station
 from envplan.indicators.models import Indicator, Source
-from envplan.indicators.services import Attainment, attainment
+from envplan.indicators.target_rows import TargetRow, target_rows
 from envplan.standards.air import with_aqi
 
 AIR_COMPUTATIONS = (
@@ -104,13 +104,6 @@ def month_calendar(code: str, month: dt.date) -> list[list[CalendarCell]]:
 
 
 @dataclass
-class TargetRow:
-    indicator: Indicator
-    series: list[tuple[dt.date, Decimal]]
-    attainment: Attainment
-
-
-@dataclass
 class CityFigures:
     city: str
     today: dt.date
@@ -139,20 +132,13 @@ def city_figures(city: str, *, today: dt.date, now: dt.datetime) -> CityFigures:
         "air.good_days_ratio_ytd": good,
         "air.heavy_pollution_days_share_ytd": heavy,
     }
-    targets = []
     linked = (
         Indicator.objects.filter(source=Source.COMPUTED, computation__in=AIR_COMPUTATIONS)
         .select_related("target__plan")
         .order_by("target__plan_id", "target__position")
     )
-    year_end = dt.date(today.year, 12, 31)
-    for indicator in linked:
-        if (indicator.parameters or {}).get("city") != city:
-            continue
-        points = series[indicator.computation]
-        targets.append(
-            TargetRow(indicator, points, attainment(indicator.target, points, today=today, year_end=year_end))
-        )
+    in_city = [indicator for indicator in linked if (indicator.parameters or {}).get("city") == city]
+    targets = target_rows(in_city, lambda indicator: series[indicator.computation], today=today)
     return CityFigures(
         city=city,
         today=today,

@@ -10,7 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 from django.db import transaction
@@ -18,6 +18,7 @@ from django.db import transaction
 from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
 from envplan.commandline import Progress, no_progress
+from envplan.core.file_imports import Upload, read_upload
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.standards.air import (
@@ -37,12 +38,6 @@ FORMATS = ("csv", "cnemc")
 
 class AirError(ValueError):
     """Unusable input: the message names the file, line and field where it can."""
-
-
-class Upload(Protocol):
-    name: str | None
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 # --- stations -----------------------------------------------------------------------------------------
@@ -135,16 +130,6 @@ def _hourly_rows(validated: Validated) -> pl.DataFrame:
     )
 
 
-def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
-    if isinstance(file, (str, os.PathLike)):
-        path = Path(file)
-        try:
-            return path.name, path.read_bytes()
-        except OSError as error:
-            raise AirError(f"{path.name}: cannot read: {error.strerror}") from None
-    return Path(file.name or "upload.csv").name, file.read()
-
-
 def _new_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """Drop rows the lake already holds with the same values (so that a re-import writes nothing)."""
     if rows.height == 0:
@@ -188,7 +173,7 @@ def import_hourly(
     the count of all in `AirImport.error_count`. Raises AirError when the file cannot be read at all.
     """
     progress(0, IMPORT_STEPS, "read")
-    file_name, data = _read_upload(file)
+    file_name, data = read_upload(file, error=AirError)
     progress(1, IMPORT_STEPS, "check")
     stations = dict(Station.objects.values_list("code", "city"))
     validated = parse_hourly(data, file_name=file_name, fmt=fmt, known_stations=stations)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.air import charts, queries
@@ -16,8 +14,7 @@ from envplan.air.forms import HourlyUploadForm
 from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
 from envplan.core import clock
-from envplan.core.jobs import enqueue
-from envplan.core.uploads import upload_limit, upload_limit_bytes
+from envplan.core.file_imports import import_views
 
 MAX_DAYS = 31
 
@@ -107,26 +104,11 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
     return render(request, "air/city_dashboard.html", context)
 
 
-@upload_limit(lambda: upload_limit_bytes("air"))
-@require_http_methods(["GET", "POST"])
-def import_hourly_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    form = HourlyUploadForm()
-    if request.method == "POST":
-        form = HourlyUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            # Checking every row outlasts a request: the worker does it (envplan.air.jobs).
-            params = {"strict": form.cleaned_data["strict"], "format": form.cleaned_data["format"]}
-            upload = form.cleaned_data["file"]
-            return redirect(enqueue(HOURLY_IMPORT_KIND, by=request.user, upload=upload, params=params))
-    status = 400 if form.errors else 200
-    imports = AirImport.objects.select_related("by").defer("errors")[:20]
-    return render(request, "air/import.html", {"form": form, "imports": imports}, status=status)
-
-
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    record = get_object_or_404(AirImport.objects.select_related("by"), pk=import_id)
-    return render(request, "air/import_detail.html", {"record": record, "problems": record.problems})
+import_hourly_view, import_detail = import_views(
+    app="air",
+    may_import=permissions.can_manage_monitoring,
+    form_class=HourlyUploadForm,
+    job_kind=HOURLY_IMPORT_KIND,  # read by envplan.air.jobs
+    model=AirImport,
+    params=lambda data: {"strict": data["strict"], "format": data["format"]},
+)

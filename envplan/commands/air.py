@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group, engine_options
+from envplan.commandline import Group, engine_options, file_import, json_option, registry_import
 
 NAME = "air"
 HELP = "air quality: AQI, daily statistics, annual evaluation; stations, hourly imports, daily evaluation"
@@ -43,28 +43,20 @@ def add_commands(group: Group) -> None:
     annual.add_argument("--strict", action="store_true", help="reject the whole file on any row error")
     engine_options(annual, where="per station and year")
 
-    stations = group.group("stations", help="the station registry")
-    importing = stations.command(
-        "import",
+    registry_import(
+        group,
+        "stations",
         "envplan.air.command:import_stations",
-        django=True,
-        help="create or update stations from a CSV file",
+        registry="the station registry",
+        objects="stations",
     )
-    importing.add_argument("file")
-    importing.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-
-    hourly = group.command(
-        "import",
+    hourly = file_import(
+        group,
         "envplan.air.command:import_hourly",
-        django=True,
         help="import hourly values into the lake; exit 1 when some rows were refused, 2 when none was stored",
     )
-    hourly.add_argument("file")
     hourly.add_argument("--format", choices=["csv", "cnemc"], default="csv")
     hourly.add_argument("--strict", action="store_true", help="reject the whole file on any error")
-    hourly.add_argument(
-        "--json", action="store_true", help="print the summary and the refused rows as one JSON object"
-    )
 
     evaluate = group.command(
         "evaluate",
@@ -73,4 +65,4 @@ def add_commands(group: Group) -> None:
         help="daily statistics and daily AQI of new days",
     )
     evaluate.add_argument("--date", action="append", help="evaluate this day (YYYY-MM-DD; repeatable)")
-    evaluate.add_argument("--json", action="store_true", help="print the counts as one JSON object")
+    json_option(evaluate, "counts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from envplan.commandline import Group
+from envplan.commandline import Group, json_option
 
 NAME = "hj212"
 HELP = "HJ 212 data transmission: check frames, simulate loggers, the receiver, refused frames"
@@ -46,7 +46,7 @@ def add_commands(group: Group) -> None:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, required=True)
     sim.add_argument("--grace", type=float, default=10.0, help="seconds to wait for the last replies")
-    sim.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    json_option(sim, "figures")
 
     standalone = group.command(
         "serve-standalone",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from envplan.commandline import Group
+from envplan.commandline import Group, json_option
 
 NAME = "inspections"
 HELP = "verifiable random inspections: draw targets and teams, verify a published draw"
@@ -42,7 +42,7 @@ def add_commands(group: Group) -> None:
     verifying.add_argument("draw", help="the published draw (JSON printed by draw)")
     _seed(verifying)
     verifying.add_argument("--inspectors", help="the inspector roster, when the draw has teams")
-    verifying.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
+    json_option(verifying, "verdict")
 
     handler = "envplan.inspections.command:run"
     pool = group.group("pool", help="the pool of a year's register or of a draw")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group
+from envplan.commandline import Group, json_option
 
 NAME = "ledger"
 HELP = "the plan's ledger (.xlsx) and the year-end assessment of units (ranking, PDF)"
@@ -25,7 +25,7 @@ def add_commands(group: Group) -> None:
     assess.add_argument("--plan", type=int, required=True, help="plan id")
     assess.add_argument("--pdf", help="also write the ranking as a PDF to this file")
     assess.add_argument("--language", default="zh-hans", help="language of the PDF and names")
-    assess.add_argument("--json", action="store_true", help="print the ranking as one JSON object")
+    json_option(assess, "ranking")
 
     briefing = group.command(
         "briefing",

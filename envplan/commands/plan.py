@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group
+from envplan.commandline import Group, json_option
 
 NAME = "plan"
 HELP = "plan documents: parse one into a draft, import one for review"
@@ -26,4 +26,4 @@ def add_commands(group: Group) -> None:
     )
     importing.add_argument("file", help="plan document: .docx, or UTF-8 or GB18030 text")
     importing.add_argument("--accept", action="store_true", help="accept the draft at once (scripts)")
-    importing.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    json_option(importing, "summary")

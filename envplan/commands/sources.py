@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group
+from envplan.commandline import Group, json_option
 
 NAME = "sources"
 HELP = "pollution sources: landing files into the lake, exceedance screening"
@@ -16,7 +16,7 @@ def add_commands(group: Group) -> None:
         help="move closed landing files into the lake (once); exit 1 when some frames were unusable",
     )
     ingest.add_argument("--landing", help="landing log folder (default <data dir>/landing)")
-    ingest.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    json_option(ingest, "summary")
 
     screen = group.command(
         "exceedances",
@@ -25,4 +25,4 @@ def add_commands(group: Group) -> None:
         help="screen hourly values against the outlets' limits; exit 1 when exceedances were found",
     )
     screen.add_argument("--days", type=int, default=3, help="days back from today (default 3)")
-    screen.add_argument("--json", action="store_true", help="print the events as one JSON object")
+    json_option(screen, "events")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from envplan.commandline import Group, engine_options
+from envplan.commandline import Group, engine_options, file_import, json_option, registry_import
 
 NAME = "water"
 HELP = "surface water: GB 3838 classes and assessments; sections, sample imports, evaluation"
@@ -30,25 +30,17 @@ def add_commands(group: Group) -> None:
             command.add_argument("--heavy-share-below", type=float, default=60.0)
             engine_options(command, where="per monitoring section")
 
-    sections = group.group("sections", help="the monitoring-section registry")
-    importing = sections.command(
-        "import",
+    registry_import(
+        group,
+        "sections",
         "envplan.water.command:import_sections",
-        django=True,
-        help="create or update monitoring sections from a CSV file",
+        registry="the monitoring-section registry",
+        objects="monitoring sections",
     )
-    importing.add_argument("file")
-    importing.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-
-    samples = group.command(
-        "import",
+    file_import(
+        group,
         "envplan.water.command:import_samples",
-        django=True,
         help="import monitoring results into the lake, all or nothing (exit 2, nothing stored, on any error)",
-    )
-    samples.add_argument("file")
-    samples.add_argument(
-        "--json", action="store_true", help="print the summary and the refused rows as one JSON object"
     )
 
     evaluate = group.command(
@@ -58,4 +50,4 @@ def add_commands(group: Group) -> None:
         help="monthly and year-to-date results of the sections",
     )
     evaluate.add_argument("--period", help="YYYY or YYYY-MM (default: this year so far)")
-    evaluate.add_argument("--json", action="store_true", help="print the counts as one JSON object")
+    json_option(evaluate, "counts")

@@ -23,11 +23,14 @@ from envplan.draw.pool import read_pool_csv, read_roster_csv
 from envplan.draw.teams import (
     Inspector,
     NotEnoughInspectors,
+    TeamsDocument,
+    TeamSettings,
     draw_teams,
     inspector_roster,
     roster_canonical,
     roster_sha256,
     team_rank_key,
+    teams_document,
 )
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "Inspector",
     "NotEnoughInspectors",
     "Pool",
+    "TeamSettings",
+    "TeamsDocument",
     "apportion",
     "differences",
     "draw",
@@ -53,4 +58,5 @@ __all__ = [
     "roster_sha256",
     "seed_sha256",
     "team_rank_key",
+    "teams_document",
 ]

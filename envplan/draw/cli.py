@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from envplan.commandline import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Streams, json_line
 from envplan.draw.method import (
-    Draw,
     DrawError,
     DrawMethod,
     Pool,
@@ -35,7 +34,7 @@ from envplan.draw.method import (
     published_draw,
 )
 from envplan.draw.pool import read_pool_csv, read_roster_csv
-from envplan.draw.teams import Inspector, draw_teams, roster_sha256
+from envplan.draw.teams import TeamSettings, teams_document
 
 EXIT_NOT_REPRODUCED = EXIT_FINDINGS
 
@@ -56,24 +55,6 @@ def _seed(args: argparse.Namespace) -> bytes:
         raise DrawError(f"{args.seed_file}: {error}") from None
 
 
-def _teams(
-    result: Draw, roster: Sequence[Inspector], seed: bytes, settings: dict[str, Any]
-) -> dict[str, Any]:
-    assigned = draw_teams(
-        result.selected,
-        roster,
-        seed=seed,
-        team_size=settings["team_size"],
-        required=frozenset(settings["required"]),
-        max_targets=settings["max_targets"],
-    )
-    return {
-        "roster_sha256": roster_sha256(roster),
-        **settings,
-        "assigned": {target: list(team) for target, team in assigned.items()},
-    }
-
-
 def _draw(args: argparse.Namespace, out: TextIO) -> int:
     seed = _seed(args)
     pool = read_pool_csv(args.pool, strata=args.strata)
@@ -84,12 +65,14 @@ def _draw(args: argparse.Namespace, out: TextIO) -> int:
         raise DrawError(f"{args.pool}: {error}") from None
     document = result.as_json()
     if args.inspectors:
-        settings = {
+        settings: TeamSettings = {
             "team_size": args.team_size,
             "required": sorted(set(args.require)),
             "max_targets": args.max_targets,
         }
-        document["teams"] = _teams(result, read_roster_csv(args.inspectors), seed, settings)
+        document["teams"] = teams_document(
+            result.selected, read_roster_csv(args.inspectors), seed=seed, settings=settings
+        )
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
@@ -103,7 +86,7 @@ def _load_published(path: str) -> Any:
         raise DrawError(f"{path}: not a JSON draw: {error}") from None
 
 
-def _team_settings(teams: Any, path: str) -> dict[str, Any]:
+def _team_settings(teams: object, path: str) -> TeamSettings:
     if not isinstance(teams, dict):
         raise DrawError(f"{path}: teams: expected an object")
     size, required, most = teams.get("team_size"), teams.get("required"), teams.get("max_targets")
@@ -133,7 +116,9 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
         if not args.inspectors:
             raise DrawError(f"{args.draw}: the draw has inspector teams: give the roster with --inspectors")
         if not found:
-            teams = _teams(remade, read_roster_csv(args.inspectors), seed, settings)
+            teams = teams_document(
+                remade.selected, read_roster_csv(args.inspectors), seed=seed, settings=settings
+            )
             if document["teams"]["roster_sha256"].lower() != teams["roster_sha256"]:
                 found.append("teams.roster_sha256: the roster given is not the committed one")
             elif document["teams"]["assigned"] != teams["assigned"]:

@@ -12,16 +12,11 @@ from pathlib import Path
 
 from envplan.draw.method import DrawError, Pool, check_name
 from envplan.draw.teams import Inspector, inspector_roster
+from envplan.standards.textfiles import read_text
 
 
 def _rows(source: str | Path | bytes, label: str, needed: list[str]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-        text = raw.decode("utf-8-sig")
-    except OSError as error:
-        raise DrawError(f"{label}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise DrawError(f"{label}: not UTF-8 text") from None
+    text = read_text(source, label=label, error=DrawError)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     for column in needed:

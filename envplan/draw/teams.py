@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from envplan.draw.method import DrawError, check_name
 
@@ -128,3 +129,37 @@ def draw_teams(
             load[identifier] += 1
         teams[target] = team
     return teams
+
+
+class TeamSettings(TypedDict):
+    """How teams are drawn, as a published draw records them."""
+
+    team_size: int
+    required: list[str]  # sorted
+    max_targets: int | None
+
+
+class TeamsDocument(TeamSettings):
+    """The ``teams`` of a published draw: the roster's digest, the settings and each target's team."""
+
+    roster_sha256: str
+    assigned: dict[str, list[str]]
+
+
+def teams_document(
+    targets: Sequence[str], roster: Sequence[Inspector], *, seed: bytes, settings: TeamSettings
+) -> TeamsDocument:
+    """The teams of the drawn `targets` (``draw_teams``), as a published draw holds them."""
+    assigned = draw_teams(
+        targets,
+        roster,
+        seed=seed,
+        team_size=settings["team_size"],
+        required=frozenset(settings["required"]),
+        max_targets=settings["max_targets"],
+    )
+    return {
+        "roster_sha256": roster_sha256(roster),
+        **settings,
+        "assigned": {target: list(team) for target, team in assigned.items()},
+    }

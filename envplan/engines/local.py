@@ -1,13 +1,15 @@
 """The local engine: the pure functions on the whole frame, in this process (what the commands always did).
 
 :class:`Engine` is what every engine offers; each method's result is documented by the pure function it
-composes.
+composes. Screening is the same on every engine but for where the scan runs: :meth:`Engine.screen` computes
+what every outlet shares once (:class:`OutletScreening`) and ranks the findings; each engine's
+:meth:`Engine.scan_outlets` runs the scan.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
 
 import polars as pl
 
@@ -20,27 +22,27 @@ from envplan.standards.water.periods import Every
 from envplan.standards.water.rules import DEFAULT_RULES, WaterRules
 
 
-class Engine(Protocol):
+class Engine(ABC):
     name: str
 
+    @abstractmethod
     def air_daily(self, hourly: pl.DataFrame) -> pl.DataFrame:
         """``daily_aqi(daily_statistics(hourly))``: one row per station and day, sorted."""
-        ...
 
+    @abstractmethod
     def air_annual(self, daily: pl.DataFrame, *, year: int) -> pl.DataFrame:
         """``annual_evaluation(daily, year=year)`` per station, sorted by station."""
-        ...
 
+    @abstractmethod
     def air_city_annual(self, hourly: pl.DataFrame, *, year: int) -> pl.DataFrame:
         """The annual evaluation of each city's point-mean series (``city_hourly`` of the stations' hours,
         then ``daily_statistics``, ``daily_aqi``, ``annual_evaluation``); `station_code` holds the city."""
-        ...
 
+    @abstractmethod
     def water_assess(
         self, samples: pl.DataFrame, *, every: Every, rules: WaterRules = DEFAULT_RULES
     ) -> Assessment:
         """``assess(samples, every=every, rules=rules)``: samples of one period."""
-        ...
 
     def screen(
         self,
@@ -55,8 +57,18 @@ class Engine(Protocol):
         """Screening findings (``scan``), ranked, with what is usual (the history's baselines) and the
         peers (industry baselines) computed once over every outlet (:func:`shared_context`), so that an
         outlet's findings do not depend on which outlets share its partition."""
-        ...
+        options = options or ScanOptions()
+        shared = shared_context(readings, limits=limits, history=history, outlets=outlets, options=options)
+        screening = OutletScreening(
+            limits, shared.baselines, shared.industries, outlets, maintenance, options
+        )
+        return rank(self.scan_outlets(readings, screening))
 
+    @abstractmethod
+    def scan_outlets(self, readings: pl.DataFrame, screening: OutletScreening) -> pl.DataFrame:
+        """``screening(readings)``: the findings of every outlet, in any order."""
+
+    @abstractmethod
     def stop(self) -> None: ...
 
 
@@ -84,7 +96,30 @@ def shared_context(
     return ScreeningContext(baselines, industries)
 
 
-class LocalEngine:
+@dataclass(frozen=True)
+class OutletScreening:
+    """The scan of some outlets' readings, with what every outlet shares computed once."""
+
+    limits: pl.DataFrame | None
+    baselines: pl.DataFrame | None
+    industries: pl.DataFrame | None
+    outlets: pl.DataFrame | None
+    maintenance: pl.DataFrame | None
+    options: ScanOptions
+
+    def __call__(self, readings: pl.DataFrame) -> pl.DataFrame:
+        return scan(
+            readings,
+            limits=self.limits,
+            baselines=self.baselines,
+            industries=self.industries,
+            outlets=self.outlets,
+            maintenance=self.maintenance,
+            options=self.options,
+        )
+
+
+class LocalEngine(Engine):
     name = "local"
 
     def air_daily(self, hourly: pl.DataFrame) -> pl.DataFrame:
@@ -102,28 +137,8 @@ class LocalEngine:
     ) -> Assessment:
         return assess(samples, every=every, rules=rules)
 
-    def screen(
-        self,
-        readings: pl.DataFrame,
-        *,
-        limits: pl.DataFrame | None = None,
-        history: pl.DataFrame | None = None,
-        outlets: pl.DataFrame | None = None,
-        maintenance: pl.DataFrame | None = None,
-        options: ScanOptions | None = None,
-    ) -> pl.DataFrame:
-        options = options or ScanOptions()
-        shared = shared_context(readings, limits=limits, history=history, outlets=outlets, options=options)
-        found = scan(
-            readings,
-            limits=limits,
-            baselines=shared.baselines,
-            industries=shared.industries,
-            outlets=outlets,
-            maintenance=maintenance,
-            options=options,
-        )
-        return rank(found)
+    def scan_outlets(self, readings: pl.DataFrame, screening: OutletScreening) -> pl.DataFrame:
+        return screening(readings)
 
     def stop(self) -> None:
         return None

@@ -32,9 +32,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from envplan.engines.local import shared_context
-from envplan.screening.options import ScanOptions
-from envplan.screening.scan import rank, scan
+from envplan.engines.local import Engine, OutletScreening
 from envplan.standards.air.stats import (
     annual_evaluation,
     belongs_to_day,
@@ -196,27 +194,6 @@ class SectionPeriod:
         return assess(samples, every=self.every, rules=self.rules).sections
 
 
-@dataclass(frozen=True)
-class OutletScreening:
-    limits: pl.DataFrame | None
-    baselines: pl.DataFrame | None
-    industries: pl.DataFrame | None
-    outlets: pl.DataFrame | None
-    maintenance: pl.DataFrame | None
-    options: ScanOptions
-
-    def __call__(self, readings: pl.DataFrame) -> pl.DataFrame:
-        return scan(
-            readings,
-            limits=self.limits,
-            baselines=self.baselines,
-            industries=self.industries,
-            outlets=self.outlets,
-            maintenance=self.maintenance,
-            options=self.options,
-        )
-
-
 def _with_bucket(data: pl.DataFrame | SparkFrame, column: str, buckets: int) -> Any:
     """The rows with a bucket number computed from `column` alone: an entity's rows share a bucket."""
     if isinstance(data, pl.DataFrame):
@@ -227,7 +204,7 @@ def _with_bucket(data: pl.DataFrame | SparkFrame, column: str, buckets: int) -> 
 
 
 @dataclass
-class SparkEngine:
+class SparkEngine(Engine):
     session: SparkSession
     name: str = "spark"
     owns_session: bool = True  # stop() ends the session only when this engine started it
@@ -289,22 +266,8 @@ class SparkEngine:
         sections = sections.join(order, on="monitoring_section").sort("__order").drop("__order")
         return Assessment(sections, section_shares(sections), basin_status(sections, rules=rules))
 
-    def screen(
-        self,
-        readings: pl.DataFrame,
-        *,
-        limits: pl.DataFrame | None = None,
-        history: pl.DataFrame | None = None,
-        outlets: pl.DataFrame | None = None,
-        maintenance: pl.DataFrame | None = None,
-        options: ScanOptions | None = None,
-    ) -> pl.DataFrame:
-        options = options or ScanOptions()
-        shared = shared_context(readings, limits=limits, history=history, outlets=outlets, options=options)
-        per_outlet = OutletScreening(
-            limits, shared.baselines, shared.industries, outlets, maintenance, options
-        )
-        return rank(self._per_entity(readings, "mn", per_outlet, order=["kind", "factor", "field", "time"]))
+    def scan_outlets(self, readings: pl.DataFrame, screening: OutletScreening) -> pl.DataFrame:
+        return self._per_entity(readings, "mn", screening, order=["kind", "factor", "field", "time"])
 
     def stop(self) -> None:
         if self.owns_session:

@@ -126,22 +126,22 @@ def crc_hj212(data: bytes) -> int:
     ]
 
 
-def crc_modbus(data: bytes) -> int:
-    """CRC-16/MODBUS (init 0xFFFF, reflected 0xA001), sent by some non-conforming loggers."""
-    reg = 0xFFFF
+def _crc16_reflected(data: bytes, reg: int) -> int:
+    """The reflected 0xA001 CRC-16 of `data` from the initial register `reg`."""
     table = _TABLE
     for b in data:
         reg = (reg >> 8) ^ table[(reg ^ b) & 0xFF]
     return reg
+
+
+def crc_modbus(data: bytes) -> int:
+    """CRC-16/MODBUS (init 0xFFFF, reflected 0xA001), sent by some non-conforming loggers."""
+    return _crc16_reflected(data, 0xFFFF)
 
 
 def crc_arc(data: bytes) -> int:
     """CRC-16/ARC (init 0x0000, reflected 0xA001), sent by some non-conforming loggers."""
-    reg = 0
-    table = _TABLE
-    for b in data:
-        reg = (reg >> 8) ^ table[(reg ^ b) & 0xFF]
-    return reg
+    return _crc16_reflected(data, 0)
 
 
 def swap16(value: int) -> int:

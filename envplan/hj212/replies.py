@@ -7,13 +7,16 @@ provisional 2025 edition); a frame without a Flag (2005 style) gets a reply with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import ParamSpec
 
 from envplan.hj212.codes import EDITION_VERSION_BITS, NOTIFY_CNS, UPLOAD_CNS, Edition, ExeRtn, QnRtn
 from envplan.hj212.errors import HJ212Error
 from envplan.hj212.frame import encode_frame
 from envplan.hj212.segment import Flag, Header
+
+Params = ParamSpec("Params")
 
 REPLY_ST = "91"  # HJ 212-2017 Table 5: 91 system interaction
 
@@ -48,21 +51,18 @@ def build_segment(
     return ";".join(parts)
 
 
-def build_frame(
-    *,
-    st: str,
-    cn: str,
-    mn: str,
-    pw: str | None = "123456",
-    qn: str | None = None,
-    flag: Flag | int | None = None,
-    pnum: int | None = None,
-    pno: int | None = None,
-    cp: str = "",
-) -> bytes:
-    """The framed bytes of :func:`build_segment` (standard CRC, CR LF)."""
-    segment = build_segment(st=st, cn=cn, mn=mn, pw=pw, qn=qn, flag=flag, pnum=pnum, pno=pno, cp=cp)
-    return encode_frame(segment)
+def framed(build: Callable[Params, str]) -> Callable[Params, bytes]:
+    """A builder of data segments made a builder of frames: its segment, framed (standard CRC, CR LF)."""
+
+    def frame(*args: Params.args, **kwargs: Params.kwargs) -> bytes:
+        return encode_frame(build(*args, **kwargs))
+
+    frame.__name__ = build.__name__.replace("segment", "frame")
+    frame.__doc__ = f"The framed bytes of :func:`{build.__name__}` (standard CRC, CR LF)."
+    return frame
+
+
+build_frame = framed(build_segment)
 
 
 def data_cp(data_time: str, values: Mapping[str, Mapping[str, object]]) -> str:

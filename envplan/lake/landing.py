@@ -397,13 +397,21 @@ def landing_prefix(pid: int | None = None) -> str:
 _ORPHAN = re.compile(r"^(?P<host>[A-Za-z0-9.]+)_(?P<pid>\d+)-\d{12}\.part$")
 
 
-def process_alive(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
+    """Whether this machine has a process `pid` (one of another user's counts; a zombie too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    return True
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    if not process_exists(pid):
+        return False
     stat = Path(f"/proc/{pid}/stat")
     try:
         return stat.read_text().split(")")[-1].split()[0] != "Z"  # a zombie has stopped writing

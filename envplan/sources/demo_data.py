@@ -17,9 +17,9 @@ import datetime as dt
 import math
 import random
 import tempfile
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
@@ -30,6 +30,7 @@ from envplan.hj212.replies import build_frame, data_cp
 from envplan.hj212.rows import frames_to_rows
 from envplan.hj212.segment import Flag
 from envplan.lake.landing import LandingLog, mark_moved
+from envplan.plans.models import Plan
 from envplan.sources import services
 from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
 from envplan.sources.receiver import load_devices
@@ -41,7 +42,7 @@ WATER_MN = "150203A89000000000000201"
 # Standard deviations of the generated hours' noise (units of each value).
 GENERATED_NOISE = {"o2": 0.2, "so2": 1.5, "nox": 2.0, "dust": 0.4, "cod": 2.0, "nh3": 0.12, "ph": 0.04}
 
-ENTERPRISES: tuple[dict[str, Any], ...] = (
+ENTERPRISES: tuple[dict[str, str], ...] = (
     {
         "name": "Kundulun Thermal Power Co. (illustrative)",
         "name_zh": "昆都仑热电有限公司（示例）",
@@ -61,7 +62,7 @@ ENTERPRISES: tuple[dict[str, Any], ...] = (
 )
 
 
-def _limits() -> list[tuple[str, str, str, Decimal, str, str, Decimal | None]]:
+def _limits() -> list[Limit]:
     """(outlet code, factor, field, limit, unit of measure, standard, reference O2)."""
     ultra_low = "ultra-low emission (环发〔2015〕164号), at 6 % O2"
     return [
@@ -75,7 +76,45 @@ def _limits() -> list[tuple[str, str, str, Decimal, str, str, Decimal | None]]:
     ]
 
 
-def load_sources_demo(*, plan: Any = None, now: dt.datetime | None = None) -> dict[str, int]:
+Limit = tuple[str, str, str, Decimal, str, str, Decimal | None]
+
+
+def _save_outlet(
+    enterprise: Enterprise, code: str, name: str, kind: str, *, at: tuple[str, str] | None = None
+) -> Outlet:
+    """An outlet of the demo, `at` its latitude and longitude when it has them."""
+    latitude, longitude = (Decimal(at[0]), Decimal(at[1])) if at else (None, None)
+    outlet = Outlet(
+        enterprise=enterprise, code=code, name=name, kind=kind, latitude=latitude, longitude=longitude
+    )
+    return services.save_outlet(outlet, by=None)
+
+
+def _save_limits(outlets: dict[str, Outlet], limits: list[Limit]) -> None:
+    """The `limits` (see `_limits()`) of the outlets, by outlet code."""
+    for code, factor, field, limit, unit_of_measure, standard, o2 in limits:
+        services.save_limit(
+            FactorLimit(
+                outlet=outlets[code],
+                factor=factor,
+                field=field,
+                limit=limit,
+                unit_of_measure=unit_of_measure,
+                standard=standard,
+                reference_o2=o2,
+            ),
+            by=None,
+        )
+
+
+def _store_frames(frames: list[bytes]) -> int:
+    """The values of generated frames, stored (marked generated)."""
+    rows, errors = frames_to_rows(frames)
+    assert not errors, errors
+    return services.store_generated(rows)
+
+
+def load_sources_demo(*, plan: Plan | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     if Enterprise.objects.filter(name=ENTERPRISES[0]["name"]).exists():
         return {"enterprises": 0}
     moment = (now or clock.now()).replace(minute=0, second=0, microsecond=0)
@@ -84,45 +123,10 @@ def load_sources_demo(*, plan: Any = None, now: dt.datetime | None = None) -> di
             services.save_enterprise(Enterprise(illustrative=True, **fields), by=None)
             for fields in ENTERPRISES
         )
-        stack = services.save_outlet(
-            Outlet(
-                enterprise=power,
-                code="DA001",
-                name="Boiler 1 stack",
-                kind="gas",
-                latitude=Decimal("40.6560"),
-                longitude=Decimal("109.8120"),
-            ),
-            by=None,
-        )
-        second = services.save_outlet(
-            Outlet(enterprise=power, code="DA002", name="Boiler 2 stack", kind="gas"), by=None
-        )
-        discharge = services.save_outlet(
-            Outlet(
-                enterprise=water,
-                code="DW001",
-                name="Treated effluent",
-                kind="water",
-                latitude=Decimal("40.6200"),
-                longitude=Decimal("109.8000"),
-            ),
-            by=None,
-        )
-        outlets = {"DA001": stack, "DA002": second, "DW001": discharge}
-        for code, factor, field, limit, unit_of_measure, standard, o2 in _limits():
-            services.save_limit(
-                FactorLimit(
-                    outlet=outlets[code],
-                    factor=factor,
-                    field=field,
-                    limit=limit,
-                    unit_of_measure=unit_of_measure,
-                    standard=standard,
-                    reference_o2=o2,
-                ),
-                by=None,
-            )
+        stack = _save_outlet(power, "DA001", "Boiler 1 stack", "gas", at=("40.6560", "109.8120"))
+        second = _save_outlet(power, "DA002", "Boiler 2 stack", "gas")
+        discharge = _save_outlet(water, "DW001", "Treated effluent", "water", at=("40.6200", "109.8000"))
+        _save_limits({"DA001": stack, "DA002": second, "DW001": discharge}, _limits())
         devices = [
             Device(outlet=stack, mn=POWER_MN, password="123456"),
             Device(outlet=discharge, mn=WATER_MN, password="123456"),
@@ -185,10 +189,26 @@ class _Drift:
         return self.value
 
 
+def _hourly_frame(mn: str, st: str, when: dt.datetime, values: Mapping[str, Mapping[str, object]]) -> bytes:
+    """An hourly upload (2061, HJ 212-2017, reply requested) of `values` for the hour `when`."""
+    stamp = when.strftime("%Y%m%d%H%M%S")
+    flag = Flag.build(WireEdition.HJ212_2017, reply_requested=True)
+    return build_frame(
+        qn=stamp + "000", st=st, cn="2061", pw="123456", mn=mn, flag=flag, cp=data_cp(stamp, values)
+    )
+
+
+def _flue_gas(values: dict[str, float], *, to_measured: float, flag: str) -> dict[str, dict[str, object]]:
+    """Flue-gas factors: the measured value (Avg) and the value converted to 6 % O2 (ZsAvg)."""
+    return {
+        code: {"Avg": f"{value * to_measured:.2f}", "ZsAvg": f"{value:.2f}", "Flag": flag}
+        for code, value in values.items()
+    }
+
+
 def generated_frames(moment: dt.datetime) -> list[bytes]:
     """Hourly uploads (2061) of the two illustrative loggers for the last GENERATED_DAYS days, with a few
     exceedances, hours in maintenance (M, in working hours) or fault (D), and missing hours."""
-    flag = Flag.build(WireEdition.HJ212_2017, reply_requested=True)
     hours = GENERATED_DAYS * 24
     first = moment - dt.timedelta(hours=hours)
     noise = {name: _Drift(seed, sigma) for seed, (name, sigma) in enumerate(GENERATED_NOISE.items())}
@@ -204,33 +224,22 @@ def generated_frames(moment: dt.datetime) -> list[bytes]:
         nox = 36 + 7 * _wave(i, 30, 0.5) + noise["nox"]()
         dust = 4.5 + 1.5 * _wave(i, 40) + noise["dust"]()
         gas: dict[str, dict[str, object]] = {"a19001": {"Avg": f"{o2:.2f}", "Flag": state}}
-        for code, value in (("a21026", so2), ("a21002", nox), ("a34013", dust)):
-            gas[code] = {"Avg": f"{value * to_measured:.2f}", "ZsAvg": f"{value:.2f}", "Flag": state}
-        stamp = when.strftime("%Y%m%d%H%M%S")
-        qn = when.strftime("%Y%m%d%H%M%S") + "000"
-        frames.append(
-            build_frame(
-                qn=qn, st="31", cn="2061", pw="123456", mn=POWER_MN, flag=flag, cp=data_cp(stamp, gas)
-            )
+        gas.update(
+            _flue_gas({"a21026": so2, "a21002": nox, "a34013": dust}, to_measured=to_measured, flag=state)
         )
+        frames.append(_hourly_frame(POWER_MN, "31", when, gas))
         cod = 30 + 8 * _wave(i, 24, 2.0) + noise["cod"]() + (25 if hours - 100 <= i < hours - 98 else 0)
         water = {
             "w01018": {"Avg": f"{cod:.1f}", "Flag": "N"},
             "w21003": {"Avg": f"{1.8 + 0.6 * _wave(i, 24) + noise['nh3']():.2f}", "Flag": "N"},
             "w01001": {"Avg": f"{7.2 + 0.2 * _wave(i, 12) + noise['ph']():.2f}", "Flag": "N"},
         }
-        frames.append(
-            build_frame(
-                qn=qn, st="32", cn="2061", pw="123456", mn=WATER_MN, flag=flag, cp=data_cp(stamp, water)
-            )
-        )
+        frames.append(_hourly_frame(WATER_MN, "32", when, water))
     return frames
 
 
 def store_generated_hours(moment: dt.datetime) -> int:
-    rows, errors = frames_to_rows(generated_frames(moment))
-    assert not errors, errors
-    return services.store_generated(rows)
+    return _store_frames(generated_frames(moment))
 
 
 # --- the doctored enterprise ---------------------------------------------------------------------------
@@ -241,7 +250,7 @@ HUGGING_DAYS = 20  # the last days, values pushed just under the NOx limit
 HELD_HOURS = 30  # the NOx analyser's output held at one value
 HELD_VALUE = "35.20"
 HELD_START_HOURS_AGO = 9 * 24 + 4  # the held run starts this many hours before the demo's moment
-DOCTORED_ENTERPRISE: dict[str, Any] = {
+DOCTORED_ENTERPRISE: dict[str, str] = {
     "name": "Kundulun Heating Co. (illustrative)",
     "name_zh": "昆都仑供热有限公司（示例）",
     "credit_code": "91150203MA0000002W",
@@ -268,7 +277,6 @@ def doctored_frames(moment: dt.datetime) -> list[bytes]:
     that would come near the limit is reported just under it; HELD_HOURS of those hours the NOx analyser's
     measured value is held at HELD_VALUE. O2, flue-gas flow and temperature, SO2 and particulate are
     honest throughout."""
-    flag = Flag.build(WireEdition.HJ212_2017, reply_requested=True)
     hours = DOCTORED_DAYS * 24
     first = moment - dt.timedelta(hours=hours)
     hugging_from = hours - HUGGING_DAYS * 24
@@ -299,20 +307,8 @@ def doctored_frames(moment: dt.datetime) -> list[bytes]:
             "a00000": {"Avg": f"{182000 + 15000 * _wave(i, 24, 0.8) + noise['flow']():.0f}", "Flag": "N"},
             "a21002": {"Avg": nox_measured, "ZsAvg": f"{nox:.2f}", "Flag": "N"},
         }
-        for code, value in (("a21026", so2), ("a34013", dust)):
-            gas[code] = {"Avg": f"{value * to_measured:.2f}", "ZsAvg": f"{value:.2f}", "Flag": "N"}
-        stamp = when.strftime("%Y%m%d%H%M%S")
-        frames.append(
-            build_frame(
-                qn=stamp + "000",
-                st="31",
-                cn="2061",
-                pw="123456",
-                mn=DOCTORED_MN,
-                flag=flag,
-                cp=data_cp(stamp, gas),
-            )
-        )
+        gas.update(_flue_gas({"a21026": so2, "a34013": dust}, to_measured=to_measured, flag="N"))
+        frames.append(_hourly_frame(DOCTORED_MN, "31", when, gas))
     return frames
 
 
@@ -325,36 +321,12 @@ def load_doctored_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     moment = (now or clock.now()).replace(minute=0, second=0, microsecond=0)
     with transaction.atomic():
         enterprise = services.save_enterprise(Enterprise(illustrative=True, **DOCTORED_ENTERPRISE), by=None)
-        stack = services.save_outlet(
-            Outlet(
-                enterprise=enterprise,
-                code="DA001",
-                name="Boiler house stack",
-                kind="gas",
-                latitude=Decimal("40.6410"),
-                longitude=Decimal("109.8330"),
-            ),
-            by=None,
-        )
-        for _, factor, field, limit, unit_of_measure, standard, o2 in _limits()[:3]:  # the flue-gas limits
-            services.save_limit(
-                FactorLimit(
-                    outlet=stack,
-                    factor=factor,
-                    field=field,
-                    limit=limit,
-                    unit_of_measure=unit_of_measure,
-                    standard=standard,
-                    reference_o2=o2,
-                ),
-                by=None,
-            )
+        stack = _save_outlet(enterprise, "DA001", "Boiler house stack", "gas", at=("40.6410", "109.8330"))
+        _save_limits({"DA001": stack}, _limits()[:3])  # the flue-gas limits
         services.save_device(Device(outlet=stack, mn=DOCTORED_MN, password="123456"), by=None)
     frames = doctored_frames(moment)
     keep_as_received(frames, received=moment)
-    rows, errors = frames_to_rows(frames)
-    assert not errors, errors
-    stored = services.store_generated(rows)
+    stored = _store_frames(frames)
     Device.objects.filter(mn=DOCTORED_MN).update(
         last_seen_at=moment + dt.timedelta(minutes=3), last_frame_kind="hourly"
     )

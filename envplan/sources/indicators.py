@@ -58,9 +58,7 @@ def transmission_validity_rate(parameters: Mapping[str, Any], as_of: dt.date) ->
     limits = analytics.limits_frame()
     start = _start_of(dt.date(as_of.year, 1, 1))
     end = _start_of(as_of + dt.timedelta(days=1))
-    hourly = sources_lake.scan(
-        "hourly", mns=devices.get_column("mn").to_list(), start=start, end=end
-    ).collect()
+    hourly = sources_lake.devices_hourly(devices, start=start, end=end)
     if hourly.height == 0:
         return []
     first = hourly.get_column("time").min()

@@ -91,6 +91,12 @@ def landed_frames(directory: Path, *, mns: list[str] | None = None) -> list[byte
     return [r.frame for r in unmoved_records(directory) if wanted is None or r.meta.get("mn") in wanted]
 
 
+def devices_hourly(devices: pl.DataFrame, *, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
+    """The hourly values of the devices (the `mn` column of `devices`, as `analytics.devices_frame`
+    gives them) with start <= time < end."""
+    return scan("hourly", mns=devices.get_column("mn").to_list(), start=start, end=end).collect()
+
+
 def scan_with_landed(
     kind: str,
     *,

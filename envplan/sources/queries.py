@@ -214,9 +214,7 @@ class EnterpriseFigures:
 def enterprise_figures(enterprise: Enterprise, *, start: dt.datetime, end: dt.datetime) -> EnterpriseFigures:
     devices = analytics.devices_frame(enterprises=[enterprise.pk])
     limits = analytics.limits_frame(outlets=[o.pk for o in enterprise.outlets.all()])
-    hourly = sources_lake.scan(
-        "hourly", mns=devices.get_column("mn").to_list(), start=start, end=end
-    ).collect()
+    hourly = sources_lake.devices_hourly(devices, start=start, end=end)
     flags = analytics.flag_shares(hourly, devices=devices)
     validity = analytics.validity_rates(hourly, devices=devices, limits=limits, start=start, end=end)
     return EnterpriseFigures(flags=flags.to_dicts(), validity=validity.to_dicts())

@@ -468,9 +468,7 @@ def detect_exceedances(
     limits = analytics.limits_frame(outlets)
     devices = analytics.devices_frame(outlets)
     scope = limits.get_column("outlet_id").unique().to_list()
-    hourly = sources_lake.scan(
-        "hourly", mns=devices.get_column("mn").to_list(), start=start - dt.timedelta(hours=1), end=end
-    ).collect()
+    hourly = sources_lake.devices_hourly(devices, start=start - dt.timedelta(hours=1), end=end)
     events = analytics.exceedance_events(hourly, devices=devices, limits=limits)
     events = events.filter(
         (pl.col("start") >= sources_lake.moment(start)) & (pl.col("start") < sources_lake.moment(end))

@@ -5,28 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import LIMIT_COLOUR, time_chart
+from envplan.core.services import Actor
 from envplan.sources import queries, services
 from envplan.sources.alerts import open_alerts
 from envplan.sources.forms import DeviceForm, EnterpriseForm, LimitForm, OutletForm
 from envplan.sources.models import Device, Enterprise, ExceedanceEvent, FactorLimit, Outlet
 
 MAX_DAYS = 31
+
+Registered = TypeVar("Registered", bound=Model)
+StrOrPromise = str | Promise
 
 
 def device_status(request: HttpRequest) -> HttpResponse:
@@ -116,95 +123,98 @@ def exceedance_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sources/exceedance_list.html", {"page": page, "events": page.object_list})
 
 
-def _edit(
-    request: HttpRequest,
-    *,
-    form_class: type[ModelForm],  # type: ignore[type-arg]  # django-stubs generic
-    instance: Any,
-    save: Callable[..., Any],
-    title: str,
-    done: Callable[[Any], str],
-) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        try:
-            save(obj, by=request.user)
-        except (ValidationError, services.SourcesError) as error:
-            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done(obj))
-    return render(request, "sources/edit.html", {"form": form, "title": title})
+class _Save(Protocol[Registered]):
+    def __call__(self, obj: Registered, /, *, by: Actor) -> Registered: ...
 
 
-@require_http_methods(["GET", "POST"])
-def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(Enterprise, pk=pk) if pk else Enterprise()
-    return _edit(
-        request,
-        form_class=EnterpriseForm,
-        instance=instance,
-        save=services.save_enterprise,
-        title=_("Enterprise"),
-        done=lambda e: e.get_absolute_url(),
-    )
+@dataclass(frozen=True)
+class _Registry(Generic[Registered]):
+    """A registry form (supervisors and bureau officers only): which objects it edits, with which form and
+    service, and where it goes once saved. A new object belongs to a `parent` (the field, and the parent's
+    model), named in the URL by the same word."""
+
+    model: type[Registered]
+    form_class: type[ModelForm]  # type: ignore[type-arg]  # django-stubs generic
+    save: _Save[Registered]
+    title: StrOrPromise
+    done: Callable[[Registered], str]
+    parent: tuple[str, type[Model]] | None = None
+    prefill: Callable[[HttpRequest, Registered], None] | None = None  # a new object, from the query
+
+    def edit_view(self) -> Callable[..., HttpResponse]:
+        @require_http_methods(["GET", "POST"])
+        def edit(request: HttpRequest, pk: int | None = None, **parent_pk: int) -> HttpResponse:
+            if not permissions.can_manage_monitoring(request.user):
+                raise PermissionDenied
+            if pk:
+                instance = get_object_or_404(self.model, pk=pk)
+            elif self.parent is None:
+                instance = self.model()
+            else:
+                field, model = self.parent
+                instance = self.model(**{field: get_object_or_404(model, pk=parent_pk.get(field))})
+                if self.prefill is not None:
+                    self.prefill(request, instance)
+            return self._edit(request, instance)
+
+        return edit
+
+    def _edit(self, request: HttpRequest, instance: Registered) -> HttpResponse:
+        form = self.form_class(request.POST or None, instance=instance)
+        if request.method == "POST" and form.is_valid():
+            obj = form.save(commit=False)
+            try:
+                self.save(obj, by=request.user)
+            except (ValidationError, services.SourcesError) as error:
+                form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(self.done(obj))
+        return render(request, "sources/edit.html", {"form": form, "title": self.title})
 
 
-@require_http_methods(["GET", "POST"])
-def outlet_edit(request: HttpRequest, pk: int | None = None, enterprise: int | None = None) -> HttpResponse:
-    if pk:
-        instance = get_object_or_404(Outlet, pk=pk)
-    else:
-        instance = Outlet(enterprise=get_object_or_404(Enterprise, pk=enterprise))
-    return _edit(
-        request,
-        form_class=OutletForm,
-        instance=instance,
-        save=services.save_outlet,
-        title=_("Outlet"),
-        done=lambda o: o.get_absolute_url(),
-    )
+def _device_mn(request: HttpRequest, device: Device) -> None:
+    """A new device's MN from the query (`?mn=`: the unknown sender a person registers)."""
+    mn = request.GET.get("mn")
+    if mn:
+        device.mn = mn
 
 
-@require_http_methods(["GET", "POST"])
-def device_edit(request: HttpRequest, pk: int | None = None, outlet: int | None = None) -> HttpResponse:
-    if pk:
-        instance = get_object_or_404(Device, pk=pk)
-    else:
-        instance = Device(outlet=get_object_or_404(Outlet, pk=outlet))
-        mn = request.GET.get("mn")
-        if mn:
-            instance.mn = mn
-    return _edit(
-        request,
-        form_class=DeviceForm,
-        instance=instance,
-        save=services.save_device,
-        title=_("Device"),
-        done=lambda d: d.outlet.get_absolute_url(),
-    )
+enterprise_edit = _Registry(
+    Enterprise,
+    EnterpriseForm,
+    services.save_enterprise,
+    gettext_lazy("Enterprise"),
+    done=lambda enterprise: enterprise.get_absolute_url(),
+).edit_view()
+outlet_edit = _Registry(
+    Outlet,
+    OutletForm,
+    services.save_outlet,
+    gettext_lazy("Outlet"),
+    done=lambda outlet: outlet.get_absolute_url(),
+    parent=("enterprise", Enterprise),
+).edit_view()
+device_edit = _Registry(
+    Device,
+    DeviceForm,
+    services.save_device,
+    gettext_lazy("Device"),
+    done=lambda device: device.outlet.get_absolute_url(),
+    parent=("outlet", Outlet),
+    prefill=_device_mn,
+).edit_view()
+limit_edit = _Registry(
+    FactorLimit,
+    LimitForm,
+    services.save_limit,
+    gettext_lazy("Factor limit"),
+    done=lambda limit: limit.outlet.get_absolute_url(),
+    parent=("outlet", Outlet),
+).edit_view()
 
 
-@require_http_methods(["GET", "POST"])
-def limit_edit(request: HttpRequest, pk: int | None = None, outlet: int | None = None) -> HttpResponse:
-    if pk:
-        instance = get_object_or_404(FactorLimit, pk=pk)
-    else:
-        instance = FactorLimit(outlet=get_object_or_404(Outlet, pk=outlet))
-    return _edit(
-        request,
-        form_class=LimitForm,
-        instance=instance,
-        save=services.save_limit,
-        title=_("Factor limit"),
-        done=lambda limit: limit.outlet.get_absolute_url(),
-    )
-
-
-def outlet_chart(item: Any, *, start: dt.datetime, end: dt.datetime) -> SafeString:
+def outlet_chart(item: queries.FactorSeries, *, start: dt.datetime, end: dt.datetime) -> SafeString:
     """An outlet's hourly values of one factor against its limit, values above it marked in red."""
     limit = float(item.limit.limit) if item.limit is not None else None
     values = [v for _, v in item.points if v is not None]

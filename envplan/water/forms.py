@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from envplan.core.uploads import upload_limit_bytes
+from envplan.core.file_imports import DataFileForm
 from envplan.water.models import MonitoringSection
 from envplan.water.services import MONITORING_SECTION_FIELDS
 
 
-class SampleUploadForm(forms.Form):
+class SampleUploadForm(DataFileForm):
+    upload_kind = "water"
     file = forms.FileField(
         label=_("Sample file (CSV)"),
         help_text=_(
@@ -19,15 +20,6 @@ class SampleUploadForm(forms.Form):
             "bad row is rejected whole."
         ),
     )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        limit = upload_limit_bytes("water")
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
-            )
-        return upload
 
 
 class MonitoringSectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment

@@ -9,15 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from envplan.core.jobs import (
-    JobOutcome,
-    JobRejected,
-    Progress,
-    counts_only,
-    error_entry,
-    job_kind,
-    open_input,
-)
+from envplan.core.file_imports import import_errors
+from envplan.core.jobs import JobOutcome, JobRejected, Progress, counts_only, job_kind, open_input
 from envplan.core.models import Job
 from envplan.core.worker import register
 from envplan.water import lake as water_lake
@@ -52,15 +45,7 @@ def run_samples_import(job: Job, progress: Progress) -> JobOutcome:
         raise JobRejected(str(error)) from None
     url = reverse("water:import_detail", args=[record.pk])
     if record.errors:
-        errors = [
-            error_entry(
-                where=e.get("file") or "",
-                line=e.get("line"),
-                field=e.get("field") or "",
-                message=e["message"],
-            )
-            for e in record.errors
-        ]
+        errors = import_errors(record)
         message = _("The file was rejected: %(errors)d errors; nothing was stored.") % {
             "errors": len(record.errors)
         }

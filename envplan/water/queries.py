@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from envplan.indicators.models import Indicator, Source
-from envplan.indicators.services import Attainment, attainment
+from envplan.indicators.target_rows import TargetRow, target_rows
 from envplan.standards.water import ITEM_BY_CODE, ROUTINE_CODES, STATUS_BY_CLASS
 from envplan.water import evaluation, indicators
 from envplan.water import lake as water_lake
@@ -218,13 +218,6 @@ class ShareBlock:
 
 
 @dataclass
-class TargetRow:
-    indicator: Indicator
-    series: list[tuple[dt.date, Decimal]]
-    attainment: Attainment
-
-
-@dataclass
 class WaterIndicators:
     today: dt.date
     blocks: list[ShareBlock]
@@ -262,25 +255,23 @@ def water_indicators(*, today: dt.date) -> WaterIndicators:
                 drinking=indicators.percent(item.drinking_compliance),
             )
         )
-    targets = []
     linked = (
         Indicator.objects.filter(source=Source.COMPUTED, computation__in=indicators.COMPUTATIONS)
         .select_related("target__plan", "target__task")
         .order_by("target__plan_id", "target__position")
     )
-    year_end = dt.date(today.year, 12, 31)
     cache: dict[tuple[str, str], list[tuple[dt.date, Decimal]]] = {}
     computations = {
         indicators.PLAN_RULE: indicators.class_iii_share_plan_rule,
         indicators.OFFICIAL: indicators.class_iii_share_official,
         indicators.DRINKING: indicators.drinking_water_compliance,
     }
-    for indicator in linked:
+
+    def series_of(indicator: Indicator) -> list[tuple[dt.date, Decimal]]:
         key = (indicator.computation, repr(sorted((indicator.parameters or {}).items())))
         if key not in cache:
             cache[key] = computations[indicator.computation](indicator.parameters or {}, today)
-        points = cache[key]
-        targets.append(
-            TargetRow(indicator, points, attainment(indicator.target, points, today=today, year_end=year_end))
-        )
+        return cache[key]
+
+    targets = target_rows(linked, series_of, today=today)
     return WaterIndicators(today=today, blocks=blocks, targets=targets)

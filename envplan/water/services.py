@@ -9,13 +9,13 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 from django.db import transaction
 
 from envplan.commandline import Progress, no_progress
+from envplan.core.file_imports import Upload, read_upload
 from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.problems import DEFAULT_LIMIT, ProblemList
@@ -60,12 +60,6 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
 class WaterError(ValueError):
     """Unusable input: the message names the file, line and field where it can."""
-
-
-class Upload(Protocol):
-    name: str | None
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 # --- monitoring sections ------------------------------------------------------------------------------
@@ -167,16 +161,6 @@ def import_monitoring_sections(path: str | os.PathLike[str], *, by: Actor) -> li
 
 
 # --- sample imports -----------------------------------------------------------------------------------
-
-
-def _read_upload(file: str | os.PathLike[str] | Upload) -> tuple[str, bytes]:
-    if isinstance(file, (str, os.PathLike)):
-        path = Path(file)
-        try:
-            return path.name, path.read_bytes()
-        except OSError as error:
-            raise WaterError(f"{path.name}: cannot read: {error.strerror}") from None
-    return Path(file.name or "upload.csv").name, file.read()
 
 
 def _raw_column(raw: pl.DataFrame, name: str) -> str | None:
@@ -400,7 +384,7 @@ def import_samples(
     only when a path cannot be opened.
     """
     progress(0, IMPORT_STEPS, "read")
-    file_name, data = _read_upload(file)
+    file_name, data = read_upload(file, error=WaterError)
     progress(1, IMPORT_STEPS, "check")
     checked = check_samples(data, file=file_name, monitoring_sections=_registry())
     rejected = checked.errors.height > 0

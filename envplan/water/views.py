@@ -12,9 +12,8 @@ from django.views.decorators.http import require_http_methods
 from envplan.accounts import permissions
 from envplan.core import clock
 from envplan.core.charts import series_chart
-from envplan.core.jobs import enqueue
+from envplan.core.file_imports import import_views
 from envplan.core.names import water_item_name
-from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
 from envplan.water.forms import MonitoringSectionForm, SampleUploadForm
@@ -128,25 +127,10 @@ def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@upload_limit(lambda: upload_limit_bytes("water"))
-@require_http_methods(["GET", "POST"])
-def import_samples_view(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    form = SampleUploadForm()
-    if request.method == "POST":
-        form = SampleUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            # Checking every row outlasts a request: the worker does it (envplan.water.jobs).
-            job = enqueue(SAMPLES_IMPORT_KIND, by=request.user, upload=form.cleaned_data["file"])
-            return redirect(job)
-    status = 400 if form.errors else 200
-    imports = WaterImport.objects.select_related("by").defer("errors")[:20]
-    return render(request, "water/import.html", {"form": form, "imports": imports}, status=status)
-
-
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    if not permissions.can_manage_monitoring(request.user):
-        raise PermissionDenied
-    record = get_object_or_404(WaterImport.objects.select_related("by"), pk=import_id)
-    return render(request, "water/import_detail.html", {"record": record, "problems": record.problems})
+import_samples_view, import_detail = import_views(
+    app="water",
+    may_import=permissions.can_manage_monitoring,
+    form_class=SampleUploadForm,
+    job_kind=SAMPLES_IMPORT_KIND,  # read by envplan.water.jobs
+    model=WaterImport,
+)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from envplan.standards.credit.evidence import CODES
+from envplan.standards.textfiles import checked_table, only_keys, read_document
 
 LANGUAGES = ("zh", "en", "fr")
 METHODS = ("weighted", "points")
@@ -148,7 +148,9 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Veto:
+class GradeRule:
+    """What a record of evidence `code` does to the grade whatever the score: a veto or a downgrade."""
+
     code: str
     label: Text
     source: str = ""
@@ -156,12 +158,15 @@ class Veto:
 
 
 @dataclass(frozen=True)
-class Downgrade:
-    code: str
-    label: Text
+class Veto(GradeRule):
+    """A record that sets the worst grade."""
+
+
+@dataclass(frozen=True)
+class Downgrade(GradeRule):
+    """A record that lowers the grade by `levels`."""
+
     levels: int = 1
-    source: str = ""
-    setting: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,22 +224,8 @@ class Scheme:
 
 def load_scheme_file(path: str | Path) -> Scheme:
     """Read a scheme file (``.toml`` or ``.json``)."""
-    label = str(path)
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".toml", ".json"):
-        raise SchemeError(f"{label}: a scheme file ends in .toml or .json")
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise SchemeError(f"{label}: cannot read: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise SchemeError(f"{label}: not UTF-8 text") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise SchemeError(f"{label}: not valid {suffix[1:].upper()}: {error}") from None
-    return parse_scheme(document, label=label)
+    document = read_document(path, kind="scheme file", error=SchemeError)
+    return parse_scheme(document, label=str(path))
 
 
 SCHEME_KEYS = {
@@ -275,29 +266,15 @@ def parse_scheme(document: Any, *, label: str = "scheme") -> Scheme:
     grades = _grades(table.get("grades"), label)
     indicators = _indicators(table.get("indicators"), method, label)
     vetoes = tuple(
-        Veto(
-            code=_code(item, f"{label}: vetoes[{n}]"),
-            label=_labels(item.get("label"), f"{label}: vetoes[{n}]: label"),
-            source=_optional_text(item, "source", f"{label}: vetoes[{n}]"),
-            setting=_flag(item, "setting", f"{label}: vetoes[{n}]"),
-        )
-        for n, item in _items(
-            table.get("vetoes", []), f"{label}: vetoes", {"code", "label", "source", "setting"}
-        )
+        Veto(**_grade_rule(item, f"{label}: vetoes[{n}]"))
+        for n, item in _items(table.get("vetoes", []), f"{label}: vetoes", GRADE_RULE_KEYS)
     )
     downgrades = tuple(
         Downgrade(
-            code=_code(item, f"{label}: downgrades[{n}]"),
-            label=_labels(item.get("label"), f"{label}: downgrades[{n}]: label"),
+            **_grade_rule(item, f"{label}: downgrades[{n}]"),
             levels=_whole(item.get("levels", 1), f"{label}: downgrades[{n}]: levels", minimum=1),
-            source=_optional_text(item, "source", f"{label}: downgrades[{n}]"),
-            setting=_flag(item, "setting", f"{label}: downgrades[{n}]"),
         )
-        for n, item in _items(
-            table.get("downgrades", []),
-            f"{label}: downgrades",
-            {"code", "label", "levels", "source", "setting"},
-        )
+        for n, item in _items(table.get("downgrades", []), f"{label}: downgrades", DOWNGRADE_KEYS)
     )
     counted: dict[str, str] = {}
     for indicator in indicators:
@@ -521,10 +498,29 @@ def _points_by_code(value: Any, evidence: list[Any], where: str) -> dict[str, De
     return result
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SchemeError(f"{where}: expected a table of keys")
-    return value
+GRADE_RULE_KEYS = {"code", "label", "source", "setting"}
+DOWNGRADE_KEYS = {*GRADE_RULE_KEYS, "levels"}
+
+
+class GradeRuleFields(TypedDict):
+    code: str
+    label: Text
+    source: str
+    setting: bool
+
+
+def _grade_rule(item: dict[str, Any], where: str) -> GradeRuleFields:
+    """What a veto and a downgrade both have, checked."""
+    return {
+        "code": _code(item, where),
+        "label": _labels(item.get("label"), f"{where}: label"),
+        "source": _optional_text(item, "source", where),
+        "setting": _flag(item, "setting", where),
+    }
+
+
+def _table(value: object, where: str) -> dict[str, Any]:
+    return checked_table(value, where, error=SchemeError)
 
 
 def _items(value: Any, where: str, keys: set[str]) -> list[tuple[int, dict[str, Any]]]:
@@ -538,12 +534,8 @@ def _items(value: Any, where: str, keys: set[str]) -> list[tuple[int, dict[str, 
     return result
 
 
-def _only_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SchemeError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+def _only_keys(found: dict[str, Any], allowed: set[str], where: str) -> None:
+    only_keys(found, allowed, where, error=SchemeError)
 
 
 def _text(table: dict[str, Any], key: str, where: str) -> str:

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from envplan.standards.credit.evidence import CODES, Evidence
-from envplan.standards.credit.scheme import HUNDRED, Band, Indicator, Scheme, Text
+from envplan.standards.credit.scheme import HUNDRED, Band, GradeRule, Indicator, Scheme, Text
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -271,29 +271,13 @@ def rate(scheme: Scheme, evidence: Iterable[Evidence], exclusions: Mapping[str, 
         if row.code in downgrades:
             item = downgrades[row.code]
             grade = ranks[min(len(ranks) - 1, ranks.index(grade) + item.levels)]
-            steps.append(
-                GradeStep(
-                    kind="downgrade",
-                    grade=grade,
-                    record=row.record,
-                    record_label=row.label,
-                    reason=item.label,
-                )
-            )
+            steps.append(_rule_step("downgrade", grade, row, item))
     vetoed = False
     for row in kept:
         if row.code in vetoes:
             vetoed = True
             grade = scheme.worst.code
-            steps.append(
-                GradeStep(
-                    kind="veto",
-                    grade=grade,
-                    record=row.record,
-                    record_label=row.label,
-                    reason=vetoes[row.code].label,
-                )
-            )
+            steps.append(_rule_step("veto", grade, row, vetoes[row.code]))
     return Rating(
         scheme_id=scheme.id,
         method=scheme.method,
@@ -305,6 +289,11 @@ def rate(scheme: Scheme, evidence: Iterable[Evidence], exclusions: Mapping[str, 
         records=tuple(lines),
         steps=tuple(steps),
     )
+
+
+def _rule_step(kind: str, grade: str, row: Evidence, rule: GradeRule) -> GradeStep:
+    """The grade after a downgrade or a veto, and the record and rule that made it."""
+    return GradeStep(kind=kind, grade=grade, record=row.record, record_label=row.label, reason=rule.label)
 
 
 def _line(

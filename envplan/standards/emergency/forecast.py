@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from envplan.standards.textfiles import read_text
+
 
 class ForecastError(ValueError):
     """A forecast that cannot be assessed; the message names the file, the line and the field."""
@@ -67,13 +69,7 @@ def read_forecast_csv(source: str | Path | bytes, *, name: str | None = None) ->
     The first problem raises ``ForecastError`` as ``FILE:LINE: FIELD: message``.
     """
     label = name or ("<stdin>" if isinstance(source, bytes) else str(source))
-    try:
-        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-        text = raw.decode("utf-8-sig")
-    except OSError as error:
-        raise ForecastError(f"{label}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ForecastError(f"{label}: not UTF-8 text") from None
+    text = read_text(source, label=label, error=ForecastError)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:

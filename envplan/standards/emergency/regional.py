@@ -8,8 +8,6 @@ below, which ``envplan emergency assess --help`` prints.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +24,7 @@ from envplan.standards.emergency.rules import (
     RuleSet,
     edition_for,
 )
+from envplan.standards.textfiles import checked_table, only_keys, read_document
 
 FORMAT = """\
 A regional rules file (TOML, or JSON with the same keys):
@@ -57,22 +56,8 @@ class RegionalRules:
 
 def load_rules_file(path: str | Path) -> RegionalRules:
     """Read a regional rules file (``.toml`` or ``.json``)."""
-    label = str(path)
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".toml", ".json"):
-        raise RuleFileError(f"{label}: a rules file ends in .toml or .json")
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise RuleFileError(f"{label}: cannot read: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise RuleFileError(f"{label}: not UTF-8 text") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise RuleFileError(f"{label}: not valid {suffix[1:].upper()}: {error}") from None
-    return parse_rules(document, label=label)
+    document = read_document(path, kind="rules file", error=RuleFileError)
+    return parse_rules(document, label=str(path))
 
 
 def parse_rules(document: Any, *, label: str = "rules file") -> RegionalRules:
@@ -123,17 +108,12 @@ def rules_for(start: date, edition: str = "auto", regional: RegionalRules | None
     return with_regional(national, regional) if regional else national
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise RuleFileError(f"{where}: expected a table of keys")
-    return value
+def _table(value: object, where: str) -> dict[str, Any]:
+    return checked_table(value, where, error=RuleFileError)
 
 
-def _only_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        allowed_text = ", ".join(sorted(allowed))
-        raise RuleFileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {allowed_text}")
+def _only_keys(found: dict[str, Any], allowed: set[str], where: str) -> None:
+    only_keys(found, allowed, where, error=RuleFileError)
 
 
 def _count(value: Any, where: str) -> int:
