@@ -8,7 +8,7 @@ channel into spans (runs closer than ``merge_gap`` slots become one span) with p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final, Literal
 
 import numpy as np
@@ -128,9 +128,12 @@ def to_findings(
     detector: str,
     score: pl.Expr,
     explanation: pl.Expr,
-    evidence: Mapping[str, pl.Expr],
+    evidence: Sequence[str | pl.Expr],
 ) -> pl.DataFrame:
     """Spans (with ``sid``, ``first``, ``last``, ``points`` and the columns the expressions use) -> findings.
+
+    ``evidence``: the fields of the evidence JSON, in order: a column kept under its own name, or an
+    expression aliased to the field's name.
 
     The expressions may use the channel's columns (``mn``, ``factor``, ``field``, ``step``, ...), and
     ``start_ms``/``end_ms`` (DataTimes of the first and last slots, ms since the epoch)."""
@@ -151,9 +154,7 @@ def to_findings(
         score.clip(0.0, 1.0).cast(pl.Float64).alias("score"),
         explanation.alias("explanation"),
         pl.col("points").cast(pl.Int64),
-        pl.struct([expression.alias(name) for name, expression in evidence.items()])
-        .struct.json_encode()
-        .alias("evidence"),
+        pl.struct(list(evidence)).struct.json_encode().alias("evidence"),
     ).cast(FINDINGS_SCHEMA)
 
 

@@ -120,11 +120,11 @@ def oxygen_dilution(context: Context) -> pl.DataFrame:
         detector="oxygen_dilution",
         score=ramp(pl.col("excursion"), parameters.margin, parameters.full_excursion),
         explanation=explanation,
-        evidence={
-            "o2": pl.col("o2"),
-            "o2_usual_low": pl.col("o2_low"),
-            "o2_usual_high": pl.col("o2_high"),
-            "fall": pl.col("fall"),
-            "converted_fall": pl.col("converted_fall"),
-        },
+        evidence=(
+            "o2",
+            pl.col("o2_low").alias("o2_usual_low"),
+            pl.col("o2_high").alias("o2_usual_high"),
+            "fall",
+            "converted_fall",
+        ),
     )

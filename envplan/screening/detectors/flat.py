@@ -54,7 +54,7 @@ def flat_line(context: Context) -> pl.DataFrame:
     runs = episodes(still, grid, statistics={"value": (x, "first"), "low": (x, "min"), "high": (x, "max")})
     if runs.height == 0:
         return to_findings(
-            runs, grid, detector="flat_line", score=pl.lit(0.0), explanation=pl.lit(""), evidence={}
+            runs, grid, detector="flat_line", score=pl.lit(0.0), explanation=pl.lit(""), evidence=()
         )
     sids = runs.get_column("sid").to_numpy()
     runs = (
@@ -126,13 +126,13 @@ def flat_line(context: Context) -> pl.DataFrame:
         detector="flat_line",
         score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
         explanation=pl.concat_str(pl.when(pl.col("runs") > 1).then(many).otherwise(held), why),
-        evidence={
-            "value": pl.col("value"),
-            "longest_run": pl.col("longest"),
-            "runs": pl.col("runs"),
-            "tolerance": pl.col("tolerance"),
-            "still_rate": pl.col("p_still"),
-            "still_again_rate": pl.col("p_still_on"),
-            "surprise": pl.col("surprise"),
-        },
+        evidence=(
+            "value",
+            pl.col("longest").alias("longest_run"),
+            "runs",
+            "tolerance",
+            pl.col("p_still").alias("still_rate"),
+            pl.col("p_still_on").alias("still_again_rate"),
+            "surprise",
+        ),
     )

@@ -159,13 +159,13 @@ def level_shift(context: Context) -> pl.DataFrame:
         score=ramp(pl.col("shift").abs(), min(parameters.min_steps), parameters.full_step)
         * pl.when(has_covariate).then(1.0).otherwise(0.8),
         explanation=explanation,
-        evidence={
-            "shift_log": pl.col("shift"),
-            "window_hours": pl.col("hours"),
-            "before": pl.col("before"),
-            "after": pl.col("after"),
-            **{f"{role}_shift_log": pl.col(f"moved_{role}") for role, _ in COVARIATES},
-        },
+        evidence=(
+            pl.col("shift").alias("shift_log"),
+            pl.col("hours").alias("window_hours"),
+            "before",
+            "after",
+            *(pl.col(f"moved_{role}").alias(f"{role}_shift_log") for role, _ in COVARIATES),
+        ),
     )
 
 

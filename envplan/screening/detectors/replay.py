@@ -143,11 +143,11 @@ def replay(context: Context) -> pl.DataFrame:
         detector="replay",
         score=ramp(pl.col("all_matched"), float(parameters.min_informative), float(parameters.full_matches)),
         explanation=explanation,
-        evidence={
-            "lag_hours": pl.col("lag_hours"),
-            "matched": pl.col("all_matched"),
-            "informative": pl.col("all_informative"),
-        },
+        evidence=(
+            "lag_hours",
+            pl.col("all_matched").alias("matched"),
+            pl.col("all_informative").alias("informative"),
+        ),
     )
 
 

@@ -124,8 +124,8 @@ def stopped_running(context: Context) -> pl.DataFrame:
         detector="stopped_running",
         score=ramp(hours, 0.0, parameters.full_hours),
         explanation=explanation,
-        evidence={
-            "reason": what,
-            **{f"{role}_share": pl.col(f"{role}_share") for role, _ in EVIDENCE},
-        },
+        evidence=(
+            what.alias("reason"),
+            *(f"{role}_share" for role, _ in EVIDENCE),
+        ),
     )

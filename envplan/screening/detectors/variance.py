@@ -115,12 +115,12 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         detector="variance_collapse",
         score=ramp(pl.col("ratio"), pl.col("threshold"), parameters.full_ratio),
         explanation=explanation,
-        evidence={
-            "spread": pl.col("spread"),
-            "relative_spread_ratio": pl.col("raw_ratio"),
-            "covariate_ratio": pl.col("covariate_ratio"),
-            "window_hours": pl.col("hours"),
-        },
+        evidence=(
+            "spread",
+            pl.col("raw_ratio").alias("relative_spread_ratio"),
+            "covariate_ratio",
+            pl.col("hours").alias("window_hours"),
+        ),
     )
 
 
@@ -172,9 +172,9 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
         detector="variance_collapse_peers",
         score=ramp(pl.col("ratio"), parameters.ratio_threshold, parameters.full_ratio),
         explanation=explanation,
-        evidence={
-            "relative_spread": pl.col("relative"),
-            "peer_relative_spread": pl.col("peer"),
-            "peers": pl.col("peers"),
-        },
+        evidence=(
+            pl.col("relative").alias("relative_spread"),
+            pl.col("peer").alias("peer_relative_spread"),
+            "peers",
+        ),
     )
