@@ -1,18 +1,39 @@
-"""What the enforcement views share: turning a service's refusal into a page's answer."""
+"""What the enforcement views share: turning a service's refusal into a page's answer, the buttons on an
+object's page (one generic view), and the files and workbooks they hand out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
+from envplan.accounts.permissions import User
+from envplan.core.uploads import XLSX
 from envplan.inspections.errors import ErrorKind, InspectionError
+from envplan.inspections.spreadsheets import workbook_bytes
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# A valid form's cleaned data (Django types its values as Any).
+Data = Mapping[str, Any]
+
+
+class Located(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
+Target = TypeVar("Target", bound=Located)
+Saved = TypeVar("Saved")
 
 
 def require(allowed: bool) -> None:
@@ -20,7 +41,9 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def act(request: HttpRequest, action: Callable[[], Any], *, done: str, success: str) -> HttpResponse:
+def act(
+    request: HttpRequest, action: Callable[[], object], *, done: str, success: StrOrPromise
+) -> HttpResponse:
     """Run one service for a button; its refusal becomes a message on the page it returns to."""
     try:
         action()
@@ -33,6 +56,52 @@ def act(request: HttpRequest, action: Callable[[], Any], *, done: str, success: 
     return redirect(done)
 
 
+def form_errors(form: forms.BaseForm) -> str:
+    """A form's errors as one sentence for a message (a button's form has no page of its own)."""
+    text = " ".join(str(message) for field_errors in form.errors.values() for message in field_errors)
+    return text or _("The form is incomplete.")
+
+
+def step(
+    load: Callable[[int], Target],
+    allowed: Callable[[User, Target], bool],
+    run: Callable[[Target, User, Data], object],
+    *,
+    success: StrOrPromise | Callable[[Data], StrOrPromise],
+    form: type[forms.Form] | None = None,
+    invalid: StrOrPromise | None = None,
+    lenient: bool = False,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of a button on an object's page (POST only): load the object (404), check that the person
+    may (403), read the button's form, run one service, and return to the object's page with a message.
+
+    ``run(target, by, data)`` gets the form's cleaned data (empty without a form). An invalid form runs
+    nothing and says ``invalid`` (by default, the form's errors); a ``lenient`` one (all its fields
+    optional) runs the service without data, which then refuses what it needs. ``success`` is the message,
+    or makes it from the data."""
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        target = load(pk)
+        require(allowed(request.user, target))
+        data: Data = {}
+        if form is not None:
+            bound = form(request.POST, request.FILES)
+            if bound.is_valid():
+                data = bound.cleaned_data
+            elif not lenient:
+                messages.error(request, invalid if invalid is not None else form_errors(bound))
+                return redirect(target.get_absolute_url())
+        return act(
+            request,
+            lambda: run(target, request.user, data),
+            done=target.get_absolute_url(),
+            success=success(data) if callable(success) else success,
+        )
+
+    return view
+
+
 def refused(form: forms.BaseForm, error: InspectionError) -> None:
     """Show a refusal on its field when the form has it, else on the form."""
     if error.kind == ErrorKind.NOT_ALLOWED:
@@ -41,17 +110,18 @@ def refused(form: forms.BaseForm, error: InspectionError) -> None:
     form.add_error(name, error.message)
 
 
-def edit_page(
+def form_page(
     request: HttpRequest,
     form: forms.BaseForm,
+    save: Callable[[], Saved],
     *,
-    title: str,
-    save: Callable[[], Any],
-    done: Callable[[Any], str],
-    back: str = "",
-    multipart: bool = False,
+    template: str,
+    context: Mapping[str, object],
+    done: Callable[[Saved], str],
+    success: Callable[[], StrOrPromise] = lambda: _("Saved."),
 ) -> HttpResponse:
-    """A form page: on a valid POST, `save()`; its refusal shows on the form (status 400 or 409)."""
+    """A form page: on a valid POST, `save()` and go to `done(saved)`; a refusal shows on the form (status
+    400 for an invalid form, the refusal's own status otherwise)."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -61,9 +131,47 @@ def edit_page(
                 refused(form, error)
                 status = error.http_status
             else:
-                messages.success(request, _("Saved."))
+                messages.success(request, success())
                 return redirect(done(saved))
         else:
             status = 400
-    context = {"form": form, "title": title, "back": back, "multipart": multipart}
-    return render(request, "inspections/edit.html", context, status=status)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def edit_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    save: Callable[[], Saved],
+    done: Callable[[Saved], str],
+    back: str = "",
+    multipart: bool = False,
+) -> HttpResponse:
+    """The plain edit page of a register's form (inspections/edit.html)."""
+    return form_page(
+        request,
+        form,
+        save,
+        template="inspections/edit.html",
+        context={"title": title, "back": back, "multipart": multipart},
+        done=done,
+    )
+
+
+def stored_file(
+    file: FieldFile, *, name: str, content_type: str, as_attachment: bool = False
+) -> FileResponse:
+    """An uploaded file from storage (404 when storage has lost it)."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the file is missing from storage") from None
+    return FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
+
+
+def workbook_response(book: Workbook, filename: str) -> HttpResponse:
+    """An Excel workbook to download."""
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
