@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from envplan.accounts.permissions import User
@@ -34,6 +36,14 @@ class Located(Protocol):
 
 Target = TypeVar("Target", bound=Located)
 Saved = TypeVar("Saved")
+Row = TypeVar("Row", bound=models.Model)
+Contra = TypeVar("Contra", contravariant=True)
+
+
+class Service(Protocol[Contra]):
+    """A service that acts on one object for someone, with nothing else to say."""
+
+    def __call__(self, target: Contra, /, *, by: User) -> object: ...
 
 
 def require(allowed: bool) -> None:
@@ -102,6 +112,17 @@ def step(
     return view
 
 
+def button(
+    load: Callable[[int], Target],
+    allowed: Callable[[User, Target], bool],
+    service: Service[Target],
+    *,
+    success: StrOrPromise,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of a button without a form: :func:`step` running ``service(target, by=person)``."""
+    return step(load, allowed, lambda target, by, data: service(target, by=by), success=success)
+
+
 def refused(form: forms.BaseForm, error: InspectionError) -> None:
     """Show a refusal on its field when the form has it, else on the form."""
     if error.kind == ErrorKind.NOT_ALLOWED:
@@ -157,6 +178,38 @@ def edit_page(
         context={"title": title, "back": back, "multipart": multipart},
         done=done,
     )
+
+
+def edit_view(
+    model: type[Row],
+    form_class: type[forms.ModelForm[Row]],
+    save: Callable[[Row, User, Data], Row],
+    *,
+    allowed: Callable[[User], bool],
+    title: StrOrPromise,
+    back: str,
+    done: Callable[[Row], str],
+    new: Callable[[HttpRequest], Row],
+) -> Callable[..., HttpResponse]:
+    """The view that adds (no ``pk``) or edits a register's row on inspections/edit.html: the person must
+    be ``allowed``; ``save(row, by, data)`` gets the form's unsaved row and cleaned data; a new row starts as
+    ``new(request)``. ``back`` names the list's URL."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        require(allowed(request.user))
+        instance = get_object_or_404(model, pk=pk) if pk else new(request)
+        form = form_class(request.POST or None, instance=instance)
+        return edit_page(
+            request,
+            form,
+            title=str(title),
+            save=lambda: save(form.save(commit=False), request.user, form.cleaned_data),
+            done=done,
+            back=reverse(back),
+        )
+
+    return view
 
 
 def stored_file(

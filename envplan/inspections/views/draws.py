@@ -16,7 +16,7 @@ from envplan.inspections.errors import InspectionError
 from envplan.inspections.forms import CommitForm, MakeDrawForm
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, InspectionTask
 from envplan.inspections.services import draws
-from envplan.inspections.views.common import act, require, step
+from envplan.inspections.views.common import act, button, require, step
 
 
 def tasks(request: HttpRequest) -> HttpResponse:
@@ -102,17 +102,9 @@ draw_make = step(
     lenient=True,
     success=gettext_lazy("Drawn. The list stays confidential until the inspections are done."),
 )
-draw_reveal = step(
-    _draw,
-    _office,
-    lambda draw, by, data: draws.reveal_seed(draw, by=by),
-    success=gettext_lazy("Seed revealed."),
-)
-draw_publish = step(
-    _draw,
-    _office,
-    lambda draw, by, data: draws.publish_draw(draw, by=by),
-    success=gettext_lazy("Published: anyone can now check the draw."),
+draw_reveal = button(_draw, _office, draws.reveal_seed, success=gettext_lazy("Seed revealed."))
+draw_publish = button(
+    _draw, _office, draws.publish_draw, success=gettext_lazy("Published: anyone can now check the draw.")
 )
 
 

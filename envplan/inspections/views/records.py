@@ -21,7 +21,15 @@ from envplan.inspections.models import InspectionRecord, Photo, RecordState
 from envplan.inspections.services import records as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
 from envplan.inspections.spreadsheets import results_workbook
-from envplan.inspections.views.common import Data, form_page, require, step, stored_file, workbook_response
+from envplan.inspections.views.common import (
+    Data,
+    button,
+    form_page,
+    require,
+    step,
+    stored_file,
+    workbook_response,
+)
 
 
 def record_list(request: HttpRequest) -> HttpResponse:
@@ -161,16 +169,13 @@ record_measurement = step(
     invalid=gettext_lazy("Give the parameter and a number for its value."),
     success=gettext_lazy("Measurement added."),
 )
-record_complete = step(
-    _record,
-    permissions.can_edit_record,
-    lambda record, by, data: services.complete_record(record, by=by),
-    success=gettext_lazy("Completed."),
+record_complete = button(
+    _record, permissions.can_edit_record, services.complete_record, success=gettext_lazy("Completed.")
 )
-record_publish = step(
+record_publish = button(
     _record,
     permissions.can_publish_record,
-    lambda record, by, data: services.publish_record(record, by=by),
+    services.publish_record,
     success=gettext_lazy("Result published."),
 )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from envplan.accounts.permissions import User
 from envplan.core import clock
 from envplan.core.jobs import enqueue
+from envplan.core.services import person
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, upload_limit, upload_limit_bytes
 from envplan.inspections import permissions, queries
 from envplan.inspections.forms import (
@@ -36,7 +36,15 @@ from envplan.inspections.models import (
 from envplan.inspections.services import rectifications as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
 from envplan.inspections.spreadsheets import ledger_workbook
-from envplan.inspections.views.common import edit_page, require, step, stored_file, workbook_response
+from envplan.inspections.views.common import (
+    Data,
+    button,
+    edit_view,
+    require,
+    step,
+    stored_file,
+    workbook_response,
+)
 from envplan.plans.models import Unit
 
 
@@ -63,26 +71,22 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/rectifications.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def rectification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_manage_rectifications(request.user))
-    instance = get_object_or_404(RectificationTask, pk=pk) if pk else RectificationTask()
-    form = RectificationForm(request.POST or None, instance=instance)
+def _save_rectification(task: RectificationTask, by: User, data: Data) -> RectificationTask:
+    if task.pk is None:
+        task.created_by = person(by)
+    return services.save_rectification(task, by=by)
 
-    def save() -> RectificationTask:
-        task = form.save(commit=False)
-        if task.pk is None:
-            task.created_by = request.user
-        return services.save_rectification(task, by=request.user)
 
-    return edit_page(
-        request,
-        form,
-        title=_("Rectification task"),
-        save=save,
-        done=lambda saved: saved.get_absolute_url(),
-        back=reverse("inspections:rectifications"),
-    )
+rectification_edit = edit_view(
+    RectificationTask,
+    RectificationForm,
+    _save_rectification,
+    allowed=permissions.can_manage_rectifications,
+    title=gettext_lazy("Rectification task"),
+    back="inspections:rectifications",
+    done=lambda saved: saved.get_absolute_url(),
+    new=lambda request: RectificationTask(),
+)
 
 
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -179,12 +183,7 @@ rectification_publicise = step(
     form=PubliciseForm,
     success=gettext_lazy("Closure notice published."),
 )
-rectification_close = step(
-    _task,
-    _managing,
-    lambda task, by, data: services.close_rectification(task, by=by),
-    success=gettext_lazy("Closed."),
-)
+rectification_close = button(_task, _managing, services.close_rectification, success=gettext_lazy("Closed."))
 rectification_look_back = step(
     _task,
     _managing,

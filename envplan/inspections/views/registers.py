@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from envplan.accounts.permissions import User
 from envplan.core import clock
+from envplan.core.services import person
 from envplan.inspections import permissions
 from envplan.inspections.forms import (
     InspectorForm,
@@ -29,7 +34,7 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.inspections.services import draws, registers
-from envplan.inspections.views.common import act, edit_page, require
+from envplan.inspections.views.common import Data, act, edit_view, require
 
 
 def _year(request: HttpRequest) -> int:
@@ -58,38 +63,31 @@ def objects(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/objects.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def object_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(SupervisionObject, pk=pk) if pk else SupervisionObject(year=_year(request))
-    form = SupervisionObjectForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Supervision object"),
-        save=lambda: registers.save_supervision_object(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{_objects_url()}?year={saved.year}",
-        back=_objects_url(),
-    )
+def _by_year(url_name: str) -> Callable[[SupervisionObject | RatioRule | InspectionItem], str]:
+    """Where a saved row of a yearly register goes: its list, at its year."""
+    return lambda saved: f"{reverse(url_name)}?year={saved.year}"
 
 
-def _objects_url() -> str:
-    return reverse("inspections:objects")
-
-
-@require_http_methods(["GET", "POST"])
-def ratio_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(RatioRule, pk=pk) if pk else RatioRule(year=_year(request))
-    form = RatioRuleForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Ratio rule"),
-        save=lambda: registers.save_ratio_rule(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{_objects_url()}?year={saved.year}",
-        back=_objects_url(),
-    )
+object_edit = edit_view(
+    SupervisionObject,
+    SupervisionObjectForm,
+    lambda row, by, data: registers.save_supervision_object(row, by=by),
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Supervision object"),
+    back="inspections:objects",
+    done=_by_year("inspections:objects"),
+    new=lambda request: SupervisionObject(year=_year(request)),
+)
+ratio_edit = edit_view(
+    RatioRule,
+    RatioRuleForm,
+    lambda row, by, data: registers.save_ratio_rule(row, by=by),
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Ratio rule"),
+    back="inspections:objects",
+    done=_by_year("inspections:objects"),
+    new=lambda request: RatioRule(year=_year(request)),
+)
 
 
 def items(request: HttpRequest) -> HttpResponse:
@@ -102,19 +100,16 @@ def items(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/items.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(InspectionItem, pk=pk) if pk else InspectionItem(year=_year(request))
-    form = ItemForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Inspection item"),
-        save=lambda: registers.save_item(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{reverse('inspections:items')}?year={saved.year}",
-        back=reverse("inspections:items"),
-    )
+item_edit = edit_view(
+    InspectionItem,
+    ItemForm,
+    lambda row, by, data: registers.save_item(row, by=by),
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Inspection item"),
+    back="inspections:items",
+    done=_by_year("inspections:items"),
+    new=lambda request: InspectionItem(year=_year(request)),
+)
 
 
 def inspectors(request: HttpRequest) -> HttpResponse:
@@ -130,19 +125,16 @@ def inspectors(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/inspectors.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def inspector_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(Inspector, pk=pk) if pk else Inspector()
-    form = InspectorForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Inspector"),
-        save=lambda: registers.save_inspector(form.save(commit=False), by=request.user),
-        done=lambda saved: reverse("inspections:inspectors"),
-        back=reverse("inspections:inspectors"),
-    )
+inspector_edit = edit_view(
+    Inspector,
+    InspectorForm,
+    lambda row, by, data: registers.save_inspector(row, by=by),
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Inspector"),
+    back="inspections:inspectors",
+    done=lambda saved: reverse("inspections:inspectors"),
+    new=lambda request: Inspector(),
+)
 
 
 @require_POST
@@ -178,23 +170,19 @@ def recusal_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(InspectionTask, pk=pk) if pk else InspectionTask(year=_year(request))
-    form = TaskForm(request.POST or None, instance=instance)
+def _save_task(task: InspectionTask, by: User, data: Data) -> InspectionTask:
+    if task.created_by_id is None:
+        task.created_by = person(by)
+    return registers.save_task(task, by=by, items=list(data["items"]))
 
-    def save() -> InspectionTask:
-        task = form.save(commit=False)
-        if task.created_by_id is None:
-            task.created_by = request.user
-        return registers.save_task(task, by=request.user, items=list(form.cleaned_data["items"]))
 
-    return edit_page(
-        request,
-        form,
-        title=_("Inspection task"),
-        save=save,
-        done=lambda saved: saved.get_absolute_url(),
-        back=reverse("inspections:tasks"),
-    )
+task_edit = edit_view(
+    InspectionTask,
+    TaskForm,
+    _save_task,
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Inspection task"),
+    back="inspections:tasks",
+    done=lambda saved: saved.get_absolute_url(),
+    new=lambda request: InspectionTask(year=_year(request)),
+)
