@@ -37,13 +37,6 @@ class Located(Protocol):
 Target = TypeVar("Target", bound=Located)
 Saved = TypeVar("Saved")
 Row = TypeVar("Row", bound=models.Model)
-Contra = TypeVar("Contra", contravariant=True)
-
-
-class Service(Protocol[Contra]):
-    """A service that acts on one object for someone, with nothing else to say."""
-
-    def __call__(self, target: Contra, /, *, by: User) -> object: ...
 
 
 def require(allowed: bool) -> None:
@@ -75,20 +68,22 @@ def form_errors(form: forms.BaseForm) -> str:
 def step(
     load: Callable[[int], Target],
     allowed: Callable[[User, Target], bool],
-    run: Callable[[Target, User, Data], object],
+    service: Callable[..., object],
     *,
     success: StrOrPromise | Callable[[Data], StrOrPromise],
     form: type[forms.Form] | None = None,
+    keywords: Callable[[Data], Data] = dict,
     invalid: StrOrPromise | None = None,
     lenient: bool = False,
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     """The view of a button on an object's page (POST only): load the object (404), check that the person
-    may (403), read the button's form, run one service, and return to the object's page with a message.
+    may (403), read the button's form, run ``service(target, by=person, **keywords(data))``, and return
+    to the object's page with a message.
 
-    ``run(target, by, data)`` gets the form's cleaned data (empty without a form). An invalid form runs
-    nothing and says ``invalid`` (by default, the form's errors); a ``lenient`` one (all its fields
-    optional) runs the service without data, which then refuses what it needs. ``success`` is the message,
-    or makes it from the data."""
+    The form's cleaned data are the service's keywords unless ``keywords`` turns them into others; without
+    a form there are none. An invalid form runs nothing and says ``invalid`` (by default, the form's
+    errors); a ``lenient`` one (all its fields optional) runs the service without its keywords, which
+    then refuses what it needs. ``success`` is the message, or makes it from the data."""
 
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,23 +99,12 @@ def step(
                 return redirect(target.get_absolute_url())
         return act(
             request,
-            lambda: run(target, request.user, data),
+            lambda: service(target, by=request.user, **keywords(data)),
             done=target.get_absolute_url(),
             success=success(data) if callable(success) else success,
         )
 
     return view
-
-
-def button(
-    load: Callable[[int], Target],
-    allowed: Callable[[User, Target], bool],
-    service: Service[Target],
-    *,
-    success: StrOrPromise,
-) -> Callable[[HttpRequest, int], HttpResponse]:
-    """The view of a button without a form: :func:`step` running ``service(target, by=person)``."""
-    return step(load, allowed, lambda target, by, data: service(target, by=by), success=success)
 
 
 def refused(form: forms.BaseForm, error: InspectionError) -> None:
@@ -180,32 +164,47 @@ def edit_page(
     )
 
 
+def own_page(saved: Located) -> str:
+    return saved.get_absolute_url()
+
+
 def edit_view(
-    model: type[Row],
     form_class: type[forms.ModelForm[Row]],
-    save: Callable[[Row, User, Data], Row],
+    save: Callable[..., Row],
     *,
     allowed: Callable[[User], bool],
     title: StrOrPromise,
     back: str,
-    done: Callable[[Row], str],
-    new: Callable[[HttpRequest], Row],
+    keywords: Callable[[Data], Data] = lambda data: {},
+    prepare: Callable[[Row, User], None] | None = None,
+    done: Callable[[Row], str] | None = None,
+    new: Callable[[HttpRequest], Row] | None = None,
 ) -> Callable[..., HttpResponse]:
-    """The view that adds (no ``pk``) or edits a register's row on inspections/edit.html: the person must
-    be ``allowed``; ``save(row, by, data)`` gets the form's unsaved row and cleaned data; a new row starts as
-    ``new(request)``. ``back`` names the list's URL."""
+    """The view that adds (no ``pk``) or edits a register's row on inspections/edit.html.
+
+    The person must be ``allowed``. The form's unsaved row, after ``prepare(row, person)``, goes to
+    ``save(row, by=person, **keywords(data))``. ``back`` names the list's URL, where a saved row goes
+    unless ``done(saved)`` says otherwise. A new row starts as ``new(request)`` (default: empty)."""
+    model = form_class._meta.model
 
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         require(allowed(request.user))
-        instance = get_object_or_404(model, pk=pk) if pk else new(request)
+        instance = get_object_or_404(model, pk=pk) if pk else new(request) if new else model()
         form = form_class(request.POST or None, instance=instance)
+
+        def save_form() -> Row:
+            row = form.save(commit=False)
+            if prepare is not None:
+                prepare(row, request.user)
+            return save(row, by=request.user, **keywords(form.cleaned_data))
+
         return edit_page(
             request,
             form,
             title=str(title),
-            save=lambda: save(form.save(commit=False), request.user, form.cleaned_data),
-            done=done,
+            save=save_form,
+            done=done or (lambda saved: reverse(back)),
             back=reverse(back),
         )
 

@@ -16,7 +16,7 @@ from envplan.inspections.errors import InspectionError
 from envplan.inspections.forms import CommitForm, MakeDrawForm
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, InspectionTask
 from envplan.inspections.services import draws
-from envplan.inspections.views.common import act, button, require, step
+from envplan.inspections.views.common import act, require, step
 
 
 def tasks(request: HttpRequest) -> HttpResponse:
@@ -85,11 +85,11 @@ def _draw(pk: int) -> Draw:
     return get_object_or_404(Draw, pk=pk)
 
 
-# The seed fields are optional: an invalid one is left out and the service says what it needs.
+# The seed fields are optional: an invalid one is left out, and the service says what it needs.
 draw_commit = step(
     _draw,
     _office,
-    lambda draw, by, data: draws.commit_draw(draw, by=by, seed_sha256=data.get("seed_sha256", "")),
+    draws.commit_draw,
     form=CommitForm,
     lenient=True,
     success=gettext_lazy("Committed: the hashes are public."),
@@ -97,13 +97,13 @@ draw_commit = step(
 draw_make = step(
     _draw,
     _office,
-    lambda draw, by, data: draws.make_draw(draw, by=by, seed=data.get("seed", "")),
+    draws.make_draw,
     form=MakeDrawForm,
     lenient=True,
     success=gettext_lazy("Drawn. The list stays confidential until the inspections are done."),
 )
-draw_reveal = button(_draw, _office, draws.reveal_seed, success=gettext_lazy("Seed revealed."))
-draw_publish = button(
+draw_reveal = step(_draw, _office, draws.reveal_seed, success=gettext_lazy("Seed revealed."))
+draw_publish = step(
     _draw, _office, draws.publish_draw, success=gettext_lazy("Published: anyone can now check the draw.")
 )
 

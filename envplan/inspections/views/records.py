@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from envplan.accounts.permissions import User
 from envplan.core import clock
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.inspections import permissions, queries
@@ -22,8 +19,6 @@ from envplan.inspections.services import records as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
 from envplan.inspections.spreadsheets import results_workbook
 from envplan.inspections.views.common import (
-    Data,
-    button,
     form_page,
     require,
     step,
@@ -137,42 +132,25 @@ record_photos = upload_limit(lambda: upload_limit_bytes("evidence") * MAX_FILES_
     step(
         _record,
         permissions.can_edit_record,
-        lambda record, by, data: services.add_photos(
-            record, uploads=data["photos"], caption=data["caption"], by=by
-        ),
+        services.add_photos,
         form=PhotoForm,
+        keywords=lambda data: {"uploads": data["photos"], "caption": data["caption"]},
         invalid=gettext_lazy("Choose a photo."),
         success=gettext_lazy("Photos added."),
     )
 )
-
-
-def _add_measurement(record: InspectionRecord, by: User, data: Data) -> object:
-    limit: Decimal | None = data["limit"]
-    return services.add_measurement(
-        record,
-        by=by,
-        parameter=data["parameter"],
-        value=data["value"],
-        unit_of_measure=data["unit_of_measure"],
-        limit=limit,
-        location=data["location"],
-        note=data["note"],
-    )
-
-
 record_measurement = step(
     _record,
     permissions.can_edit_record,
-    _add_measurement,
+    services.add_measurement,
     form=MeasurementForm,
     invalid=gettext_lazy("Give the parameter and a number for its value."),
     success=gettext_lazy("Measurement added."),
 )
-record_complete = button(
+record_complete = step(
     _record, permissions.can_edit_record, services.complete_record, success=gettext_lazy("Completed.")
 )
-record_publish = button(
+record_publish = step(
     _record,
     permissions.can_publish_record,
     services.publish_record,

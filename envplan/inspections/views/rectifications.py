@@ -37,9 +37,8 @@ from envplan.inspections.services import rectifications as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
 from envplan.inspections.spreadsheets import ledger_workbook
 from envplan.inspections.views.common import (
-    Data,
-    button,
     edit_view,
+    own_page,
     require,
     step,
     stored_file,
@@ -71,21 +70,19 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/rectifications.html", context)
 
 
-def _save_rectification(task: RectificationTask, by: User, data: Data) -> RectificationTask:
+def _creator(task: RectificationTask, by: User) -> None:
     if task.pk is None:
         task.created_by = person(by)
-    return services.save_rectification(task, by=by)
 
 
 rectification_edit = edit_view(
-    RectificationTask,
     RectificationForm,
-    _save_rectification,
+    services.save_rectification,
     allowed=permissions.can_manage_rectifications,
     title=gettext_lazy("Rectification task"),
     back="inspections:rectifications",
-    done=lambda saved: saved.get_absolute_url(),
-    new=lambda request: RectificationTask(),
+    prepare=_creator,
+    done=own_page,
 )
 
 
@@ -133,64 +130,53 @@ def _managing(user: User, task: RectificationTask) -> bool:
     return permissions.can_manage_rectifications(user)
 
 
+_reporting = permissions.can_report_rectification
 rectification_progress = step(
-    _task,
-    permissions.can_report_rectification,
-    lambda task, by, data: services.record_progress(
-        task,
-        by=by,
-        month=data["month"],
-        progress=data["progress"],
-        problems=data["problems"],
-        next_steps=data["next_steps"],
-    ),
-    form=ProgressForm,
-    success=gettext_lazy("Progress recorded."),
+    _task, _reporting, services.record_progress, form=ProgressForm, success=gettext_lazy("Progress recorded.")
 )
 rectification_evidence = upload_limit(lambda: upload_limit_bytes("evidence") * MAX_FILES_PER_UPLOAD)(
     step(
         _task,
-        permissions.can_report_rectification,
-        lambda task, by, data: services.add_evidence(
-            task, by=by, uploads=data["attachments"], note=data["note"]
-        ),
+        _reporting,
+        services.add_evidence,
         form=EvidenceForm,
+        keywords=lambda data: {"uploads": data["attachments"], "note": data["note"]},
         success=gettext_lazy("Evidence added."),
     )
 )
 rectification_apply = step(
     _task,
-    permissions.can_report_rectification,
-    lambda task, by, data: services.apply_for_acceptance(task, by=by, completion=data["completion"]),
+    _reporting,
+    services.apply_for_acceptance,
     form=ApplyForm,
     success=gettext_lazy("Acceptance applied for."),
 )
 rectification_decide = step(
     _task,
     permissions.can_accept_rectification,
-    lambda task, by, data: services.decide_acceptance(
-        task, by=by, accept=data["decision"] == "accept", comment=data["comment"]
-    ),
+    services.decide_acceptance,
     form=DecideForm,
+    keywords=lambda data: {"accept": data["decision"] == "accept", "comment": data["comment"]},
     success=lambda data: _("Accepted.") if data["decision"] == "accept" else _("Returned to the unit."),
 )
 rectification_publicise = step(
     _task,
     _managing,
-    lambda task, by, data: services.publicise_closure(
-        task, by=by, start=data["start"], end=data["end"], contact=data["contact"]
-    ),
+    services.publicise_closure,
     form=PubliciseForm,
     success=gettext_lazy("Closure notice published."),
 )
-rectification_close = button(_task, _managing, services.close_rectification, success=gettext_lazy("Closed."))
+rectification_close = step(_task, _managing, services.close_rectification, success=gettext_lazy("Closed."))
 rectification_look_back = step(
     _task,
     _managing,
-    lambda task, by, data: services.look_back(
-        task, by=by, reviewed_on=data["reviewed_on"], holds=data["outcome"] == "holds", note=data["note"]
-    ),
+    services.look_back,
     form=LookBackForm,
+    keywords=lambda data: {
+        "reviewed_on": data["reviewed_on"],
+        "holds": data["outcome"] == "holds",
+        "note": data["note"],
+    },
     success=gettext_lazy("Look-back review recorded."),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -34,7 +35,11 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.inspections.services import draws, registers
-from envplan.inspections.views.common import Data, act, edit_view, require
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from envplan.inspections.views.common import act, edit_view, own_page, require
 
 
 def _year(request: HttpRequest) -> int:
@@ -63,30 +68,33 @@ def objects(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/objects.html", context)
 
 
-def _by_year(url_name: str) -> Callable[[SupervisionObject | RatioRule | InspectionItem], str]:
-    """Where a saved row of a yearly register goes: its list, at its year."""
-    return lambda saved: f"{reverse(url_name)}?year={saved.year}"
+def _yearly(
+    form_class: type[SupervisionObjectForm] | type[RatioRuleForm] | type[ItemForm],
+    save: Callable[..., SupervisionObject | RatioRule | InspectionItem],
+    title: StrOrPromise,
+    back: str,
+) -> Callable[..., HttpResponse]:
+    """A yearly register's add/edit page: a new row starts in the year asked for, a saved one goes back
+    to its list at its year."""
+    return edit_view(
+        form_class,
+        save,
+        allowed=permissions.can_run_enforcement,
+        title=title,
+        back=back,
+        done=lambda saved: f"{reverse(back)}?year={saved.year}",
+        new=lambda request: form_class._meta.model(year=_year(request)),
+    )
 
 
-object_edit = edit_view(
-    SupervisionObject,
+object_edit = _yearly(
     SupervisionObjectForm,
-    lambda row, by, data: registers.save_supervision_object(row, by=by),
-    allowed=permissions.can_run_enforcement,
-    title=gettext_lazy("Supervision object"),
-    back="inspections:objects",
-    done=_by_year("inspections:objects"),
-    new=lambda request: SupervisionObject(year=_year(request)),
+    registers.save_supervision_object,
+    gettext_lazy("Supervision object"),
+    "inspections:objects",
 )
-ratio_edit = edit_view(
-    RatioRule,
-    RatioRuleForm,
-    lambda row, by, data: registers.save_ratio_rule(row, by=by),
-    allowed=permissions.can_run_enforcement,
-    title=gettext_lazy("Ratio rule"),
-    back="inspections:objects",
-    done=_by_year("inspections:objects"),
-    new=lambda request: RatioRule(year=_year(request)),
+ratio_edit = _yearly(
+    RatioRuleForm, registers.save_ratio_rule, gettext_lazy("Ratio rule"), "inspections:objects"
 )
 
 
@@ -100,16 +108,7 @@ def items(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/items.html", context)
 
 
-item_edit = edit_view(
-    InspectionItem,
-    ItemForm,
-    lambda row, by, data: registers.save_item(row, by=by),
-    allowed=permissions.can_run_enforcement,
-    title=gettext_lazy("Inspection item"),
-    back="inspections:items",
-    done=_by_year("inspections:items"),
-    new=lambda request: InspectionItem(year=_year(request)),
-)
+item_edit = _yearly(ItemForm, registers.save_item, gettext_lazy("Inspection item"), "inspections:items")
 
 
 def inspectors(request: HttpRequest) -> HttpResponse:
@@ -126,14 +125,11 @@ def inspectors(request: HttpRequest) -> HttpResponse:
 
 
 inspector_edit = edit_view(
-    Inspector,
     InspectorForm,
-    lambda row, by, data: registers.save_inspector(row, by=by),
+    registers.save_inspector,
     allowed=permissions.can_run_enforcement,
     title=gettext_lazy("Inspector"),
     back="inspections:inspectors",
-    done=lambda saved: reverse("inspections:inspectors"),
-    new=lambda request: Inspector(),
 )
 
 
@@ -170,19 +166,19 @@ def recusal_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_task(task: InspectionTask, by: User, data: Data) -> InspectionTask:
+def _creator(task: InspectionTask, by: User) -> None:
     if task.created_by_id is None:
         task.created_by = person(by)
-    return registers.save_task(task, by=by, items=list(data["items"]))
 
 
 task_edit = edit_view(
-    InspectionTask,
     TaskForm,
-    _save_task,
+    registers.save_task,
     allowed=permissions.can_run_enforcement,
     title=gettext_lazy("Inspection task"),
     back="inspections:tasks",
-    done=lambda saved: saved.get_absolute_url(),
+    keywords=lambda data: {"items": list(data["items"])},
+    prepare=_creator,
+    done=own_page,
     new=lambda request: InspectionTask(year=_year(request)),
 )

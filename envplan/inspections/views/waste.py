@@ -19,7 +19,7 @@ from envplan.inspections.forms import AssessmentForm, WasteRoundForm
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound, WasteRole
 from envplan.inspections.services import hazardous_waste as services
 from envplan.inspections.spreadsheets import waste_workbook, workbook_bytes
-from envplan.inspections.views.common import edit_view, refused, require
+from envplan.inspections.views.common import edit_view, own_page, refused, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,13 +31,12 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 round_edit = edit_view(
-    HazardousWasteRound,
     WasteRoundForm,
-    lambda row, by, data: services.save_round(row, by=by),
+    services.save_round,
     allowed=permissions.can_assess_hazardous_waste,
     title=gettext_lazy("Hazardous-waste assessment round"),
     back="inspections:waste_rounds",
-    done=lambda saved: saved.get_absolute_url(),
+    done=own_page,
     new=lambda request: HazardousWasteRound(year=clock.today().year),
 )
 
