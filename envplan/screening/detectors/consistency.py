@@ -22,7 +22,8 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid, IntArray
 from envplan.screening.model import AMOUNT_FIELD, CONVERTED_FIELDS, MEASURED_FIELDS, WATER_FLOW, factor_label
-from envplan.screening.spans import Reduction, duration, episodes, moment, number, percent, ramp, to_findings
+from envplan.screening.spans import Reduction, episodes, ramp, to_findings
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def measured_partner(grid: Grid) -> IntArray:

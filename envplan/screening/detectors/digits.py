@@ -21,17 +21,9 @@ from envplan.screening.detectors import Context
 from envplan.screening.features import Buckets, last_digits
 from envplan.screening.grid import Grid
 from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.surprise import chi_square_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
 BENFORD = np.log10(1.0 + 1.0 / np.arange(1, 10))
 

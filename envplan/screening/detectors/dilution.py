@@ -16,17 +16,9 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import CONVERTED_FIELDS, MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import covered
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def oxygen_dilution(context: Context) -> pl.DataFrame:

@@ -27,8 +27,9 @@ from envplan.screening.model import (
     factor_label,
     invalidating,
 )
-from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
+from envplan.screening.spans import episodes, ramp, to_findings
 from envplan.screening.surprise import upper_tail_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def _marked(grid: Grid) -> BoolArray:

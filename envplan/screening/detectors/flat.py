@@ -16,17 +16,9 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    duration,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    ramp,
-    recurrence,
-    to_findings,
-)
+from envplan.screening.spans import episodes, merge_close, ramp, to_findings
 from envplan.screening.windows import lag
+from envplan.screening.wording import duration, moment, number, recurrence
 
 # Load and flue-gas temperature are left out: a plant held at full load or at its exhaust-temperature
 # set point gives long, honest plateaus.

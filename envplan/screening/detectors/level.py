@@ -20,16 +20,8 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray
 from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import best_in_spans, episodes, merge_close, ramp, to_findings
+from envplan.screening.wording import moment, number, percent
 
 COVARIATES = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
 

@@ -20,17 +20,9 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid
 from envplan.screening.model import empty_findings, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.surprise import lower_tail_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def limit_hugging(context: Context) -> pl.DataFrame:

@@ -25,8 +25,9 @@ from envplan.screening.detectors import Context
 from envplan.screening.detectors.flat import HELD_ROLES
 from envplan.screening.grid import Grid
 from envplan.screening.model import MEASURED_FIELDS, empty_findings, factor_label
-from envplan.screening.spans import best_in_spans, duration, episodes, moment, number, ramp, to_findings
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import lag
+from envplan.screening.wording import duration, moment, number
 
 
 def replay(context: Context) -> pl.DataFrame:

@@ -14,17 +14,8 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, factor_label
-from envplan.screening.spans import (
-    Reduction,
-    duration,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import Reduction, episodes, merge_close, ramp, to_findings
+from envplan.screening.wording import duration, moment, number, percent
 
 EVIDENCE = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
 DECLARED, STATE, ZERO, MISSING = 0.0, 1.0, 2.0, 3.0

@@ -17,8 +17,9 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, IntArray
 from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import best_in_spans, duration, episodes, number, percent, ramp, to_findings
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import covered
+from envplan.screening.wording import duration, number, percent
 
 COVARIATE_ROLES = ("load", "flow", "temperature")  # in the order a covariate is chosen
 
