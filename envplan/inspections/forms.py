@@ -302,10 +302,10 @@ class LedgerUploadForm(forms.Form):
     round = forms.CharField(label=_("Inspection round"), max_length=200)
     feedback_on = forms.DateField(label=_("Feedback received on"), widget=DATE, required=False)
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         limit = upload_limit_bytes("batch")
-        if upload.size > limit:
+        if (upload.size or 0) > limit:
             raise forms.ValidationError(
                 _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,7 +60,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
     role = request.GET.get("role") or request.POST.get("role") or WasteRole.PRODUCER
     if role not in WasteRole.values:
         role = WasteRole.PRODUCER
-    initial: dict[str, Any] = {"assessed_on": clock.today()}
+    initial: dict[str, object] = {"assessed_on": clock.today()}
     existing = None
     if request.GET.get("enterprise", "").isdigit():
         existing = HazardousWasteAssessment.objects.filter(
