@@ -9,7 +9,7 @@ channel into spans (runs closer than ``merge_gap`` slots become one span) with p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 import numpy as np
 import polars as pl
@@ -85,6 +85,20 @@ def ramp(statistic: pl.Expr, threshold: float | pl.Expr, full: float | pl.Expr) 
     """Score: 0.5 at the detection threshold, rising linearly to 1 at ``full`` (either direction)."""
     share = (statistic - threshold) / (full - threshold)
     return (0.5 + 0.5 * share.clip(0.0, 1.0)).fill_nan(0.5)
+
+
+class SurpriseBounds(Protocol):
+    """A detector's surprise (in powers of ten) at its threshold and at full score."""
+
+    @property
+    def min_surprise(self) -> float: ...
+    @property
+    def full_surprise(self) -> float: ...
+
+
+def surprise_score(parameters: SurpriseBounds) -> pl.Expr:
+    """The score of a span by its ``surprise`` column (see :func:`ramp`)."""
+    return ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise)
 
 
 def to_findings(

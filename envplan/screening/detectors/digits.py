@@ -21,7 +21,7 @@ from envplan.screening.detectors import Context
 from envplan.screening.features import Buckets, last_digits
 from envplan.screening.grid import Grid
 from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
-from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
+from envplan.screening.spans import best_in_spans, episodes, ramp, surprise_score, to_findings
 from envplan.screening.surprise import chi_square_surprise
 from envplan.screening.wording import duration, moment, number, percent
 
@@ -86,7 +86,7 @@ def last_digit(context: Context) -> pl.DataFrame:
         spans,
         grid,
         detector="last_digit",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
         evidence=("digit", "share", "usual_share", "surprise"),
     )

@@ -27,7 +27,7 @@ from envplan.screening.model import (
     factor_label,
     invalidating,
 )
-from envplan.screening.spans import episodes, ramp, to_findings
+from envplan.screening.spans import episodes, ramp, surprise_score, to_findings
 from envplan.screening.surprise import upper_tail_surprise
 from envplan.screening.wording import duration, moment, number, percent
 
@@ -213,7 +213,7 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
         spans.filter(pl.col("surprise") >= parameters.min_surprise),
         grid,
         detector="flag_on_exceedance",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
         evidence=(
             "marked_high",
@@ -276,7 +276,7 @@ def flag_share(context: Context) -> pl.DataFrame:
         spans.filter(pl.col("surprise") >= parameters.min_surprise),
         grid,
         detector="flag_share",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
         evidence=("marked", "present", pl.col("usual").alias("usual_share"), pl.col("mix").alias("marks")),
     )

@@ -16,7 +16,7 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import episodes, merge_close, ramp, to_findings
+from envplan.screening.spans import episodes, merge_close, surprise_score, to_findings
 from envplan.screening.windows import lag
 from envplan.screening.wording import duration, moment, number, recurrence
 
@@ -116,7 +116,7 @@ def flat_line(context: Context) -> pl.DataFrame:
         merged,
         grid,
         detector="flat_line",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=pl.concat_str(pl.when(pl.col("runs") > 1).then(many).otherwise(held), why),
         evidence=(
             "value",

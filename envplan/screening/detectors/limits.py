@@ -20,7 +20,7 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid
 from envplan.screening.model import empty_findings, factor_label
-from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
+from envplan.screening.spans import best_in_spans, episodes, surprise_score, to_findings
 from envplan.screening.surprise import lower_tail_surprise
 from envplan.screening.wording import duration, moment, number, percent
 
@@ -102,7 +102,7 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         spans,
         grid,
         detector="limit_hugging",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
         evidence=(
             "limit",
