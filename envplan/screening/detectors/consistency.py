@@ -21,7 +21,14 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid, IntArray
-from envplan.screening.model import AMOUNT_FIELD, CONVERTED_FIELDS, MEASURED_FIELDS, WATER_FLOW, factor_label
+from envplan.screening.model import (
+    AMOUNT_FIELD,
+    CONVERTED_FIELDS,
+    MEASURED_FIELDS,
+    WATER_FLOW,
+    channel_label,
+    factor_label,
+)
 from envplan.screening.spans import Reduction, episodes, ramp, to_findings
 from envplan.screening.wording import duration, moment, number, percent
 
@@ -130,9 +137,9 @@ def conversion_mismatch(context: Context) -> pl.DataFrame:
         parameters,
         detector="conversion_mismatch",
         reported="converted",
-        text="{} {} averaged {} for {} from {}, {} {} the {} recomputed from the measured {} and O2 {} % at "
+        text="{} averaged {} for {} from {}, {} {} the {} recomputed from the measured {} and O2 {} % at "
         "the reference {} % O2 (HJ 212-2017 Annex D).",
-        before=(factor_label(pl.col("factor")), pl.col("field"), number(pl.col("converted"), 2)),
+        before=(channel_label(), number(pl.col("converted"), 2)),
         after=(
             number(pl.col("expected"), 2),
             number(pl.col("measured"), 2),

@@ -20,7 +20,7 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.features import Buckets, last_digits
 from envplan.screening.grid import Grid
-from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
+from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, channel_label, empty_findings
 from envplan.screening.spans import best_in_spans, episodes, ramp, surprise_score, to_findings
 from envplan.screening.surprise import chi_square_surprise
 from envplan.screening.wording import duration, moment, number, percent
@@ -70,10 +70,9 @@ def last_digit(context: Context) -> pl.DataFrame:
         descending=True,
     )
     explanation = pl.format(
-        "{} {}: over the {} to {}, last digit {} makes up {} of {} values against {} in this channel's "
+        "{}: over the {} to {}, last digit {} makes up {} of {} values against {} in this channel's "
         "history (chi-square surprise 10^-{}).",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("days") * 86_400_000.0 / pl.col("step"), pl.col("step")),
         moment(pl.col("t0") + pl.col("end_pos").cast(pl.Int64) * pl.col("step")),
         pl.col("digit").cast(pl.Int64),
@@ -137,10 +136,9 @@ def benford(context: Context) -> pl.DataFrame:
         pl.Series("ones", shares[0][spans.get_column("sid").to_numpy()]),
     )
     explanation = pl.format(
-        "{} {}: the first digits of {} values (spanning {} decades) depart from Benford's law: mean absolute "
+        "{}: the first digits of {} values (spanning {} decades) depart from Benford's law: mean absolute "
         "deviation {} (non-conformity above {}), digit 1 leads {} of values against 30.1 %.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("values").cast(pl.Int64),
         number(pl.col("decades"), 1),
         number(pl.col("mad"), 4),

@@ -23,8 +23,8 @@ from envplan.screening.model import (
     MAINTENANCE,
     MEASURED_FIELDS,
     ZONE,
+    channel_label,
     empty_findings,
-    factor_label,
     invalidating,
 )
 from envplan.screening.spans import episodes, ramp, surprise_score, to_findings
@@ -197,10 +197,9 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
         .otherwise(pl.format("its 90th percentile {}", number(pl.col("level"), 3)))
     )
     explanation = pl.format(
-        "{} {}: {} of {} hours above {} between {} and {} were marked invalid ({}), "
+        "{}: {} of {} hours above {} between {} and {} were marked invalid ({}), "
         "against {} of its other hours.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("marked_high").cast(pl.Int64),
         pl.col("high").cast(pl.Int64),
         threshold,
@@ -260,10 +259,9 @@ def flag_share(context: Context) -> pl.DataFrame:
     )
     spans = _with_surprise(spans, "marked", "present", "usual")
     explanation = pl.format(
-        "{} {}: {} of {} values between {} and {} were marked invalid ({}; {}), "
+        "{}: {} of {} values between {} and {} were marked invalid ({}; {}), "
         "against {} usually at this outlet.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("marked").cast(pl.Int64),
         pl.col("present").cast(pl.Int64),
         moment(pl.col("start_ms")),
@@ -334,10 +332,9 @@ def maintenance_without_record(context: Context) -> pl.DataFrame:
     )
     hours = pl.col("points").cast(pl.Float64) * pl.col("step").cast(pl.Float64) / 3_600_000.0
     explanation = pl.format(
-        "{} {} was marked maintenance (M) for {} from {} to {}, "
+        "{} was marked maintenance (M) for {} from {} to {}, "
         "but no maintenance record of this outlet covers that time.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("points"), pl.col("step")),
         moment(pl.col("start_ms")),
         moment(pl.col("end_ms")),
@@ -368,9 +365,8 @@ def marks_timing(context: Context) -> pl.DataFrame:
         detector="marks_timing",
         score=0.55 + 0.2 * (hours / 8.0).clip(0.0, 1.0),
         explanation=pl.format(
-            "{} {} was marked maintenance (M) from {} to {} (local time), outside working hours {}:00-{}:00.",
-            factor_label(pl.col("factor")),
-            pl.col("field"),
+            "{} was marked maintenance (M) from {} to {} (local time), outside working hours {}:00-{}:00.",
+            channel_label(),
             moment(pl.col("start_ms")),
             moment(pl.col("end_ms")),
             pl.lit(f"{opening:02d}"),
@@ -397,9 +393,8 @@ def marks_timing(context: Context) -> pl.DataFrame:
         detector="marks_timing",
         score=(0.5 + 0.1 * (pl.col("calibrations") - parameters.max_calibrations_per_day)).clip(0.5, 0.9),
         explanation=pl.format(
-            "{} {} was marked calibration (C) {} times on {} (at {}), more than {} a day.",
-            factor_label(pl.col("factor")),
-            pl.col("field"),
+            "{} was marked calibration (C) {} times on {} (at {}), more than {} a day.",
+            channel_label(),
             pl.col("calibrations"),
             pl.col("day").cast(pl.String),
             pl.col("times"),

@@ -19,7 +19,7 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray
-from envplan.screening.model import MEASURED_FIELDS, factor_label
+from envplan.screening.model import MEASURED_FIELDS, channel_label
 from envplan.screening.spans import best_in_spans, episodes, merge_close, ramp, to_findings
 from envplan.screening.wording import moment, number, percent
 
@@ -130,9 +130,8 @@ def level_shift(context: Context) -> pl.DataFrame:
         ]
     )
     explanation = pl.format(
-        "{} {} {} {} at {} (from about {} over the {} h before to about {} over the {} h after){}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        "{} {} {} at {} (from about {} over the {} h before to about {} over the {} h after){}.",
+        channel_label(),
         pl.when(pl.col("shift") < 0).then(pl.lit("fell")).otherwise(pl.lit("rose")),
         percent((pl.col("after") / pl.col("before") - 1.0).abs()),
         moment(pl.col("t0") + pl.col("change") * pl.col("step")),

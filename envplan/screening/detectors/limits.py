@@ -19,7 +19,7 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid
-from envplan.screening.model import empty_findings, factor_label
+from envplan.screening.model import channel_label, empty_findings
 from envplan.screening.spans import best_in_spans, episodes, surprise_score, to_findings
 from envplan.screening.surprise import lower_tail_surprise
 from envplan.screening.wording import duration, moment, number, percent
@@ -84,10 +84,9 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         "; {} occurs {} times just under the limit", number(pl.col("cap_value"), 4), pl.col("cap_count")
     )
     explanation = pl.format(
-        "{} {}: in the {} to {}, {} values lay at or above {} below the limit {} but only {} at or above "
+        "{}: in the {} to {}, {} values lay at or above {} below the limit {} but only {} at or above "
         "the limit itself ({}), where this outlet usually has {} of such values at or above the limit{}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("hours") * 3_600_000.0 / pl.col("step"), pl.col("step")),
         moment(pl.col("t0") + pl.col("end_slot").cast(pl.Int64) * pl.col("step")),
         pl.col("near").cast(pl.Int64),

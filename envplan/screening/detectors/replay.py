@@ -24,7 +24,7 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.detectors.flat import HELD_ROLES
 from envplan.screening.grid import Grid
-from envplan.screening.model import MEASURED_FIELDS, empty_findings, factor_label
+from envplan.screening.model import MEASURED_FIELDS, channel_label, empty_findings
 from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import lag
 from envplan.screening.wording import duration, moment, number
@@ -126,10 +126,9 @@ def replay(context: Context) -> pl.DataFrame:
         .otherwise(pl.format("{} h", number(pl.col("lag_hours"), 0)))
     )
     explanation = pl.format(
-        "{} {} from {} to {} ({}) repeats the values of {} earlier: {} of {} changes from one value to the "
+        "{} from {} to {} ({}) repeats the values of {} earlier: {} of {} changes from one value to the "
         "next are the same within {} % (a copied, shifted or rescaled segment).",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         moment(pl.col("start_ms")),
         moment(pl.col("end_ms")),
         duration(pl.col("last") - pl.col("first") + 1, pl.col("step")),

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
-from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, factor_label
+from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, channel_label
 from envplan.screening.spans import Reduction, episodes, merge_close, ramp, to_findings
 from envplan.screening.wording import duration, moment, number, percent
 
@@ -100,9 +100,8 @@ def stopped_running(context: Context) -> pl.DataFrame:
         for role, label in EVIDENCE
     ]
     explanation = pl.format(
-        "{} {} {} for {} from {} while the plant was running:{}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        "{} {} for {} from {} while the plant was running:{}.",
+        channel_label(),
         what,
         duration(pl.col("points"), pl.col("step")),
         moment(pl.col("start_ms")),
