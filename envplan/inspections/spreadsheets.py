@@ -1,10 +1,9 @@
 """Excel in the layouts offices use: the rectification ledger (整改台账) out and in, the published
 random-inspection results (序号 | 抽查事项名称 | 抽查对象名称 | 抽查结果) and the hazardous-waste results.
 
-Text from people (problems, names, measures) may begin with `=`, `+`, `-` or `@`, which a spreadsheet
-takes for a formula. `safe_row` writes such text as a text cell (openpyxl turns any "=…" string into a
-formula on assignment, so the type is set back to text), never as a formula. Reading back, a formula
-where a value belongs is refused: its computed value is not in the file.
+Rows are written by envplan.core.spreadsheets.safe_row: text that a spreadsheet could take for a formula
+stays text. Reading back, a formula where a value belongs is refused: its computed value is not in the
+file.
 
 The ledger's columns follow the task lists provinces publish (序号 | 整改任务 | 责任单位 | 完成时限 |
 整改目标, Inner Mongolia 2019) with the columns cities add (整改实施主体, 验收单位, 整改措施:
@@ -18,10 +17,8 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -29,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from envplan.archives import ArchiveError, check_zip_archive
+from envplan.core.spreadsheets import Cell, bilingual, safe_row
 from envplan.inspections.hazardous_waste import OFFICIAL_OUTCOME, OFFICIAL_ROLE, Outcome, Role
 from envplan.inspections.models import (
     OFFICIAL_STATUS,
@@ -40,35 +38,8 @@ from envplan.inspections.models import (
 from envplan.plans.models import Unit, UnitAlias, normalize_unit_name
 from envplan.problems import DEFAULT_LIMIT
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 WRAP = Alignment(wrap_text=True, vertical="top")
 LEDGER_SHEET = "整改台账 Ledger"
-
-# What a cell may hold.
-Cell = str | int | float | Decimal | dt.date | dt.datetime | None
-
-
-def looks_like_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def safe_row(sheet: Worksheet, values: Iterable[Cell]) -> None:
-    """Append a row; text a spreadsheet could evaluate becomes a plain text cell."""
-    values = list(values)
-    sheet.append(["" if looks_like_formula(value) else value for value in values])
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if looks_like_formula(value):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = value
-            cell.data_type = "s"
-            cell.quotePrefix = True
-
-
-def bilingual(chinese: str, translated: str) -> str:
-    if (get_language() or "en").lower().startswith("zh"):
-        return chinese
-    return f"{chinese} / {translated}"
 
 
 def header(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
