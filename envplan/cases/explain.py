@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
@@ -20,10 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from envplan.cases.models import Finding
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ZONE = ZoneInfo("Asia/Shanghai")  # HJ 212 DataTime is the logger's local time
 
 # Names shown with the HJ 212-2017 code (Tables B.1/B.2), as the package's explanations show them.
-FACTOR_NAMES: dict[str, Any] = {
+FACTOR_NAMES: dict[str, StrOrPromise] = {
     "a00000": gettext_lazy("flue-gas flow"),
     "a01011": gettext_lazy("flue-gas velocity"),
     "a01012": gettext_lazy("flue-gas temperature"),
@@ -44,7 +47,7 @@ FACTOR_NAMES: dict[str, Any] = {
     "w01012": "SS",
 }
 
-DETECTOR_NAMES: dict[str, Any] = {
+DETECTOR_NAMES: dict[str, StrOrPromise] = {
     "flat_line": gettext_lazy("held value"),
     "variance_collapse": gettext_lazy("variance collapse"),
     "variance_collapse_peers": gettext_lazy("flatter than its peers"),
@@ -120,7 +123,40 @@ def _recurrence(surprise: float) -> str:
     return _("about once in %(hours)s h") % {"hours": number(hours, 0)}
 
 
-def _flat_line(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+# A finding's numbers as kept in its JSON evidence.
+Evidence = Mapping[str, Any]
+Template = Callable[[Finding, Evidence, dict[str, str]], str]
+Fill = Callable[[Evidence], str]
+
+
+def _num(key: str, decimals: int = 1) -> Fill:
+    return lambda e: number(e[key], decimals)
+
+
+def _pct(key: str, decimals: int = 0) -> Fill:
+    return lambda e: percent(e[key], decimals)
+
+
+def _off(key: str) -> Fill:
+    """A relative deviation, either way."""
+    return lambda e: percent(abs(float(e[key])))
+
+
+def _count(key: str) -> Fill:
+    return lambda e: str(int(e[key]))
+
+
+def _sentence(text: StrOrPromise, **fills: Fill) -> Template:
+    """A detector's template that is one sentence: the channel, span and duration, and the placeholders
+    ``fills`` make from the evidence."""
+
+    def template(f: Finding, e: Evidence, base: dict[str, str]) -> str:
+        return str(text) % {**base, **{name: fill(e) for name, fill in fills.items()}}
+
+    return template
+
+
+def _flat_line(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     values = {
         **base,
         "value": number(e["value"], 4),
@@ -147,7 +183,7 @@ def _flat_line(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
     return f"{text % values} {reason % values}"
 
 
-def _variance_collapse(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _variance_collapse(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     text = _(
         "%(channel)s varied by %(spread)s (standard deviation over %(window)s h) for %(duration)s from "
         "%(start)s: its relative variation was %(ratio)s of what is usual at this outlet."
@@ -164,19 +200,18 @@ def _variance_collapse(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -
     return text
 
 
-def _variance_collapse_peers(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_variance_collapse_peers = _sentence(
+    gettext_lazy(
         "%(channel)s varied by about %(own)s of its level for %(duration)s from %(start)s, against "
         "%(peer)s typical of the %(peers)s outlets of its industry."
-    ) % {
-        **base,
-        "own": percent(e["relative_spread"], 2),
-        "peer": percent(e["peer_relative_spread"], 2),
-        "peers": str(int(e["peers"])),
-    }
+    ),
+    own=_pct("relative_spread", 2),
+    peer=_pct("peer_relative_spread", 2),
+    peers=_count("peers"),
+)
 
 
-def _replay(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _replay(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     hours = float(e["lag_hours"])
     if hours % 24 == 0:
         days = int(hours // 24)
@@ -190,7 +225,7 @@ def _replay(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
     ) % {**base, "lag": lag, "matched": str(int(e["matched"])), "informative": str(int(e["informative"]))}
 
 
-def _limit_hugging(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _limit_hugging(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     near, above = float(e["near_limit"]), float(e["at_or_above"])
     text = _(
         "%(channel)s, from %(start)s to %(end)s: in its most telling window %(near)s values lay within "
@@ -212,7 +247,7 @@ def _limit_hugging(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> st
     return text
 
 
-def _level_shift(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _level_shift(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     before, after = float(e["before"]), float(e["after"])
     values = {
         **base,
@@ -252,47 +287,43 @@ def _level_shift(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
     return f"{text % values} {tail}"
 
 
-def _oxygen_dilution(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    rising = float(e["o2"]) > float(e["o2_usual_high"])
-    gas = _("air (or a leaking probe)") if rising else _("an inert gas such as nitrogen")
-    return _(
+_oxygen_dilution = _sentence(
+    gettext_lazy(
         "O2 averaged %(o2)s %% (usually %(low)s to %(high)s %%) while measured %(channel)s was %(fall)s "
         "below its usual, for %(duration)s from %(start)s: the pattern of dilution with %(gas)s."
-    ) % {
-        **base,
-        "o2": number(e["o2"], 2),
-        "low": number(e["o2_usual_low"], 2),
-        "high": number(e["o2_usual_high"], 2),
-        "fall": percent(e["fall"]),
-        "gas": gas,
-    }
+    ),
+    o2=_num("o2", 2),
+    low=_num("o2_usual_low", 2),
+    high=_num("o2_usual_high", 2),
+    fall=_pct("fall"),
+    gas=lambda e: (
+        _("air (or a leaking probe)")
+        if float(e["o2"]) > float(e["o2_usual_high"])
+        else _("an inert gas such as nitrogen")
+    ),
+)
 
-
-def _conversion_mismatch(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_conversion_mismatch = _sentence(
+    gettext_lazy(
         "%(channel)s averaged %(converted)s for %(duration)s from %(start)s, %(deviation)s off the "
         "%(recomputed)s recomputed from the measured value and O2 (HJ 212-2017 Annex D)."
-    ) % {
-        **base,
-        "converted": number(e["converted"], 2),
-        "deviation": percent(abs(float(e["deviation"]))),
-        "recomputed": number(e["recomputed"], 2),
-    }
+    ),
+    converted=_num("converted", 2),
+    deviation=_off("deviation"),
+    recomputed=_num("recomputed", 2),
+)
 
-
-def _mass_balance(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_mass_balance = _sentence(
+    gettext_lazy(
         "%(channel)s averaged %(amount)s per period for %(duration)s from %(start)s, %(deviation)s off "
         "the %(recomputed)s given by concentration × flow (HJ 212-2017 Annex D)."
-    ) % {
-        **base,
-        "amount": number(e["amount"], 4),
-        "deviation": percent(abs(float(e["deviation"]))),
-        "recomputed": number(e["recomputed"], 4),
-    }
+    ),
+    amount=_num("amount", 4),
+    deviation=_off("deviation"),
+    recomputed=_num("recomputed", 4),
+)
 
-
-STOP_REASONS: dict[str, Any] = {
+STOP_REASONS: dict[str, StrOrPromise] = {
     "was declared stopped (flag F)": gettext_lazy("was declared stopped (flag F)"),
     "was declared stopped (facility state 0)": gettext_lazy("was declared stopped (facility state 0)"),
     "read zero": gettext_lazy("read zero"),
@@ -300,7 +331,7 @@ STOP_REASONS: dict[str, Any] = {
 }
 
 
-def _stopped_running(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _stopped_running(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     reason = STOP_REASONS[str(e["reason"])]
     shares = [
         template % {"share": percent(e[key])}
@@ -316,43 +347,40 @@ def _stopped_running(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> 
     ) % {**base, "reason": reason, "evidence": ", ".join(shares)}
 
 
-def _flag_on_exceedance(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_flag_on_exceedance = _sentence(
+    gettext_lazy(
         "%(channel)s: %(marked)s of %(high)s hours above %(level)s between %(start)s and %(end)s were "
         "marked invalid (%(marks)s), against %(rate)s of its other hours."
-    ) % {
-        **base,
-        "marked": str(int(e["marked_high"])),
-        "high": str(int(e["high"])),
-        "level": number(e["level"], 3),
-        "marks": str(e["marks"]),
-        "rate": percent(e["other_marked_rate"], 1),
-    }
+    ),
+    marked=_count("marked_high"),
+    high=_count("high"),
+    level=_num("level", 3),
+    marks=lambda e: str(e["marks"]),
+    rate=_pct("other_marked_rate", 1),
+)
 
-
-def _flag_share(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    marked, present = float(e["marked"]), float(e["present"])
-    return _(
+_flag_share = _sentence(
+    gettext_lazy(
         "%(channel)s: %(marked)s of %(present)s values between %(start)s and %(end)s were marked invalid "
         "(%(share)s; %(marks)s), against %(usual)s usually at this outlet."
-    ) % {
-        **base,
-        "marked": str(int(marked)),
-        "present": str(int(present)),
-        "share": percent(marked / present if present else 0.0),
-        "marks": str(e["marks"]),
-        "usual": percent(e["usual_share"], 1),
-    }
+    ),
+    marked=_count("marked"),
+    present=_count("present"),
+    share=lambda e: percent(float(e["marked"]) / float(e["present"]) if float(e["present"]) else 0.0),
+    marks=lambda e: str(e["marks"]),
+    usual=_pct("usual_share", 1),
+)
 
-
-def _maintenance_without_record(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_maintenance_without_record = _sentence(
+    gettext_lazy(
         "%(channel)s was marked maintenance (M) for %(duration)s from %(start)s to %(end)s, but no "
         "maintenance record of this outlet covers that time."
-    ) % {**base, "duration": duration(float(e["hours"]))}
+    ),
+    duration=lambda e: duration(float(e["hours"])),
+)
 
 
-def _marks_timing(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
+def _marks_timing(f: Finding, e: Evidence, base: dict[str, str]) -> str:
     if "calibrations" in e:
         return _(
             "%(channel)s was marked calibration (C) %(count)s times on %(day)s, more than once a day."
@@ -366,31 +394,27 @@ def _marks_timing(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str
     )
 
 
-def _last_digit(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_last_digit = _sentence(
+    gettext_lazy(
         "%(channel)s: between %(start)s and %(end)s, last digit %(digit)s makes up %(share)s of the "
         "values against %(usual)s in this channel's history."
-    ) % {
-        **base,
-        "digit": str(int(e["digit"])),
-        "share": percent(e["share"], 1),
-        "usual": percent(e["usual_share"], 1),
-    }
+    ),
+    digit=_count("digit"),
+    share=_pct("share", 1),
+    usual=_pct("usual_share", 1),
+)
 
-
-def _benford(f: Finding, e: Mapping[str, Any], base: dict[str, str]) -> str:
-    return _(
+_benford = _sentence(
+    gettext_lazy(
         "%(channel)s: the first digits of %(values)s values (spanning %(decades)s decades) depart from "
         "Benford's law (mean absolute deviation %(mad)s)."
-    ) % {
-        **base,
-        "values": str(int(e["values"])),
-        "decades": number(e["decades"], 1),
-        "mad": number(e["mad"], 4),
-    }
+    ),
+    values=_count("values"),
+    decades=_num("decades", 1),
+    mad=_num("mad", 4),
+)
 
-
-TEMPLATES: dict[str, Callable[[Finding, Mapping[str, Any], dict[str, str]], str]] = {
+TEMPLATES: dict[str, Template] = {
     "flat_line": _flat_line,
     "variance_collapse": _variance_collapse,
     "variance_collapse_peers": _variance_collapse_peers,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -26,6 +26,9 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.sources.models import Enterprise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -76,13 +79,15 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs gener
         }
 
 
-class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
-    qualifications = forms.MultipleChoiceField(
-        label=_("Qualifications"),
-        choices=Qualification.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
+def _qualifications(label: StrOrPromise) -> forms.MultipleChoiceField:
+    """Qualifications (an inspector's, or those a task requires) as boxes to tick."""
+    return forms.MultipleChoiceField(
+        label=label, choices=Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+
+class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+    qualifications = _qualifications(_("Qualifications"))
 
     class Meta:
         model = Inspector
@@ -104,12 +109,7 @@ class RecusalForm(forms.Form):
 
 
 class TaskForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
-    required_qualifications = forms.MultipleChoiceField(
-        label=_("Required qualifications"),
-        choices=Qualification.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    required_qualifications = _qualifications(_("Required qualifications"))
 
     class Meta:
         model = InspectionTask
@@ -302,10 +302,10 @@ class LedgerUploadForm(forms.Form):
     round = forms.CharField(label=_("Inspection round"), max_length=200)
     feedback_on = forms.DateField(label=_("Feedback received on"), widget=DATE, required=False)
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         limit = upload_limit_bytes("batch")
-        if upload.size > limit:
+        if (upload.size or 0) > limit:
             raise forms.ValidationError(
                 _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
             )

@@ -31,7 +31,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SPECIAL = "special"
 
@@ -60,7 +63,7 @@ class Factor:
 FACTORS: dict[str, Factor] = {}
 
 
-def register_factor(name: str, *, label: Any, factor: FactorFunction) -> None:
+def register_factor(name: str, *, label: StrOrPromise, factor: FactorFunction) -> None:
     """Register a factor under a dotted name; the same function again is harmless, another is a mistake."""
     existing = FACTORS.get(name)
     if existing is not None and existing.function is not factor:

@@ -152,27 +152,30 @@ def rectifications_closed_early(parameters: Mapping[str, Any], as_of: dt.date) -
 
 
 def register_all() -> None:
-    register(
-        "inspections.results_published_on_time",
-        label=_("Random-inspection results published within the deadline, year to date"),
-        unit_of_measure="%",
-        compute=results_published_on_time,
-    )
-    register(
-        "inspections.hazardous_waste_pass_rate",
-        label=_("Pass rate of the hazardous-waste management assessment, year to date"),
-        unit_of_measure="%",
-        compute=hazardous_waste_pass_rate,
-    )
-    register(
-        "inspections.rectifications_closed",
-        label=_("Rectification tasks due this year that are closed"),
-        unit_of_measure="count",
-        compute=rectifications_closed,
-    )
-    register(
-        "inspections.rectifications_closed_early",
-        label=_("Rectification tasks due this year closed at least a month before their deadline"),
-        unit_of_measure="count",
-        compute=rectifications_closed_early,
-    )
+    for code, label, unit_of_measure, compute in (
+        (
+            "results_published_on_time",
+            _("Random-inspection results published within the deadline, year to date"),
+            "%",
+            results_published_on_time,
+        ),
+        (
+            "hazardous_waste_pass_rate",
+            _("Pass rate of the hazardous-waste management assessment, year to date"),
+            "%",
+            hazardous_waste_pass_rate,
+        ),
+        (
+            "rectifications_closed",
+            _("Rectification tasks due this year that are closed"),
+            "count",
+            rectifications_closed,
+        ),
+        (
+            "rectifications_closed_early",
+            _("Rectification tasks due this year closed at least a month before their deadline"),
+            "count",
+            rectifications_closed_early,
+        ),
+    ):
+        register(f"inspections.{code}", label=label, unit_of_measure=unit_of_measure, compute=compute)

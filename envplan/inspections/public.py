@@ -14,12 +14,13 @@ Inspectors' names, the site notes and the findings' free text stay inside: the d
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
-from django.db.models import Max
+from django.db.models import Max, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from envplan.core.publication import Column, Section, Table, register_section
+from envplan.core.publication import Column, Row, Section, Table, register_section
 from envplan.inspections import queries
 from envplan.inspections.indicators import one_month_before
 from envplan.inspections.models import (
@@ -33,11 +34,13 @@ from envplan.inspections.models import (
     RectificationTask,
 )
 
+Published = TypeVar("Published", bound=Model)
+
 SEED_PUBLIC = (DrawState.REVEALED, DrawState.PUBLISHED)
 
 
-def draw_rows(now: dt.datetime) -> list[dict[str, Any]]:
-    rows = []
+def draw_rows(now: dt.datetime) -> list[Row]:
+    rows: list[Row] = []
     for draw in queries.public_draws():
         published = draw.state == DrawState.PUBLISHED and bool(draw.result)
         names = {entry["id"]: entry.get("name", "") for entry in draw.pool}
@@ -65,7 +68,7 @@ def draw_rows(now: dt.datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def result_rows(now: dt.datetime) -> list[dict[str, Any]]:
+def result_rows(now: dt.datetime) -> list[Row]:
     records = queries.published_records().filter(published_at__lte=now)
     follow_labels = dict(FollowUp.choices)
     return [
@@ -88,8 +91,8 @@ def result_rows(now: dt.datetime) -> list[dict[str, Any]]:
     ]
 
 
-def closure_rows(now: dt.datetime) -> list[dict[str, Any]]:
-    rows = []
+def closure_rows(now: dt.datetime) -> list[Row]:
+    rows: list[Row] = []
     for task in queries.public_notices().filter(notice_start__lte=now.date()):
         closed = task.closed_on
         rows.append(
@@ -113,27 +116,20 @@ def closure_rows(now: dt.datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def closure_owner(row: Any) -> str | None:
+def closure_owner(row: Row) -> str | None:
     """A correction about a closure goes to the task's accepting unit."""
     code = RectificationTask.objects.filter(pk=row["task"]).values_list("accepting_unit__code", flat=True)
     return code.first()
 
 
-def _updated_draws() -> dt.datetime | None:
-    value = Draw.objects.aggregate(last=Max("updated_at"))["last"]
-    return value if isinstance(value, dt.datetime) else None
+def _latest(rows: QuerySet[Published], field: str) -> Callable[[], dt.datetime | None]:
+    """When a table last changed: the latest ``field`` of its rows (None without rows)."""
 
+    def updated() -> dt.datetime | None:
+        value = rows.aggregate(last=Max(field))["last"]
+        return value if isinstance(value, dt.datetime) else None
 
-def _updated_results() -> dt.datetime | None:
-    value = InspectionRecord.objects.filter(state=RecordState.PUBLISHED).aggregate(last=Max("published_at"))[
-        "last"
-    ]
-    return value if isinstance(value, dt.datetime) else None
-
-
-def _updated_closures() -> dt.datetime | None:
-    value = RectificationTask.objects.aggregate(last=Max("updated_at"))["last"]
-    return value if isinstance(value, dt.datetime) else None
+    return updated
 
 
 def _highlights(now: dt.datetime) -> list[tuple[str, str]]:
@@ -149,6 +145,9 @@ def register() -> None:
     generated = Column(
         "generated", _("Generated"), _("true when the record was made up by the demo."), type="boolean"
     )
+    published = InspectionRecord.objects.filter(state=RecordState.PUBLISHED)
+    task_number = Column("task", _("Task"), _("The inspection task's number."))
+    year = Column("year", _("Year"), _("The task's year."), type="integer")
     register_section(
         Section(
             key="inspections",
@@ -169,9 +168,9 @@ def register() -> None:
                     ),
                     columns=(
                         Column("draw", _("Draw"), _("envplan's number of the draw."), type="integer"),
-                        Column("task", _("Task"), _("The inspection task's number.")),
+                        task_number,
                         Column("task_name", _("Task name"), _("The inspection task.")),
-                        Column("year", _("Year"), _("The task's year."), type="integer"),
+                        year,
                         Column("stratum", _("Stratum"), _("The part of the register drawn from.")),
                         Column("state", _("Stage"), _("committed, drawn, revealed or published.")),
                         Column(
@@ -210,7 +209,7 @@ def register() -> None:
                     key="draw",
                     label="task",
                     keywords=("double random", "random inspections"),
-                    updated=_updated_draws,
+                    updated=_latest(Draw.objects.all(), "updated_at"),
                 ),
                 Table(
                     name="inspection-results",
@@ -223,8 +222,8 @@ def register() -> None:
                             _("envplan's number of the record."),
                             type="integer",
                         ),
-                        Column("task", _("Task"), _("The inspection task's number.")),
-                        Column("year", _("Year"), _("The task's year."), type="integer"),
+                        task_number,
+                        year,
                         Column("enterprise", _("Enterprise"), _("The enterprise inspected.")),
                         Column(
                             "credit_code",
@@ -250,7 +249,7 @@ def register() -> None:
                     key="record",
                     label="enterprise",
                     keywords=("double random", "inspection results"),
-                    updated=_updated_results,
+                    updated=_latest(published, "published_at"),
                 ),
                 Table(
                     name="rectification-closures",
@@ -299,7 +298,7 @@ def register() -> None:
                     key="task",
                     label="problem",
                     keywords=("rectification", "closure notices"),
-                    updated=_updated_closures,
+                    updated=_latest(RectificationTask.objects.all(), "updated_at"),
                 ),
             ),
             highlights=_highlights,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -91,8 +91,8 @@ class RoundFigures:
     round: HazardousWasteRound
     assessed: int
     by_outcome: dict[str, int]
-    pass_rate: Any  # Decimal | None
-    by_role: dict[str, Any]
+    pass_rate: Decimal | None
+    by_role: dict[str, Decimal | None]
 
 
 def round_figures(round_: HazardousWasteRound) -> RoundFigures:

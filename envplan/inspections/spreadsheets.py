@@ -1,10 +1,9 @@
 """Excel in the layouts offices use: the rectification ledger (整改台账) out and in, the published
 random-inspection results (序号 | 抽查事项名称 | 抽查对象名称 | 抽查结果) and the hazardous-waste results.
 
-Text from people (problems, names, measures) may begin with `=`, `+`, `-` or `@`, which a spreadsheet
-takes for a formula. `safe_row` writes such text as a text cell (openpyxl turns any "=…" string into a
-formula on assignment, so the type is set back to text), never as a formula. Reading back, a formula
-where a value belongs is refused: its computed value is not in the file.
+Rows are written by envplan.core.spreadsheets.safe_row: text that a spreadsheet could take for a formula
+stays text. Reading back, a formula where a value belongs is refused: its computed value is not in the
+file.
 
 The ledger's columns follow the task lists provinces publish (序号 | 整改任务 | 责任单位 | 完成时限 |
 整改目标, Inner Mongolia 2019) with the columns cities add (整改实施主体, 验收单位, 整改措施:
@@ -16,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -28,37 +26,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from envplan.archives import ArchiveError, check_zip_archive
+from envplan.core.spreadsheets import Cell, bilingual, safe_row
 from envplan.inspections.hazardous_waste import OFFICIAL_OUTCOME, OFFICIAL_ROLE, Outcome, Role
-from envplan.inspections.models import OFFICIAL_STATUS, RectificationState
+from envplan.inspections.models import (
+    OFFICIAL_STATUS,
+    HazardousWasteAssessment,
+    InspectionRecord,
+    RectificationState,
+    RectificationTask,
+)
 from envplan.plans.models import Unit, UnitAlias, normalize_unit_name
 from envplan.problems import DEFAULT_LIMIT
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 WRAP = Alignment(wrap_text=True, vertical="top")
 LEDGER_SHEET = "整改台账 Ledger"
-
-
-def looks_like_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def safe_row(sheet: Worksheet, values: Iterable[Any]) -> None:
-    """Append a row; text a spreadsheet could evaluate becomes a plain text cell."""
-    values = list(values)
-    sheet.append(["" if looks_like_formula(value) else value for value in values])
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if looks_like_formula(value):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = value
-            cell.data_type = "s"
-            cell.quotePrefix = True
-
-
-def bilingual(chinese: str, translated: str) -> str:
-    if (get_language() or "en").lower().startswith("zh"):
-        return chinese
-    return f"{chinese} / {translated}"
 
 
 def header(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
@@ -69,6 +50,28 @@ def header(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
         cell.alignment = WRAP
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+
+
+def new_workbook(title: str, titles: list[str], widths: list[float]) -> tuple[Workbook, Worksheet]:
+    """A workbook of one sheet with its header row."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    header(sheet, titles, widths)
+    return book, sheet
+
+
+def numbered_workbook(
+    title: str, columns: Sequence[tuple[str, str, float]], rows: Iterable[Sequence[Cell]]
+) -> Workbook:
+    """A sheet of public figures: a first column numbering the rows (序号), then ``columns`` (the Chinese
+    title, its translation and the column's width) filled by ``rows``."""
+    titles = [bilingual("序号", _("No.")), *(bilingual(chinese, other) for chinese, other, _width in columns)]
+    book, sheet = new_workbook(title, titles, [7, *(width for _chinese, _other, width in columns)])
+    for number, row in enumerate(rows, start=1):
+        safe_row(sheet, [number, *row])
+    return book
 
 
 def workbook_bytes(book: Workbook) -> bytes:
@@ -113,12 +116,8 @@ def ledger_titles() -> list[str]:
     ]
 
 
-def ledger_workbook(tasks: Iterable[Any], *, today: dt.date) -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = LEDGER_SHEET
-    header(sheet, ledger_titles(), [7, 48, 24, 24, 36, 12, 40, 40, 10, 12, 12, 24])
+def ledger_workbook(tasks: Iterable[RectificationTask], *, today: dt.date) -> Workbook:
+    book, sheet = new_workbook(LEDGER_SHEET, ledger_titles(), [7, 48, 24, 24, 36, 12, 40, 40, 10, 12, 12, 24])
     for task in tasks:
         updates = list(task.updates.all())
         late = task.state in (
@@ -186,7 +185,7 @@ DATE_PATTERNS = (
 )
 
 
-def parse_deadline(value: Any) -> dt.date | None:
+def parse_deadline(value: object) -> dt.date | None:
     """A deadline as ledgers write it: a date cell, 2025-11-30, 2025年11月30日, 2025年11月底前 (the month's
     last day), 2025年底前 (31 December). None when it is none of these."""
     if isinstance(value, dt.datetime):
@@ -228,7 +227,7 @@ def find_unit(text: str) -> Unit | None:
     return None
 
 
-def _title_field(title: Any) -> str | None:
+def _title_field(title: object) -> str | None:
     text = str(title or "").strip()
     chinese = text.split("/")[0].strip()
     for name, main, others in LEDGER_COLUMNS:
@@ -335,70 +334,47 @@ def read_ledger(name: str, content: bytes) -> LedgerRows:
 # --- published results and hazardous-waste results --------------------------------------------------------
 
 
-def results_workbook(records: Iterable[Any]) -> Workbook:
+def results_workbook(records: Iterable[InspectionRecord]) -> Workbook:
     """The public table of random-inspection results (序号 | 抽查事项名称 | 抽查对象名称 | 抽查结果), with the
     task, the date and the day it was published."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "抽查结果 Results"
-    header(
-        sheet,
-        [
-            bilingual("序号", _("No.")),
-            bilingual("抽查事项名称", _("Inspection items")),
-            bilingual("抽查对象名称", _("Inspected object")),
-            bilingual("抽查结果", _("Result")),
-            bilingual("任务编号", _("Task number")),
-            bilingual("检查日期", _("Inspected on")),
-            bilingual("公示日期", _("Published on")),
-        ],
-        [7, 40, 36, 28, 16, 12, 12],
+    columns = (
+        ("抽查事项名称", _("Inspection items"), 40),
+        ("抽查对象名称", _("Inspected object"), 36),
+        ("抽查结果", _("Result"), 28),
+        ("任务编号", _("Task number"), 16),
+        ("检查日期", _("Inspected on"), 12),
+        ("公示日期", _("Published on"), 12),
     )
-    for number, record in enumerate(records, start=1):
-        items = "；".join(item.name for item in record.task.items.all())
-        safe_row(
-            sheet,
-            [
-                number,
-                items,
-                record.enterprise.name_zh or record.enterprise.name,
-                record.official_result,
-                record.task.code,
-                record.inspected_on,
-                record.published_at.date() if record.published_at else None,
-            ],
+    rows = (
+        (
+            "；".join(item.name for item in record.task.items.all()),
+            record.enterprise.name_zh or record.enterprise.name,
+            record.official_result,
+            record.task.code,
+            record.inspected_on,
+            record.published_at.date() if record.published_at else None,
         )
-    return book
+        for record in records
+    )
+    return numbered_workbook("抽查结果 Results", columns, rows)
 
 
-def waste_workbook(assessments: Iterable[Any]) -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "评估结果 Results"
-    header(
-        sheet,
-        [
-            bilingual("序号", _("No.")),
-            bilingual("单位名称", _("Unit")),
-            bilingual("单位类别", _("Role")),
-            bilingual("评估日期", _("Assessed on")),
-            bilingual("得分率(%)", _("Score (%)")),
-            bilingual("评估结论", _("Outcome")),
-        ],
-        [7, 40, 12, 12, 12, 12],
+def waste_workbook(assessments: Iterable[HazardousWasteAssessment]) -> Workbook:
+    columns = (
+        ("单位名称", _("Unit"), 40),
+        ("单位类别", _("Role"), 12),
+        ("评估日期", _("Assessed on"), 12),
+        ("得分率(%)", _("Score (%)"), 12),
+        ("评估结论", _("Outcome"), 12),
     )
-    for number, assessment in enumerate(assessments, start=1):
-        safe_row(
-            sheet,
-            [
-                number,
-                assessment.enterprise.name_zh or assessment.enterprise.name,
-                OFFICIAL_ROLE[Role(assessment.role)],
-                assessment.assessed_on,
-                float(assessment.percent),
-                OFFICIAL_OUTCOME[Outcome(assessment.outcome)],
-            ],
+    rows = (
+        (
+            assessment.enterprise.name_zh or assessment.enterprise.name,
+            OFFICIAL_ROLE[Role(assessment.role)],
+            assessment.assessed_on,
+            float(assessment.percent),
+            OFFICIAL_OUTCOME[Outcome(assessment.outcome)],
         )
-    return book
+        for assessment in assessments
+    )
+    return numbered_workbook("评估结果 Results", columns, rows)

@@ -176,36 +176,29 @@ def window_sums(prefix: np.ndarray, window: IntArray, slots: Slots) -> np.ndarra
     return np.where(pos >= per_slot - 1, prefix - earlier, np.nan)
 
 
-def ahead(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
-    """The value ``steps[channel]`` slots later in the same channel, NaN past its end."""
+def shifted(values: np.ndarray, steps: IntArray, slots: Slots, *, later: bool) -> np.ndarray:
+    """The value ``steps[channel]`` slots later (``later``) or earlier in the same channel; NaN past the
+    channel's end or before its start."""
     common = _uniform(steps, slots)
     if common is not None and common >= slots.size:
         return np.full(slots.size, np.nan)
     if common is not None:
         moved = np.empty(slots.size, dtype=np.float64)
-        moved[: slots.size - common] = values[common:]
-        moved[slots.edge(common, at_end=True)[0]] = np.nan
+        if later:
+            moved[: slots.size - common] = values[common:]
+        else:
+            moved[common:] = values[: slots.size - common]
+        moved[slots.edge(common, at_end=later)[0]] = np.nan
         return moved
     per_slot = slots.expand(steps)
     local = np.arange(slots.size, dtype=np.int64)
-    moved = values[np.minimum(local + per_slot, slots.size - 1)]
-    return np.where(slots.remaining() >= per_slot, moved, np.nan)
-
-
-def behind(values: np.ndarray, steps: IntArray, slots: Slots) -> np.ndarray:
-    """The value ``steps[channel]`` slots earlier in the same channel, NaN before its start."""
-    common = _uniform(steps, slots)
-    if common is not None and common >= slots.size:
-        return np.full(slots.size, np.nan)
-    if common is not None:
-        moved = np.empty(slots.size, dtype=np.float64)
-        moved[common:] = values[: slots.size - common]
-        moved[slots.edge(common)[0]] = np.nan
-        return moved
-    per_slot = slots.expand(steps)
-    local = np.arange(slots.size, dtype=np.int64)
-    moved = values[np.maximum(local - per_slot, 0)]
-    return np.where(slots.pos.astype(np.int64) >= per_slot, moved, np.nan)
+    if later:
+        moved = values[np.minimum(local + per_slot, slots.size - 1)]
+        room = slots.remaining()
+    else:
+        moved = values[np.maximum(local - per_slot, 0)]
+        room = slots.pos.astype(np.int64)
+    return np.where(room >= per_slot, moved, np.nan)
 
 
 @dataclass(slots=True)
@@ -507,8 +500,8 @@ class Features:
             enough = n >= slots.expand(least)
             mean = s1 / np.fmax(n, 1.0)
             mean[~enough] = np.nan
-            before = behind(mean, np.ones(self.grid.channels.height, dtype=np.int64), slots)
-            after = ahead(mean, windows - 1, slots)
+            before = shifted(mean, np.ones(self.grid.channels.height, dtype=np.int64), slots, later=False)
+            after = shifted(mean, windows - 1, slots, later=True)
             self._cache[key] = (before, after)
         found = self._cache[key]
         assert isinstance(found, tuple)

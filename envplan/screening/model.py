@@ -170,5 +170,10 @@ def factor_label(factor: pl.Expr) -> pl.Expr:
     return pl.when(name.is_null()).then(factor).otherwise(pl.format("{} ({})", name, factor))
 
 
+def channel_label() -> pl.Expr:
+    """`NOx (a21002) Avg`: a channel's factor and field, for explanations."""
+    return pl.format("{} {}", factor_label(pl.col("factor")), pl.col("field"))
+
+
 def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDINGS_SCHEMA)

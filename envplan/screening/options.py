@@ -6,32 +6,13 @@ serve hourly, minute and real-time data; a window shorter than three slots is no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-
-DETECTORS: Final = (
-    "flat_line",
-    "variance_collapse",
-    "variance_collapse_peers",
-    "replay",
-    "limit_hugging",
-    "level_shift",
-    "oxygen_dilution",
-    "conversion_mismatch",
-    "mass_balance",
-    "stopped_running",
-    "flag_on_exceedance",
-    "flag_share",
-    "maintenance_without_record",
-    "marks_timing",
-    "last_digit",
-    "benford",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +265,7 @@ class Benford:
 class ScanOptions:
     """Which detectors run, which factors are the production load, and each detector's parameters."""
 
-    detectors: tuple[str, ...] = DETECTORS
+    detectors: tuple[str, ...] = field(default_factory=lambda: DETECTORS)
     load_factors: frozenset[str] = frozenset({"load"})
     flat_line: FlatLine = field(default_factory=FlatLine)
     variance_collapse: VarianceCollapse = field(default_factory=VarianceCollapse)
@@ -307,3 +288,10 @@ class ScanOptions:
         unknown = sorted(set(self.detectors) - set(DETECTORS))
         if unknown:
             raise ValueError(f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(DETECTORS)}")
+
+
+# Every detector, in the order ScanOptions runs them by default: each has its parameters in the field of
+# ScanOptions named after it.
+DETECTORS: Final[tuple[str, ...]] = tuple(
+    item.name for item in fields(ScanOptions) if item.name not in {"detectors", "load_factors"}
+)

@@ -1,4 +1,4 @@
-"""Suspicious slots -> spans (episodes) -> findings; scores; numbers in explanations.
+"""Suspicious slots -> spans (episodes) -> findings; scores (the wording of explanations: wording.py).
 
 A detector marks slots (a boolean per slot of the grid), :func:`episodes` joins marked slots of one
 channel into spans (runs closer than ``merge_gap`` slots become one span) with per-span statistics, and
@@ -8,8 +8,8 @@ channel into spans (runs closer than ``merge_gap`` slots become one span) with p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, Literal
+from collections.abc import Mapping, Sequence
+from typing import Final, Literal, Protocol
 
 import numpy as np
 import polars as pl
@@ -87,38 +87,18 @@ def ramp(statistic: pl.Expr, threshold: float | pl.Expr, full: float | pl.Expr) 
     return (0.5 + 0.5 * share.clip(0.0, 1.0)).fill_nan(0.5)
 
 
-def number(value: pl.Expr, decimals: int = 1) -> pl.Expr:
-    """A number as text for an explanation: rounded, without a trailing `.0`."""
-    text = value.round(decimals).cast(pl.String)
-    return pl.when(text.str.ends_with(".0")).then(text.str.strip_suffix(".0")).otherwise(text)
+class SurpriseBounds(Protocol):
+    """A detector's surprise (in powers of ten) at its threshold and at full score."""
+
+    @property
+    def min_surprise(self) -> float: ...
+    @property
+    def full_surprise(self) -> float: ...
 
 
-def percent(share: pl.Expr, decimals: int = 0) -> pl.Expr:
-    """A share as a percentage; one more decimal below 10 % so that small changes do not read as 0."""
-    hundred = share * 100.0
-    return pl.format(
-        "{} %",
-        pl.when(hundred.abs() < 10.0)
-        .then(number(hundred, decimals + 1))
-        .otherwise(number(hundred, decimals)),
-    )
-
-
-def duration(points: pl.Expr, step_ms: pl.Expr) -> pl.Expr:
-    """Slots x step as `N h` (or `N min` below an hour, `N d` from three days on)."""
-    hours = points.cast(pl.Float64) * step_ms.cast(pl.Float64) / 3_600_000.0
-    return (
-        pl.when(hours < 1.0)
-        .then(pl.format("{} min", number(hours * 60.0, 0)))
-        .when(hours < 72.0)
-        .then(pl.format("{} h", number(hours, 1)))
-        .otherwise(pl.format("{} d", number(hours / 24.0, 1)))
-    )
-
-
-def moment(ms: pl.Expr) -> pl.Expr:
-    """Milliseconds since the epoch -> local date-time text for explanations (YYYY-MM-DD HH:MM)."""
-    return ms.cast(pl.Datetime("ms", "UTC")).dt.convert_time_zone(ZONE).dt.strftime("%Y-%m-%d %H:%M")
+def surprise_score(parameters: SurpriseBounds) -> pl.Expr:
+    """The score of a span by its ``surprise`` column (see :func:`ramp`)."""
+    return ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise)
 
 
 def to_findings(
@@ -128,9 +108,12 @@ def to_findings(
     detector: str,
     score: pl.Expr,
     explanation: pl.Expr,
-    evidence: Mapping[str, pl.Expr],
+    evidence: Sequence[str | pl.Expr],
 ) -> pl.DataFrame:
     """Spans (with ``sid``, ``first``, ``last``, ``points`` and the columns the expressions use) -> findings.
+
+    ``evidence``: the fields of the evidence JSON, in order: a column kept under its own name, or an
+    expression aliased to the field's name.
 
     The expressions may use the channel's columns (``mn``, ``factor``, ``field``, ``step``, ...), and
     ``start_ms``/``end_ms`` (DataTimes of the first and last slots, ms since the epoch)."""
@@ -151,9 +134,7 @@ def to_findings(
         score.clip(0.0, 1.0).cast(pl.Float64).alias("score"),
         explanation.alias("explanation"),
         pl.col("points").cast(pl.Int64),
-        pl.struct([expression.alias(name) for name, expression in evidence.items()])
-        .struct.json_encode()
-        .alias("evidence"),
+        pl.struct(list(evidence)).struct.json_encode().alias("evidence"),
     ).cast(FINDINGS_SCHEMA)
 
 
@@ -192,21 +173,6 @@ def merge_close(
             *aggregations,
         )
         .drop("_group")
-    )
-
-
-def recurrence(log10_slots: pl.Expr, step_ms: pl.Expr) -> pl.Expr:
-    """`once in about N years` (or days, hours) for an event expected once in 10**log10_slots slots."""
-    hours = pl.lit(10.0).pow(log10_slots.clip(upper_bound=12.0)) * step_ms.cast(pl.Float64) / 3_600_000.0
-    years = hours / 8760.0
-    return (
-        pl.when(years >= 1000.0)
-        .then(pl.lit("less than once in a thousand years"))
-        .when(years >= 2.0)
-        .then(pl.format("about once in {} years", number(years, 0)))
-        .when(hours >= 72.0)
-        .then(pl.format("about once in {} days", number(hours / 24.0, 0)))
-        .otherwise(pl.format("about once in {} h", number(hours, 0)))
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Any
+
+from django.contrib.auth.models import User
 
 from envplan.inspections.demo.common import QUARTERS, YEAR, at, demo_seed, photo
 from envplan.inspections.models import DrawState, InspectionRecord, InspectionTask
@@ -72,7 +73,7 @@ def _fill_record(
         records.publish_record(record, by=None, now=at(publish, 9))
 
 
-def run_draws(officer: Any, tasks: list[InspectionTask]) -> dict[str, int]:
+def run_draws(officer: User, tasks: list[InspectionTask]) -> dict[str, int]:
     counts = {"draws": 0, "records": 0, "published": 0}
     index = 0
     for task, (label, start, _end, commit, published) in zip(tasks, QUARTERS, strict=True):

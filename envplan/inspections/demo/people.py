@@ -4,10 +4,9 @@ with their ratios, the item list and the four quarterly tasks."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP
 from envplan.inspections.demo.common import INSPECTORS, OFFICER, QUARTERS, SOURCES_KEY, YEAR, demo_enterprises
@@ -18,7 +17,7 @@ from envplan.sources.models import Enterprise
 from envplan.sources.services import save_enterprise
 
 
-def ensure_people(password_hash: str) -> tuple[Any, list[Inspector]]:
+def ensure_people(password_hash: str) -> tuple[User, list[Inspector]]:
     users = get_user_model()
     officers, _created = Group.objects.get_or_create(name=BUREAU_OFFICERS_GROUP)
     officer, created = users.objects.get_or_create(
@@ -160,7 +159,7 @@ def ensure_items() -> list[InspectionItem]:
     return items
 
 
-def ensure_tasks(officer: Any, items: list[InspectionItem]) -> list[InspectionTask]:
+def ensure_tasks(officer: User, items: list[InspectionItem]) -> list[InspectionTask]:
     tasks = []
     for label, start, end, _commit, _publish in QUARTERS:
         task = InspectionTask.objects.filter(code=f"KDL-{YEAR}-{label}").first() or InspectionTask(

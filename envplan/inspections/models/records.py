@@ -9,7 +9,6 @@ environment bureau describes the problem in the findings.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from envplan.core.models import TimeStampedModel
 from envplan.inspections.models.draws import DrawnTarget, InspectionItem, InspectionTask, Inspector
+from envplan.inspections.models.files import StoredUpload
 
 
 class CheckMethod(models.TextChoices):  # 核查方式
@@ -173,22 +173,10 @@ def photo_path(instance: Photo, filename: str) -> str:
     return f"inspections/records/{instance.record_id}/{filename}"
 
 
-class Photo(models.Model):
+class Photo(StoredUpload):
     record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to=photo_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-    generated = models.BooleanField(default=False, help_text=_("made up by the demo loader"))
 
     class Meta:
         ordering = ["record", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from envplan.core.models import TimeStampedModel
+from envplan.inspections.models.files import StoredUpload
 from envplan.inspections.models.records import InspectionRecord
 
 
@@ -178,27 +179,15 @@ def evidence_path(instance: RectificationEvidence, filename: str) -> str:
     return f"inspections/rectifications/{instance.task_id}/{filename}"
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(StoredUpload):
     """Closure evidence (销号台账资料): acceptance opinions, photos, documents."""
 
     task = models.ForeignKey(RectificationTask, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-    generated = models.BooleanField(default=False, help_text=_("made up by the demo loader"))
 
     class Meta:
         ordering = ["task", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class LookBackOutcome(models.TextChoices):

@@ -3,17 +3,22 @@ content, its size capped (envplan.core.uploads), its SHA-256 kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from envplan.core.services import Actor, person
 from envplan.core.uploads import EVIDENCE_KINDS, GIF, JPEG, PNG, WEBP, FileKind, UploadRejected, check_upload
 from envplan.inspections.errors import ErrorKind, InspectionError
+from envplan.inspections.models.files import StoredUpload
 from envplan.progress.services import safe_file_name
+
+Stored = TypeVar("Stored", bound=StoredUpload)
 
 PHOTO_KINDS = (JPEG, PNG, WEBP, GIF)
 MAX_FILES_PER_UPLOAD = 5
@@ -53,7 +58,7 @@ def check_files(
     return checked
 
 
-def store(row: Any, checked: Checked) -> Any:
+def store(row: Stored, checked: Checked) -> Stored:
     """Fill a file row (Photo, RectificationEvidence) from a checked upload and save it."""
     upload = checked.upload
     row.original_name = (upload.name or "file")[:255]
@@ -63,3 +68,11 @@ def store(row: Any, checked: Checked) -> Any:
     row.file.save(safe_file_name(upload.name or "file"), upload, save=False)
     row.save()
     return row
+
+
+def store_all(
+    checked: Sequence[Checked], row: Callable[..., Stored], *, by: Actor, at: dt.datetime, generated: bool
+) -> list[Stored]:
+    """One saved row per checked upload: ``row(**who_and_when)`` makes it (its owner and note already
+    bound), :func:`store` fills in the file."""
+    return [store(row(uploaded_by=person(by), uploaded_at=at, generated=generated), item) for item in checked]

@@ -7,13 +7,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from envplan.core.services import Actor, person, record_audit, snapshot
+from envplan.core.services import Actor, record_audit, snapshot
 from envplan.inspections.deadlines import result_clock
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.models import (
@@ -27,7 +28,7 @@ from envplan.inspections.models import (
 )
 from envplan.inspections.permissions import can_edit_record, can_publish_record
 from envplan.inspections.services.common import local_day, moment, require
-from envplan.inspections.services.files import PHOTO_KINDS, check_files, store
+from envplan.inspections.services.files import PHOTO_KINDS, check_files, store_all
 
 RECORD_FIELDS = (
     "inspected_on", "methods", "result", "follow_ups", "follow_up_other", "follow_up_done",
@@ -205,18 +206,9 @@ def add_photos(
     record = _open_record(record, by)
     checked = check_files(uploads, allowed=PHOTO_KINDS)
     now = moment(now)
-    photos = []
-    for item in checked:
-        photo = store(
-            Photo(
-                record=record,
-                caption=caption.strip()[:300],
-                uploaded_by=person(by),
-                uploaded_at=now,
-                generated=generated,
-            ),
-            item,
-        )
+    photo_of = partial(Photo, record=record, caption=caption.strip()[:300])
+    photos = store_all(checked, photo_of, by=by, at=now, generated=generated)
+    for photo in photos:
         record_audit(
             photo,
             action="inspections.photo_added",
@@ -228,7 +220,6 @@ def add_photos(
                 "size": photo.size,
             },
         )
-        photos.append(photo)
     return photos
 
 

@@ -10,6 +10,7 @@ reopens it. `by=None` is the system (the Excel import command, the demo).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -35,7 +36,7 @@ from envplan.inspections.permissions import (
     can_report_rectification,
 )
 from envplan.inspections.services.common import local_day, moment, require, save_row
-from envplan.inspections.services.files import check_files, store
+from envplan.inspections.services.files import check_files, store_all
 from envplan.inspections.workdays import add_working_days
 
 # 公示期 of published closure notices: 10 working days (Puyang 2023, Suzhou 2024); some use 7 days.
@@ -160,19 +161,8 @@ def add_evidence(
     )
     checked = check_files(uploads)
     now = moment(now)
-    stored = [
-        store(
-            RectificationEvidence(
-                task=task,
-                note=note.strip()[:300],
-                uploaded_by=person(by),
-                uploaded_at=now,
-                generated=generated,
-            ),
-            item,
-        )
-        for item in checked
-    ]
+    evidence = partial(RectificationEvidence, task=task, note=note.strip()[:300])
+    stored = store_all(checked, evidence, by=by, at=now, generated=generated)
     _event(
         task, RectificationAction.EVIDENCE, by=by, at=now, comment=", ".join(e.original_name for e in stored)
     )

@@ -4,7 +4,6 @@ inspection item list, inspectors and their recusals, and the inspection tasks.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.inspections.services.common import local_day, moment, require_office, save_row
+from envplan.sources.models import Enterprise
 
 NOT_OFFICE = gettext_lazy(
     "The registers of random inspections are kept by the district office and the bureau."
@@ -97,7 +97,7 @@ def save_inspector(inspector: Inspector, *, by: Actor) -> Inspector:
 def declare_recusal(
     inspector: Inspector,
     *,
-    enterprise: Any,
+    enterprise: Enterprise,
     reason: str,
     by: Actor,
     now: dt.datetime | None = None,

@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from envplan.accounts.permissions import User
 from envplan.core import clock
 from envplan.inspections import permissions, queries
 from envplan.inspections.errors import InspectionError
 from envplan.inspections.forms import CommitForm, MakeDrawForm
 from envplan.inspections.models import Draw, DrawState, InspectionRecord, InspectionTask
 from envplan.inspections.services import draws
-from envplan.inspections.views.common import act, require
+from envplan.inspections.views.common import act, require, step
 
 
 def tasks(request: HttpRequest) -> HttpResponse:
@@ -49,6 +51,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/task_detail.html", context)
 
 
+def _office(user: User, target: object) -> bool:
+    return permissions.can_run_enforcement(user)
+
+
 @require_POST
 def task_plan(request: HttpRequest, pk: int) -> HttpResponse:
     require(permissions.can_run_enforcement(request.user))
@@ -75,56 +81,31 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/draw_detail.html", context)
 
 
-@require_POST
-def draw_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = get_object_or_404(Draw, pk=pk)
-    require(permissions.can_run_enforcement(request.user))
-    form = CommitForm(request.POST)
-    seed_hash = form.cleaned_data["seed_sha256"] if form.is_valid() else ""
-    return act(
-        request,
-        lambda: draws.commit_draw(draw, by=request.user, seed_sha256=seed_hash),
-        done=draw.get_absolute_url(),
-        success=_("Committed: the hashes are public."),
-    )
+def _draw(pk: int) -> Draw:
+    return get_object_or_404(Draw, pk=pk)
 
 
-@require_POST
-def draw_make(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = get_object_or_404(Draw, pk=pk)
-    require(permissions.can_run_enforcement(request.user))
-    form = MakeDrawForm(request.POST)
-    seed = form.cleaned_data["seed"] if form.is_valid() else ""
-    return act(
-        request,
-        lambda: draws.make_draw(draw, by=request.user, seed=seed),
-        done=draw.get_absolute_url(),
-        success=_("Drawn. The list stays confidential until the inspections are done."),
-    )
-
-
-@require_POST
-def draw_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = get_object_or_404(Draw, pk=pk)
-    require(permissions.can_run_enforcement(request.user))
-    return act(
-        request,
-        lambda: draws.reveal_seed(draw, by=request.user),
-        done=draw.get_absolute_url(),
-        success=_("Seed revealed."),
-    )
-
-
-@require_POST
-def draw_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = get_object_or_404(Draw, pk=pk)
-    require(permissions.can_run_enforcement(request.user))
-    return act(
-        request,
-        lambda: draws.publish_draw(draw, by=request.user),
-        done=draw.get_absolute_url(),
-        success=_("Published: anyone can now check the draw."),
-    )
+# The seed fields are optional: an invalid one is left out, and the service says what it needs.
+draw_commit = step(
+    _draw,
+    _office,
+    draws.commit_draw,
+    form=CommitForm,
+    lenient=True,
+    success=gettext_lazy("Committed: the hashes are public."),
+)
+draw_make = step(
+    _draw,
+    _office,
+    draws.make_draw,
+    form=MakeDrawForm,
+    lenient=True,
+    success=gettext_lazy("Drawn. The list stays confidential until the inspections are done."),
+)
+draw_reveal = step(_draw, _office, draws.reveal_seed, success=gettext_lazy("Seed revealed."))
+draw_publish = step(
+    _draw, _office, draws.publish_draw, success=gettext_lazy("Published: anyone can now check the draw.")
+)
 
 
 def draw_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:

@@ -3,15 +3,16 @@ reader may take next, and the evidence files."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
+from envplan.accounts.permissions import User
 from envplan.core import clock
 from envplan.core.jobs import enqueue
+from envplan.core.services import person
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, upload_limit, upload_limit_bytes
 from envplan.inspections import permissions, queries
 from envplan.inspections.forms import (
@@ -34,11 +35,16 @@ from envplan.inspections.models import (
 )
 from envplan.inspections.services import rectifications as services
 from envplan.inspections.services.files import MAX_FILES_PER_UPLOAD
-from envplan.inspections.spreadsheets import ledger_workbook, workbook_bytes
-from envplan.inspections.views.common import act, edit_page, require
+from envplan.inspections.spreadsheets import ledger_workbook
+from envplan.inspections.views.common import (
+    edit_view,
+    own_page,
+    require,
+    step,
+    stored_file,
+    workbook_response,
+)
 from envplan.plans.models import Unit
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def rectification_list(request: HttpRequest) -> HttpResponse:
@@ -64,26 +70,20 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/rectifications.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def rectification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_manage_rectifications(request.user))
-    instance = get_object_or_404(RectificationTask, pk=pk) if pk else RectificationTask()
-    form = RectificationForm(request.POST or None, instance=instance)
+def _creator(task: RectificationTask, by: User) -> None:
+    if task.pk is None:
+        task.created_by = person(by)
 
-    def save() -> RectificationTask:
-        task = form.save(commit=False)
-        if task.pk is None:
-            task.created_by = request.user
-        return services.save_rectification(task, by=request.user)
 
-    return edit_page(
-        request,
-        form,
-        title=_("Rectification task"),
-        save=save,
-        done=lambda saved: saved.get_absolute_url(),
-        back=reverse("inspections:rectifications"),
-    )
+rectification_edit = edit_view(
+    RectificationForm,
+    services.save_rectification,
+    allowed=permissions.can_manage_rectifications,
+    title=gettext_lazy("Rectification task"),
+    back="inspections:rectifications",
+    prepare=_creator,
+    done=own_page,
+)
 
 
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -126,162 +126,74 @@ def _task(pk: int) -> RectificationTask:
     return get_object_or_404(RectificationTask, pk=pk)
 
 
-def _invalid(request: HttpRequest, task: RectificationTask, form: object) -> HttpResponse:
-    errors = getattr(form, "errors", {})
-    text = " ".join(str(message) for field_errors in errors.values() for message in field_errors)
-    messages.error(request, text or _("The form is incomplete."))
-    return redirect(task.get_absolute_url())
+def _managing(user: User, task: RectificationTask) -> bool:
+    return permissions.can_manage_rectifications(user)
 
 
-@require_POST
-def rectification_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_report_rectification(request.user, task))
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    data = form.cleaned_data
-    return act(
-        request,
-        lambda: services.record_progress(
-            task,
-            by=request.user,
-            month=data["month"],
-            progress=data["progress"],
-            problems=data["problems"],
-            next_steps=data["next_steps"],
-        ),
-        done=task.get_absolute_url(),
-        success=_("Progress recorded."),
+_reporting = permissions.can_report_rectification
+rectification_progress = step(
+    _task, _reporting, services.record_progress, form=ProgressForm, success=gettext_lazy("Progress recorded.")
+)
+rectification_evidence = upload_limit(lambda: upload_limit_bytes("evidence") * MAX_FILES_PER_UPLOAD)(
+    step(
+        _task,
+        _reporting,
+        services.add_evidence,
+        form=EvidenceForm,
+        keywords=lambda data: {"uploads": data["attachments"], "note": data["note"]},
+        success=gettext_lazy("Evidence added."),
     )
-
-
-@upload_limit(lambda: upload_limit_bytes("evidence") * MAX_FILES_PER_UPLOAD)
-@require_POST
-def rectification_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_report_rectification(request.user, task))
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    return act(
-        request,
-        lambda: services.add_evidence(
-            task, by=request.user, uploads=form.cleaned_data["attachments"], note=form.cleaned_data["note"]
-        ),
-        done=task.get_absolute_url(),
-        success=_("Evidence added."),
-    )
-
-
-@require_POST
-def rectification_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_report_rectification(request.user, task))
-    form = ApplyForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    return act(
-        request,
-        lambda: services.apply_for_acceptance(
-            task, by=request.user, completion=form.cleaned_data["completion"]
-        ),
-        done=task.get_absolute_url(),
-        success=_("Acceptance applied for."),
-    )
-
-
-@require_POST
-def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_accept_rectification(request.user, task))
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    accept = form.cleaned_data["decision"] == "accept"
-    return act(
-        request,
-        lambda: services.decide_acceptance(
-            task, by=request.user, accept=accept, comment=form.cleaned_data["comment"]
-        ),
-        done=task.get_absolute_url(),
-        success=_("Accepted.") if accept else _("Returned to the unit."),
-    )
-
-
-@require_POST
-def rectification_publicise(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_manage_rectifications(request.user))
-    form = PubliciseForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    data = form.cleaned_data
-    return act(
-        request,
-        lambda: services.publicise_closure(
-            task, by=request.user, start=data["start"], end=data["end"], contact=data["contact"]
-        ),
-        done=task.get_absolute_url(),
-        success=_("Closure notice published."),
-    )
-
-
-@require_POST
-def rectification_close(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_manage_rectifications(request.user))
-    return act(
-        request,
-        lambda: services.close_rectification(task, by=request.user),
-        done=task.get_absolute_url(),
-        success=_("Closed."),
-    )
-
-
-@require_POST
-def rectification_look_back(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _task(pk)
-    require(permissions.can_manage_rectifications(request.user))
-    form = LookBackForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, form)
-    data = form.cleaned_data
-    return act(
-        request,
-        lambda: services.look_back(
-            task,
-            by=request.user,
-            reviewed_on=data["reviewed_on"],
-            holds=data["outcome"] == "holds",
-            note=data["note"],
-        ),
-        done=task.get_absolute_url(),
-        success=_("Look-back review recorded."),
-    )
+)
+rectification_apply = step(
+    _task,
+    _reporting,
+    services.apply_for_acceptance,
+    form=ApplyForm,
+    success=gettext_lazy("Acceptance applied for."),
+)
+rectification_decide = step(
+    _task,
+    permissions.can_accept_rectification,
+    services.decide_acceptance,
+    form=DecideForm,
+    keywords=lambda data: {"accept": data["decision"] == "accept", "comment": data["comment"]},
+    success=lambda data: _("Accepted.") if data["decision"] == "accept" else _("Returned to the unit."),
+)
+rectification_publicise = step(
+    _task,
+    _managing,
+    services.publicise_closure,
+    form=PubliciseForm,
+    success=gettext_lazy("Closure notice published."),
+)
+rectification_close = step(_task, _managing, services.close_rectification, success=gettext_lazy("Closed."))
+rectification_look_back = step(
+    _task,
+    _managing,
+    services.look_back,
+    form=LookBackForm,
+    keywords=lambda data: {
+        "reviewed_on": data["reviewed_on"],
+        "holds": data["outcome"] == "holds",
+        "note": data["note"],
+    },
+    success=gettext_lazy("Look-back review recorded."),
+)
 
 
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(RectificationEvidence.objects.select_related("task"), pk=pk)
     require(permissions.can_view_rectification_evidence(request.user, evidence.task))
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the file is missing from storage") from None
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    return stored_file(
+        evidence.file, name=evidence.original_name, content_type=evidence.content_type, as_attachment=True
     )
 
 
 def ledger_export(request: HttpRequest) -> HttpResponse:
     require(permissions.can_manage_rectifications(request.user))
     tasks = queries.rectification_rows(round_name=request.GET.get("round", ""))
-    content = workbook_bytes(ledger_workbook(tasks, today=clock.today()))
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="rectification-ledger-{clock.today():%Y%m%d}.xlsx"'
-    )
-    return response
+    name = f"rectification-ledger-{clock.today():%Y%m%d}.xlsx"
+    return workbook_response(ledger_workbook(tasks, today=clock.today()), name)
 
 
 @upload_limit(lambda: upload_limit_bytes("batch"))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from envplan.accounts.permissions import User
 from envplan.core import clock
+from envplan.core.services import person
 from envplan.inspections import permissions
 from envplan.inspections.forms import (
     InspectorForm,
@@ -29,7 +35,11 @@ from envplan.inspections.models import (
     SupervisionObject,
 )
 from envplan.inspections.services import draws, registers
-from envplan.inspections.views.common import act, edit_page, require
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from envplan.inspections.views.common import act, edit_view, own_page, require
 
 
 def _year(request: HttpRequest) -> int:
@@ -58,38 +68,34 @@ def objects(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/objects.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def object_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(SupervisionObject, pk=pk) if pk else SupervisionObject(year=_year(request))
-    form = SupervisionObjectForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Supervision object"),
-        save=lambda: registers.save_supervision_object(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{_objects_url()}?year={saved.year}",
-        back=_objects_url(),
+def _yearly(
+    form_class: type[SupervisionObjectForm] | type[RatioRuleForm] | type[ItemForm],
+    save: Callable[..., SupervisionObject | RatioRule | InspectionItem],
+    title: StrOrPromise,
+    back: str,
+) -> Callable[..., HttpResponse]:
+    """A yearly register's add/edit page: a new row starts in the year asked for, a saved one goes back
+    to its list at its year."""
+    return edit_view(
+        form_class,
+        save,
+        allowed=permissions.can_run_enforcement,
+        title=title,
+        back=back,
+        done=lambda saved: f"{reverse(back)}?year={saved.year}",
+        new=lambda request: form_class._meta.model(year=_year(request)),
     )
 
 
-def _objects_url() -> str:
-    return reverse("inspections:objects")
-
-
-@require_http_methods(["GET", "POST"])
-def ratio_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(RatioRule, pk=pk) if pk else RatioRule(year=_year(request))
-    form = RatioRuleForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Ratio rule"),
-        save=lambda: registers.save_ratio_rule(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{_objects_url()}?year={saved.year}",
-        back=_objects_url(),
-    )
+object_edit = _yearly(
+    SupervisionObjectForm,
+    registers.save_supervision_object,
+    gettext_lazy("Supervision object"),
+    "inspections:objects",
+)
+ratio_edit = _yearly(
+    RatioRuleForm, registers.save_ratio_rule, gettext_lazy("Ratio rule"), "inspections:objects"
+)
 
 
 def items(request: HttpRequest) -> HttpResponse:
@@ -102,19 +108,7 @@ def items(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/items.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(InspectionItem, pk=pk) if pk else InspectionItem(year=_year(request))
-    form = ItemForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Inspection item"),
-        save=lambda: registers.save_item(form.save(commit=False), by=request.user),
-        done=lambda saved: f"{reverse('inspections:items')}?year={saved.year}",
-        back=reverse("inspections:items"),
-    )
+item_edit = _yearly(ItemForm, registers.save_item, gettext_lazy("Inspection item"), "inspections:items")
 
 
 def inspectors(request: HttpRequest) -> HttpResponse:
@@ -130,19 +124,13 @@ def inspectors(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/inspectors.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def inspector_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(Inspector, pk=pk) if pk else Inspector()
-    form = InspectorForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Inspector"),
-        save=lambda: registers.save_inspector(form.save(commit=False), by=request.user),
-        done=lambda saved: reverse("inspections:inspectors"),
-        back=reverse("inspections:inspectors"),
-    )
+inspector_edit = edit_view(
+    InspectorForm,
+    registers.save_inspector,
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Inspector"),
+    back="inspections:inspectors",
+)
 
 
 @require_POST
@@ -178,23 +166,19 @@ def recusal_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_run_enforcement(request.user))
-    instance = get_object_or_404(InspectionTask, pk=pk) if pk else InspectionTask(year=_year(request))
-    form = TaskForm(request.POST or None, instance=instance)
+def _creator(task: InspectionTask, by: User) -> None:
+    if task.created_by_id is None:
+        task.created_by = person(by)
 
-    def save() -> InspectionTask:
-        task = form.save(commit=False)
-        if task.created_by_id is None:
-            task.created_by = request.user
-        return registers.save_task(task, by=request.user, items=list(form.cleaned_data["items"]))
 
-    return edit_page(
-        request,
-        form,
-        title=_("Inspection task"),
-        save=save,
-        done=lambda saved: saved.get_absolute_url(),
-        back=reverse("inspections:tasks"),
-    )
+task_edit = edit_view(
+    TaskForm,
+    registers.save_task,
+    allowed=permissions.can_run_enforcement,
+    title=gettext_lazy("Inspection task"),
+    back="inspections:tasks",
+    keywords=lambda data: {"items": list(data["items"])},
+    prepare=_creator,
+    done=own_page,
+    new=lambda request: InspectionTask(year=_year(request)),
+)

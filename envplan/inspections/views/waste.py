@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from envplan.core import clock
@@ -19,7 +17,7 @@ from envplan.inspections.forms import AssessmentForm, WasteRoundForm
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound, WasteRole
 from envplan.inspections.services import hazardous_waste as services
 from envplan.inspections.spreadsheets import waste_workbook, workbook_bytes
-from envplan.inspections.views.common import edit_page, refused, require
+from envplan.inspections.views.common import edit_view, own_page, refused, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,21 +28,15 @@ def rounds(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/waste_rounds.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require(permissions.can_assess_hazardous_waste(request.user))
-    instance = (
-        get_object_or_404(HazardousWasteRound, pk=pk) if pk else HazardousWasteRound(year=clock.today().year)
-    )
-    form = WasteRoundForm(request.POST or None, instance=instance)
-    return edit_page(
-        request,
-        form,
-        title=_("Hazardous-waste assessment round"),
-        save=lambda: services.save_round(form.save(commit=False), by=request.user),
-        done=lambda saved: saved.get_absolute_url(),
-        back=reverse("inspections:waste_rounds"),
-    )
+round_edit = edit_view(
+    WasteRoundForm,
+    services.save_round,
+    allowed=permissions.can_assess_hazardous_waste,
+    title=gettext_lazy("Hazardous-waste assessment round"),
+    back="inspections:waste_rounds",
+    done=own_page,
+    new=lambda request: HazardousWasteRound(year=clock.today().year),
+)
 
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -68,7 +60,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
     role = request.GET.get("role") or request.POST.get("role") or WasteRole.PRODUCER
     if role not in WasteRole.values:
         role = WasteRole.PRODUCER
-    initial: dict[str, Any] = {"assessed_on": clock.today()}
+    initial: dict[str, object] = {"assessed_on": clock.today()}
     existing = None
     if request.GET.get("enterprise", "").isdigit():
         existing = HazardousWasteAssessment.objects.filter(

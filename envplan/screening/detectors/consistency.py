@@ -13,13 +13,24 @@ logger's parameters were.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid, IntArray
-from envplan.screening.model import AMOUNT_FIELD, CONVERTED_FIELDS, MEASURED_FIELDS, WATER_FLOW, factor_label
-from envplan.screening.spans import Reduction, duration, episodes, moment, number, percent, ramp, to_findings
+from envplan.screening.model import (
+    AMOUNT_FIELD,
+    CONVERTED_FIELDS,
+    MEASURED_FIELDS,
+    WATER_FLOW,
+    channel_label,
+    factor_label,
+)
+from envplan.screening.spans import Reduction, episodes, ramp, to_findings
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def measured_partner(grid: Grid) -> IntArray:
@@ -38,16 +49,62 @@ def _scatter(size: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
     return result
 
 
-def _runs(
-    index: np.ndarray, off: np.ndarray, grid: Grid, statistics: dict[str, FloatArray], min_points: int
+class Tolerance(Protocol):
+    """What conversion_mismatch and mass_balance both set: the relative deviation allowed, the score's full
+    deviation, and the shortest run that counts."""
+
+    @property
+    def tolerance(self) -> float: ...
+    @property
+    def full_deviation(self) -> float: ...
+    @property
+    def min_points(self) -> int: ...
+
+
+def _mismatches(
+    grid: Grid,
+    index: np.ndarray,
+    usable: np.ndarray,
+    statistics: dict[str, FloatArray],
+    parameters: Tolerance,
+    *,
+    detector: str,
+    reported: str,
+    text: str,
+    before: Sequence[pl.Expr],
+    after: Sequence[pl.Expr],
 ) -> pl.DataFrame:
-    """Runs of the slots ``index[off]``, with the means of the statistics (given at ``index``)."""
+    """Findings for runs of at least ``min_points`` slots (``index[usable]``) whose reported value departs
+    from the recomputed one by more than the tolerance.
+
+    ``statistics`` (given at ``index``) hold ``deviation``, ``expected`` and the ``reported`` value; the
+    explanation is ``text`` formatted with ``before``, then the run's duration, start, deviation and
+    direction, then ``after``."""
+    deviation = statistics["deviation"]
+    off = usable & (np.abs(deviation) > parameters.tolerance)
     marked = _scatter(grid.size, index, off)
     chosen: dict[str, tuple[FloatArray, Reduction]] = {
         name: (values[off], "mean") for name, values in statistics.items()
     }
     spans = episodes(marked, grid, statistics=chosen, at_marked=True)
-    return spans.filter(pl.col("points") >= min_points)
+    spans = spans.filter(pl.col("points") >= parameters.min_points)
+    explanation = pl.format(
+        text,
+        *before,
+        duration(pl.col("points"), pl.col("step")),
+        moment(pl.col("start_ms")),
+        percent(pl.col("deviation").abs()),
+        pl.when(pl.col("deviation") < 0).then(pl.lit("below")).otherwise(pl.lit("above")),
+        *after,
+    )
+    return to_findings(
+        spans,
+        grid,
+        detector=detector,
+        score=ramp(pl.col("deviation").abs(), parameters.tolerance, parameters.full_deviation),
+        explanation=explanation,
+        evidence=("deviation", reported, pl.col("expected").alias("recomputed")),
+    )
 
 
 def conversion_mismatch(context: Context) -> pl.DataFrame:
@@ -65,50 +122,30 @@ def conversion_mismatch(context: Context) -> pl.DataFrame:
         deviation = np.where(
             usable & (expected != 0), converted / np.where(expected != 0, expected, 1.0) - 1.0, np.nan
         )
-    off = usable & (np.abs(deviation) > parameters.tolerance)
-    spans = _runs(
+    return _mismatches(
+        grid,
         index,
-        off,
-        grid,
+        usable,
         {
-            name: values
-            for name, values in (
-                ("deviation", deviation),
-                ("converted", converted),
-                ("expected", expected),
-                ("measured", measured),
-                ("o2", o2),
-                ("reference", reference),
-            )
+            "deviation": deviation,
+            "converted": converted,
+            "expected": expected,
+            "measured": measured,
+            "o2": o2,
+            "reference": reference,
         },
-        parameters.min_points,
-    )
-    explanation = pl.format(
-        "{} {} averaged {} for {} from {}, {} {} the {} recomputed from the measured {} and O2 {} % at the "
-        "reference {} % O2 (HJ 212-2017 Annex D).",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
-        number(pl.col("converted"), 2),
-        duration(pl.col("points"), pl.col("step")),
-        moment(pl.col("start_ms")),
-        percent(pl.col("deviation").abs()),
-        pl.when(pl.col("deviation") < 0).then(pl.lit("below")).otherwise(pl.lit("above")),
-        number(pl.col("expected"), 2),
-        number(pl.col("measured"), 2),
-        number(pl.col("o2"), 2),
-        number(pl.col("reference"), 1),
-    )
-    return to_findings(
-        spans,
-        grid,
+        parameters,
         detector="conversion_mismatch",
-        score=ramp(pl.col("deviation").abs(), parameters.tolerance, parameters.full_deviation),
-        explanation=explanation,
-        evidence={
-            "deviation": pl.col("deviation"),
-            "converted": pl.col("converted"),
-            "recomputed": pl.col("expected"),
-        },
+        reported="converted",
+        text="{} averaged {} for {} from {}, {} {} the {} recomputed from the measured {} and O2 {} % at "
+        "the reference {} % O2 (HJ 212-2017 Annex D).",
+        before=(channel_label(), number(pl.col("converted"), 2)),
+        after=(
+            number(pl.col("expected"), 2),
+            number(pl.col("measured"), 2),
+            number(pl.col("o2"), 2),
+            number(pl.col("reference"), 1),
+        ),
     )
 
 
@@ -130,46 +167,22 @@ def mass_balance(context: Context) -> pl.DataFrame:
         deviation = np.where(
             usable & (expected > 0), amount / np.where(expected > 0, expected, 1.0) - 1.0, np.nan
         )
-    off = usable & (expected > 0) & (np.abs(deviation) > parameters.tolerance)
-    spans = _runs(
+    return _mismatches(
+        grid,
         index,
-        off,
-        grid,
+        usable & (expected > 0),
         {
-            name: values
-            for name, values in (
-                ("deviation", deviation),
-                ("amount", amount),
-                ("expected", expected),
-                ("concentration", concentration),
-                ("flow", flow),
-            )
+            "deviation": deviation,
+            "amount": amount,
+            "expected": expected,
+            "concentration": concentration,
+            "flow": flow,
         },
-        parameters.min_points,
-    )
-    explanation = pl.format(
-        "{} amount (Cou) averaged {} kg per period for {} from {}, {} {} the {} kg given by "
-        "concentration {} x "
-        "flow {} m3 (HJ 212-2017 Annex D).",
-        factor_label(pl.col("factor")),
-        number(pl.col("amount"), 4),
-        duration(pl.col("points"), pl.col("step")),
-        moment(pl.col("start_ms")),
-        percent(pl.col("deviation").abs()),
-        pl.when(pl.col("deviation") < 0).then(pl.lit("below")).otherwise(pl.lit("above")),
-        number(pl.col("expected"), 4),
-        number(pl.col("concentration"), 2),
-        number(pl.col("flow"), 0),
-    )
-    return to_findings(
-        spans,
-        grid,
+        parameters,
         detector="mass_balance",
-        score=ramp(pl.col("deviation").abs(), parameters.tolerance, parameters.full_deviation),
-        explanation=explanation,
-        evidence={
-            "deviation": pl.col("deviation"),
-            "amount": pl.col("amount"),
-            "recomputed": pl.col("expected"),
-        },
+        reported="amount",
+        text="{} amount (Cou) averaged {} kg per period for {} from {}, {} {} the {} kg given by "
+        "concentration {} x flow {} m3 (HJ 212-2017 Annex D).",
+        before=(factor_label(pl.col("factor")), number(pl.col("amount"), 4)),
+        after=(number(pl.col("expected"), 4), number(pl.col("concentration"), 2), number(pl.col("flow"), 0)),
     )

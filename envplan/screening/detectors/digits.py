@@ -19,39 +19,13 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.features import Buckets, last_digits
-from envplan.screening.grid import FloatArray, Grid
-from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, empty_findings, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.grid import Grid
+from envplan.screening.model import AMOUNT_FIELD, MEASURED_FIELDS, channel_label, empty_findings
+from envplan.screening.spans import best_in_spans, episodes, ramp, surprise_score, to_findings
+from envplan.screening.surprise import chi_square_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
-LN10 = float(np.log(10.0))
 BENFORD = np.log10(1.0 + 1.0 / np.arange(1, 10))
-
-
-def log10_normal_tail(z: FloatArray) -> FloatArray:
-    """log10 P(Z > z) for a standard normal Z, from erfc by Abramowitz & Stegun 7.1.26 (z >= 0)."""
-    x = np.maximum(z, 0.0) / np.sqrt(2.0)
-    t = 1.0 / (1.0 + 0.3275911 * x)
-    polynomial = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return np.asarray((np.log(0.5 * polynomial) - x * x) / LN10, dtype=np.float64)
-
-
-def chi_square_surprise(statistic: FloatArray, freedom: int) -> FloatArray:
-    """-log10 of the upper tail of a chi-square with ``freedom`` degrees (Wilson-Hilferty); 0 below its
-    mean."""
-    k = float(freedom)
-    z = (np.cbrt(np.maximum(statistic, 0.0) / k) - (1.0 - 2.0 / (9.0 * k))) / np.sqrt(2.0 / (9.0 * k))
-    return np.where(z > 0, -log10_normal_tail(z), 0.0)
 
 
 def last_digit(context: Context) -> pl.DataFrame:
@@ -96,10 +70,9 @@ def last_digit(context: Context) -> pl.DataFrame:
         descending=True,
     )
     explanation = pl.format(
-        "{} {}: over the {} to {}, last digit {} makes up {} of {} values against {} in this channel's "
+        "{}: over the {} to {}, last digit {} makes up {} of {} values against {} in this channel's "
         "history (chi-square surprise 10^-{}).",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("days") * 86_400_000.0 / pl.col("step"), pl.col("step")),
         moment(pl.col("t0") + pl.col("end_pos").cast(pl.Int64) * pl.col("step")),
         pl.col("digit").cast(pl.Int64),
@@ -112,14 +85,9 @@ def last_digit(context: Context) -> pl.DataFrame:
         spans,
         grid,
         detector="last_digit",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
-        evidence={
-            "digit": pl.col("digit"),
-            "share": pl.col("share"),
-            "usual_share": pl.col("usual_share"),
-            "surprise": pl.col("surprise"),
-        },
+        evidence=("digit", "share", "usual_share", "surprise"),
     )
 
 
@@ -168,10 +136,9 @@ def benford(context: Context) -> pl.DataFrame:
         pl.Series("ones", shares[0][spans.get_column("sid").to_numpy()]),
     )
     explanation = pl.format(
-        "{} {}: the first digits of {} values (spanning {} decades) depart from Benford's law: mean absolute "
+        "{}: the first digits of {} values (spanning {} decades) depart from Benford's law: mean absolute "
         "deviation {} (non-conformity above {}), digit 1 leads {} of values against 30.1 %.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("values").cast(pl.Int64),
         number(pl.col("decades"), 1),
         number(pl.col("mad"), 4),
@@ -184,5 +151,5 @@ def benford(context: Context) -> pl.DataFrame:
         detector="benford",
         score=ramp(pl.col("mad"), parameters.mad_threshold, parameters.full_mad),
         explanation=explanation,
-        evidence={"mad": pl.col("mad"), "decades": pl.col("decades"), "values": pl.col("values")},
+        evidence=("mad", "decades", "values"),
     )

@@ -16,17 +16,9 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import CONVERTED_FIELDS, MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import covered
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def oxygen_dilution(context: Context) -> pl.DataFrame:
@@ -120,11 +112,11 @@ def oxygen_dilution(context: Context) -> pl.DataFrame:
         detector="oxygen_dilution",
         score=ramp(pl.col("excursion"), parameters.margin, parameters.full_excursion),
         explanation=explanation,
-        evidence={
-            "o2": pl.col("o2"),
-            "o2_usual_low": pl.col("o2_low"),
-            "o2_usual_high": pl.col("o2_high"),
-            "fall": pl.col("fall"),
-            "converted_fall": pl.col("converted_fall"),
-        },
+        evidence=(
+            "o2",
+            pl.col("o2_low").alias("o2_usual_low"),
+            pl.col("o2_high").alias("o2_usual_high"),
+            "fall",
+            "converted_fall",
+        ),
     )

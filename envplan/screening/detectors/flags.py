@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
-from envplan.screening.detectors.limits import upper_tail_surprise
+from envplan.screening.features import Buckets
 from envplan.screening.grid import BoolArray, FloatArray, Grid
 from envplan.screening.model import (
     CALIBRATION,
@@ -23,11 +23,13 @@ from envplan.screening.model import (
     MAINTENANCE,
     MEASURED_FIELDS,
     ZONE,
+    channel_label,
     empty_findings,
-    factor_label,
     invalidating,
 )
-from envplan.screening.spans import duration, episodes, moment, number, percent, ramp, to_findings
+from envplan.screening.spans import episodes, ramp, surprise_score, to_findings
+from envplan.screening.surprise import upper_tail_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def _marked(grid: Grid) -> BoolArray:
@@ -105,6 +107,43 @@ def _estimated_values(context: Context, marked: BoolArray) -> FloatArray:
     return value
 
 
+def _binomial_windows(
+    buckets: Buckets, window_hours: float, trials: BoolArray, hits: BoolArray, rate: FloatArray
+) -> tuple[np.ndarray, FloatArray, FloatArray, FloatArray]:
+    """Over windows of whole days (``window_hours`` rounded, at least one) ending at each bucket: the
+    window in buckets, the ``trials`` and ``hits`` counted (masks over slots), and the surprise of the
+    hits against the channel's ``rate`` (per bucket)."""
+    index = buckets.slots.index
+    span = np.full(buckets.count, max(round(window_hours / 24.0), 1), dtype=np.int64)
+    trial_count = buckets.rolling(buckets.counts(trials[index]), span)
+    hit_count = buckets.rolling(buckets.counts(hits[index]), span)
+    return span, trial_count, hit_count, upper_tail_surprise(hit_count, trial_count, rate)
+
+
+def _flagged_spans(
+    context: Context,
+    buckets: Buckets,
+    flagged: np.ndarray,
+    span: np.ndarray,
+    window_hours: float,
+    marks: BoolArray,
+) -> pl.DataFrame:
+    """Spans of the ``marks`` inside the flagged windows; marks less than a window apart make one span."""
+    region = buckets.to_slots(buckets.cover(flagged, span), context.grid)
+    gap = int(context.features.slots_per(window_hours).max())
+    return episodes(region & marks, context.grid, merge_gap=gap)
+
+
+def _with_surprise(spans: pl.DataFrame, hits: str, trials: str, rate: str) -> pl.DataFrame:
+    """The spans with the surprise of their own ``hits`` out of ``trials`` against ``rate`` (columns)."""
+    surprise = upper_tail_surprise(
+        spans.get_column(hits).to_numpy(),
+        spans.get_column(trials).to_numpy(),
+        spans.get_column(rate).to_numpy(),
+    )
+    return spans.with_columns(pl.Series("surprise", surprise))
+
+
 def flag_on_exceedance(context: Context) -> pl.DataFrame:
     parameters = context.options.flag_on_exceedance
     grid = context.grid
@@ -134,15 +173,11 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
     # The marking rate of the channel's other hours, over everything at hand.
     low_rate = (grid.count(low & marked) + 0.5) / (grid.count(low) + 1.0)
     buckets = context.features.buckets("flag_on_exceedance", judged)
-    index = buckets.slots.index
-    span = np.full(buckets.count, max(round(parameters.window_hours / 24.0), 1), dtype=np.int64)
-    high_count = buckets.rolling(buckets.counts(high[index]), span)
-    marked_high = buckets.rolling(buckets.counts(high[index] & marked[index]), span)
-    surprise = upper_tail_surprise(marked_high, high_count, low_rate[buckets.sid])
+    span, _, marked_high, surprise = _binomial_windows(
+        buckets, parameters.window_hours, high, high & marked, low_rate[buckets.sid]
+    )
     flagged = (marked_high >= parameters.min_marked_high) & (surprise >= parameters.min_surprise)
-    region = buckets.to_slots(buckets.cover(flagged, span), grid)
-    gap = int(context.features.slots_per(parameters.window_hours).max())
-    spans = episodes(region & high & marked, grid, merge_gap=gap)
+    spans = _flagged_spans(context, buckets, flagged, span, parameters.window_hours, high & marked)
     if spans.height == 0:
         return empty_findings()
     in_span_high = _count_in(spans, grid, high)
@@ -155,26 +190,16 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
         pl.Series("level", level_per_channel[sids]),
         pl.Series("has_limit", limited[sids]),
     )
-    spans = _with_flag_mix(spans, grid).with_columns(
-        pl.Series(
-            "surprise",
-            upper_tail_surprise(
-                spans.get_column("marked_high").to_numpy(),
-                spans.get_column("high").to_numpy(),
-                spans.get_column("rate").to_numpy(),
-            ),
-        )
-    )
+    spans = _with_surprise(_with_flag_mix(spans, grid), "marked_high", "high", "rate")
     threshold = (
         pl.when(pl.col("has_limit"))
         .then(pl.format("the limit {}", number(pl.col("level"), 3)))
         .otherwise(pl.format("its 90th percentile {}", number(pl.col("level"), 3)))
     )
     explanation = pl.format(
-        "{} {}: {} of {} hours above {} between {} and {} were marked invalid ({}), "
+        "{}: {} of {} hours above {} between {} and {} were marked invalid ({}), "
         "against {} of its other hours.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("marked_high").cast(pl.Int64),
         pl.col("high").cast(pl.Int64),
         threshold,
@@ -187,15 +212,15 @@ def flag_on_exceedance(context: Context) -> pl.DataFrame:
         spans.filter(pl.col("surprise") >= parameters.min_surprise),
         grid,
         detector="flag_on_exceedance",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
-        evidence={
-            "marked_high": pl.col("marked_high"),
-            "high": pl.col("high"),
-            "other_marked_rate": pl.col("rate"),
-            "level": pl.col("level"),
-            "marks": pl.col("mix"),
-        },
+        evidence=(
+            "marked_high",
+            "high",
+            pl.col("rate").alias("other_marked_rate"),
+            "level",
+            pl.col("mix").alias("marks"),
+        ),
     )
 
 
@@ -208,12 +233,10 @@ def flag_share(context: Context) -> pl.DataFrame:
     present = selected & (grid.flag != 0)
     marked = present & _marked(grid)
     buckets = context.features.buckets("measured")
-    index = buckets.slots.index
-    span = np.full(buckets.count, max(round(parameters.window_hours / 24.0), 1), dtype=np.int64)
-    total = buckets.rolling(buckets.counts(present[index]), span)
-    hits = buckets.rolling(buckets.counts(marked[index]), span)
     usual = np.maximum(np.nan_to_num(context.column("marked_share")), parameters.floor_share)
-    surprise = upper_tail_surprise(hits, total, usual[buckets.sid])
+    span, total, hits, surprise = _binomial_windows(
+        buckets, parameters.window_hours, present, marked, usual[buckets.sid]
+    )
     share = np.where(total > 0, hits / np.maximum(total, 1.0), 0.0)
     slots_in_window = context.features.slots_per(parameters.window_hours)[buckets.sid]
     flagged = (
@@ -221,9 +244,7 @@ def flag_share(context: Context) -> pl.DataFrame:
         & (share >= parameters.min_share)
         & (surprise >= parameters.min_surprise)
     )
-    region = buckets.to_slots(buckets.cover(flagged, span), grid)
-    gap = int(context.features.slots_per(parameters.window_hours).max())
-    spans = episodes(region & marked, grid, merge_gap=gap)
+    spans = _flagged_spans(context, buckets, flagged, span, parameters.window_hours, marked)
     if spans.height == 0:
         return empty_findings()
     sids = spans.get_column("sid").to_numpy()
@@ -236,21 +257,11 @@ def flag_share(context: Context) -> pl.DataFrame:
         )
         .with_columns((pl.col("marked") / pl.col("present")).alias("share"))
     )
-    spans = spans.with_columns(
-        pl.Series(
-            "surprise",
-            upper_tail_surprise(
-                spans.get_column("marked").to_numpy(),
-                spans.get_column("present").to_numpy(),
-                spans.get_column("usual").to_numpy(),
-            ),
-        )
-    )
+    spans = _with_surprise(spans, "marked", "present", "usual")
     explanation = pl.format(
-        "{} {}: {} of {} values between {} and {} were marked invalid ({}; {}), "
+        "{}: {} of {} values between {} and {} were marked invalid ({}; {}), "
         "against {} usually at this outlet.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         pl.col("marked").cast(pl.Int64),
         pl.col("present").cast(pl.Int64),
         moment(pl.col("start_ms")),
@@ -263,14 +274,9 @@ def flag_share(context: Context) -> pl.DataFrame:
         spans.filter(pl.col("surprise") >= parameters.min_surprise),
         grid,
         detector="flag_share",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
-        evidence={
-            "marked": pl.col("marked"),
-            "present": pl.col("present"),
-            "usual_share": pl.col("usual"),
-            "marks": pl.col("mix"),
-        },
+        evidence=("marked", "present", pl.col("usual").alias("usual_share"), pl.col("mix").alias("marks")),
     )
 
 
@@ -326,10 +332,9 @@ def maintenance_without_record(context: Context) -> pl.DataFrame:
     )
     hours = pl.col("points").cast(pl.Float64) * pl.col("step").cast(pl.Float64) / 3_600_000.0
     explanation = pl.format(
-        "{} {} was marked maintenance (M) for {} from {} to {}, "
+        "{} was marked maintenance (M) for {} from {} to {}, "
         "but no maintenance record of this outlet covers that time.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("points"), pl.col("step")),
         moment(pl.col("start_ms")),
         moment(pl.col("end_ms")),
@@ -340,7 +345,7 @@ def maintenance_without_record(context: Context) -> pl.DataFrame:
         detector="maintenance_without_record",
         score=ramp(hours, 0.0, parameters.full_hours),
         explanation=explanation,
-        evidence={"hours": hours},
+        evidence=(hours.alias("hours"),),
     )
 
 
@@ -360,15 +365,14 @@ def marks_timing(context: Context) -> pl.DataFrame:
         detector="marks_timing",
         score=0.55 + 0.2 * (hours / 8.0).clip(0.0, 1.0),
         explanation=pl.format(
-            "{} {} was marked maintenance (M) from {} to {} (local time), outside working hours {}:00-{}:00.",
-            factor_label(pl.col("factor")),
-            pl.col("field"),
+            "{} was marked maintenance (M) from {} to {} (local time), outside working hours {}:00-{}:00.",
+            channel_label(),
             moment(pl.col("start_ms")),
             moment(pl.col("end_ms")),
             pl.lit(f"{opening:02d}"),
             pl.lit(f"{closing:02d}"),
         ),
-        evidence={"hours": hours},
+        evidence=(hours.alias("hours"),),
     )
     calibrations = _mark_runs(context, CALIBRATION).with_columns(pl.col("start").dt.date().alias("day"))
     busy = (
@@ -389,14 +393,13 @@ def marks_timing(context: Context) -> pl.DataFrame:
         detector="marks_timing",
         score=(0.5 + 0.1 * (pl.col("calibrations") - parameters.max_calibrations_per_day)).clip(0.5, 0.9),
         explanation=pl.format(
-            "{} {} was marked calibration (C) {} times on {} (at {}), more than {} a day.",
-            factor_label(pl.col("factor")),
-            pl.col("field"),
+            "{} was marked calibration (C) {} times on {} (at {}), more than {} a day.",
+            channel_label(),
             pl.col("calibrations"),
             pl.col("day").cast(pl.String),
             pl.col("times"),
             pl.lit(str(parameters.max_calibrations_per_day)),
         ),
-        evidence={"calibrations": pl.col("calibrations")},
+        evidence=("calibrations",),
     )
     return pl.concat([off_hours, repeats])

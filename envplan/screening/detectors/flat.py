@@ -16,17 +16,9 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    duration,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    ramp,
-    recurrence,
-    to_findings,
-)
+from envplan.screening.spans import episodes, merge_close, surprise_score, to_findings
 from envplan.screening.windows import lag
+from envplan.screening.wording import duration, moment, number, recurrence
 
 # Load and flue-gas temperature are left out: a plant held at full load or at its exhaust-temperature
 # set point gives long, honest plateaus.
@@ -54,7 +46,7 @@ def flat_line(context: Context) -> pl.DataFrame:
     runs = episodes(still, grid, statistics={"value": (x, "first"), "low": (x, "min"), "high": (x, "max")})
     if runs.height == 0:
         return to_findings(
-            runs, grid, detector="flat_line", score=pl.lit(0.0), explanation=pl.lit(""), evidence={}
+            runs, grid, detector="flat_line", score=pl.lit(0.0), explanation=pl.lit(""), evidence=()
         )
     sids = runs.get_column("sid").to_numpy()
     runs = (
@@ -124,15 +116,15 @@ def flat_line(context: Context) -> pl.DataFrame:
         merged,
         grid,
         detector="flat_line",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=pl.concat_str(pl.when(pl.col("runs") > 1).then(many).otherwise(held), why),
-        evidence={
-            "value": pl.col("value"),
-            "longest_run": pl.col("longest"),
-            "runs": pl.col("runs"),
-            "tolerance": pl.col("tolerance"),
-            "still_rate": pl.col("p_still"),
-            "still_again_rate": pl.col("p_still_on"),
-            "surprise": pl.col("surprise"),
-        },
+        evidence=(
+            "value",
+            pl.col("longest").alias("longest_run"),
+            "runs",
+            "tolerance",
+            pl.col("p_still").alias("still_rate"),
+            pl.col("p_still_on").alias("still_again_rate"),
+            "surprise",
+        ),
     )

@@ -19,17 +19,9 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray
-from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.model import MEASURED_FIELDS, channel_label
+from envplan.screening.spans import best_in_spans, episodes, merge_close, ramp, to_findings
+from envplan.screening.wording import moment, number, percent
 
 COVARIATES = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
 
@@ -138,9 +130,8 @@ def level_shift(context: Context) -> pl.DataFrame:
         ]
     )
     explanation = pl.format(
-        "{} {} {} {} at {} (from about {} over the {} h before to about {} over the {} h after){}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        "{} {} {} at {} (from about {} over the {} h before to about {} over the {} h after){}.",
+        channel_label(),
         pl.when(pl.col("shift") < 0).then(pl.lit("fell")).otherwise(pl.lit("rose")),
         percent((pl.col("after") / pl.col("before") - 1.0).abs()),
         moment(pl.col("t0") + pl.col("change") * pl.col("step")),
@@ -159,13 +150,13 @@ def level_shift(context: Context) -> pl.DataFrame:
         score=ramp(pl.col("shift").abs(), min(parameters.min_steps), parameters.full_step)
         * pl.when(has_covariate).then(1.0).otherwise(0.8),
         explanation=explanation,
-        evidence={
-            "shift_log": pl.col("shift"),
-            "window_hours": pl.col("hours"),
-            "before": pl.col("before"),
-            "after": pl.col("after"),
-            **{f"{role}_shift_log": pl.col(f"moved_{role}") for role, _ in COVARIATES},
-        },
+        evidence=(
+            pl.col("shift").alias("shift_log"),
+            pl.col("hours").alias("window_hours"),
+            "before",
+            "after",
+            *(pl.col(f"moved_{role}").alias(f"{role}_shift_log") for role, _ in COVARIATES),
+        ),
     )
 
 

@@ -19,43 +19,10 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, Grid
-from envplan.screening.model import empty_findings, factor_label
-from envplan.screening.spans import (
-    best_in_spans,
-    duration,
-    episodes,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
-
-LN10 = float(np.log(10.0))
-
-
-def lower_tail_surprise(hits: FloatArray, trials: FloatArray, rate: FloatArray) -> FloatArray:
-    """-log10 of the Chernoff bound on P(X <= hits), X ~ Binomial(trials, rate); 0 when hits >= mean."""
-    share = np.where(trials > 0, hits / np.maximum(trials, 1.0), 1.0)
-    return np.where(share < rate, trials * kl_bernoulli(share, rate) / LN10, 0.0)
-
-
-def upper_tail_surprise(hits: FloatArray, trials: FloatArray, rate: FloatArray) -> FloatArray:
-    """-log10 of the Chernoff bound on P(X >= hits), X ~ Binomial(trials, rate); 0 when hits <= mean."""
-    share = np.where(trials > 0, hits / np.maximum(trials, 1.0), 0.0)
-    return np.where(share > rate, trials * kl_bernoulli(share, rate) / LN10, 0.0)
-
-
-def kl_bernoulli(share: FloatArray, rate: FloatArray) -> FloatArray:
-    """Kullback-Leibler divergence KL(share || rate) of two Bernoulli laws (natural logarithm)."""
-    rate = np.clip(rate, 1e-12, 1 - 1e-12)
-    share = np.clip(share, 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        first = np.where(share > 0, share * np.log(np.where(share > 0, share, 1.0) / rate), 0.0)
-        second = np.where(
-            share < 1, (1 - share) * np.log(np.where(share < 1, 1 - share, 1.0) / (1 - rate)), 0.0
-        )
-    return np.asarray(first + second, dtype=np.float64)
+from envplan.screening.model import channel_label, empty_findings
+from envplan.screening.spans import best_in_spans, episodes, surprise_score, to_findings
+from envplan.screening.surprise import lower_tail_surprise
+from envplan.screening.wording import duration, moment, number, percent
 
 
 def limit_hugging(context: Context) -> pl.DataFrame:
@@ -117,10 +84,9 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         "; {} occurs {} times just under the limit", number(pl.col("cap_value"), 4), pl.col("cap_count")
     )
     explanation = pl.format(
-        "{} {}: in the {} to {}, {} values lay at or above {} below the limit {} but only {} at or above "
+        "{}: in the {} to {}, {} values lay at or above {} below the limit {} but only {} at or above "
         "the limit itself ({}), where this outlet usually has {} of such values at or above the limit{}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         duration(pl.col("hours") * 3_600_000.0 / pl.col("step"), pl.col("step")),
         moment(pl.col("t0") + pl.col("end_slot").cast(pl.Int64) * pl.col("step")),
         pl.col("near").cast(pl.Int64),
@@ -135,17 +101,17 @@ def limit_hugging(context: Context) -> pl.DataFrame:
         spans,
         grid,
         detector="limit_hugging",
-        score=ramp(pl.col("surprise"), parameters.min_surprise, parameters.full_surprise),
+        score=surprise_score(parameters),
         explanation=explanation,
-        evidence={
-            "limit": pl.col("limit"),
-            "near_limit": pl.col("near"),
-            "at_or_above": pl.col("above"),
-            "usual_share_above": pl.col("rate"),
-            "surprise": pl.col("surprise"),
-            "cap_value": pl.col("cap_value"),
-            "cap_count": pl.col("cap_count"),
-        },
+        evidence=(
+            "limit",
+            pl.col("near").alias("near_limit"),
+            pl.col("above").alias("at_or_above"),
+            pl.col("rate").alias("usual_share_above"),
+            "surprise",
+            "cap_value",
+            "cap_count",
+        ),
     )
 
 

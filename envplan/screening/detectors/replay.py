@@ -24,9 +24,10 @@ import polars as pl
 from envplan.screening.detectors import Context
 from envplan.screening.detectors.flat import HELD_ROLES
 from envplan.screening.grid import Grid
-from envplan.screening.model import MEASURED_FIELDS, empty_findings, factor_label
-from envplan.screening.spans import best_in_spans, duration, episodes, moment, number, ramp, to_findings
+from envplan.screening.model import MEASURED_FIELDS, channel_label, empty_findings
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import lag
+from envplan.screening.wording import duration, moment, number
 
 
 def replay(context: Context) -> pl.DataFrame:
@@ -125,10 +126,9 @@ def replay(context: Context) -> pl.DataFrame:
         .otherwise(pl.format("{} h", number(pl.col("lag_hours"), 0)))
     )
     explanation = pl.format(
-        "{} {} from {} to {} ({}) repeats the values of {} earlier: {} of {} changes from one value to the "
+        "{} from {} to {} ({}) repeats the values of {} earlier: {} of {} changes from one value to the "
         "next are the same within {} % (a copied, shifted or rescaled segment).",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         moment(pl.col("start_ms")),
         moment(pl.col("end_ms")),
         duration(pl.col("last") - pl.col("first") + 1, pl.col("step")),
@@ -143,11 +143,11 @@ def replay(context: Context) -> pl.DataFrame:
         detector="replay",
         score=ramp(pl.col("all_matched"), float(parameters.min_informative), float(parameters.full_matches)),
         explanation=explanation,
-        evidence={
-            "lag_hours": pl.col("lag_hours"),
-            "matched": pl.col("all_matched"),
-            "informative": pl.col("all_informative"),
-        },
+        evidence=(
+            "lag_hours",
+            pl.col("all_matched").alias("matched"),
+            pl.col("all_informative").alias("informative"),
+        ),
     )
 
 

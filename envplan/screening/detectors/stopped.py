@@ -13,18 +13,9 @@ import numpy as np
 import polars as pl
 
 from envplan.screening.detectors import Context
-from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, factor_label
-from envplan.screening.spans import (
-    Reduction,
-    duration,
-    episodes,
-    merge_close,
-    moment,
-    number,
-    percent,
-    ramp,
-    to_findings,
-)
+from envplan.screening.model import ABSENT, MEASURED_FIELDS, STATE_OFF, STOPPED, channel_label
+from envplan.screening.spans import Reduction, episodes, merge_close, ramp, to_findings
+from envplan.screening.wording import duration, moment, number, percent
 
 EVIDENCE = (("load", "load"), ("flow", "flow"), ("temperature", "flue-gas temperature"))
 DECLARED, STATE, ZERO, MISSING = 0.0, 1.0, 2.0, 3.0
@@ -109,9 +100,8 @@ def stopped_running(context: Context) -> pl.DataFrame:
         for role, label in EVIDENCE
     ]
     explanation = pl.format(
-        "{} {} {} for {} from {} while the plant was running:{}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        "{} {} for {} from {} while the plant was running:{}.",
+        channel_label(),
         what,
         duration(pl.col("points"), pl.col("step")),
         moment(pl.col("start_ms")),
@@ -124,8 +114,8 @@ def stopped_running(context: Context) -> pl.DataFrame:
         detector="stopped_running",
         score=ramp(hours, 0.0, parameters.full_hours),
         explanation=explanation,
-        evidence={
-            "reason": what,
-            **{f"{role}_share": pl.col(f"{role}_share") for role, _ in EVIDENCE},
-        },
+        evidence=(
+            what.alias("reason"),
+            *(f"{role}_share" for role, _ in EVIDENCE),
+        ),
     )

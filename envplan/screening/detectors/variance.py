@@ -16,9 +16,10 @@ import polars as pl
 
 from envplan.screening.detectors import Context
 from envplan.screening.grid import FloatArray, IntArray
-from envplan.screening.model import MEASURED_FIELDS, factor_label
-from envplan.screening.spans import best_in_spans, duration, episodes, number, percent, ramp, to_findings
+from envplan.screening.model import MEASURED_FIELDS, channel_label
+from envplan.screening.spans import best_in_spans, episodes, ramp, to_findings
 from envplan.screening.windows import covered
+from envplan.screening.wording import duration, number, percent
 
 COVARIATE_ROLES = ("load", "flow", "temperature")  # in the order a covariate is chosen
 
@@ -98,10 +99,9 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         percent(pl.col("covariate_ratio")),
     )
     explanation = pl.format(
-        "{} {} varied by {} (standard deviation over {} h, mean {}) for {}: its relative variation "
+        "{} varied by {} (standard deviation over {} h, mean {}) for {}: its relative variation "
         "was {} of its usual at this outlet{}.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         number(pl.col("spread"), 3),
         number(pl.col("hours"), 0),
         number(pl.col("mean"), 2),
@@ -115,12 +115,12 @@ def variance_collapse(context: Context) -> pl.DataFrame:
         detector="variance_collapse",
         score=ramp(pl.col("ratio"), pl.col("threshold"), parameters.full_ratio),
         explanation=explanation,
-        evidence={
-            "spread": pl.col("spread"),
-            "relative_spread_ratio": pl.col("raw_ratio"),
-            "covariate_ratio": pl.col("covariate_ratio"),
-            "window_hours": pl.col("hours"),
-        },
+        evidence=(
+            "spread",
+            pl.col("raw_ratio").alias("relative_spread_ratio"),
+            "covariate_ratio",
+            pl.col("hours").alias("window_hours"),
+        ),
     )
 
 
@@ -156,10 +156,9 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
         by="ratio",
     )
     explanation = pl.format(
-        "{} {} varied by about {} of its level (over {} h windows) for {}, "
+        "{} varied by about {} of its level (over {} h windows) for {}, "
         "against {} typical of {} outlets of its industry.",
-        factor_label(pl.col("factor")),
-        pl.col("field"),
+        channel_label(),
         percent(pl.col("relative"), 2),
         number(pl.lit(parameters.window_hours), 0),
         duration(pl.col("last") - pl.col("first") + 1, pl.col("step")),
@@ -172,9 +171,9 @@ def variance_collapse_peers(context: Context) -> pl.DataFrame:
         detector="variance_collapse_peers",
         score=ramp(pl.col("ratio"), parameters.ratio_threshold, parameters.full_ratio),
         explanation=explanation,
-        evidence={
-            "relative_spread": pl.col("relative"),
-            "peer_relative_spread": pl.col("peer"),
-            "peers": pl.col("peers"),
-        },
+        evidence=(
+            pl.col("relative").alias("relative_spread"),
+            pl.col("peer").alias("peer_relative_spread"),
+            "peers",
+        ),
     )
