@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -129,7 +129,13 @@ def _apply(rating: CreditRating, result: Rating) -> None:
     rating.explanation = result.as_dict()
 
 
-def _summary(rating: CreditRating) -> dict[str, Any]:
+class RatingSummary(TypedDict):
+    score: str
+    grade: str
+    state: str
+
+
+def _summary(rating: CreditRating) -> RatingSummary:
     return {"score": str(rating.score), "grade": rating.grade, "state": rating.state}
 
 
@@ -205,7 +211,7 @@ def compute_rating(
         )
     evidence = registry.collect(enterprise, period)
     result = rate(rating_round.scheme, evidence)
-    before = None if rating is None else _summary(rating)
+    before = None if rating is None else dict(_summary(rating))
     if rating is None:
         rating = CreditRating(round=rating_round, enterprise=enterprise)
     _apply(rating, result)
@@ -466,6 +472,48 @@ def _recompute(rating: CreditRating, exclusions: dict[str, str]) -> None:
     _apply(rating, result)
 
 
+def _decide(
+    decided: Objection | RepairRequest,
+    *,
+    upheld: bool,
+    reason: str,
+    by: Actor,
+    on: dt.date,
+    before: RatingSummary,
+    action: str,
+) -> None:
+    """Record the decision on an objection or a repair application, with the rating as it was and became,
+    and audit it on the rating (the audit names the objection or the repair by its key)."""
+    rating = decided.rating
+    decided.decision = Decision.UPHELD if upheld else Decision.REJECTED
+    decided.decision_reason = reason
+    decided.decided_by = person(by)
+    decided.decided_on = on
+    decided.before = before
+    decided.after = _summary(rating)
+    decided.save()
+    key = "objection" if isinstance(decided, Objection) else "repair"
+    record_audit(
+        rating,
+        action=action,
+        actor=by,
+        before=dict(before),
+        after={**_summary(rating), key: decided.pk, "reason": reason},
+    )
+
+
+def _put_in_force(rating: CreditRating, today: dt.date, reason: GradeInForce.Reason) -> None:
+    """From today the rating's grade is the enterprise's grade (published, or changed by a repair)."""
+    GradeInForce.objects.create(
+        enterprise_id=rating.enterprise_id,
+        rating=rating,
+        grade=rating.grade,
+        score=rating.score,
+        valid_from=today,
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def review_objection(
     objection: Objection,
@@ -498,19 +546,14 @@ def review_objection(
         _recompute(rating, {**rating.exclusions, **dict.fromkeys(chosen, note)})
     rating.state = RatingState.NOTICED
     rating.save()
-    objection.decision = Decision.UPHELD if uphold else Decision.REJECTED
-    objection.decision_reason = reason
-    objection.decided_by = person(by)
-    objection.decided_on = today or clock.today()
-    objection.before = before
-    objection.after = _summary(rating)
-    objection.save()
-    record_audit(
-        rating,
-        action="credit.objection_upheld" if uphold else "credit.objection_rejected",
-        actor=by,
+    _decide(
+        objection,
+        upheld=uphold,
+        reason=reason,
+        by=by,
+        on=today or clock.today(),
         before=before,
-        after={**_summary(rating), "objection": objection.pk, "reason": reason},
+        action="credit.objection_upheld" if uphold else "credit.objection_rejected",
     )
     return rating
 
@@ -541,15 +584,8 @@ def publish_rating(rating: CreditRating, *, by: Actor, today: dt.date | None = N
     rating.state = RatingState.PUBLISHED
     rating.published_on = today
     rating.save(update_fields=["state", "published_on", "updated_at"])
-    GradeInForce.objects.create(
-        enterprise_id=rating.enterprise_id,
-        rating=rating,
-        grade=rating.grade,
-        score=rating.score,
-        valid_from=today,
-        reason=GradeInForce.Reason.PUBLISHED,
-    )
-    record_audit(rating, action="credit.rating_published", actor=by, after=_summary(rating))
+    _put_in_force(rating, today, GradeInForce.Reason.PUBLISHED)
+    record_audit(rating, action="credit.rating_published", actor=by, after=dict(_summary(rating)))
     return rating
 
 
@@ -654,26 +690,14 @@ def review_repair(
         _recompute(rating, {**rating.exclusions, **dict.fromkeys(repair.records, note)})
         rating.repaired_on = today
         rating.save()
-        GradeInForce.objects.create(
-            enterprise_id=rating.enterprise_id,
-            rating=rating,
-            grade=rating.grade,
-            score=rating.score,
-            valid_from=today,
-            reason=GradeInForce.Reason.REPAIRED,
-        )
-    repair.decision = Decision.UPHELD if accept else Decision.REJECTED
-    repair.decision_reason = reason
-    repair.decided_by = person(by)
-    repair.decided_on = today
-    repair.before = before
-    repair.after = _summary(rating)
-    repair.save()
-    record_audit(
-        rating,
-        action="credit.repair_accepted" if accept else "credit.repair_rejected",
-        actor=by,
+        _put_in_force(rating, today, GradeInForce.Reason.REPAIRED)
+    _decide(
+        repair,
+        upheld=accept,
+        reason=reason,
+        by=by,
+        on=today,
         before=before,
-        after={**_summary(rating), "repair": repair.pk, "reason": reason},
+        action="credit.repair_accepted" if accept else "credit.repair_rejected",
     )
     return rating

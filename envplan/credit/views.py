@@ -25,6 +25,7 @@ from envplan.credit.errors import CreditError
 from envplan.credit.forms import DecisionForm, EvidenceForm, RecordsForm, RoundForm, WithdrawForm
 from envplan.credit.labels import CODE_LABELS, PROVIDER_LABELS, UNIT_LABELS
 from envplan.credit.models import (
+    Attachment,
     CreditNotice,
     CreditRating,
     CreditRound,
@@ -197,27 +198,23 @@ def _records_form(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     form = RecordsForm(request.POST, request.FILES, records=_record_choices(rating))
     if form.is_valid():
         data = form.cleaned_data
+        receive, done = {
+            "objection": (
+                services.record_objection,
+                _("Objection recorded; the rating is under review."),
+            ),
+            "repair": (services.apply_for_repair, _("Credit repair application recorded.")),
+        }[kind]
         try:
-            if kind == "objection":
-                services.record_objection(
-                    rating,
-                    statement=data["statement"],
-                    records=data["records"],
-                    upload=data["file"],
-                    received_on=data["received_on"],
-                    by=request.user,
-                )
-                messages.success(request, _("Objection recorded; the rating is under review."))
-            else:
-                services.apply_for_repair(
-                    rating,
-                    statement=data["statement"],
-                    records=data["records"],
-                    upload=data["file"],
-                    received_on=data["received_on"],
-                    by=request.user,
-                )
-                messages.success(request, _("Credit repair application recorded."))
+            receive(
+                rating,
+                statement=data["statement"],
+                records=data["records"],
+                upload=data["file"],
+                received_on=data["received_on"],
+                by=request.user,
+            )
+            messages.success(request, done)
         except CreditError as error:
             _fail(request, error)
     else:
@@ -229,49 +226,49 @@ def _records_form(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     return redirect(rating)
 
 
-@require_POST
-@rater_required
-def review_objection(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_object_or_404(Objection.objects.select_related("rating"), pk=pk)
+def _decide(
+    request: HttpRequest, decided: Objection | RepairRequest, review: Callable[[bool, str], str]
+) -> HttpResponse:
+    """Decide an objection or a repair application from the decision form; `review` takes whether it is
+    upheld and the reasons, calls the service and says what was done."""
     form = DecisionForm(request.POST)
     if form.is_valid():
-        uphold = form.cleaned_data["decision"] == "uphold"
         try:
-            before = objection.rating.grade
-            rating = services.review_objection(
-                objection, uphold=uphold, reason=form.cleaned_data["reason"], by=request.user
-            )
-            messages.success(
-                request,
-                _("Objection decided; grade %(before)s → %(after)s.")
-                % {"before": before, "after": rating.grade},
-            )
+            done = review(form.cleaned_data["decision"] == "uphold", form.cleaned_data["reason"])
+            messages.success(request, done)
         except CreditError as error:
             _fail(request, error)
     else:
         messages.error(request, _("Choose a decision and give the reasons."))
-    return redirect(objection.rating)
+    return redirect(decided.rating)
+
+
+@require_POST
+@rater_required
+def review_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("rating"), pk=pk)
+
+    def review(uphold: bool, reason: str) -> str:
+        before = objection.rating.grade
+        rating = services.review_objection(objection, uphold=uphold, reason=reason, by=request.user)
+        return _("Objection decided; grade %(before)s → %(after)s.") % {
+            "before": before,
+            "after": rating.grade,
+        }
+
+    return _decide(request, objection, review)
 
 
 @require_POST
 @rater_required
 def review_repair(request: HttpRequest, pk: int) -> HttpResponse:
     repair = get_object_or_404(RepairRequest.objects.select_related("rating"), pk=pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_repair(
-                repair,
-                accept=form.cleaned_data["decision"] == "uphold",
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, _("Credit repair decided."))
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Choose a decision and give the reasons."))
-    return redirect(repair.rating)
+
+    def review(accept: bool, reason: str) -> str:
+        services.review_repair(repair, accept=accept, reason=reason, by=request.user)
+        return _("Credit repair decided.")
+
+    return _decide(request, repair, review)
 
 
 @rater_required
@@ -339,7 +336,7 @@ def withdraw_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("credit:evidence", pk=entry.enterprise_id)
 
 
-def _file(obj: Any) -> FileResponse:
+def _file(obj: Attachment) -> FileResponse:
     if not obj.file:
         raise Http404
     return FileResponse(
