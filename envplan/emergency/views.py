@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -53,7 +55,7 @@ def _limit() -> int:
     return upload_limit_bytes("batch")
 
 
-def _form_error(form: Any, error: services.EmergencyError) -> None:
+def _form_error(form: forms.Form, error: services.EmergencyError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
 
@@ -84,39 +86,54 @@ def _initial_issue() -> dict[str, Any]:
     return initial
 
 
-@manager_required
-@require_http_methods(["GET", "POST"])
-def alert_new(request: HttpRequest) -> HttpResponse:
-    form = IssueForm(request.POST or None, initial=_initial_issue())
+def _alert_form(
+    request: HttpRequest,
+    form: IssueForm | ChangeForm,
+    act: Callable[[dict[str, Any], services.Proposal], Alert],
+    *,
+    done: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """The issue and change pages: a POST computes the level the forecast calls for; unless the officer only
+    asked for that proposal, `act` issues or changes the alert from the form's data and the proposal."""
     proposal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             proposal = services.propose(data["forecast_start"], data["forecast"])
             if request.POST.get("action") != "propose":
-                alert = services.issue_alert(
-                    region=data["region"],
-                    region_code=data["region_code"],
-                    issuer=data["issuer"],
-                    sender=data["sender"],
-                    level=data["level"] or proposal.level,
-                    forecast_start=data["forecast_start"],
-                    forecast=data["forecast"],
-                    issued_at=data["issued_at"],
-                    response_start=data["response_start"],
-                    planned_end=data["planned_end"],
-                    override_reason=data["override_reason"],
-                    text=form.notice(),
-                    by=request.user,
-                )
-                messages.success(request, _("The alert is issued."))
+                alert = act(data, proposal)
+                messages.success(request, done)
                 return redirect(alert)
         except services.EmergencyError as error:
             _form_error(form, error)
-    return render(
-        request,
-        "emergency/alert_form.html",
-        {"form": form, "proposal": proposal, "title": _("Issue an alert")},
+    return render(request, "emergency/alert_form.html", {"form": form, "proposal": proposal, **context})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def alert_new(request: HttpRequest) -> HttpResponse:
+    form = IssueForm(request.POST or None, initial=_initial_issue())
+
+    def issue(data: dict[str, Any], proposal: services.Proposal) -> Alert:
+        return services.issue_alert(
+            region=data["region"],
+            region_code=data["region_code"],
+            issuer=data["issuer"],
+            sender=data["sender"],
+            level=data["level"] or proposal.level,
+            forecast_start=data["forecast_start"],
+            forecast=data["forecast"],
+            issued_at=data["issued_at"],
+            response_start=data["response_start"],
+            planned_end=data["planned_end"],
+            override_reason=data["override_reason"],
+            text=form.notice(),
+            by=request.user,
+        )
+
+    return _alert_form(
+        request, form, issue, done=_("The alert is issued."), context={"title": _("Issue an alert")}
     )
 
 
@@ -140,40 +157,29 @@ def alert_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeForm(
         request.POST or None, initial={"sent_at": now, "effective_at": now, "forecast_start": now.date()}
     )
-    proposal = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            proposal = services.propose(data["forecast_start"], data["forecast"])
-            if request.POST.get("action") != "propose":
-                level = data["level"] or proposal.level
-                if level not in Level.values:
-                    raise services.EmergencyError(
-                        _("The forecast calls for no alert: lift the alert instead."), field="level"
-                    )
-                services.change_alert(
-                    alert,
-                    level=level,
-                    forecast_start=data["forecast_start"],
-                    forecast=data["forecast"],
-                    sent_at=data["sent_at"],
-                    effective_at=data["effective_at"],
-                    planned_end=data["planned_end"],
-                    override_reason=data["override_reason"],
-                    text=form.notice(),
-                    by=request.user,
-                )
-                messages.success(request, _("The alert is changed."))
-                return redirect(alert)
-        except services.EmergencyError as error:
-            _form_error(form, error)
-    context = {
-        "form": form,
-        "proposal": proposal,
-        "alert": alert,
-        "title": _("Raise, lower or update the alert"),
-    }
-    return render(request, "emergency/alert_form.html", context)
+
+    def change(data: dict[str, Any], proposal: services.Proposal) -> Alert:
+        level = data["level"] or proposal.level
+        if level not in Level.values:
+            raise services.EmergencyError(
+                _("The forecast calls for no alert: lift the alert instead."), field="level"
+            )
+        services.change_alert(
+            alert,
+            level=level,
+            forecast_start=data["forecast_start"],
+            forecast=data["forecast"],
+            sent_at=data["sent_at"],
+            effective_at=data["effective_at"],
+            planned_end=data["planned_end"],
+            override_reason=data["override_reason"],
+            text=form.notice(),
+            by=request.user,
+        )
+        return alert
+
+    context = {"alert": alert, "title": _("Raise, lower or update the alert")}
+    return _alert_form(request, form, change, done=_("The alert is changed."), context=context)
 
 
 @manager_required
