@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy
 
 from envplan.core.publication import Column, Section, Table, register_section
+from envplan.portal.sections.columns import GENERATED
 from envplan.portal.sections.memo import once
 from envplan.water.models import WaterImport
 from envplan.water.queries import monitoring_sections_table
@@ -135,12 +136,7 @@ def register() -> None:
                 gettext_lazy("Main pollutants"),
                 gettext_lazy("Items above the target class (GB 3838-2002 evaluation method)."),
             ),
-            Column(
-                "generated",
-                gettext_lazy("Generated"),
-                gettext_lazy("true when the values were made up by the demo, never measured."),
-                type="boolean",
-            ),
+            GENERATED,
         ),
         rows=_rows,
         key="section",
