@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -399,45 +399,53 @@ def _records(rating: CreditRating, records: Sequence[str]) -> list[str]:
     return chosen
 
 
+class Application(TypedDict):
+    """What an officer enters for an objection or a repair application, on the enterprise's behalf: its
+    statement, the rating's records it names, its evidence, and the day it was received (default today)."""
+
+    statement: str
+    records: Sequence[str]
+    upload: UploadedFile[bytes] | None
+    by: Actor
+    received_on: NotRequired[dt.date | None]
+
+
 def _receive(
-    entry: Objection | RepairRequest,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    *,
-    by: Actor,
-    none_chosen: str,
+    entry: Objection | RepairRequest, application: Application, *, none_chosen: str, action: str
 ) -> None:
-    """Fill and save an objection or a repair application: the statement, the rating's records it names
-    (at least one) and its evidence (required from an officer)."""
-    entry.statement = _text(statement, "statement")
-    entry.records = _records(entry.rating, records)
+    """Fill, save and audit an objection or a repair application: the statement, the rating's records it
+    names (at least one) and its evidence (required from an officer)."""
+    by = application["by"]
+    entry.statement = _text(application["statement"], "statement")
+    entry.records = _records(entry.rating, application["records"])
     entry.entered_by = person(by)
     if not entry.records:
         raise CreditError(none_chosen, field="records")
-    _attach(entry, upload, required=by is not None)
+    _attach(entry, application["upload"], required=by is not None)
     entry.save()
+    record_audit(
+        entry,
+        action=action,
+        actor=by,
+        after={
+            "rating": entry.rating.pk,
+            "records": entry.records,
+            "received_on": entry.received_on.isoformat(),
+        },
+    )
 
 
 @transaction.atomic
-def record_objection(
-    rating: CreditRating,
-    *,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    by: Actor,
-    received_on: dt.date | None = None,
-) -> Objection:
+def record_objection(rating: CreditRating, **application: Unpack[Application]) -> Objection:
     """Enter the enterprise's objection on its behalf, with its evidence; the rating goes under review."""
-    _require_rater(by)
+    _require_rater(application["by"])
     rating = CreditRating.objects.select_for_update().get(pk=rating.pk)
     if rating.state != RatingState.NOTICED:
         raise CreditError(
             _("An objection is received while the notice runs, one at a time."),
             kind=CreditErrorKind.WRONG_STATE,
         )
-    received_on = received_on or clock.today()
+    received_on = application.get("received_on") or clock.today()
     notice = current_notice(rating)
     assert notice is not None
     if received_on > notice.objection_deadline:
@@ -447,21 +455,13 @@ def record_objection(
             field="received_on",
         )
     objection = Objection(rating=rating, received_on=received_on)
-    _receive(
-        objection,
-        statement,
-        records,
-        upload,
-        by=by,
-        none_chosen=_("Choose the records the enterprise contests."),
-    )
     rating.state = RatingState.UNDER_REVIEW
     rating.save(update_fields=["state", "updated_at"])
-    record_audit(
+    _receive(
         objection,
+        application,
+        none_chosen=_("Choose the records the enterprise contests."),
         action="credit.objection_recorded",
-        actor=by,
-        after={"rating": rating.pk, "records": objection.records, "received_on": received_on.isoformat()},
     )
     return objection
 
@@ -622,17 +622,9 @@ def repair_opens_on(rating: CreditRating) -> dt.date | None:
 
 
 @transaction.atomic
-def apply_for_repair(
-    rating: CreditRating,
-    *,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    by: Actor,
-    received_on: dt.date | None = None,
-) -> RepairRequest:
+def apply_for_repair(rating: CreditRating, **application: Unpack[Application]) -> RepairRequest:
     """Enter the enterprise's application for credit repair, once the scheme's waiting period is over."""
-    _require_rater(by)
+    _require_rater(application["by"])
     rating = CreditRating.objects.select_for_update().select_related("round").get(pk=rating.pk)
     if rating.state != RatingState.PUBLISHED:
         raise CreditError(_("Only a published rating is repaired."), kind=CreditErrorKind.WRONG_STATE)
@@ -640,7 +632,7 @@ def apply_for_repair(
         raise CreditError(
             _("A repair application is already under review."), kind=CreditErrorKind.WRONG_STATE
         )
-    received_on = received_on or clock.today()
+    received_on = application.get("received_on") or clock.today()
     opens = repair_opens_on(rating)
     assert opens is not None
     if received_on < opens:
@@ -653,17 +645,9 @@ def apply_for_repair(
     repair = RepairRequest(rating=rating, received_on=received_on)
     _receive(
         repair,
-        statement,
-        records,
-        upload,
-        by=by,
+        application,
         none_chosen=_("Choose the records whose consequences were rectified."),
-    )
-    record_audit(
-        repair,
         action="credit.repair_applied",
-        actor=by,
-        after={"rating": rating.pk, "records": repair.records, "received_on": received_on.isoformat()},
     )
     return repair
 
