@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envplan.core import clock
+from envplan.core.formposts import act_on_form
 from envplan.core.models import AuditEntry
 from envplan.core.uploads import max_upload_bytes, upload_limit
 from envplan.credit import queries, registry, services
@@ -231,15 +232,17 @@ def _decide(
 ) -> HttpResponse:
     """Decide an objection or a repair application from the decision form; `review` takes whether it is
     upheld and the reasons, calls the service and says what was done."""
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            done = review(form.cleaned_data["decision"] == "uphold", form.cleaned_data["reason"])
-            messages.success(request, done)
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Choose a decision and give the reasons."))
+
+    def act(data: dict[str, Any]) -> None:
+        messages.success(request, review(data["decision"] == "uphold", data["reason"]))
+
+    act_on_form(
+        request,
+        DecisionForm(request.POST),
+        act,
+        refused=CreditError,
+        invalid=_("Choose a decision and give the reasons."),
+    )
     return redirect(decided.rating)
 
 
@@ -324,15 +327,14 @@ def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @rater_required
 def withdraw_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(ManualEvidence, pk=pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.withdraw_evidence(entry, reason=form.cleaned_data["reason"], by=request.user)
-            messages.success(request, _("Withdrawn."))
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Say why the entry is withdrawn."))
+    act_on_form(
+        request,
+        WithdrawForm(request.POST),
+        lambda data: services.withdraw_evidence(entry, reason=data["reason"], by=request.user),
+        refused=CreditError,
+        invalid=_("Say why the entry is withdrawn."),
+        done=_("Withdrawn."),
+    )
     return redirect("credit:evidence", pk=entry.enterprise_id)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from envplan.core import clock
+from envplan.core.formposts import act_on_form
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.emergency import cap, listxlsx, queries, services
 from envplan.emergency.forms import (
@@ -278,19 +279,14 @@ def list_index(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def list_new(request: HttpRequest) -> HttpResponse:
-    form = ListForm(request.POST)
-    if form.is_valid():
-        try:
-            made = services.create_list(
-                title=form.cleaned_data["title"], year=form.cleaned_data["year"], by=request.user
-            )
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            return redirect(made)
-    else:
-        messages.error(request, _("The list was not created: give a title and a year."))
-    return redirect("emergency:lists")
+    made = act_on_form(
+        request,
+        ListForm(request.POST),
+        lambda data: services.create_list(title=data["title"], year=data["year"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("The list was not created: give a title and a year."),
+    )
+    return redirect(made) if made is not None else redirect("emergency:lists")
 
 
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -368,16 +364,14 @@ def list_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def list_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     reduction_list = get_object_or_404(ReductionList, pk=pk)
-    form = AdoptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date of the revision."))
-    else:
-        try:
-            services.adopt_list(reduction_list, on=form.cleaned_data["revised_on"], by=request.user)
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The list is adopted."))
+    act_on_form(
+        request,
+        AdoptForm(request.POST),
+        lambda data: services.adopt_list(reduction_list, on=data["revised_on"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("Give the date of the revision."),
+        done=_("The list is adopted."),
+    )
     return redirect(reduction_list)
 
 
@@ -456,18 +450,14 @@ def neighbours(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def neighbour_source_new(request: HttpRequest) -> HttpResponse:
-    form = CapSourceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.save_cap_source(
-                name=form.cleaned_data["name"], url=form.cleaned_data["url"], by=request.user
-            )
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The feed is added; the worker reads it every 15 minutes."))
-    else:
-        messages.error(request, _("Give a name and an http(s) address."))
+    act_on_form(
+        request,
+        CapSourceForm(request.POST),
+        lambda data: services.save_cap_source(name=data["name"], url=data["url"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("Give a name and an http(s) address."),
+        done=_("The feed is added; the worker reads it every 15 minutes."),
+    )
     return redirect("emergency:neighbours")
 
 
