@@ -1,6 +1,7 @@
 """The shape of most small write views: a POSTed form, one service call, a message, a redirect.
 
 `act_on_form` does the middle part; the view builds the form, says what to call and where to go next.
+`upload_to_job` does it for an upload that the worker reads (a plan's text, a batch of reports).
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
+
+from envplan.core.jobs import enqueue
+from envplan.core.models import Job
 
 T = TypeVar("T")
 
@@ -39,3 +44,26 @@ def act_on_form(
     if done:
         messages.success(request, done)
     return result
+
+
+def upload_to_job(
+    request: HttpRequest,
+    form: forms.Form,
+    kind: str,
+    *,
+    check: Callable[[UploadedFile[bytes]], object],
+    refused: type[Exception],
+    params: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Job | None:
+    """An upload too long to read within a request: when the form (its file in the `file` field) is valid
+    and `check` does not refuse the file, queue a job of `kind` for the worker, with `params` made from the
+    form's data, and return it. A refusal is shown on the file field; None when nothing was queued."""
+    if not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        check(upload)
+    except refused as error:
+        form.add_error("file", str(error))
+        return None
+    return enqueue(kind, by=request.user, upload=upload, params=params(form.cleaned_data) if params else None)
