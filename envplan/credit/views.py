@@ -4,14 +4,11 @@ the cycle's actions, hand-entered evidence, schemes, and the sanctions and incen
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +18,7 @@ from envplan.core import clock
 from envplan.core.formposts import act_on_form
 from envplan.core.models import AuditEntry
 from envplan.core.uploads import max_upload_bytes, upload_limit
+from envplan.core.viewguards import only_for
 from envplan.credit import queries, registry, services
 from envplan.credit.errors import CreditError
 from envplan.credit.forms import DecisionForm, EvidenceForm, RecordsForm, RoundForm, WithdrawForm
@@ -41,17 +39,7 @@ from envplan.credit.schemes import available
 from envplan.sources.models import Enterprise
 from envplan.standards.credit import CODES, SchemeError
 
-ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
-
-
-def rater_required(view: Callable[..., ResponseT]) -> Callable[..., ResponseT]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> ResponseT:
-        if not can_rate(request.user):
-            raise PermissionDenied("credit rating is for the district office and the bureau's officers")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+rater_required = only_for(can_rate, "credit rating is for the district office and the bureau's officers")
 
 
 def _fail(request: HttpRequest, error: CreditError) -> None:
