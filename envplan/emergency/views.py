@@ -76,10 +76,10 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "emergency/index.html", context)
 
 
-def _initial_issue() -> dict[str, Any]:
+def _initial_issue() -> dict[str, object]:
     last = Alert.objects.order_by("-issued_at").first()
     now = clock.now().replace(second=0, microsecond=0)
-    initial: dict[str, Any] = {"issued_at": now, "response_start": now, "forecast_start": now.date()}
+    initial: dict[str, object] = {"issued_at": now, "response_start": now, "forecast_start": now.date()}
     if last is not None:
         initial.update(
             region=last.region, region_code=last.region_code, issuer=last.issuer, sender=last.sender
@@ -261,7 +261,7 @@ def compliance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-def _csv_safe(value: Any) -> Any:
+def _csv_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(listxlsx.FORMULA_STARTS):
         return "'" + value
     return value

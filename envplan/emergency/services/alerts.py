@@ -102,7 +102,7 @@ class NoticeInput:
         return {**parts, "episode": self.episode} if episode else parts
 
 
-def _proposed(proposal: Proposal, override_reason: str) -> dict[str, Any]:
+def _proposed(proposal: Proposal, override_reason: str) -> dict[str, str]:
     """What the forecast proposed, as an AlertChange stores it, with the reason for departing from it."""
     return {
         "rules": proposal.rules,

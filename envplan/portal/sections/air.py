@@ -110,7 +110,7 @@ def _highlights(now: dt.datetime) -> list[tuple[str, str]]:
     return found
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
