@@ -1,23 +1,31 @@
 """The shape of most small write views: a POSTed form, one service call, a message, a redirect.
 
 `act_on_form` does the middle part; the view builds the form, says what to call and where to go next.
-`upload_to_job` does it for an upload that the worker reads (a plan's text, a batch of reports).
+`upload_to_job` does it for an upload that the worker reads (a plan's text, a batch of reports), and
+`act_on_shown_form` for a page that shows its form again with the refusal on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from envplan.core.jobs import enqueue
 from envplan.core.models import Job
 
 T = TypeVar("T")
+
+
+class HasUrl(Protocol):
+    """Where a view may send the person next: an object with its own page."""
+
+    def get_absolute_url(self) -> str: ...
 
 
 def act_on_form(
@@ -67,3 +75,27 @@ def upload_to_job(
         form.add_error("file", str(error))
         return None
     return enqueue(kind, by=request.user, upload=upload, params=params(form.cleaned_data) if params else None)
+
+
+def act_on_shown_form(
+    request: HttpRequest,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], HasUrl | str],
+    *,
+    refused: type[Exception],
+    done: str,
+) -> HttpResponse | None:
+    """For a page that shows its form again when something is wrong. On a POST with valid data, `act`
+    calls the service and returns where to go next (an object or a URL): the answer is that redirect, with
+    `done` said. A refusal goes on the form, on the field it names (its `field`) when the form has one; then
+    and on a GET the answer is None: the view renders the page with the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        target = act(form.cleaned_data)
+    except refused as error:
+        field = getattr(error, "field", "")
+        form.add_error(field if field in form.fields else None, str(error))
+        return None
+    messages.success(request, done)
+    return redirect(target)

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envplan.core import clock
-from envplan.core.formposts import act_on_form
+from envplan.core.formposts import act_on_form, act_on_shown_form
 from envplan.core.models import AuditEntry
 from envplan.core.uploads import max_upload_bytes, upload_limit
 from envplan.core.viewguards import only_for
@@ -49,14 +50,15 @@ def _fail(request: HttpRequest, error: CreditError) -> None:
 @rater_required
 def index(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.create_round(**form.cleaned_data, by=request.user)
-        except CreditError as error:
-            form.add_error(error.field or None, error.message)
-        else:
-            messages.success(request, _("Round created."))
-            return redirect(created)
+    created = act_on_shown_form(
+        request,
+        form,
+        lambda data: services.create_round(**data, by=request.user),
+        refused=CreditError,
+        done=_("Round created."),
+    )
+    if created is not None:
+        return created
     rounds = CreditRound.objects.annotate(
         rating_count=Count("ratings"),
         published_count=Count("ratings", filter=Q(ratings__state=RatingState.PUBLISHED)),
@@ -276,24 +278,23 @@ def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
 def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise, pk=pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, initial={"on": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_evidence(
-                enterprise,
-                code=data["code"],
-                on=data["on"],
-                quantity=data["quantity"],
-                reference=data["reference"],
-                description=data["description"],
-                upload=data["file"],
-                by=request.user,
-            )
-        except CreditError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Evidence entered."))
-            return redirect("credit:evidence", pk=enterprise.pk)
+
+    def enter(data: dict[str, Any]) -> str:
+        services.add_evidence(
+            enterprise,
+            code=data["code"],
+            on=data["on"],
+            quantity=data["quantity"],
+            reference=data["reference"],
+            description=data["description"],
+            upload=data["file"],
+            by=request.user,
+        )
+        return reverse("credit:evidence", args=[enterprise.pk])
+
+    entered = act_on_shown_form(request, form, enter, refused=CreditError, done=_("Evidence entered."))
+    if entered is not None:
+        return entered
     manual = set(registry.manual_codes())
     entries = [
         (entry, entry.code in manual)

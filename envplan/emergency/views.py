@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from envplan.core import clock
-from envplan.core.formposts import act_on_form
+from envplan.core.formposts import act_on_form, act_on_shown_form
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.emergency import cap, listxlsx, queries, services
 from envplan.emergency.forms import (
@@ -189,23 +189,24 @@ def alert_lift(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk, state=Alert.State.ACTIVE)
     now = clock.now().replace(second=0, microsecond=0)
     form = LiftForm(request.POST or None, initial={"lifted_at": now, "forecast_start": now.date()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.lift_alert(
-                alert,
-                lifted_at=data["lifted_at"],
-                forecast_start=data["forecast_start"],
-                forecast=data["forecast"],
-                override_reason=data["override_reason"],
-                text=form.notice(),
-                by=request.user,
-            )
-        except services.EmergencyError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The alert is lifted."))
-            return redirect(alert)
+
+    def lift(data: dict[str, Any]) -> Alert:
+        services.lift_alert(
+            alert,
+            lifted_at=data["lifted_at"],
+            forecast_start=data["forecast_start"],
+            forecast=data["forecast"],
+            override_reason=data["override_reason"],
+            text=form.notice(),
+            by=request.user,
+        )
+        return alert
+
+    lifted = act_on_shown_form(
+        request, form, lift, refused=services.EmergencyError, done=_("The alert is lifted.")
+    )
+    if lifted is not None:
+        return lifted
     context = {"form": form, "alert": alert, "title": _("Lift the alert"), "lifting": True}
     return render(request, "emergency/alert_form.html", context)
 
