@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from envplan.core.jobs import process_exists
+
 OK, STALE, DOWN, NONE = "ok", "stale", "down", "none"
 # Three missed beats (the worker beats every 30 s, between its other jobs; a receiver every 10 s).
 WORKER_STALE = dt.timedelta(seconds=120)
@@ -74,13 +76,7 @@ def _alive(host: str, pid: int) -> bool:
     """False only when the file is this machine's and its process is gone (a kill -9 leaves the file)."""
     if host != re.sub(r"[^A-Za-z0-9.]", ".", socket.gethostname()):
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_exists(pid)
 
 
 def receivers_part(now_epoch: float, folder: Path | None = None) -> Part:
