@@ -63,7 +63,11 @@ HISTORY = "2024 (national 2013 measures)"
 DRAFTS = ("2025 to date (Inner Mongolia 2024 measures)", "2025 to date (national 2013 measures)")
 
 
-def _demo_enterprises() -> tuple[Enterprise, Enterprise] | None:
+def _demo_enterprises(*titles: str) -> tuple[Enterprise, Enterprise] | None:
+    """The power plant and the wastewater plant to rate; None when the rounds of these titles are loaded
+    already (loading again changes nothing) or the sources demo is not."""
+    if CreditRound.objects.filter(generated=True, title__in=titles).exists():
+        return None
     power = Enterprise.objects.filter(name=ENTERPRISES[0]["name"]).first()
     water = Enterprise.objects.filter(name=ENTERPRISES[1]["name"]).first()
     return None if power is None or water is None else (power, water)
@@ -94,9 +98,7 @@ def load_credit_demo(*, today: dt.date | None = None) -> dict[str, int]:
 def load_credit_history() -> dict[str, int]:
     """The 2024 round, published on 6 May 2025: the grades in force for the rest of the demo's year (the
     wastewater plant's red makes it a special supervision object of the draws committed after that)."""
-    if CreditRound.objects.filter(generated=True, title=HISTORY).exists():
-        return {"rounds": 0}
-    found = _demo_enterprises()
+    found = _demo_enterprises(HISTORY)
     if found is None:
         return {"rounds": 0}
     power, water = found
@@ -152,9 +154,7 @@ def load_credit_history() -> dict[str, int]:
 def load_credit_drafts(*, today: dt.date | None = None) -> dict[str, int]:
     """The 2025 rounds to date: drafts computed from envplan's records at the demo's date, the power
     plant's Inner Mongolia draft notified."""
-    if CreditRound.objects.filter(generated=True, title__in=DRAFTS).exists():
-        return {"rounds": 0}
-    found = _demo_enterprises()
+    found = _demo_enterprises(*DRAFTS)
     if found is None:
         return {"rounds": 0}
     power, _water = found
