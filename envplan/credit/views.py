@@ -280,16 +280,7 @@ def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(request.POST or None, request.FILES or None, initial={"on": clock.today()})
 
     def enter(data: dict[str, Any]) -> str:
-        services.add_evidence(
-            enterprise,
-            code=data["code"],
-            on=data["on"],
-            quantity=data["quantity"],
-            reference=data["reference"],
-            description=data["description"],
-            upload=data["file"],
-            by=request.user,
-        )
+        services.add_evidence(enterprise, **form.entry(), by=request.user)
         return reverse("credit:evidence", args=[enterprise.pk])
 
     entered = act_on_shown_form(request, form, enter, refused=CreditError, done=_("Evidence entered."))

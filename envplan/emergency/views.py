@@ -123,13 +123,10 @@ def alert_new(request: HttpRequest) -> HttpResponse:
             issuer=data["issuer"],
             sender=data["sender"],
             level=data["level"] or proposal.level,
-            forecast_start=data["forecast_start"],
-            forecast=data["forecast"],
             issued_at=data["issued_at"],
             response_start=data["response_start"],
             planned_end=data["planned_end"],
-            override_reason=data["override_reason"],
-            text=form.notice(),
+            **form.sent(),
             by=request.user,
         )
 
@@ -168,13 +165,10 @@ def alert_change(request: HttpRequest, pk: int) -> HttpResponse:
         services.change_alert(
             alert,
             level=level,
-            forecast_start=data["forecast_start"],
-            forecast=data["forecast"],
             sent_at=data["sent_at"],
             effective_at=data["effective_at"],
             planned_end=data["planned_end"],
-            override_reason=data["override_reason"],
-            text=form.notice(),
+            **form.sent(),
             by=request.user,
         )
         return alert
@@ -191,15 +185,7 @@ def alert_lift(request: HttpRequest, pk: int) -> HttpResponse:
     form = LiftForm(request.POST or None, initial={"lifted_at": now, "forecast_start": now.date()})
 
     def lift(data: dict[str, Any]) -> Alert:
-        services.lift_alert(
-            alert,
-            lifted_at=data["lifted_at"],
-            forecast_start=data["forecast_start"],
-            forecast=data["forecast"],
-            override_reason=data["override_reason"],
-            text=form.notice(),
-            by=request.user,
-        )
+        services.lift_alert(alert, lifted_at=data["lifted_at"], **form.sent(), by=request.user)
         return alert
 
     lifted = act_on_shown_form(
