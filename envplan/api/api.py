@@ -130,38 +130,32 @@ def page(items: QuerySet[Any] | list[Any], paging: PageQuery, convert: Callable[
     }
 
 
-class PlanPage(Schema):
+class Page(Schema):
+    """One window of a list: how many items in all, the window asked for, and its items (`items`, of the
+    subclass's type)."""
+
     count: int
     limit: int
     offset: int
+
+
+class PlanPage(Page):
     items: list[schemas.PlanOut]
 
 
-class TaskPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class TaskPage(Page):
     items: list[schemas.TaskOut]
 
 
-class TargetPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class TargetPage(Page):
     items: list[schemas.TargetOut]
 
 
-class StatusPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class StatusPage(Page):
     items: list[schemas.StatusOut]
 
 
-class ReportPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ReportPage(Page):
     items: list[schemas.ReportOut]
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -64,13 +63,29 @@ HISTORY = "2024 (national 2013 measures)"
 DRAFTS = ("2025 to date (Inner Mongolia 2024 measures)", "2025 to date (national 2013 measures)")
 
 
-def _demo_enterprises() -> tuple[Enterprise, Enterprise] | None:
+def _demo_enterprises(*titles: str) -> tuple[Enterprise, Enterprise] | None:
+    """The power plant and the wastewater plant to rate; None when the rounds of these titles are loaded
+    already (loading again changes nothing) or the sources demo is not."""
+    if CreditRound.objects.filter(generated=True, title__in=titles).exists():
+        return None
     power = Enterprise.objects.filter(name=ENTERPRISES[0]["name"]).first()
     water = Enterprise.objects.filter(name=ENTERPRISES[1]["name"]).first()
     return None if power is None or water is None else (power, water)
 
 
-def load_credit_demo(*, today: dt.date | None = None) -> dict[str, Any]:
+def _calendar_round(title: str, scheme_id: str, year: int) -> CreditRound:
+    """A GENERATED round over one calendar year."""
+    return services.create_round(
+        title=title,
+        scheme_id=scheme_id,
+        period_start=dt.date(year, 1, 1),
+        period_end=dt.date(year, 12, 31),
+        by=None,
+        generated=True,
+    )
+
+
+def load_credit_demo(*, today: dt.date | None = None) -> dict[str, int]:
     """Both parts, one after the other (the full demo loads the enforcement demo in between)."""
     history = load_credit_history()
     drafts = load_credit_drafts(today=today)
@@ -80,12 +95,10 @@ def load_credit_demo(*, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def load_credit_history() -> dict[str, Any]:
+def load_credit_history() -> dict[str, int]:
     """The 2024 round, published on 6 May 2025: the grades in force for the rest of the demo's year (the
     wastewater plant's red makes it a special supervision object of the draws committed after that)."""
-    if CreditRound.objects.filter(generated=True, title=HISTORY).exists():
-        return {"rounds": 0}
-    found = _demo_enterprises()
+    found = _demo_enterprises(HISTORY)
     if found is None:
         return {"rounds": 0}
     power, water = found
@@ -115,14 +128,7 @@ def load_credit_history() -> dict[str, Any]:
             generated=True,
         )
 
-        national_2024 = services.create_round(
-            title=HISTORY,
-            scheme_id="national-2013",
-            period_start=dt.date(2024, 1, 1),
-            period_end=dt.date(2024, 12, 31),
-            by=None,
-            generated=True,
-        )
+        national_2024 = _calendar_round(HISTORY, "national-2013", 2024)
         services.compute_round(national_2024, by=None, today=dt.date(2025, 4, 1))
         services.notify_round(national_2024, by=None, today=dt.date(2025, 4, 7), language="zh-hans")
         power_2024 = national_2024.ratings.get(enterprise=power)
@@ -145,37 +151,21 @@ def load_credit_history() -> dict[str, Any]:
     return {"rounds": 1, "ratings": national_2024.ratings.count()}
 
 
-def load_credit_drafts(*, today: dt.date | None = None) -> dict[str, Any]:
+def load_credit_drafts(*, today: dt.date | None = None) -> dict[str, int]:
     """The 2025 rounds to date: drafts computed from envplan's records at the demo's date, the power
     plant's Inner Mongolia draft notified."""
-    if CreditRound.objects.filter(generated=True, title__in=DRAFTS).exists():
-        return {"rounds": 0}
-    found = _demo_enterprises()
+    found = _demo_enterprises(*DRAFTS)
     if found is None:
         return {"rounds": 0}
     power, _water = found
     today = today or clock.today()
     with transaction.atomic():
-        inner_mongolia = services.create_round(
-            title=DRAFTS[0],
-            scheme_id="inner-mongolia-2024",
-            period_start=dt.date(2025, 1, 1),
-            period_end=dt.date(2025, 12, 31),
-            by=None,
-            generated=True,
-        )
+        inner_mongolia = _calendar_round(DRAFTS[0], "inner-mongolia-2024", 2025)
         services.compute_round(inner_mongolia, by=None, today=today)
         services.issue_notice(
             inner_mongolia.ratings.get(enterprise=power), by=None, today=today, language="zh-hans"
         )
 
-        national_2025 = services.create_round(
-            title=DRAFTS[1],
-            scheme_id="national-2013",
-            period_start=dt.date(2025, 1, 1),
-            period_end=dt.date(2025, 12, 31),
-            by=None,
-            generated=True,
-        )
+        national_2025 = _calendar_round(DRAFTS[1], "national-2013", 2025)
         services.compute_round(national_2025, by=None, today=today)
     return {"rounds": 2, "ratings": sum(r.ratings.count() for r in (inner_mongolia, national_2025))}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, TypedDict
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from envplan.credit.labels import code_label
@@ -34,6 +36,15 @@ class RoundForm(forms.Form):
         ]
 
 
+class EvidenceEntry(TypedDict):
+    code: str
+    on: dt.date
+    quantity: str
+    reference: str
+    description: str
+    upload: UploadedFile[bytes] | None
+
+
 class EvidenceForm(forms.Form):
     code = forms.ChoiceField(label=_("Kind"))
     on = forms.DateField(label=_("Date"), widget=DateInput)
@@ -50,6 +61,18 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "code").choices = [(code, code_label(code)) for code in manual_codes()]
+
+    def entry(self) -> EvidenceEntry:
+        """The valid form as `services.add_evidence` takes it."""
+        data = self.cleaned_data
+        return {
+            "code": data["code"],
+            "on": data["on"],
+            "quantity": data["quantity"],
+            "reference": data["reference"],
+            "description": data["description"],
+            "upload": data["file"],
+        }
 
 
 class WithdrawForm(forms.Form):

@@ -5,6 +5,7 @@ and incentives lists. Only published grades appear; drafts, notices and objectio
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +79,8 @@ def _columns() -> tuple[Column, ...]:
 
 
 def register() -> None:
-    columns = _columns()
+    # The three tables list the same columns of the same rows: all grades, the lowest, the highest.
+    listed = partial(Table, columns=_columns(), key="enterprise", label="name")
     register_section(
         Section(
             key="credit",
@@ -90,34 +92,25 @@ def register() -> None:
             order=50,
             watch=("credit.GradeInForce", "credit.CreditRating", "sources.Enterprise"),
             tables=(
-                Table(
+                listed(
                     name="credit-grades",
                     title=_("Credit grades in force"),
                     description=_("Each rated enterprise's published grade in force today."),
-                    columns=columns,
                     rows=_rows,
-                    key="enterprise",
-                    label="name",
                     keywords=("environmental credit",),
                 ),
-                Table(
+                listed(
                     name="credit-joint-sanctions",
                     title=_("Joint-sanctions list"),
                     description=_("Enterprises whose grade in force is their scheme's lowest (联合惩戒)."),
-                    columns=columns,
                     rows=lambda now: _rows(now, "sanctions"),
-                    key="enterprise",
-                    label="name",
                     keywords=("environmental credit", "joint sanctions"),
                 ),
-                Table(
+                listed(
                     name="credit-incentives",
                     title=_("Incentives list"),
                     description=_("Enterprises whose grade in force is their scheme's highest (守信激励)."),
-                    columns=columns,
                     rows=lambda now: _rows(now, "incentives"),
-                    key="enterprise",
-                    label="name",
                     keywords=("environmental credit", "incentives"),
                 ),
             ),

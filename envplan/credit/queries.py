@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import get_language
@@ -173,7 +172,7 @@ class ExplanationView:
     steps: list[StepView]
 
 
-def _text(value: Any, language: str) -> str:
+def _text(value: object, language: str) -> str:
     if isinstance(value, dict):
         return Text(zh=value.get("zh", ""), en=value.get("en", ""), fr=value.get("fr", "")).get(language)
     return str(value or "")

@@ -34,9 +34,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
 
 from envplan.standards.credit import CODES, Evidence
+
+if TYPE_CHECKING:  # the registry is read before the apps' models are ready
+    from envplan.sources.models import Enterprise
 
 MANUAL = "manual"
 
@@ -49,7 +54,7 @@ class Period:
     end: dt.date
 
 
-Collect = Callable[[Any, Period], list[Evidence]]
+Collect = Callable[["Enterprise", Period], list[Evidence]]
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class EvidenceSource:
 REGISTRY: dict[str, EvidenceSource] = {}
 
 
-def register_source(name: str, *, label: Any, codes: tuple[str, ...], collect: Collect) -> None:
+def register_source(name: str, *, label: str | Promise, codes: tuple[str, ...], collect: Collect) -> None:
     """Register an evidence source. A code provided by two computed sources would count twice: refused."""
     unknown = [code for code in codes if code not in CODES]
     if unknown:
@@ -104,7 +109,7 @@ def manual_codes() -> list[str]:
     return [code for code in CODES if code not in computed]
 
 
-def collect(enterprise: Any, period: Period) -> list[Evidence]:
+def collect(enterprise: Enterprise, period: Period) -> list[Evidence]:
     """Every registered source's rows for the enterprise over the period."""
     rows: list[Evidence] = []
     for source in sorted(REGISTRY.values(), key=lambda s: s.name):

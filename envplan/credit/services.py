@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -129,7 +129,13 @@ def _apply(rating: CreditRating, result: Rating) -> None:
     rating.explanation = result.as_dict()
 
 
-def _summary(rating: CreditRating) -> dict[str, Any]:
+class RatingSummary(TypedDict):
+    score: str
+    grade: str
+    state: str
+
+
+def _summary(rating: CreditRating) -> RatingSummary:
     return {"score": str(rating.score), "grade": rating.grade, "state": rating.state}
 
 
@@ -205,7 +211,7 @@ def compute_rating(
         )
     evidence = registry.collect(enterprise, period)
     result = rate(rating_round.scheme, evidence)
-    before = None if rating is None else _summary(rating)
+    before = None if rating is None else dict(_summary(rating))
     if rating is None:
         rating = CreditRating(round=rating_round, enterprise=enterprise)
     _apply(rating, result)
@@ -393,45 +399,53 @@ def _records(rating: CreditRating, records: Sequence[str]) -> list[str]:
     return chosen
 
 
+class Application(TypedDict):
+    """What an officer enters for an objection or a repair application, on the enterprise's behalf: its
+    statement, the rating's records it names, its evidence, and the day it was received (default today)."""
+
+    statement: str
+    records: Sequence[str]
+    upload: UploadedFile[bytes] | None
+    by: Actor
+    received_on: NotRequired[dt.date | None]
+
+
 def _receive(
-    entry: Objection | RepairRequest,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    *,
-    by: Actor,
-    none_chosen: str,
+    entry: Objection | RepairRequest, application: Application, *, none_chosen: str, action: str
 ) -> None:
-    """Fill and save an objection or a repair application: the statement, the rating's records it names
-    (at least one) and its evidence (required from an officer)."""
-    entry.statement = _text(statement, "statement")
-    entry.records = _records(entry.rating, records)
+    """Fill, save and audit an objection or a repair application: the statement, the rating's records it
+    names (at least one) and its evidence (required from an officer)."""
+    by = application["by"]
+    entry.statement = _text(application["statement"], "statement")
+    entry.records = _records(entry.rating, application["records"])
     entry.entered_by = person(by)
     if not entry.records:
         raise CreditError(none_chosen, field="records")
-    _attach(entry, upload, required=by is not None)
+    _attach(entry, application["upload"], required=by is not None)
     entry.save()
+    record_audit(
+        entry,
+        action=action,
+        actor=by,
+        after={
+            "rating": entry.rating.pk,
+            "records": entry.records,
+            "received_on": entry.received_on.isoformat(),
+        },
+    )
 
 
 @transaction.atomic
-def record_objection(
-    rating: CreditRating,
-    *,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    by: Actor,
-    received_on: dt.date | None = None,
-) -> Objection:
+def record_objection(rating: CreditRating, **application: Unpack[Application]) -> Objection:
     """Enter the enterprise's objection on its behalf, with its evidence; the rating goes under review."""
-    _require_rater(by)
+    _require_rater(application["by"])
     rating = CreditRating.objects.select_for_update().get(pk=rating.pk)
     if rating.state != RatingState.NOTICED:
         raise CreditError(
             _("An objection is received while the notice runs, one at a time."),
             kind=CreditErrorKind.WRONG_STATE,
         )
-    received_on = received_on or clock.today()
+    received_on = application.get("received_on") or clock.today()
     notice = current_notice(rating)
     assert notice is not None
     if received_on > notice.objection_deadline:
@@ -441,21 +455,13 @@ def record_objection(
             field="received_on",
         )
     objection = Objection(rating=rating, received_on=received_on)
-    _receive(
-        objection,
-        statement,
-        records,
-        upload,
-        by=by,
-        none_chosen=_("Choose the records the enterprise contests."),
-    )
     rating.state = RatingState.UNDER_REVIEW
     rating.save(update_fields=["state", "updated_at"])
-    record_audit(
+    _receive(
         objection,
+        application,
+        none_chosen=_("Choose the records the enterprise contests."),
         action="credit.objection_recorded",
-        actor=by,
-        after={"rating": rating.pk, "records": objection.records, "received_on": received_on.isoformat()},
     )
     return objection
 
@@ -464,6 +470,48 @@ def _recompute(rating: CreditRating, exclusions: dict[str, str]) -> None:
     result = rate(rating.round.scheme, evidence_from_json(rating.evidence), exclusions)
     rating.exclusions = exclusions
     _apply(rating, result)
+
+
+def _decide(
+    decided: Objection | RepairRequest,
+    *,
+    upheld: bool,
+    reason: str,
+    by: Actor,
+    on: dt.date,
+    before: RatingSummary,
+    action: str,
+) -> None:
+    """Record the decision on an objection or a repair application, with the rating as it was and became,
+    and audit it on the rating (the audit names the objection or the repair by its key)."""
+    rating = decided.rating
+    decided.decision = Decision.UPHELD if upheld else Decision.REJECTED
+    decided.decision_reason = reason
+    decided.decided_by = person(by)
+    decided.decided_on = on
+    decided.before = before
+    decided.after = _summary(rating)
+    decided.save()
+    key = "objection" if isinstance(decided, Objection) else "repair"
+    record_audit(
+        rating,
+        action=action,
+        actor=by,
+        before=dict(before),
+        after={**_summary(rating), key: decided.pk, "reason": reason},
+    )
+
+
+def _put_in_force(rating: CreditRating, today: dt.date, reason: GradeInForce.Reason) -> None:
+    """From today the rating's grade is the enterprise's grade (published, or changed by a repair)."""
+    GradeInForce.objects.create(
+        enterprise_id=rating.enterprise_id,
+        rating=rating,
+        grade=rating.grade,
+        score=rating.score,
+        valid_from=today,
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -498,19 +546,14 @@ def review_objection(
         _recompute(rating, {**rating.exclusions, **dict.fromkeys(chosen, note)})
     rating.state = RatingState.NOTICED
     rating.save()
-    objection.decision = Decision.UPHELD if uphold else Decision.REJECTED
-    objection.decision_reason = reason
-    objection.decided_by = person(by)
-    objection.decided_on = today or clock.today()
-    objection.before = before
-    objection.after = _summary(rating)
-    objection.save()
-    record_audit(
-        rating,
-        action="credit.objection_upheld" if uphold else "credit.objection_rejected",
-        actor=by,
+    _decide(
+        objection,
+        upheld=uphold,
+        reason=reason,
+        by=by,
+        on=today or clock.today(),
         before=before,
-        after={**_summary(rating), "objection": objection.pk, "reason": reason},
+        action="credit.objection_upheld" if uphold else "credit.objection_rejected",
     )
     return rating
 
@@ -541,15 +584,8 @@ def publish_rating(rating: CreditRating, *, by: Actor, today: dt.date | None = N
     rating.state = RatingState.PUBLISHED
     rating.published_on = today
     rating.save(update_fields=["state", "published_on", "updated_at"])
-    GradeInForce.objects.create(
-        enterprise_id=rating.enterprise_id,
-        rating=rating,
-        grade=rating.grade,
-        score=rating.score,
-        valid_from=today,
-        reason=GradeInForce.Reason.PUBLISHED,
-    )
-    record_audit(rating, action="credit.rating_published", actor=by, after=_summary(rating))
+    _put_in_force(rating, today, GradeInForce.Reason.PUBLISHED)
+    record_audit(rating, action="credit.rating_published", actor=by, after=dict(_summary(rating)))
     return rating
 
 
@@ -586,17 +622,9 @@ def repair_opens_on(rating: CreditRating) -> dt.date | None:
 
 
 @transaction.atomic
-def apply_for_repair(
-    rating: CreditRating,
-    *,
-    statement: str,
-    records: Sequence[str],
-    upload: UploadedFile[bytes] | None,
-    by: Actor,
-    received_on: dt.date | None = None,
-) -> RepairRequest:
+def apply_for_repair(rating: CreditRating, **application: Unpack[Application]) -> RepairRequest:
     """Enter the enterprise's application for credit repair, once the scheme's waiting period is over."""
-    _require_rater(by)
+    _require_rater(application["by"])
     rating = CreditRating.objects.select_for_update().select_related("round").get(pk=rating.pk)
     if rating.state != RatingState.PUBLISHED:
         raise CreditError(_("Only a published rating is repaired."), kind=CreditErrorKind.WRONG_STATE)
@@ -604,7 +632,7 @@ def apply_for_repair(
         raise CreditError(
             _("A repair application is already under review."), kind=CreditErrorKind.WRONG_STATE
         )
-    received_on = received_on or clock.today()
+    received_on = application.get("received_on") or clock.today()
     opens = repair_opens_on(rating)
     assert opens is not None
     if received_on < opens:
@@ -617,17 +645,9 @@ def apply_for_repair(
     repair = RepairRequest(rating=rating, received_on=received_on)
     _receive(
         repair,
-        statement,
-        records,
-        upload,
-        by=by,
+        application,
         none_chosen=_("Choose the records whose consequences were rectified."),
-    )
-    record_audit(
-        repair,
         action="credit.repair_applied",
-        actor=by,
-        after={"rating": rating.pk, "records": repair.records, "received_on": received_on.isoformat()},
     )
     return repair
 
@@ -654,26 +674,14 @@ def review_repair(
         _recompute(rating, {**rating.exclusions, **dict.fromkeys(repair.records, note)})
         rating.repaired_on = today
         rating.save()
-        GradeInForce.objects.create(
-            enterprise_id=rating.enterprise_id,
-            rating=rating,
-            grade=rating.grade,
-            score=rating.score,
-            valid_from=today,
-            reason=GradeInForce.Reason.REPAIRED,
-        )
-    repair.decision = Decision.UPHELD if accept else Decision.REJECTED
-    repair.decision_reason = reason
-    repair.decided_by = person(by)
-    repair.decided_on = today
-    repair.before = before
-    repair.after = _summary(rating)
-    repair.save()
-    record_audit(
-        rating,
-        action="credit.repair_accepted" if accept else "credit.repair_rejected",
-        actor=by,
+        _put_in_force(rating, today, GradeInForce.Reason.REPAIRED)
+    _decide(
+        repair,
+        upheld=accept,
+        reason=reason,
+        by=by,
+        on=today,
         before=before,
-        after={**_summary(rating), "repair": repair.pk, "reason": reason},
+        action="credit.repair_accepted" if accept else "credit.repair_rejected",
     )
     return rating

@@ -4,27 +4,28 @@ the cycle's actions, hand-entered evidence, schemes, and the sanctions and incen
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from envplan.core import clock
+from envplan.core.formposts import act_on_form, act_on_shown_form
 from envplan.core.models import AuditEntry
 from envplan.core.uploads import max_upload_bytes, upload_limit
+from envplan.core.viewguards import only_for
 from envplan.credit import queries, registry, services
 from envplan.credit.errors import CreditError
 from envplan.credit.forms import DecisionForm, EvidenceForm, RecordsForm, RoundForm, WithdrawForm
 from envplan.credit.labels import CODE_LABELS, PROVIDER_LABELS, UNIT_LABELS
 from envplan.credit.models import (
+    Attachment,
     CreditNotice,
     CreditRating,
     CreditRound,
@@ -39,17 +40,7 @@ from envplan.credit.schemes import available
 from envplan.sources.models import Enterprise
 from envplan.standards.credit import CODES, SchemeError
 
-ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
-
-
-def rater_required(view: Callable[..., ResponseT]) -> Callable[..., ResponseT]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> ResponseT:
-        if not can_rate(request.user):
-            raise PermissionDenied("credit rating is for the district office and the bureau's officers")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+rater_required = only_for(can_rate, "credit rating is for the district office and the bureau's officers")
 
 
 def _fail(request: HttpRequest, error: CreditError) -> None:
@@ -59,14 +50,15 @@ def _fail(request: HttpRequest, error: CreditError) -> None:
 @rater_required
 def index(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.create_round(**form.cleaned_data, by=request.user)
-        except CreditError as error:
-            form.add_error(error.field or None, error.message)
-        else:
-            messages.success(request, _("Round created."))
-            return redirect(created)
+    created = act_on_shown_form(
+        request,
+        form,
+        lambda data: services.create_round(**data, by=request.user),
+        refused=CreditError,
+        done=_("Round created."),
+    )
+    if created is not None:
+        return created
     rounds = CreditRound.objects.annotate(
         rating_count=Count("ratings"),
         published_count=Count("ratings", filter=Q(ratings__state=RatingState.PUBLISHED)),
@@ -197,27 +189,23 @@ def _records_form(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     form = RecordsForm(request.POST, request.FILES, records=_record_choices(rating))
     if form.is_valid():
         data = form.cleaned_data
+        receive, done = {
+            "objection": (
+                services.record_objection,
+                _("Objection recorded; the rating is under review."),
+            ),
+            "repair": (services.apply_for_repair, _("Credit repair application recorded.")),
+        }[kind]
         try:
-            if kind == "objection":
-                services.record_objection(
-                    rating,
-                    statement=data["statement"],
-                    records=data["records"],
-                    upload=data["file"],
-                    received_on=data["received_on"],
-                    by=request.user,
-                )
-                messages.success(request, _("Objection recorded; the rating is under review."))
-            else:
-                services.apply_for_repair(
-                    rating,
-                    statement=data["statement"],
-                    records=data["records"],
-                    upload=data["file"],
-                    received_on=data["received_on"],
-                    by=request.user,
-                )
-                messages.success(request, _("Credit repair application recorded."))
+            receive(
+                rating,
+                statement=data["statement"],
+                records=data["records"],
+                upload=data["file"],
+                received_on=data["received_on"],
+                by=request.user,
+            )
+            messages.success(request, done)
         except CreditError as error:
             _fail(request, error)
     else:
@@ -229,49 +217,51 @@ def _records_form(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     return redirect(rating)
 
 
+def _decide(
+    request: HttpRequest, decided: Objection | RepairRequest, review: Callable[[bool, str], str]
+) -> HttpResponse:
+    """Decide an objection or a repair application from the decision form; `review` takes whether it is
+    upheld and the reasons, calls the service and says what was done."""
+
+    def act(data: dict[str, Any]) -> None:
+        messages.success(request, review(data["decision"] == "uphold", data["reason"]))
+
+    act_on_form(
+        request,
+        DecisionForm(request.POST),
+        act,
+        refused=CreditError,
+        invalid=_("Choose a decision and give the reasons."),
+    )
+    return redirect(decided.rating)
+
+
 @require_POST
 @rater_required
 def review_objection(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("rating"), pk=pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        uphold = form.cleaned_data["decision"] == "uphold"
-        try:
-            before = objection.rating.grade
-            rating = services.review_objection(
-                objection, uphold=uphold, reason=form.cleaned_data["reason"], by=request.user
-            )
-            messages.success(
-                request,
-                _("Objection decided; grade %(before)s → %(after)s.")
-                % {"before": before, "after": rating.grade},
-            )
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Choose a decision and give the reasons."))
-    return redirect(objection.rating)
+
+    def review(uphold: bool, reason: str) -> str:
+        before = objection.rating.grade
+        rating = services.review_objection(objection, uphold=uphold, reason=reason, by=request.user)
+        return _("Objection decided; grade %(before)s → %(after)s.") % {
+            "before": before,
+            "after": rating.grade,
+        }
+
+    return _decide(request, objection, review)
 
 
 @require_POST
 @rater_required
 def review_repair(request: HttpRequest, pk: int) -> HttpResponse:
     repair = get_object_or_404(RepairRequest.objects.select_related("rating"), pk=pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_repair(
-                repair,
-                accept=form.cleaned_data["decision"] == "uphold",
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, _("Credit repair decided."))
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Choose a decision and give the reasons."))
-    return redirect(repair.rating)
+
+    def review(accept: bool, reason: str) -> str:
+        services.review_repair(repair, accept=accept, reason=reason, by=request.user)
+        return _("Credit repair decided.")
+
+    return _decide(request, repair, review)
 
 
 @rater_required
@@ -288,24 +278,14 @@ def notice_document(request: HttpRequest, pk: int) -> HttpResponse:
 def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise, pk=pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, initial={"on": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_evidence(
-                enterprise,
-                code=data["code"],
-                on=data["on"],
-                quantity=data["quantity"],
-                reference=data["reference"],
-                description=data["description"],
-                upload=data["file"],
-                by=request.user,
-            )
-        except CreditError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Evidence entered."))
-            return redirect("credit:evidence", pk=enterprise.pk)
+
+    def enter(data: dict[str, Any]) -> str:
+        services.add_evidence(enterprise, **form.entry(), by=request.user)
+        return reverse("credit:evidence", args=[enterprise.pk])
+
+    entered = act_on_shown_form(request, form, enter, refused=CreditError, done=_("Evidence entered."))
+    if entered is not None:
+        return entered
     manual = set(registry.manual_codes())
     entries = [
         (entry, entry.code in manual)
@@ -327,19 +307,18 @@ def enterprise_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @rater_required
 def withdraw_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(ManualEvidence, pk=pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.withdraw_evidence(entry, reason=form.cleaned_data["reason"], by=request.user)
-            messages.success(request, _("Withdrawn."))
-        except CreditError as error:
-            _fail(request, error)
-    else:
-        messages.error(request, _("Say why the entry is withdrawn."))
+    act_on_form(
+        request,
+        WithdrawForm(request.POST),
+        lambda data: services.withdraw_evidence(entry, reason=data["reason"], by=request.user),
+        refused=CreditError,
+        invalid=_("Say why the entry is withdrawn."),
+        done=_("Withdrawn."),
+    )
     return redirect("credit:evidence", pk=entry.enterprise_id)
 
 
-def _file(obj: Any) -> FileResponse:
+def _file(obj: Attachment) -> FileResponse:
     if not obj.file:
         raise Http404
     return FileResponse(

@@ -21,9 +21,12 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from envplan.commandline import EXIT_USAGE, PROG, Streams
+
+if TYPE_CHECKING:  # models are imported inside the commands, once Django is set up
+    from envplan.emergency.models import ReductionList
 
 FEED_URL = "http://localhost/emergency/cap.atom"  # the feed's id when written outside a request
 
@@ -35,7 +38,22 @@ def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
         out.write(data.decode("utf-8") if isinstance(data, bytes) else data)
 
 
-def handler(run: Callable[[Any, TextIO, TextIO], int]) -> Callable[[argparse.Namespace, Streams], int]:
+# A command's body: its arguments, stdout and stderr; returns the exit code.
+Run = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+def _read(path: Path, prog: str, err: TextIO) -> bytes | None:
+    """The file's bytes; None, said on stderr, when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        print(f"{prog}: {path}: cannot read: {error.strerror or error}", file=err)
+        return None
+
+
+def handler(
+    run: Callable[[argparse.Namespace, TextIO, TextIO], int],
+) -> Callable[[argparse.Namespace, Streams], int]:
     """A command of the group: its service's refusal becomes one line on stderr and exit 2."""
 
     def command(args: argparse.Namespace, streams: Streams) -> int:
@@ -50,7 +68,7 @@ def handler(run: Callable[[Any, TextIO, TextIO], int]) -> Callable[[argparse.Nam
     return command
 
 
-def _alerts(args: Any, out: TextIO, err: TextIO) -> int:
+def _alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from django.utils.timezone import localtime
 
     from envplan.emergency import queries
@@ -66,7 +84,7 @@ def _alerts(args: Any, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cap_export(args: Any, out: TextIO, err: TextIO) -> int:
+def _cap_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.core import clock
     from envplan.emergency import cap, queries
 
@@ -92,15 +110,13 @@ def _cap_export(args: Any, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cap_import(args: Any, out: TextIO, err: TextIO) -> int:
+def _cap_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.emergency import services
     from envplan.emergency.models import CapSource
 
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        print(f"envplan emergency cap-import: {path}: cannot read: {error.strerror or error}", file=err)
+    data = _read(path, "envplan emergency cap-import", err)
+    if data is None:
         return 2
     source = None
     if args.source is not None:
@@ -115,7 +131,7 @@ def _cap_import(args: Any, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cap_fetch(args: Any, out: TextIO, err: TextIO) -> int:
+def _cap_fetch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.emergency import services
     from envplan.emergency.models import CapSource
 
@@ -131,7 +147,7 @@ def _cap_fetch(args: Any, out: TextIO, err: TextIO) -> int:
     return 1 if failed else 0
 
 
-def _list_export(args: Any, out: TextIO, err: TextIO) -> int:
+def _list_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.core import clock
     from envplan.emergency import listxlsx
     from envplan.emergency.models import ReductionList
@@ -146,15 +162,13 @@ def _list_export(args: Any, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _list_import(args: Any, out: TextIO, err: TextIO) -> int:
+def _list_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.emergency import services
     from envplan.emergency.models import ReductionList
 
     path = Path(args.file)
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        print(f"envplan emergency list import: {path}: cannot read: {error.strerror or error}", file=err)
+    content = _read(path, "envplan emergency list import", err)
+    if content is None:
         return 2
     if (args.list_id is None) == (args.new is None):
         print("envplan emergency list import: give either --list ID or --new TITLE --year Y", file=err)
@@ -178,7 +192,7 @@ def _list_import(args: Any, out: TextIO, err: TextIO) -> int:
         return code
 
 
-def _import_into(target: Any, path: Path, content: bytes, out: TextIO, err: TextIO) -> int:
+def _import_into(target: ReductionList, path: Path, content: bytes, out: TextIO, err: TextIO) -> int:
     from envplan.emergency import services
 
     result = services.import_list(target, name=str(path), content=content, by=None)
@@ -193,7 +207,7 @@ def _import_into(target: Any, path: Path, content: bytes, out: TextIO, err: Text
     return 0
 
 
-def _compliance(args: Any, out: TextIO, err: TextIO) -> int:
+def _compliance(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from envplan.core import clock
     from envplan.emergency import queries
     from envplan.emergency.models import Alert

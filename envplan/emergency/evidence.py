@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,16 +53,22 @@ def noncompliance(enterprise: Enterprise, period: Period) -> list[Evidence]:
             "level": alert.get_level_display(),
             "day": f"{day:%Y-%m-%d}",
         }
+        # Every finding of this alert counts once, on its first day.
+        finding = partial(
+            Evidence,
+            label=label,
+            code="alert_noncompliance",
+            quantity=Decimal(1),
+            on=day,
+            url=alert.get_absolute_url(),
+            generated=alert.generated or report.generated,
+        )
         for item in result.pollutants:
             if item["compliant"]:
                 continue
             rows.append(
-                Evidence(
+                finding(
                     record=f"emergency.alert:{alert.pk}:{item['pollutant']}",
-                    label=label,
-                    code="alert_noncompliance",
-                    quantity=Decimal(1),
-                    on=day,
                     explanation=_(
                         "%(pollutant)s: %(emitted).1f kg emitted over %(hours)d h against %(allowed).1f kg "
                         "allowed by the listed cut"
@@ -72,22 +79,14 @@ def noncompliance(enterprise: Enterprise, period: Period) -> list[Evidence]:
                         "hours": item["hours"],
                         "allowed": item["allowed_kg"],
                     },
-                    url=alert.get_absolute_url(),
-                    generated=alert.generated or report.generated,
                 )
             )
         for item in result.stopped:
             rows.append(
-                Evidence(
+                finding(
                     record=f"emergency.alert:{alert.pk}:stopped:{item['outlet_id']}",
-                    label=label,
-                    code="alert_noncompliance",
-                    quantity=Decimal(1),
-                    on=day,
                     explanation=_("outlet %(outlet)s, to be stopped, emitted %(kg).1f kg over %(hours)d h")
                     % {"outlet": item["outlet"], "kg": item["kg"], "hours": item["hours"]},
-                    url=alert.get_absolute_url(),
-                    generated=alert.generated or report.generated,
                 )
             )
     return rows

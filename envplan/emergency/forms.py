@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +88,30 @@ class NoticeMixin(forms.Form):
         )
 
 
-class IssueForm(ForecastMixin, NoticeMixin):
+class Sent(TypedDict):
+    """What every notice of an alert hands its service: the forecast, the reason for departing from the
+    proposal, and the notice's text or parts."""
+
+    forecast_start: dt.date | None
+    forecast: list[float]
+    override_reason: str
+    text: NoticeInput
+
+
+class AlertForm(ForecastMixin, NoticeMixin):
+    """The fields of every notice: issue, change and lift."""
+
+    def sent(self) -> Sent:
+        data = self.cleaned_data
+        return {
+            "forecast_start": data["forecast_start"],
+            "forecast": data["forecast"],
+            "override_reason": data["override_reason"],
+            "text": self.notice(),
+        }
+
+
+class IssueForm(AlertForm):
     region = forms.CharField(label=_("region"), max_length=100)
     region_code = forms.CharField(label=_("region code"), max_length=12, required=False)
     issuer = forms.CharField(label=_("issuer"), max_length=200)
@@ -104,7 +128,7 @@ class IssueForm(ForecastMixin, NoticeMixin):
     field_order = ["region", "region_code", "issuer", "sender", "forecast_start", "forecast", "level"]
 
 
-class ChangeForm(ForecastMixin, NoticeMixin):
+class ChangeForm(AlertForm):
     level = forms.ChoiceField(label=_("new level"), choices=LEVEL_CHOICES, required=False)
     sent_at = moment(_("notice time"))
     effective_at = moment(_("takes effect"))
@@ -113,7 +137,7 @@ class ChangeForm(ForecastMixin, NoticeMixin):
     field_order = ["forecast_start", "forecast", "level"]
 
 
-class LiftForm(ForecastMixin, NoticeMixin):
+class LiftForm(AlertForm):
     lifted_at = moment(_("lifted at"))
 
     field_order = ["forecast_start", "forecast", "lifted_at"]

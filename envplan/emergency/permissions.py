@@ -7,14 +7,8 @@ district office's supervisors manage alerts, lists, grades and feeds; everyone e
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-
 from envplan.accounts.permissions import User, is_bureau_officer, is_supervisor
+from envplan.core.viewguards import only_for
 
 
 def can_manage_emergency(user: User) -> bool:
@@ -25,13 +19,5 @@ def can_view_emergency(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """403 for anyone who may not manage alerts and lists (login is enforced by the middleware)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_manage_emergency(request.user):
-            raise PermissionDenied("for the ecology bureau and the district office only")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# 403 for anyone who may not manage alerts and lists (login is enforced by the middleware).
+manager_required = only_for(can_manage_emergency, "for the ecology bureau and the district office only")

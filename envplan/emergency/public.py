@@ -9,9 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from envplan.core.publication import Column, Section, Table, register_section
+from envplan.core.publication import Column, Row, Section, Table, register_section
 from envplan.emergency.models import Alert, AlertChange, Level
 
 
@@ -83,8 +84,12 @@ def _highlights(now: dt.datetime) -> list[tuple[str, str]]:
     ]
 
 
-def _level_css(row: Any, name: str = "level") -> str:
+def _level_css(row: Row, name: str = "level") -> str:
     return f"alert-level alert-{row[name]}" if row[name] else ""
+
+
+def _level_column(description: str | Promise) -> Column:
+    return Column("level", _("Level"), description, display=lambda row: _level(row["level"]), css=_level_css)
 
 
 def register() -> None:
@@ -94,6 +99,9 @@ def register() -> None:
         _("true when the alert was made up by the demo, never issued."),
         type="boolean",
     )
+    # Both tables name the alert and its announced end alike.
+    alert = Column("alert", _("Alert"), _("envplan's number of the alert."), type="integer")
+    planned_end = Column("planned_end", _("Planned end"), _("The end announced, if any."), type="datetime")
     register_section(
         Section(
             key="alerts",
@@ -109,15 +117,9 @@ def register() -> None:
                     title=_("Alerts"),
                     description=_("Every alert with its level, start, planned end and lift."),
                     columns=(
-                        Column("alert", _("Alert"), _("envplan's number of the alert."), type="integer"),
+                        alert,
                         Column("region", _("Region"), _("The area the alert covers.")),
-                        Column(
-                            "level",
-                            _("Level"),
-                            _("yellow, orange or red: the level in force, or the last one."),
-                            display=lambda row: _level(row["level"]),
-                            css=_level_css,
-                        ),
+                        _level_column(_("yellow, orange or red: the level in force, or the last one.")),
                         Column("response_level", _("Response level"), _("Ⅲ, Ⅱ or Ⅰ (yellow, orange, red).")),
                         Column(
                             "in_force", _("In force"), _("true while the alert is in force."), type="boolean"
@@ -129,9 +131,7 @@ def register() -> None:
                             _("When the response measures start."),
                             type="datetime",
                         ),
-                        Column(
-                            "planned_end", _("Planned end"), _("The end announced, if any."), type="datetime"
-                        ),
+                        planned_end,
                         Column("lifted", _("Lifted"), _("When the alert was lifted."), type="datetime"),
                         Column("issuer", _("Issuer"), _("The authority that issued it.")),
                         Column("notices", _("Notices"), _("How many notices the alert had."), type="integer"),
@@ -149,18 +149,12 @@ def register() -> None:
                     description=_("Every notice of every alert: issue, raise, lower, update and lift."),
                     columns=(
                         Column("notice", _("Notice"), _("Alert number and notice number.")),
-                        Column("alert", _("Alert"), _("envplan's number of the alert."), type="integer"),
+                        alert,
                         Column(
                             "number", _("Number"), _("The notice's number within the alert."), type="integer"
                         ),
                         Column("action", _("Action"), _("issue, raise, lower, update or lift.")),
-                        Column(
-                            "level",
-                            _("Level"),
-                            _("The level from this notice."),
-                            display=lambda row: _level(row["level"]),
-                            css=_level_css,
-                        ),
+                        _level_column(_("The level from this notice.")),
                         Column(
                             "previous_level",
                             _("Previous level"),
@@ -173,9 +167,7 @@ def register() -> None:
                         Column(
                             "takes_effect", _("Takes effect"), _("When it takes effect."), type="datetime"
                         ),
-                        Column(
-                            "planned_end", _("Planned end"), _("The end announced, if any."), type="datetime"
-                        ),
+                        planned_end,
                         Column("measures", _("Response measures"), _("The measures the notice announced.")),
                         Column("notice_text", _("Notice text"), _("The notice as published.")),
                         generated,

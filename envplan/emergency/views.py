@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from envplan.core import clock
+from envplan.core.formposts import act_on_form, act_on_shown_form
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.emergency import cap, listxlsx, queries, services
 from envplan.emergency.forms import (
@@ -53,7 +56,7 @@ def _limit() -> int:
     return upload_limit_bytes("batch")
 
 
-def _form_error(form: Any, error: services.EmergencyError) -> None:
+def _form_error(form: forms.Form, error: services.EmergencyError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error))
 
@@ -73,10 +76,10 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "emergency/index.html", context)
 
 
-def _initial_issue() -> dict[str, Any]:
+def _initial_issue() -> dict[str, object]:
     last = Alert.objects.order_by("-issued_at").first()
     now = clock.now().replace(second=0, microsecond=0)
-    initial: dict[str, Any] = {"issued_at": now, "response_start": now, "forecast_start": now.date()}
+    initial: dict[str, object] = {"issued_at": now, "response_start": now, "forecast_start": now.date()}
     if last is not None:
         initial.update(
             region=last.region, region_code=last.region_code, issuer=last.issuer, sender=last.sender
@@ -84,39 +87,51 @@ def _initial_issue() -> dict[str, Any]:
     return initial
 
 
-@manager_required
-@require_http_methods(["GET", "POST"])
-def alert_new(request: HttpRequest) -> HttpResponse:
-    form = IssueForm(request.POST or None, initial=_initial_issue())
+def _alert_form(
+    request: HttpRequest,
+    form: IssueForm | ChangeForm,
+    act: Callable[[dict[str, Any], services.Proposal], Alert],
+    *,
+    done: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """The issue and change pages: a POST computes the level the forecast calls for; unless the officer only
+    asked for that proposal, `act` issues or changes the alert from the form's data and the proposal."""
     proposal = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             proposal = services.propose(data["forecast_start"], data["forecast"])
             if request.POST.get("action") != "propose":
-                alert = services.issue_alert(
-                    region=data["region"],
-                    region_code=data["region_code"],
-                    issuer=data["issuer"],
-                    sender=data["sender"],
-                    level=data["level"] or proposal.level,
-                    forecast_start=data["forecast_start"],
-                    forecast=data["forecast"],
-                    issued_at=data["issued_at"],
-                    response_start=data["response_start"],
-                    planned_end=data["planned_end"],
-                    override_reason=data["override_reason"],
-                    text=form.notice(),
-                    by=request.user,
-                )
-                messages.success(request, _("The alert is issued."))
+                alert = act(data, proposal)
+                messages.success(request, done)
                 return redirect(alert)
         except services.EmergencyError as error:
             _form_error(form, error)
-    return render(
-        request,
-        "emergency/alert_form.html",
-        {"form": form, "proposal": proposal, "title": _("Issue an alert")},
+    return render(request, "emergency/alert_form.html", {"form": form, "proposal": proposal, **context})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def alert_new(request: HttpRequest) -> HttpResponse:
+    form = IssueForm(request.POST or None, initial=_initial_issue())
+
+    def issue(data: dict[str, Any], proposal: services.Proposal) -> Alert:
+        return services.issue_alert(
+            region=data["region"],
+            region_code=data["region_code"],
+            issuer=data["issuer"],
+            sender=data["sender"],
+            level=data["level"] or proposal.level,
+            issued_at=data["issued_at"],
+            response_start=data["response_start"],
+            planned_end=data["planned_end"],
+            **form.sent(),
+            by=request.user,
+        )
+
+    return _alert_form(
+        request, form, issue, done=_("The alert is issued."), context={"title": _("Issue an alert")}
     )
 
 
@@ -140,40 +155,26 @@ def alert_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeForm(
         request.POST or None, initial={"sent_at": now, "effective_at": now, "forecast_start": now.date()}
     )
-    proposal = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            proposal = services.propose(data["forecast_start"], data["forecast"])
-            if request.POST.get("action") != "propose":
-                level = data["level"] or proposal.level
-                if level not in Level.values:
-                    raise services.EmergencyError(
-                        _("The forecast calls for no alert: lift the alert instead."), field="level"
-                    )
-                services.change_alert(
-                    alert,
-                    level=level,
-                    forecast_start=data["forecast_start"],
-                    forecast=data["forecast"],
-                    sent_at=data["sent_at"],
-                    effective_at=data["effective_at"],
-                    planned_end=data["planned_end"],
-                    override_reason=data["override_reason"],
-                    text=form.notice(),
-                    by=request.user,
-                )
-                messages.success(request, _("The alert is changed."))
-                return redirect(alert)
-        except services.EmergencyError as error:
-            _form_error(form, error)
-    context = {
-        "form": form,
-        "proposal": proposal,
-        "alert": alert,
-        "title": _("Raise, lower or update the alert"),
-    }
-    return render(request, "emergency/alert_form.html", context)
+
+    def change(data: dict[str, Any], proposal: services.Proposal) -> Alert:
+        level = data["level"] or proposal.level
+        if level not in Level.values:
+            raise services.EmergencyError(
+                _("The forecast calls for no alert: lift the alert instead."), field="level"
+            )
+        services.change_alert(
+            alert,
+            level=level,
+            sent_at=data["sent_at"],
+            effective_at=data["effective_at"],
+            planned_end=data["planned_end"],
+            **form.sent(),
+            by=request.user,
+        )
+        return alert
+
+    context = {"alert": alert, "title": _("Raise, lower or update the alert")}
+    return _alert_form(request, form, change, done=_("The alert is changed."), context=context)
 
 
 @manager_required
@@ -182,23 +183,16 @@ def alert_lift(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk, state=Alert.State.ACTIVE)
     now = clock.now().replace(second=0, microsecond=0)
     form = LiftForm(request.POST or None, initial={"lifted_at": now, "forecast_start": now.date()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.lift_alert(
-                alert,
-                lifted_at=data["lifted_at"],
-                forecast_start=data["forecast_start"],
-                forecast=data["forecast"],
-                override_reason=data["override_reason"],
-                text=form.notice(),
-                by=request.user,
-            )
-        except services.EmergencyError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The alert is lifted."))
-            return redirect(alert)
+
+    def lift(data: dict[str, Any]) -> Alert:
+        services.lift_alert(alert, lifted_at=data["lifted_at"], **form.sent(), by=request.user)
+        return alert
+
+    lifted = act_on_shown_form(
+        request, form, lift, refused=services.EmergencyError, done=_("The alert is lifted.")
+    )
+    if lifted is not None:
+        return lifted
     context = {"form": form, "alert": alert, "title": _("Lift the alert"), "lifting": True}
     return render(request, "emergency/alert_form.html", context)
 
@@ -254,7 +248,7 @@ def compliance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-def _csv_safe(value: Any) -> Any:
+def _csv_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(listxlsx.FORMULA_STARTS):
         return "'" + value
     return value
@@ -272,19 +266,14 @@ def list_index(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def list_new(request: HttpRequest) -> HttpResponse:
-    form = ListForm(request.POST)
-    if form.is_valid():
-        try:
-            made = services.create_list(
-                title=form.cleaned_data["title"], year=form.cleaned_data["year"], by=request.user
-            )
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            return redirect(made)
-    else:
-        messages.error(request, _("The list was not created: give a title and a year."))
-    return redirect("emergency:lists")
+    made = act_on_form(
+        request,
+        ListForm(request.POST),
+        lambda data: services.create_list(title=data["title"], year=data["year"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("The list was not created: give a title and a year."),
+    )
+    return redirect(made) if made is not None else redirect("emergency:lists")
 
 
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -362,16 +351,14 @@ def list_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def list_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     reduction_list = get_object_or_404(ReductionList, pk=pk)
-    form = AdoptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date of the revision."))
-    else:
-        try:
-            services.adopt_list(reduction_list, on=form.cleaned_data["revised_on"], by=request.user)
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The list is adopted."))
+    act_on_form(
+        request,
+        AdoptForm(request.POST),
+        lambda data: services.adopt_list(reduction_list, on=data["revised_on"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("Give the date of the revision."),
+        done=_("The list is adopted."),
+    )
     return redirect(reduction_list)
 
 
@@ -450,18 +437,14 @@ def neighbours(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def neighbour_source_new(request: HttpRequest) -> HttpResponse:
-    form = CapSourceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.save_cap_source(
-                name=form.cleaned_data["name"], url=form.cleaned_data["url"], by=request.user
-            )
-        except services.EmergencyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The feed is added; the worker reads it every 15 minutes."))
-    else:
-        messages.error(request, _("Give a name and an http(s) address."))
+    act_on_form(
+        request,
+        CapSourceForm(request.POST),
+        lambda data: services.save_cap_source(name=data["name"], url=data["url"], by=request.user),
+        refused=services.EmergencyError,
+        invalid=_("Give a name and an http(s) address."),
+        done=_("The feed is added; the worker reads it every 15 minutes."),
+    )
     return redirect("emergency:neighbours")
 
 

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from envplan.accounts.permissions import User
 from envplan.core.numbers import decimals_like
 from envplan.exports.queries import latest_approved_reports, plan_reporting
-from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
+from envplan.exports.xlsx import WRAP, append_row, write_columns
 from envplan.indicators.services import attainment, series_by_target
 from envplan.plans.content import content_text
 from envplan.plans.models import Plan, Role, Target, Task, Unit
@@ -37,6 +37,7 @@ TARGETS_SHEET = "目标 Targets"
 UNITS_SHEET = "单位 Units"
 EXCERPT_CHARS = 120
 RATING_LABELS = {"green": "绿", "amber": "黄", "red": "红", "unknown": "—"}
+ROLES = (Role.LEAD, Role.RESPONSIBLE, Role.IMPLEMENTING)  # the order of the ledger's and the units' columns
 
 
 def target_text(target: Target) -> str:
@@ -76,26 +77,25 @@ def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook
 
     sheet = workbook.active
     sheet.title = LEDGER_SHEET
-    write_header(
+    write_columns(
         sheet,
         [
-            bilingual("序号", _("No.")),
-            bilingual("章", _("Chapter")),
-            bilingual("节", _("Section")),
-            bilingual("任务", _("Task")),
-            bilingual("牵头单位", _("Lead unit")),
-            bilingual("责任单位", _("Responsible units")),
-            bilingual("配合单位", _("Implementing units")),
-            bilingual("本行单位", _("Unit of this row")),
-            bilingual("职责", _("Role")),
-            bilingual("目标", _("Targets")),
-            bilingual("完成时限", _("Deadline")),
-            bilingual("最新审核报告期", _("Latest approved period")),
-            bilingual("报告进展状态", _("Reported status")),
-            bilingual("进展摘要", _("Progress (excerpt)")),
-            bilingual("任务状态", _("Task status")),
+            ("序号", _("No."), 7),
+            ("章", _("Chapter"), 18),
+            ("节", _("Section"), 22),
+            ("任务", _("Task"), 40),
+            ("牵头单位", _("Lead unit"), 24),
+            ("责任单位", _("Responsible units"), 30),
+            ("配合单位", _("Implementing units"), 30),
+            ("本行单位", _("Unit of this row"), 26),
+            ("职责", _("Role"), 12),
+            ("目标", _("Targets"), 40),
+            ("完成时限", _("Deadline"), 12),
+            ("最新审核报告期", _("Latest approved period"), 12),
+            ("报告进展状态", _("Reported status"), 14),
+            ("进展摘要", _("Progress (excerpt)"), 50),
+            ("任务状态", _("Task status"), 12),
         ],
-        [7, 18, 22, 40, 24, 30, 30, 26, 12, 40, 12, 12, 14, 50, 12],
     )
     number = 0
     for task in reporting.tasks:
@@ -115,9 +115,7 @@ def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook
                     f"{task.section.chapter.number}. {content_text(task.section.chapter, 'title')}",
                     f"({task.section.number}) {content_text(task.section, 'title')}",
                     f"{task.number}. {content_text(task, 'title')}",
-                    unit_names(by_role[Role.LEAD]),
-                    unit_names(by_role[Role.RESPONSIBLE]),
-                    unit_names(by_role[Role.IMPLEMENTING]),
+                    *(unit_names(by_role[role]) for role in ROLES),
                     assignment.unit.display_name,
                     assignment.get_role_display(),
                     targets,
@@ -153,19 +151,18 @@ def add_targets_sheet(
     workbook: Workbook, plan: Plan, tasks: list[Task], *, today: dt.date, year_end: dt.date
 ) -> None:
     sheet = workbook.create_sheet(TARGETS_SHEET)
-    write_header(
+    write_columns(
         sheet,
         [
-            bilingual("任务", _("Task")),
-            bilingual("指标", _("Indicator")),
-            bilingual("目标值", _("Target")),
-            bilingual("完成时限", _("Deadline")),
-            bilingual("最新值", _("Latest value")),
-            bilingual("日期", _("Date")),
-            bilingual("趋势预测", _("Projected")),
-            bilingual("达标情况", _("Attainment")),
+            ("任务", _("Task"), 10),
+            ("指标", _("Indicator"), 40),
+            ("目标值", _("Target"), 18),
+            ("完成时限", _("Deadline"), 12),
+            ("最新值", _("Latest value"), 14),
+            ("日期", _("Date"), 12),
+            ("趋势预测", _("Projected"), 14),
+            ("达标情况", _("Attainment"), 14),
         ],
-        [10, 40, 18, 12, 14, 12, 14, 14],
     )
     goals = list(plan.targets.filter(task__isnull=True).order_by("position"))
     task_targets = [(task.number, t) for task in tasks for t in task.targets.all()]
@@ -211,16 +208,15 @@ def rating_label(rating: str) -> str:
 
 def add_units_sheet(workbook: Workbook, tasks: list[Task]) -> None:
     sheet = workbook.create_sheet(UNITS_SHEET)
-    write_header(
+    write_columns(
         sheet,
         [
-            bilingual("单位", _("Unit")),
-            bilingual("牵头任务", _("Lead on tasks")),
-            bilingual("责任任务", _("Responsible for tasks")),
-            bilingual("配合任务", _("Implementing tasks")),
-            bilingual("任务数", _("Tasks")),
+            ("单位", _("Unit"), 40),
+            ("牵头任务", _("Lead on tasks"), 24),
+            ("责任任务", _("Responsible for tasks"), 24),
+            ("配合任务", _("Implementing tasks"), 24),
+            ("任务数", _("Tasks"), 8),
         ],
-        [40, 24, 24, 24, 8],
     )
     units: dict[int, Unit] = {}
     roles: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -235,9 +231,7 @@ def add_units_sheet(workbook: Workbook, tasks: list[Task]) -> None:
             sheet,
             [
                 unit.display_name,
-                "、".join(map(str, by_role[Role.LEAD])),
-                "、".join(map(str, by_role[Role.RESPONSIBLE])),
-                "、".join(map(str, by_role[Role.IMPLEMENTING])),
+                *("、".join(map(str, by_role[role])) for role in ROLES),
                 len(numbers),
             ],
         )

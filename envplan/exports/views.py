@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from envplan.accounts import permissions
 from envplan.core import clock
-from envplan.core.jobs import enqueue
+from envplan.core.formposts import upload_to_job
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, max_upload_bytes, upload_limit
 from envplan.exports import batch as batches
 from envplan.exports import pdf
@@ -79,17 +79,17 @@ def batch(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     form = BatchUploadForm()
     if request.method == "POST":
         form = BatchUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                check_upload(upload, allowed=(XLSX,))
-            except UploadRejected as problem:
-                form.add_error("file", str(problem))
-            else:
-                # Reading thousands of rows outlasts a request: the worker does it (envplan.exports.jobs).
-                params = {"plan": plan.pk, "unit": unit.code, "submit": form.cleaned_data["mode"] == "submit"}
-                job = enqueue(BATCH_KIND, by=request.user, upload=upload, params=params)
-                return redirect(job)
+        # Reading thousands of rows outlasts a request: the worker does it (envplan.exports.jobs).
+        job = upload_to_job(
+            request,
+            form,
+            BATCH_KIND,
+            check=lambda upload: check_upload(upload, allowed=(XLSX,)),
+            refused=UploadRejected,
+            params=lambda data: {"plan": plan.pk, "unit": unit.code, "submit": data["mode"] == "submit"},
+        )
+        if job is not None:
+            return redirect(job)
     # The saved reports or the rows' errors are shown on the job's page now, not here.
     context = {"plan": plan, "unit": unit, "form": form}
     return render(request, "exports/batch.html", context, status=400 if form.errors else 200)

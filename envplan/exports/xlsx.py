@@ -9,7 +9,7 @@ so it shows exactly as written and is never evaluated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.translation import get_language
@@ -33,7 +33,7 @@ def bilingual(chinese: str, translated: str) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
-def looks_like_formula(value: Any) -> bool:
+def looks_like_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
@@ -62,3 +62,12 @@ def write_header(sheet: Worksheet, titles: list[str], widths: list[float]) -> No
     sheet.freeze_panes = "A2"
     if sheet.max_row >= 1 and titles:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(titles))}1"
+
+
+def write_columns(sheet: Worksheet, columns: Sequence[tuple[str, str, float]]) -> None:
+    """`write_header` from one (Chinese title, translated title, width) a column."""
+    write_header(
+        sheet,
+        [bilingual(chinese, translated) for chinese, translated, _width in columns],
+        [width for _chinese, _translated, width in columns],
+    )

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from envplan.commandline import EXIT_OK, EXIT_USAGE, Streams, json_line
 from envplan.imports import services
 from envplan.problems import ProblemList
+
+if TYPE_CHECKING:
+    from envplan.imports.models import PlanImport
+    from envplan.plans.models import Plan
 
 
 def import_plan(args: argparse.Namespace, streams: Streams) -> int:
@@ -33,10 +38,8 @@ def import_plan(args: argparse.Namespace, streams: Streams) -> int:
     if args.json:
         plan = None
         if args.accept:
-            try:
-                plan = services.accept_import(imp, by=None)
-            except services.PlanImportError as error:
-                print(error, file=err)
+            plan = _accept(imp, err)
+            if plan is None:
                 return EXIT_USAGE
         document = {
             "import": imp.pk,
@@ -66,10 +69,17 @@ def import_plan(args: argparse.Namespace, streams: Streams) -> int:
     for doubt in uncertain:
         print(f"uncertain unit {doubt['unit']}: {doubt['as_written']} ({doubt['reason']})", file=out)
     if args.accept:
-        try:
-            accepted = services.accept_import(imp, by=None)
-        except services.PlanImportError as error:
-            print(error, file=err)
+        accepted = _accept(imp, err)
+        if accepted is None:
             return EXIT_USAGE
         print(f"accepted: plan {accepted.pk} {accepted.title}", file=out)
     return EXIT_OK
+
+
+def _accept(imp: PlanImport, err: TextIO) -> Plan | None:
+    """Accept the draft as a plan; None, the refusal said on stderr, when it cannot be."""
+    try:
+        return services.accept_import(imp, by=None)
+    except services.PlanImportError as error:
+        print(error, file=err)
+        return None

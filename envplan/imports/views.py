@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from envplan.accounts.permissions import supervisor_required
-from envplan.core.jobs import enqueue
+from envplan.core.formposts import upload_to_job
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.imports import queries, services
 from envplan.imports.forms import UploadForm
@@ -24,15 +24,17 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                services.upload_text(upload.name, upload.read())  # empty, binary, not UTF-8, not a .docx
-            except services.PlanImportError as error:
-                form.add_error("file", str(error))
-            else:
-                # Parsing a long plan outlasts a request: the worker does it (envplan.imports.jobs).
-                return redirect(enqueue(PLAN_KIND, by=request.user, upload=upload))
+        # Parsing a long plan outlasts a request: the worker does it (envplan.imports.jobs), once the text
+        # is known readable (not empty, binary, not UTF-8, not a .docx).
+        job = upload_to_job(
+            request,
+            form,
+            PLAN_KIND,
+            check=lambda upload: services.upload_text(upload.name or "", upload.read()),
+            refused=services.PlanImportError,
+        )
+        if job is not None:
+            return redirect(job)
     status = 400 if form.errors else 200
     context = {"form": form, "imports": queries.recent_imports()}
     return render(request, "imports/import_list.html", context, status=status)

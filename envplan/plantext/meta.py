@@ -6,6 +6,7 @@ import datetime
 import re
 
 from .model import Language, Meta
+from .numbering import ZH_DIGITS
 from .targets import _MONTH_EN_RE, _MONTH_FR_RE, _MONTHS_EN, _MONTHS_FR
 
 _DOC_NUMBER = re.compile(
@@ -85,20 +86,6 @@ def parse_meta(header: list[str], language: Language) -> Meta:
 # Chinese plans: a notice (印发 … 的通知) or a web page's metadata often comes before the plan.
 
 _BULLET = re.compile(r"^(?:[•·●▪◆■◇□○*>]+|-(?=\s))\s*")
-_ZH_DIGIT = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _ZH_DATE = re.compile(
     r"^\(?\s*((?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*\)?$"
@@ -127,7 +114,7 @@ def zh_date(text: str) -> str | None:
     match = _ZH_DATE.match(text)
     if match:
         year_text, month_text, day_text = match.groups()
-        year = int(year_text) if year_text.isdigit() else int("".join(str(_ZH_DIGIT[c]) for c in year_text))
+        year = int(year_text) if year_text.isdigit() else int("".join(str(ZH_DIGITS[c]) for c in year_text))
         month = int(month_text) if month_text.isdigit() else chinese_value(month_text)
         day = int(day_text) if day_text.isdigit() else chinese_value(day_text)
     elif match := _DASH_DATE.match(text):

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 _ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50), ("XL", 40),
           ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))  # fmt: skip
-_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# The Chinese digits, with the zeros a written year uses (二〇二五年).
+ZH_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def to_roman(value: int) -> str:
@@ -34,11 +48,11 @@ def chinese_value(text: str) -> int | None:
     if not text or any(ch not in "一二三四五六七八九十" for ch in text):
         return None
     if "十" not in text:
-        return _ZH[text] if len(text) == 1 else None
+        return ZH_DIGITS[text] if len(text) == 1 else None
     tens, _, units = text.partition("十")
     if len(tens) > 1 or len(units) > 1:
         return None
-    return (_ZH[tens] if tens else 1) * 10 + (_ZH[units] if units else 0)
+    return (ZH_DIGITS[tens] if tens else 1) * 10 + (ZH_DIGITS[units] if units else 0)
 
 
 def to_chinese(value: int) -> str:

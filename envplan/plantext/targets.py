@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from .lang import normalise
 from .model import Comparator, Language, Target
+from .numbering import ZH_DIGITS
 from .script import to_simplified
 
 _MONTHS_FR = {
@@ -43,19 +44,7 @@ _MONTHS_FR = {
 _MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
 }
-_ZH_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+_ZH_DIGITS = {**ZH_DIGITS, "两": 2, "十": 10}
 _WORDS_FR = {
     "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
     "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,

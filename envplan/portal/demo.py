@@ -8,7 +8,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,64 @@ def _first_key(name: str, now: dt.datetime) -> str:
     return str(rows[0][found.key]) if rows else ""
 
 
-def load_portal_demo(*, today: dt.date | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DemoRequest:
+    """A GENERATED correction request: on which table, said how many days before today, and how far it
+    went (taken up; answered with a status, how many days before today)."""
+
+    table: str
+    kind: str
+    description: str
+    days_ago: int
+    contact: str = ""
+    started: bool = False
+    answer: tuple[str, str, int] | None = None
+    only_with_a_row: bool = False  # left out where the table is empty (credit, when no grade is in force)
+
+
+DEMO_REQUESTS = (
+    DemoRequest(
+        "air-stations-today",
+        "data_error",
+        "The hourly value looks too low for a dusty afternoon",
+        days_ago=2,
+    ),
+    DemoRequest(
+        "water-sections",
+        "data_error",
+        "The month's class differs from the one on the city's bulletin",
+        days_ago=25,
+        contact="reader@example.invalid",
+        started=True,
+    ),
+    DemoRequest(
+        "plan-tasks",
+        "complaint",
+        "The task is shown on track although works stopped in the summer",
+        days_ago=40,
+        started=True,
+        answer=(
+            CorrectionStatus.CORRECTED,
+            "The September report was reviewed; the task's status now follows it",
+            30,
+        ),
+    ),
+    DemoRequest(
+        "credit-grades",
+        "data_error",
+        "This grade should be lower",
+        days_ago=35,
+        answer=(
+            CorrectionStatus.REJECTED,
+            "The grade follows the published rating and its upheld objection; no record is missing",
+            28,
+        ),
+        only_with_a_row=True,
+    ),
+)
+
+
+def load_portal_demo(*, today: dt.date | None = None) -> dict[str, int]:
     if CorrectionRequest.objects.filter(generated=True).exists():
         return {"corrections": 0}
     ecology = Unit.objects.filter(code=ECOLOGY).first()
@@ -51,65 +108,30 @@ def load_portal_demo(*, today: dt.date | None = None) -> dict[str, Any]:
                 services.set_data_owner(found.name, unit=ecology, by=None)
             elif found.name.startswith(OWNED_BY_LAW_ENFORCEMENT):
                 services.set_data_owner(found.name, unit=enforcement, by=None)
-        made = []
-        station = _first_key("air-stations-today", now)
-        made.append(
-            services.submit_correction(
-                kind="data_error",
-                table="air-stations-today",
-                item=station,
-                description="The hourly value looks too low for a dusty afternoon" + NOTE,
-                now=_moment(today - dt.timedelta(days=2)),
+        made = 0
+        for demo in DEMO_REQUESTS:
+            item = _first_key(demo.table, now)
+            if demo.only_with_a_row and not item:
+                continue
+            request = services.submit_correction(
+                kind=demo.kind,
+                table=demo.table,
+                item=item,
+                description=demo.description + NOTE,
+                contact=demo.contact,
+                now=_moment(today - dt.timedelta(days=demo.days_ago)),
                 generated=True,
             )
-        )
-        water = _first_key("water-sections", now)
-        late = services.submit_correction(
-            kind="data_error",
-            table="water-sections",
-            item=water,
-            description="The month's class differs from the one on the city's bulletin" + NOTE,
-            contact="reader@example.invalid",
-            now=_moment(today - dt.timedelta(days=25)),
-            generated=True,
-        )
-        services.start_correction(late, by=None)
-        made.append(late)
-        task = _first_key("plan-tasks", now)
-        fixed = services.submit_correction(
-            kind="complaint",
-            table="plan-tasks",
-            item=task,
-            description="The task is shown on track although works stopped in the summer" + NOTE,
-            now=_moment(today - dt.timedelta(days=40)),
-            generated=True,
-        )
-        services.start_correction(fixed, by=None)
-        services.answer_correction(
-            fixed,
-            status=CorrectionStatus.CORRECTED,
-            answer="The September report was reviewed; the task's status now follows it" + NOTE,
-            by=None,
-            today=today - dt.timedelta(days=30),
-        )
-        made.append(fixed)
-        grade = _first_key("credit-grades", now)
-        if grade:
-            refused = services.submit_correction(
-                kind="data_error",
-                table="credit-grades",
-                item=grade,
-                description="This grade should be lower" + NOTE,
-                now=_moment(today - dt.timedelta(days=35)),
-                generated=True,
-            )
-            services.answer_correction(
-                refused,
-                status=CorrectionStatus.REJECTED,
-                answer="The grade follows the published rating and its upheld objection; no record is missing"
-                + NOTE,
-                by=None,
-                today=today - dt.timedelta(days=28),
-            )
-            made.append(refused)
-    return {"corrections": len(made)}
+            if demo.started:
+                services.start_correction(request, by=None)
+            if demo.answer is not None:
+                status, answer, days_ago = demo.answer
+                services.answer_correction(
+                    request,
+                    status=status,
+                    answer=answer + NOTE,
+                    by=None,
+                    today=today - dt.timedelta(days=days_ago),
+                )
+            made += 1
+    return {"corrections": made}

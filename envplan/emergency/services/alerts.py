@@ -102,7 +102,7 @@ class NoticeInput:
         return {**parts, "episode": self.episode} if episode else parts
 
 
-def _proposed(proposal: Proposal, override_reason: str) -> dict[str, Any]:
+def _proposed(proposal: Proposal, override_reason: str) -> dict[str, str]:
     """What the forecast proposed, as an AlertChange stores it, with the reason for departing from it."""
     return {
         "rules": proposal.rules,
@@ -148,14 +148,34 @@ def _compose(action: str, alert: Alert, change: AlertChange, text: NoticeInput) 
     )
 
 
-def _record(alert: Alert, change: AlertChange, *, by: Actor, before: dict[str, Any] | None) -> None:
+# What an alert's audit entries show of the alert itself, before and after a notice.
+ALERT_FIELDS = ("level", "state", "planned_end", "lifted_at")
+
+
+def _send(
+    alert: Alert,
+    change: AlertChange,
+    text: NoticeInput,
+    *,
+    by: Actor,
+    before: dict[str, Any] | None,
+    **alert_now: object,
+) -> None:
+    """Compose and save the notice (the officer's own text, else composed from its parts), bring the alert
+    to what the notice says (`alert_now`: its fields' new values), and audit the change."""
+    change.notice_text = _compose(str(change.action), alert, change, text)
+    change.save()
+    if alert_now:
+        for name, value in alert_now.items():
+            setattr(alert, name, value)
+        alert.save(update_fields=list(alert_now))
     record_audit(
         alert,
         action=f"emergency.alert_{AUDIT_VERBS[change.action]}",
         actor=by,
         before=before,
         after={
-            **snapshot(alert, ("level", "state", "planned_end", "lifted_at")),
+            **snapshot(alert, ALERT_FIELDS),
             **snapshot(change, CHANGE_FIELDS),
         },
     )
@@ -222,9 +242,7 @@ def issue_alert(
         **text.fields(),
         by=person(by),
     )
-    change.notice_text = _compose("issue", alert, change, text)
-    change.save()
-    _record(alert, change, by=by, before=None)
+    _send(alert, change, text, by=by, before=None)
     return alert
 
 
@@ -262,7 +280,7 @@ def change_alert(
         raise EmergencyError("the planned end comes after the change takes effect", field="planned_end")
     proposal = propose(forecast_start, forecast, edition=alert.rules.split("+")[0] or "auto")
     _needs_reason(level, proposal, override_reason)
-    before = snapshot(alert, ("level", "state", "planned_end", "lifted_at"))
+    before = snapshot(alert, ALERT_FIELDS)
     rank, previous = LEVEL_RANK[level], LEVEL_RANK[alert.level]
     action = (
         AlertChange.Action.RAISE
@@ -286,12 +304,7 @@ def change_alert(
         **text.fields(),
         by=person(by),
     )
-    change.notice_text = _compose(str(action), alert, change, text)
-    change.save()
-    alert.level = level
-    alert.planned_end = planned_end
-    alert.save(update_fields=["level", "planned_end"])
-    _record(alert, change, by=by, before=before)
+    _send(alert, change, text, by=by, before=before, level=level, planned_end=planned_end)
     return change
 
 
@@ -330,7 +343,7 @@ def lift_alert(
         may, reason, rules_name = False, "no forecast given", alert.rules
     if not may and not override_reason.strip():
         raise EmergencyError(f"{reason}; say why the alert is lifted now", field="override_reason")
-    before = snapshot(alert, ("level", "state", "planned_end", "lifted_at"))
+    before = snapshot(alert, ALERT_FIELDS)
     change = AlertChange(
         alert=alert,
         sequence=sequence,
@@ -348,10 +361,5 @@ def lift_alert(
         **text.fields(episode=False),  # a lift notice ends the episode: it describes none
         by=person(by),
     )
-    change.notice_text = _compose("lift", alert, change, text)
-    change.save()
-    alert.state = Alert.State.LIFTED
-    alert.lifted_at = lifted_at
-    alert.save(update_fields=["state", "lifted_at"])
-    _record(alert, change, by=by, before=before)
+    _send(alert, change, text, by=by, before=before, state=Alert.State.LIFTED, lifted_at=lifted_at)
     return change

@@ -143,6 +143,14 @@ def _lines(element: Any) -> Iterator[str]:
         block = node.tag in _BLOCKS
         if block or node.tag == "br":
             yield from flush()
+        yield from inside(node)
+        if block:
+            yield from flush()
+        if node.tail:
+            current.append(node.tail)
+
+    def inside(node: Any) -> Iterator[str]:
+        """The node's own text and its children's, not its tail (a comment's tail only)."""
         if node.text and node.tag != "br":
             current.append(node.text)
         for child in node:
@@ -150,16 +158,6 @@ def _lines(element: Any) -> Iterator[str]:
                 yield from walk(child)
             elif child.tail:
                 current.append(child.tail)
-        if block:
-            yield from flush()
-        if node.tail:
-            current.append(node.tail)
 
-    if element.text:
-        current.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str):
-            yield from walk(child)
-        elif child.tail:
-            current.append(child.tail)
+    yield from inside(element)
     yield from flush()

@@ -16,8 +16,8 @@ from envplan.air.templatetags.air_tags import aqi_class, category_name
 from envplan.core.names import place_name, pollutant_name
 from envplan.core.numbers import format_quantity
 from envplan.core.publication import Column, Row, Section, Table, register_section
+from envplan.portal.sections.columns import DEADLINE, GENERATED, LATEST_DATE, RATING, UNIT_OF_MEASURE
 from envplan.portal.sections.memo import once
-from envplan.portal.sections.plan import RATING_LABELS
 
 
 def _figures(now: dt.datetime) -> list[CityFigures]:
@@ -110,16 +110,8 @@ def _highlights(now: dt.datetime) -> list[tuple[str, str]]:
     return found
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return "—" if value is None or value == "" else str(value)
-
-
-GENERATED = Column(
-    "generated",
-    gettext_lazy("Generated"),
-    gettext_lazy("true when the values were made up by the demo, never measured."),
-    type="boolean",
-)
 
 
 def register() -> None:
@@ -228,31 +220,16 @@ def register() -> None:
             Column("indicator", gettext_lazy("Indicator"), gettext_lazy("What is measured.")),
             Column("comparator", gettext_lazy("Comparator"), gettext_lazy(">=, >, =, <=, <.")),
             Column("value", gettext_lazy("Target value"), gettext_lazy("The value to reach."), type="number"),
-            Column("unit_of_measure", gettext_lazy("Unit of measure"), gettext_lazy("Unit of the values.")),
-            Column(
-                "deadline", gettext_lazy("Deadline"), gettext_lazy("When the target is due."), type="date"
-            ),
+            UNIT_OF_MEASURE,
+            DEADLINE,
             Column(
                 "latest",
                 gettext_lazy("Latest value"),
                 gettext_lazy("The value computed to date."),
                 type="number",
             ),
-            Column(
-                "latest_date",
-                gettext_lazy("Latest value date"),
-                gettext_lazy("Date of the latest value."),
-                type="date",
-            ),
-            Column(
-                "rating",
-                gettext_lazy("Rating"),
-                gettext_lazy(
-                    "green (met), amber (not yet, on course), red (off course), unknown (no value)."
-                ),
-                display=lambda row: str(RATING_LABELS.get(row["rating"], row["rating"])),
-                css=lambda row: f"rating rating-{row['rating']}",
-            ),
+            LATEST_DATE,
+            RATING,
         ),
         rows=_target_rows,
         key="target",

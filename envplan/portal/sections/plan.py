@@ -16,15 +16,9 @@ from envplan.indicators.services import attainment, series_by_target
 from envplan.plans.content import content_of
 from envplan.plans.models import Plan, Role, Target, Task, Unit
 from envplan.plans.queries import current_plan
+from envplan.portal.sections.columns import DEADLINE, LATEST_DATE, RATING, UNIT_OF_MEASURE
 from envplan.portal.sections.memo import once
 from envplan.progress.status import STATUS_LABELS, plan_task_states
-
-RATING_LABELS = {
-    "green": gettext_lazy("on course"),
-    "amber": gettext_lazy("to watch"),
-    "red": gettext_lazy("off course"),
-    "unknown": gettext_lazy("no value yet"),
-}
 
 
 def _plan() -> Plan | None:
@@ -231,10 +225,8 @@ def register() -> None:
                 type="number",
                 display=lambda row: _number(row["value"]),
             ),
-            Column("unit_of_measure", gettext_lazy("Unit of measure"), gettext_lazy("Unit of the values.")),
-            Column(
-                "deadline", gettext_lazy("Deadline"), gettext_lazy("When the target is due."), type="date"
-            ),
+            UNIT_OF_MEASURE,
+            DEADLINE,
             Column(
                 "latest",
                 gettext_lazy("Latest value"),
@@ -242,21 +234,8 @@ def register() -> None:
                 type="number",
                 display=lambda row: _number(row["latest"]),
             ),
-            Column(
-                "latest_date",
-                gettext_lazy("Latest value date"),
-                gettext_lazy("Date of the latest value."),
-                type="date",
-            ),
-            Column(
-                "rating",
-                gettext_lazy("Rating"),
-                gettext_lazy(
-                    "green (met), amber (not yet, on course), red (off course), unknown (no value)."
-                ),
-                display=lambda row: str(RATING_LABELS.get(row["rating"], row["rating"])),
-                css=lambda row: f"rating rating-{row['rating']}",
-            ),
+            LATEST_DATE,
+            RATING,
             Column(
                 "lead_unit_code",
                 gettext_lazy("Lead unit code"),

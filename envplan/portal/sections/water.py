@@ -8,9 +8,11 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import Max
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from envplan.core.publication import Column, Section, Table, register_section
+from envplan.portal.sections.columns import GENERATED
 from envplan.portal.sections.memo import once
 from envplan.water.models import WaterImport
 from envplan.water.queries import monitoring_sections_table
@@ -69,6 +71,17 @@ def _class_display(value: str, dry: bool = False) -> str:
     return value or "—"
 
 
+def _class_column(name: str, label: Promise, description: Promise, *, dry: str = "") -> Column:
+    """A GB 3838-2002 class, coloured by class; "dry" where the `dry` field says the section was."""
+    return Column(
+        name,
+        label,
+        description,
+        display=lambda row: _class_display(row[name], bool(dry and row[dry])),
+        css=lambda row: f"water-class {class_css(row[name])}",
+    )
+
+
 def register() -> None:
     table = Table(
         name="water-sections",
@@ -104,12 +117,11 @@ def register() -> None:
                 gettext_lazy("First day of the latest month evaluated."),
                 type="date",
             ),
-            Column(
+            _class_column(
                 "month_class",
                 gettext_lazy("Class, month"),
                 gettext_lazy("GB 3838-2002 single-factor class of the month; empty when not evaluated."),
-                display=lambda row: _class_display(row["month_class"], row["month_dry"]),
-                css=lambda row: f"water-class {class_css(row['month_class'])}",
+                dry="month_dry",
             ),
             Column(
                 "month_dry",
@@ -117,12 +129,10 @@ def register() -> None:
                 gettext_lazy("true when the section was dry (断流) in the month."),
                 type="boolean",
             ),
-            Column(
+            _class_column(
                 "year_to_date_class",
                 gettext_lazy("Class, year so far"),
                 gettext_lazy("Class of the year-to-date means."),
-                display=lambda row: _class_display(row["year_to_date_class"]),
-                css=lambda row: f"water-class {class_css(row['year_to_date_class'])}",
             ),
             Column(
                 "meets_target",
@@ -135,12 +145,7 @@ def register() -> None:
                 gettext_lazy("Main pollutants"),
                 gettext_lazy("Items above the target class (GB 3838-2002 evaluation method)."),
             ),
-            Column(
-                "generated",
-                gettext_lazy("Generated"),
-                gettext_lazy("true when the values were made up by the demo, never measured."),
-                type="boolean",
-            ),
+            GENERATED,
         ),
         rows=_rows,
         key="section",
