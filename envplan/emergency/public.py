@@ -6,14 +6,16 @@ reasons stay inside."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from envplan.core.publication import Column, Row, Section, Table, register_section
 from envplan.emergency.models import Alert, AlertChange, Level
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _level(value: str) -> str:
@@ -88,7 +90,7 @@ def _level_css(row: Row, name: str = "level") -> str:
     return f"alert-level alert-{row[name]}" if row[name] else ""
 
 
-def _level_column(description: str | Promise) -> Column:
+def _level_column(description: StrOrPromise) -> Column:
     return Column("level", _("Level"), description, display=lambda row: _level(row["level"]), css=_level_css)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from envplan.core.publication import Column, Section, Table, register_section
@@ -17,6 +16,9 @@ from envplan.portal.sections.memo import once
 from envplan.water.models import WaterImport
 from envplan.water.queries import monitoring_sections_table
 from envplan.water.templatetags.water_tags import class_css
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _rows(now: dt.datetime) -> list[dict[str, Any]]:
@@ -71,7 +73,7 @@ def _class_display(value: str, dry: bool = False) -> str:
     return value or "—"
 
 
-def _class_column(name: str, label: Promise, description: Promise, *, dry: str = "") -> Column:
+def _class_column(name: str, label: StrOrPromise, description: StrOrPromise, *, dry: str = "") -> Column:
     """A GB 3838-2002 class, coloured by class; "dry" where the `dry` field says the section was."""
     return Column(
         name,
