@@ -9,10 +9,12 @@ as written and is never evaluated. Any app writing a workbook for download appen
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils.translation import get_language
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 # What a cell may hold.
@@ -44,3 +46,9 @@ def bilingual(chinese: str, translated: str) -> str:
     if (get_language() or "en").lower().startswith("zh"):
         return chinese
     return f"{chinese} / {translated}"
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -27,6 +27,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from envplan.archives import ArchiveError, check_zip_archive
 from envplan.core.spreadsheets import Cell, bilingual, safe_row
+from envplan.core.spreadsheets import (
+    workbook_bytes as workbook_bytes,  # imported from here by commands and tests
+)
 from envplan.inspections.hazardous_waste import OFFICIAL_OUTCOME, OFFICIAL_ROLE, Outcome, Role
 from envplan.inspections.models import (
     OFFICIAL_STATUS,
@@ -72,12 +75,6 @@ def numbered_workbook(
     for number, row in enumerate(rows, start=1):
         safe_row(sheet, [number, *row])
     return book
-
-
-def workbook_bytes(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 # --- the rectification ledger -----------------------------------------------------------------------------

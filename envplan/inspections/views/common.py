@@ -1,5 +1,5 @@
 """What the enforcement views share: turning a service's refusal into a page's answer, the buttons on an
-object's page (one generic view), and the files and workbooks they hand out."""
+object's page (one generic view), and the form and edit pages (files to download: envplan.core.downloads)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from envplan.accounts.permissions import User
-from envplan.core.uploads import XLSX
 from envplan.inspections.errors import ErrorKind, InspectionError
-from envplan.inspections.spreadsheets import workbook_bytes
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -209,21 +205,3 @@ def edit_view(
         )
 
     return view
-
-
-def stored_file(
-    file: FieldFile, *, name: str, content_type: str, as_attachment: bool = False
-) -> FileResponse:
-    """An uploaded file from storage (404 when storage has lost it)."""
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("the file is missing from storage") from None
-    return FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
-
-
-def workbook_response(book: Workbook, filename: str) -> HttpResponse:
-    """An Excel workbook to download."""
-    response = HttpResponse(workbook_bytes(book), content_type=XLSX.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from envplan.core import clock
+from envplan.core.downloads import stored_file, workbook_download
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.inspections import permissions, queries
 from envplan.inspections.deadlines import RULE, result_clock, result_working_days
@@ -22,8 +23,6 @@ from envplan.inspections.views.common import (
     form_page,
     require,
     step,
-    stored_file,
-    workbook_response,
 )
 
 
@@ -167,7 +166,7 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
 def results_export(request: HttpRequest) -> HttpResponse:
     """The published results in the public table's layout (序号 | 抽查事项名称 | 抽查对象名称 | 抽查结果)."""
     require(permissions.can_run_enforcement(request.user))
-    return workbook_response(
+    return workbook_download(
         results_workbook(queries.published_records()),
         f"random-inspection-results-{clock.today():%Y%m%d}.xlsx",
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.accounts.permissions import User
 from envplan.core import clock
+from envplan.core.downloads import stored_file, workbook_download
 from envplan.core.jobs import enqueue
 from envplan.core.services import person
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, upload_limit, upload_limit_bytes
@@ -41,8 +42,6 @@ from envplan.inspections.views.common import (
     own_page,
     require,
     step,
-    stored_file,
-    workbook_response,
 )
 from envplan.plans.models import Unit
 
@@ -193,7 +192,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     require(permissions.can_manage_rectifications(request.user))
     tasks = queries.rectification_rows(round_name=request.GET.get("round", ""))
     name = f"rectification-ledger-{clock.today():%Y%m%d}.xlsx"
-    return workbook_response(ledger_workbook(tasks, today=clock.today()), name)
+    return workbook_download(ledger_workbook(tasks, today=clock.today()), name)
 
 
 @upload_limit(lambda: upload_limit_bytes("batch"))

@@ -10,16 +10,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from envplan.core import clock
+from envplan.core.downloads import workbook_download
 from envplan.inspections import hazardous_waste as scheme
 from envplan.inspections import permissions, queries
 from envplan.inspections.errors import InspectionError
 from envplan.inspections.forms import AssessmentForm, WasteRoundForm
 from envplan.inspections.models import HazardousWasteAssessment, HazardousWasteRound, WasteRole
 from envplan.inspections.services import hazardous_waste as services
-from envplan.inspections.spreadsheets import waste_workbook, workbook_bytes
+from envplan.inspections.spreadsheets import waste_workbook
 from envplan.inspections.views.common import edit_view, own_page, refused, require
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def rounds(request: HttpRequest) -> HttpResponse:
@@ -104,7 +103,5 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(HazardousWasteRound, pk=pk)
     require(permissions.can_assess_hazardous_waste(request.user))
-    content = workbook_bytes(waste_workbook(queries.round_assessments(round_)))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="hazardous-waste-{round_.year}-{round_.pk}.xlsx"'
-    return response
+    name = f"hazardous-waste-{round_.year}-{round_.pk}.xlsx"
+    return workbook_download(waste_workbook(queries.round_assessments(round_)), name)
