@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from envplan.core.errors import ServiceError
+
 
 class CreditErrorKind(StrEnum):
     NOT_ALLOWED = "not_allowed"  # the person may not do this (403)
@@ -14,15 +16,5 @@ class CreditErrorKind(StrEnum):
     INVALID = "invalid"
 
 
-class CreditError(Exception):
-    def __init__(
-        self, message: str, *, kind: CreditErrorKind = CreditErrorKind.INVALID, field: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-        self.field = field
-
-    @property
-    def http_status(self) -> int:
-        return {CreditErrorKind.NOT_ALLOWED: 403, CreditErrorKind.WRONG_STATE: 409}.get(self.kind, 400)
+class CreditError(ServiceError):
+    statuses = {CreditErrorKind.NOT_ALLOWED: 403, CreditErrorKind.WRONG_STATE: 409}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from envplan.core.errors import ServiceError
+
 
 class ErrorKind(StrEnum):
     NOT_ALLOWED = "not_allowed"  # the person may not do this (403)
@@ -15,22 +17,14 @@ class ErrorKind(StrEnum):
     INVALID = "invalid"  # any other bad input
 
 
-HTTP_STATUS = {
+HTTP_STATUS: dict[str, int] = {
     ErrorKind.NOT_ALLOWED: 403,
     ErrorKind.WRONG_STATE: 409,
     ErrorKind.NOT_ENOUGH_INSPECTORS: 409,
 }
 
 
-class InspectionError(Exception):
+class InspectionError(ServiceError):
     """A change that is not allowed or not possible. Nothing was written."""
 
-    def __init__(self, message: str, *, kind: ErrorKind = ErrorKind.INVALID, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-        self.field = field
-
-    @property
-    def http_status(self) -> int:
-        return HTTP_STATUS.get(self.kind, 400)
+    statuses = HTTP_STATUS

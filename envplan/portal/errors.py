@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from envplan.core.errors import ServiceError
+
 
 class PortalErrorKind(StrEnum):
     NOT_ALLOWED = "not_allowed"
@@ -11,11 +13,5 @@ class PortalErrorKind(StrEnum):
     INVALID = "invalid"
 
 
-class PortalError(Exception):
-    def __init__(
-        self, message: str, *, kind: PortalErrorKind = PortalErrorKind.INVALID, field: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-        self.field = field
+class PortalError(ServiceError):
+    pass
