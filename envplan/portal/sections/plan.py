@@ -134,6 +134,11 @@ def _number(value: Decimal | None) -> str:
     return "—" if value is None else format(value, "f")
 
 
+PLAN_YEAR = Column(
+    "plan_year", gettext_lazy("Plan"), gettext_lazy("Year of the action plan."), type="integer"
+)
+
+
 def register() -> None:
     tasks = Table(
         name="plan-tasks",
@@ -143,9 +148,7 @@ def register() -> None:
             "approved progress reports and target values."
         ),
         columns=(
-            Column(
-                "plan_year", gettext_lazy("Plan"), gettext_lazy("Year of the action plan."), type="integer"
-            ),
+            PLAN_YEAR,
             Column("task", gettext_lazy("Task"), gettext_lazy("Task number in the plan."), type="integer"),
             Column("chapter", gettext_lazy("Chapter"), gettext_lazy("Chapter number as printed.")),
             Column(
@@ -192,9 +195,7 @@ def register() -> None:
             "Every target of the current plan with the latest approved or computed value and its rating."
         ),
         columns=(
-            Column(
-                "plan_year", gettext_lazy("Plan"), gettext_lazy("Year of the action plan."), type="integer"
-            ),
+            PLAN_YEAR,
             Column(
                 "target",
                 gettext_lazy("Target"),
