@@ -14,18 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import get_language
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.worksheet import Worksheet
 
 from envplan.archives import ArchiveError, check_zip_archive
+from envplan.core.spreadsheets import bilingual, safe_row, workbook_bytes, write_header
 from envplan.emergency.models import (
     CONTROL_TYPE_ZH,
     LEVEL_ZH,
@@ -76,7 +75,6 @@ ENTERPRISE_KEYS = (
     "valid_until", *POLLUTANT_KEYS, "annual_hours", "red_measures", "orange_measures", "yellow_measures",
     "red_cut", "orange_cut", "yellow_cut",
 )  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 LEVEL_WORDS = {
     **{zh: str(level) for level, zh in LEVEL_ZH.items()},
     **{str(level): str(level) for level in Level},
@@ -133,29 +131,11 @@ class ParsedEntry:
 
 
 def title(key: str) -> str:
-    zh, en = next((zh, en) for k, zh, en in COLUMNS if k == key)
-    return zh if (get_language() or "en").lower().startswith("zh") else f"{zh} / {en}"
+    return bilingual(*next((zh, en) for k, zh, en in COLUMNS if k == key))
 
 
-def append_row(sheet: Any, values: Sequence[Any]) -> None:
-    sheet.append(["" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values])
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = value
-            cell.data_type = "s"  # openpyxl turns "=..." into a formula on assignment; keep it text
-            cell.quotePrefix = True
-
-
-def _header(sheet: Any, titles: list[str]) -> None:
-    append_row(sheet, titles)
-    for index in range(1, len(titles) + 1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-    sheet.freeze_panes = "A2"
+def _header(sheet: Worksheet, titles: list[str]) -> None:
+    write_header(sheet, titles, [16] * len(titles))
 
 
 @dataclass(frozen=True)
@@ -179,20 +159,18 @@ def write_workbook(rows: Iterable[ExportRow], caps: Iterable[CapRow]) -> bytes:
     sheet.title = SHEET
     _header(sheet, [title(key) for key in KEYS])
     for row in rows:
-        append_row(sheet, [row.values.get(key, "") for key in KEYS])
+        safe_row(sheet, [row.values.get(key, "") for key in KEYS])
     caps_sheet = book.create_sheet(CAPS_SHEET)
     _header(
         caps_sheet,
         [title("enterprise"), "预警级别", "SO2(kg/d)", "NOx(kg/d)", "颗粒物(kg/d)", "VOCs(kg/d)"],
     )
     for cap in caps:
-        append_row(
+        safe_row(
             caps_sheet,
             [cap.enterprise, LEVEL_ZH[Level(cap.level)], *(cap.caps.get(p) for p in POLLUTANT_KEYS)],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def export_rows(reduction_list: ReductionList, *, on: dt.date) -> tuple[list[ExportRow], list[CapRow]]:

@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from envplan.core import clock
+from envplan.core.downloads import workbook_download
 from envplan.core.formposts import act_on_form, act_on_shown_form
+from envplan.core.spreadsheets import looks_like_formula, safe_row
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 from envplan.emergency import cap, listxlsx, queries, services
 from envplan.emergency.forms import (
@@ -235,23 +237,15 @@ def compliance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = "cases"
-    listxlsx.append_row(sheet, list(queries.CASE_COLUMNS))
+    safe_row(sheet, list(queries.CASE_COLUMNS))
     for row in rows:
-        listxlsx.append_row(sheet, [row[column] for column in queries.CASE_COLUMNS])
-    buffer_bytes = io.BytesIO()
-    book.save(buffer_bytes)
-    response = HttpResponse(
-        buffer_bytes.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        safe_row(sheet, [row[column] for column in queries.CASE_COLUMNS])
+    return workbook_download(book, f"{name}.xlsx")
 
 
 def _csv_safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(listxlsx.FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A CSV cell that a spreadsheet will not evaluate: a quote before what looks like a formula."""
+    return f"'{value}" if looks_like_formula(value) else value
 
 
 # --- reduction lists and grades ------------------------------------------------------------------------

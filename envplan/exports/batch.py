@@ -39,8 +39,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from envplan.accounts import permissions
 from envplan.core.services import Person, record_audit
+from envplan.core.spreadsheets import WRAP, bilingual, safe_row, write_header
 from envplan.core.uploads import XLSX, UploadRejected, check_upload
-from envplan.exports.xlsx import WRAP, append_row, bilingual, write_header
 from envplan.plans.models import Plan, Target, Task, Unit
 from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.progress.calendar import is_closed, plan_periods, reporting_settings
@@ -202,7 +202,7 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
             ]
             for target in targets:
                 row.extend([target_description(target), values.get(target.pk)])
-            append_row(sheet, row)
+            safe_row(sheet, row)
             current = sheet.max_row
             for cell in sheet[current]:
                 cell.alignment = WRAP
@@ -218,13 +218,13 @@ def build_template(plan: Plan, unit: Unit, *, today: dt.date, only: dt.date | No
     sheet.protection.autoFilter = False
 
     help_sheet = workbook.create_sheet(HELP_SHEET)
-    append_row(help_sheet, [bilingual("进展状态", _("Status"))])
+    safe_row(help_sheet, [bilingual("进展状态", _("Status"))])
     for label in labels:
-        append_row(help_sheet, [label])
-    append_row(help_sheet, [])
-    append_row(help_sheet, [_("Fill in the yellow cells: status, progress and the value of each target.")])
-    append_row(help_sheet, [_("Leave a row empty to skip it. Do not change the hidden columns.")])
-    append_row(help_sheet, [f"{plan.title} · {unit.display_name}"])
+        safe_row(help_sheet, [label])
+    safe_row(help_sheet, [])
+    safe_row(help_sheet, [_("Fill in the yellow cells: status, progress and the value of each target.")])
+    safe_row(help_sheet, [_("Leave a row empty to skip it. Do not change the hidden columns.")])
+    safe_row(help_sheet, [f"{plan.title} · {unit.display_name}"])
     help_sheet.column_dimensions["A"].width = 80
     return workbook
 

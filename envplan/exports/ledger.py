@@ -23,8 +23,8 @@ from openpyxl import Workbook
 
 from envplan.accounts.permissions import User
 from envplan.core.numbers import decimals_like
+from envplan.core.spreadsheets import WRAP, safe_row, write_columns
 from envplan.exports.queries import latest_approved_reports, plan_reporting
-from envplan.exports.xlsx import WRAP, append_row, write_columns
 from envplan.indicators.services import attainment, series_by_target
 from envplan.plans.content import content_text
 from envplan.plans.models import Plan, Role, Target, Task, Unit
@@ -108,7 +108,7 @@ def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook
         for assignment in task.assignments.all():
             number += 1
             latest = latest_for(assignment.unit, task.pk, approved, reporting.members)
-            append_row(
+            safe_row(
                 sheet,
                 [
                     number,
@@ -170,7 +170,7 @@ def add_targets_sheet(
     series = series_by_target([t for _, t in rows])
     for task_number, target in rows:
         result = attainment(target, series[target.pk], today=today, year_end=year_end)
-        append_row(
+        safe_row(
             sheet,
             [
                 task_number if task_number is not None else _("plan goal"),
@@ -227,7 +227,7 @@ def add_units_sheet(workbook: Workbook, tasks: list[Task]) -> None:
     for unit_id, unit in sorted(units.items(), key=lambda item: item[1].name):
         by_role = roles[unit_id]
         numbers = {n for role_numbers in by_role.values() for n in role_numbers}
-        append_row(
+        safe_row(
             sheet,
             [
                 unit.display_name,

@@ -14,8 +14,8 @@ from types import ModuleType
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from envplan.core.spreadsheets import bilingual
 from envplan.exports.assessment import COMPONENTS, Assessment
-from envplan.exports.xlsx import bilingual
 from envplan.plans.content import has_cjk
 
 # Debian fonts-noto-cjk; the family name as fontconfig knows it.
