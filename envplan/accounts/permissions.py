@@ -10,17 +10,14 @@ tasks: `envplan.progress.permissions`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AccountUser
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
 
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP, MemberRole, Membership
 from envplan.core.services import Person
+from envplan.core.viewguards import only_for
 
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.REPORTER)
 
@@ -101,13 +98,5 @@ def can_view_job(user: Person, job: Any) -> bool:
     return job.created_by_id == user.pk or is_supervisor(user)
 
 
-def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """403 for anyone but supervisors (login itself is enforced by LoginRequiredMiddleware)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_supervisor(request.user):
-            raise PermissionDenied("for the district office only")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# 403 for anyone but supervisors (login itself is enforced by LoginRequiredMiddleware).
+supervisor_required = only_for(is_supervisor, "for the district office only")

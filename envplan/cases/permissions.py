@@ -4,16 +4,10 @@ enterprise suspected of falsifying its data before anyone has checked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-
 from envplan.accounts import permissions
 from envplan.cases.models import Case
 from envplan.core.services import Person
+from envplan.core.viewguards import only_for
 
 
 def can_see_cases(user: Person) -> bool:
@@ -24,13 +18,5 @@ def can_judge_case(user: Person, case: Case) -> bool:
     return permissions.sees_everything(user)
 
 
-def cases_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """403 for anyone who may not see cases (login itself is enforced by LoginRequiredMiddleware)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_see_cases(request.user):
-            raise PermissionDenied("screening cases are for supervisors and bureau officers")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# 403 for anyone who may not see cases (login itself is enforced by LoginRequiredMiddleware).
+cases_required = only_for(can_see_cases, "screening cases are for supervisors and bureau officers")
