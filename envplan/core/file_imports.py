@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.core.jobs import enqueue, error_entry
 from envplan.core.models import FileImport
+from envplan.core.services import Person
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 
 RECENT_IMPORTS = 20
@@ -67,7 +68,7 @@ class ImportViews(NamedTuple):
 def import_views(
     *,
     app: str,
-    may_import: Callable[[Any], bool],
+    may_import: Callable[[Person], bool],
     form_class: type[DataFileForm],
     job_kind: str,
     model: type[FileImport],
