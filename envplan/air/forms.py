@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,5 +26,5 @@ class HourlyUploadForm(DataFileForm):
         label=_("Strict: reject the whole file if any row has an error"), required=False
     )
 
-    def job_params(self) -> dict[str, Any]:
+    def job_params(self) -> dict[str, object]:
         return {"strict": self.cleaned_data["strict"], "format": self.cleaned_data["format"]}

@@ -62,7 +62,7 @@ class DataFileForm(forms.Form):
             )
         return upload
 
-    def job_params(self) -> dict[str, Any] | None:
+    def job_params(self) -> dict[str, object] | None:
         """The job's parameters from the cleaned data, beside the file (none by default)."""
         return None
 
