@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.core.file_imports import DataFileForm
 
 
 class HourlyUploadForm(DataFileForm):
-    upload_kind = "air"
+    app = "air"
+    job_kind = HOURLY_IMPORT_KIND  # read by envplan.air.jobs
     file = forms.FileField(
         label=_("Hourly data file"),
         help_text=_(
@@ -23,3 +25,6 @@ class HourlyUploadForm(DataFileForm):
     strict = forms.BooleanField(
         label=_("Strict: reject the whole file if any row has an error"), required=False
     )
+
+    def job_params(self) -> dict[str, object]:
+        return {"strict": self.cleaned_data["strict"], "format": self.cleaned_data["format"]}

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from envplan.accounts import permissions
 from envplan.air import charts, queries
 from envplan.air.forms import HourlyUploadForm
-from envplan.air.jobs import HOURLY_IMPORT_KIND
 from envplan.air.models import AirImport, Station
 from envplan.core import clock
 from envplan.core.file_imports import import_views
@@ -105,10 +104,5 @@ def city_dashboard(request: HttpRequest, city: str) -> HttpResponse:
 
 
 import_hourly_view, import_detail = import_views(
-    app="air",
-    may_import=permissions.can_manage_monitoring,
-    form_class=HourlyUploadForm,
-    job_kind=HOURLY_IMPORT_KIND,  # read by envplan.air.jobs
-    model=AirImport,
-    params=lambda data: {"strict": data["strict"], "format": data["format"]},
+    HourlyUploadForm, AirImport, may_import=permissions.can_manage_monitoring
 )

@@ -6,7 +6,7 @@ template and permission."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, Protocol
 
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from envplan.core.jobs import enqueue, error_entry
 from envplan.core.models import FileImport
+from envplan.core.services import Person
 from envplan.core.uploads import upload_limit, upload_limit_bytes
 
 RECENT_IMPORTS = 20
@@ -45,18 +46,25 @@ def read_upload(file: str | os.PathLike[str] | Upload, *, error: type[Exception]
 
 
 class DataFileForm(forms.Form):
-    """An upload form whose `file` may be no larger than the upload limit of `upload_kind`."""
+    """The upload form of an app's data files: the `file` (no larger than the app's upload limit), queued
+    as a job of `job_kind` with `job_params()`. `app` names the upload limit, the URL namespace and the
+    templates' folder."""
 
-    upload_kind: ClassVar[str]
+    app: ClassVar[str]
+    job_kind: ClassVar[str]
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        limit = upload_limit_bytes(self.upload_kind)
+        limit = upload_limit_bytes(self.app)
         if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is larger than %(limit)d MB.") % {"limit": limit // 1024 // 1024}
             )
         return upload
+
+    def job_params(self) -> dict[str, object] | None:
+        """The job's parameters from the cleaned data, beside the file (none by default)."""
+        return None
 
 
 class ImportViews(NamedTuple):
@@ -65,24 +73,17 @@ class ImportViews(NamedTuple):
 
 
 def import_views(
-    *,
-    app: str,
-    may_import: Callable[[Any], bool],
-    form_class: type[DataFileForm],
-    job_kind: str,
-    model: type[FileImport],
-    params: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    form_class: type[DataFileForm], model: type[FileImport], *, may_import: Callable[[Person], bool]
 ) -> ImportViews:
-    """The two pages of an app's data-file imports, for whoever `may_import` (the request's user):
+    """The two pages of an app's data-file imports (the form's `app`), for whoever `may_import`:
 
     - the import page (`<app>/import.html`, uploads up to the app's upload limit): a valid upload is
-      queued as a job of `job_kind` with `params(cleaned_data)` (checking every row outlasts a request:
-      the worker does it) and the person is sent to the job's page; otherwise the form (status 400 when
-      it has errors) and the recent imports;
+      queued as a job of the form's `job_kind` with its `job_params()` (checking every row outlasts a
+      request: the worker does it) and the person is sent to the job's page; otherwise the form (status
+      400 when it has errors) and the recent imports (`model`);
     - an import's page (`<app>/import_detail.html`): its figures and its errors (the first ones kept,
-      all counted).
-
-    `app` is also the app's URL namespace, and the kind of its upload limit."""
+      all counted)."""
+    app = form_class.app
 
     @upload_limit(lambda: upload_limit_bytes(app))
     @require_http_methods(["GET", "POST"])
@@ -94,8 +95,8 @@ def import_views(
             form = form_class(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                job_params = params(form.cleaned_data) if params else None
-                return redirect(enqueue(job_kind, by=request.user, upload=upload, params=job_params))
+                job = enqueue(form.job_kind, by=request.user, upload=upload, params=form.job_params())
+                return redirect(job)
         status = 400 if form.errors else 200
         recent = model._default_manager.select_related("by").defer("errors")[:RECENT_IMPORTS]
         context = {"app": app, "form": form, "imports": recent}

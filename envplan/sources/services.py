@@ -13,12 +13,12 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -64,11 +64,15 @@ def landing_dir() -> Path:
 # --- registry ------------------------------------------------------------------------------------------
 
 
-def _save(obj: Any, fields: tuple[str, ...], *, by: Actor, action: str) -> Any:
+Saved = TypeVar("Saved", bound=Model)
+
+
+def _save(obj: Saved, fields: tuple[str, ...], *, by: Actor, action: str) -> Saved:
+    """Check and save a registry object; an audit entry when it is new or its `fields` changed."""
     creating = obj.pk is None
     before = None
     if not creating:
-        previous = type(obj).objects.get(pk=obj.pk)
+        previous = type(obj)._default_manager.get(pk=obj.pk)
         before = snapshot(previous, fields)
     obj.full_clean()
     obj.save()
@@ -86,14 +90,12 @@ def _save(obj: Any, fields: tuple[str, ...], *, by: Actor, action: str) -> Any:
 
 @transaction.atomic
 def save_enterprise(enterprise: Enterprise, *, by: Actor) -> Enterprise:
-    result: Enterprise = _save(enterprise, ENTERPRISE_FIELDS, by=by, action="sources.enterprise")
-    return result
+    return _save(enterprise, ENTERPRISE_FIELDS, by=by, action="sources.enterprise")
 
 
 @transaction.atomic
 def save_outlet(outlet: Outlet, *, by: Actor) -> Outlet:
-    result: Outlet = _save(outlet, OUTLET_FIELDS, by=by, action="sources.outlet")
-    return result
+    return _save(outlet, OUTLET_FIELDS, by=by, action="sources.outlet")
 
 
 def clean_crc_variants(names: Iterable[object]) -> list[str]:
@@ -114,7 +116,7 @@ def clean_crc_variants(names: Iterable[object]) -> list[str]:
 def save_device(device: Device, *, by: Actor) -> Device:
     """Create or change a device; the password is saved but never written to the audit trail."""
     device.crc_variants = clean_crc_variants(device.crc_variants or [])
-    result: Device = _save(device, DEVICE_FIELDS, by=by, action="sources.device")
+    result = _save(device, DEVICE_FIELDS, by=by, action="sources.device")
     QuarantinedDevice.objects.filter(mn=device.mn).delete()  # registered now
     DeviceCounter.objects.filter(mn=device.mn, device__isnull=True).update(device=device)
     return result
@@ -122,8 +124,7 @@ def save_device(device: Device, *, by: Actor) -> Device:
 
 @transaction.atomic
 def save_limit(limit: FactorLimit, *, by: Actor) -> FactorLimit:
-    result: FactorLimit = _save(limit, LIMIT_FIELDS, by=by, action="sources.limit")
-    return result
+    return _save(limit, LIMIT_FIELDS, by=by, action="sources.limit")
 
 
 # --- receiver counters ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,6 +123,11 @@ def exceedance_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sources/exceedance_list.html", {"page": page, "events": page.object_list})
 
 
+@runtime_checkable
+class _HasPage(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
 class _Save(Protocol[Registered]):
     def __call__(self, obj: Registered, /, *, by: Actor) -> Registered: ...
 
@@ -130,14 +135,14 @@ class _Save(Protocol[Registered]):
 @dataclass(frozen=True)
 class _Registry(Generic[Registered]):
     """A registry form (supervisors and bureau officers only): which objects it edits, with which form and
-    service, and where it goes once saved. A new object belongs to a `parent` (the field, and the parent's
-    model), named in the URL by the same word."""
+    service. A new object belongs to a `parent` (the field, and the parent's model), named in the URL by
+    the same word. Once saved, the person goes to the object's page, or to its parent's when it has none
+    (devices and limits are shown on their outlet's page)."""
 
     model: type[Registered]
     form_class: type[ModelForm]  # type: ignore[type-arg]  # django-stubs generic
     save: _Save[Registered]
     title: StrOrPromise
-    done: Callable[[Registered], str]
     parent: tuple[str, type[Model]] | None = None
     prefill: Callable[[HttpRequest, Registered], None] | None = None  # a new object, from the query
 
@@ -169,8 +174,14 @@ class _Registry(Generic[Registered]):
                 form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
             else:
                 messages.success(request, _("Saved."))
-                return redirect(self.done(obj))
+                return redirect(self._page_of(obj))
         return render(request, "sources/edit.html", {"form": form, "title": self.title})
+
+    def _page_of(self, obj: Registered) -> _HasPage:
+        """The object, or its parent when it has no page of its own."""
+        shown = obj if isinstance(obj, _HasPage) or self.parent is None else getattr(obj, self.parent[0])
+        assert isinstance(shown, _HasPage)
+        return shown
 
 
 def _device_mn(request: HttpRequest, device: Device) -> None:
@@ -181,36 +192,21 @@ def _device_mn(request: HttpRequest, device: Device) -> None:
 
 
 enterprise_edit = _Registry(
-    Enterprise,
-    EnterpriseForm,
-    services.save_enterprise,
-    gettext_lazy("Enterprise"),
-    done=lambda enterprise: enterprise.get_absolute_url(),
+    Enterprise, EnterpriseForm, services.save_enterprise, gettext_lazy("Enterprise")
 ).edit_view()
 outlet_edit = _Registry(
-    Outlet,
-    OutletForm,
-    services.save_outlet,
-    gettext_lazy("Outlet"),
-    done=lambda outlet: outlet.get_absolute_url(),
-    parent=("enterprise", Enterprise),
+    Outlet, OutletForm, services.save_outlet, gettext_lazy("Outlet"), parent=("enterprise", Enterprise)
 ).edit_view()
 device_edit = _Registry(
     Device,
     DeviceForm,
     services.save_device,
     gettext_lazy("Device"),
-    done=lambda device: device.outlet.get_absolute_url(),
     parent=("outlet", Outlet),
     prefill=_device_mn,
 ).edit_view()
 limit_edit = _Registry(
-    FactorLimit,
-    LimitForm,
-    services.save_limit,
-    gettext_lazy("Factor limit"),
-    done=lambda limit: limit.outlet.get_absolute_url(),
-    parent=("outlet", Outlet),
+    FactorLimit, LimitForm, services.save_limit, gettext_lazy("Factor limit"), parent=("outlet", Outlet)
 ).edit_view()
 
 

@@ -4,12 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from envplan.core.file_imports import DataFileForm
+from envplan.water.jobs import SAMPLES_IMPORT_KIND
 from envplan.water.models import MonitoringSection
 from envplan.water.services import MONITORING_SECTION_FIELDS
 
 
 class SampleUploadForm(DataFileForm):
-    upload_kind = "water"
+    app = "water"
+    job_kind = SAMPLES_IMPORT_KIND  # read by envplan.water.jobs
     file = forms.FileField(
         label=_("Sample file (CSV)"),
         help_text=_(

@@ -17,7 +17,6 @@ from envplan.core.names import water_item_name
 from envplan.standards.water import ITEM_BY_CODE
 from envplan.water import queries
 from envplan.water.forms import MonitoringSectionForm, SampleUploadForm
-from envplan.water.jobs import SAMPLES_IMPORT_KIND
 from envplan.water.models import MonitoringSection, WaterImport
 from envplan.water.services import WaterError, create_monitoring_section, update_monitoring_section
 
@@ -128,9 +127,5 @@ def monitoring_section_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 import_samples_view, import_detail = import_views(
-    app="water",
-    may_import=permissions.can_manage_monitoring,
-    form_class=SampleUploadForm,
-    job_kind=SAMPLES_IMPORT_KIND,  # read by envplan.water.jobs
-    model=WaterImport,
+    SampleUploadForm, WaterImport, may_import=permissions.can_manage_monitoring
 )

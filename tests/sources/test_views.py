@@ -152,6 +152,7 @@ def test_bureau_officer_registers_a_device_with_a_crc_variant(client, users, out
     )
 
     assert response.status_code == 302
+    assert response["Location"] == outlet.get_absolute_url()  # a device is shown on its outlet's page
     assert Device.objects.get(mn="88888880000001").crc_variants == ["modbus-swapped"]
 
 
