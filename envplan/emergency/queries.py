@@ -326,9 +326,7 @@ def compliance_report(alert: Alert, *, now: dt.datetime) -> ComplianceReport:
         orient="row",
     )
     devices = analytics.devices_frame(enterprises=list(results))
-    hourly = sources_lake.scan(
-        "hourly", mns=devices.get_column("mn").to_list(), start=periods[0].start, end=periods[-1].end
-    ).collect()
+    hourly = sources_lake.devices_hourly(devices, start=periods[0].start, end=periods[-1].end)
     emissions = compliance.hourly_emissions(hourly, devices=devices)
     leveled = compliance.with_levels(
         emissions,

@@ -59,10 +59,9 @@ def transmission_validity_rate(parameters: Mapping[str, Any], as_of: dt.date) ->
     start = _start_of(dt.date(as_of.year, 1, 1))
     end = _start_of(as_of + dt.timedelta(days=1))
     hourly = sources_lake.devices_hourly(devices, start=start, end=end)
-    if hourly.height == 0:
+    first = sources_lake.first_time(hourly)
+    if first is None:
         return []
-    first = hourly.get_column("time").min()
-    assert isinstance(first, dt.datetime)
     rates = analytics.validity_rates(hourly, devices=devices, limits=limits, start=start, end=end)
     months = rates.group_by("month").agg(pl.col("expected").sum(), pl.col("valid").sum()).sort("month")
     first_month = first.date().replace(day=1)

@@ -97,6 +97,13 @@ def devices_hourly(devices: pl.DataFrame, *, start: dt.datetime, end: dt.datetim
     return scan("hourly", mns=devices.get_column("mn").to_list(), start=start, end=end).collect()
 
 
+def first_time(values: pl.DataFrame) -> dt.datetime | None:
+    """The earliest `time` of some values from the lake, None when there are none."""
+    first = values.get_column("time").min() if values.height else None
+    assert first is None or isinstance(first, dt.datetime)
+    return first
+
+
 def scan_with_landed(
     kind: str,
     *,

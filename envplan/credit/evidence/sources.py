@@ -139,13 +139,10 @@ def validity(enterprise: Enterprise, period: Period) -> list[Evidence]:
     limits = analytics.limits_frame(outlets=list(enterprise.outlets.values_list("pk", flat=True)))
     if devices.height == 0 or limits.height == 0 or end <= start:
         return []
-    hourly = sources_lake.scan(
-        "hourly", mns=devices.get_column("mn").to_list(), start=start, end=end
-    ).collect()
-    if hourly.height == 0:
+    hourly = sources_lake.devices_hourly(devices, start=start, end=end)
+    first = sources_lake.first_time(hourly)
+    if first is None:
         return []
-    first = hourly.get_column("time").min()
-    assert isinstance(first, dt.datetime)
     counted_from = dt.datetime.combine(first.astimezone(ZONE).date(), dt.time(), tzinfo=ZONE)
     rates = analytics.validity_rates(hourly, devices=devices, limits=limits, start=counted_from, end=end)
     expected = int(rates.get_column("expected").sum())

@@ -244,7 +244,7 @@ def pure_roster(draw: Draw) -> tuple[pure.Inspector, ...]:
     )
 
 
-def team_settings(task: InspectionTask) -> dict[str, Any]:
+def team_settings(task: InspectionTask) -> pure.TeamSettings:
     return {
         "team_size": task.team_size,
         "required": sorted(task.required_qualifications),
@@ -370,21 +370,9 @@ def published_document(draw: Draw, seed: bytes) -> dict[str, Any]:
     """The draw as `envplan inspections draw --inspectors` prints it, from the frozen pool and roster."""
     result = pure.draw(pure_pool(draw), seed, pure.DrawMethod(count=draw.count))
     document = result.as_json()
-    settings = team_settings(draw.task)
-    roster = pure_roster(draw)
-    assigned = pure.draw_teams(
-        result.selected,
-        roster,
-        seed=seed,
-        team_size=settings["team_size"],
-        required=frozenset(settings["required"]),
-        max_targets=settings["max_targets"],
+    document["teams"] = pure.teams_document(
+        result.selected, pure_roster(draw), seed=seed, settings=team_settings(draw.task)
     )
-    document["teams"] = {
-        "roster_sha256": pure.roster_sha256(roster),
-        **settings,
-        "assigned": {target: list(team) for target, team in assigned.items()},
-    }
     return document
 
 
