@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
@@ -29,9 +29,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return result
 
 
-# Who does something: a logged-in person, an anonymous visitor (request.user) or nobody (the system: a
-# command, the worker, the demo loader).
-# Who acts: a person behind a request (perhaps anonymous), or None for the system (jobs, the demo).
+# Who acts: a person behind a request (a logged-in one or an anonymous visitor: request.user), or None
+# for the system (a command, the worker, the demo loader).
 Person = User | AnonymousUser
 Actor = Person | None
 
@@ -88,3 +87,21 @@ def save_changes(
         return False
     record_audit(obj, action=action, actor=by, before=before, after=after, plan_id=plan_id)
     return True
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def save_audited(obj: ModelT, fields: Iterable[str], *, by: Actor, created: str, changed: str) -> ModelT:
+    """Validate (`full_clean`, whose ValidationError the caller may turn into its own error) and save a
+    registry row; audit `created` for a new row, `changed` when one of `fields` changed. Must run inside
+    the caller's transaction, like `record_audit`."""
+    fields = tuple(fields)
+    is_new = obj.pk is None
+    before = None if is_new else snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
+    obj.full_clean()
+    obj.save()
+    after = snapshot(obj, fields)
+    if is_new or after != before:
+        record_audit(obj, action=created if is_new else changed, actor=by, before=before, after=after)
+    return obj

@@ -23,7 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from envplan.commandline import Progress, no_progress
-from envplan.core.services import Actor, record_audit, snapshot
+from envplan.core.services import Actor, record_audit, save_audited
 from envplan.hj212.codes import DATA_KINDS
 from envplan.hj212.crc import variant_from_name
 from envplan.hj212.receiver import RejectedSample
@@ -69,23 +69,7 @@ Saved = TypeVar("Saved", bound=Model)
 
 def _save(obj: Saved, fields: tuple[str, ...], *, by: Actor, action: str) -> Saved:
     """Check and save a registry object; an audit entry when it is new or its `fields` changed."""
-    creating = obj.pk is None
-    before = None
-    if not creating:
-        previous = type(obj)._default_manager.get(pk=obj.pk)
-        before = snapshot(previous, fields)
-    obj.full_clean()
-    obj.save()
-    after = snapshot(obj, fields)
-    if creating or before != after:
-        record_audit(
-            obj,
-            action=f"{action}_{'created' if creating else 'updated'}",
-            actor=by,
-            before=before,
-            after=after,
-        )
-    return obj
+    return save_audited(obj, fields, by=by, created=f"{action}_created", changed=f"{action}_updated")
 
 
 @transaction.atomic

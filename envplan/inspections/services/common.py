@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from envplan.core import clock
-from envplan.core.services import Actor, record_audit, snapshot
+from envplan.core.services import Actor, save_audited
 from envplan.inspections.errors import ErrorKind, InspectionError
 from envplan.inspections.permissions import can_run_enforcement
 
@@ -52,21 +52,7 @@ RowT = TypeVar("RowT", bound=models.Model)
 def save_row(obj: RowT, *, by: Actor, action: str, fields: Iterable[str]) -> RowT:
     """Validate and save a registry row; audit `<action>.created` or `<action>.changed` when it changed.
     Runs inside the caller's transaction."""
-    fields = tuple(fields)
-    created = obj.pk is None
-    before = None if created else snapshot(type(obj)._default_manager.get(pk=obj.pk), fields)
     try:
-        obj.full_clean()
+        return save_audited(obj, fields, by=by, created=f"{action}.created", changed=f"{action}.changed")
     except ValidationError as error:
         raise validation_error(error) from None
-    obj.save()
-    after = snapshot(obj, fields)
-    if created or after != before:
-        record_audit(
-            obj,
-            action=f"{action}.{'created' if created else 'changed'}",
-            actor=by,
-            before=before,
-            after=after,
-        )
-    return obj
