@@ -19,32 +19,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from envplan.cases.models import Finding
+from envplan.screening import model as screening_model
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 ZONE = ZoneInfo("Asia/Shanghai")  # HJ 212 DataTime is the logger's local time
 
-# Names shown with the HJ 212-2017 code (Tables B.1/B.2), as the package's explanations show them.
+# Names shown with the HJ 212-2017 code (Tables B.1/B.2): the screening package's, those in words
+# translated for the reader (formulas such as SO2 and abbreviations such as COD stay as they are).
 FACTOR_NAMES: dict[str, StrOrPromise] = {
+    **screening_model.FACTOR_NAMES,
     "a00000": gettext_lazy("flue-gas flow"),
     "a01011": gettext_lazy("flue-gas velocity"),
     "a01012": gettext_lazy("flue-gas temperature"),
-    "a19001": "O2",
-    "a21026": "SO2",
-    "a21002": "NOx",
-    "a21003": "NO",
-    "a21004": "NO2",
-    "a21005": "CO",
     "a34013": gettext_lazy("particulate"),
-    "a24088": "NMHC",
     "w00000": gettext_lazy("water flow"),
-    "w01001": "pH",
-    "w01018": "COD",
-    "w21003": "NH3-N",
     "w21011": gettext_lazy("total phosphorus"),
     "w21001": gettext_lazy("total nitrogen"),
-    "w01012": "SS",
 }
 
 DETECTOR_NAMES: dict[str, StrOrPromise] = {
