@@ -3,7 +3,7 @@ committed, then flushed at the end even when loading failed, so that nothing lea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,3 +39,17 @@ def loaded_whole_demo(
             # modules after this one.
             demo_password_hash.cache_clear()
     cache.clear()
+
+
+def whole_demo_fixture(fixture_name: str, folder_name: str) -> Callable[..., Iterator[None]]:
+    """A module-scoped fixture named `fixture_name` that loads the whole demo for the module (its lake and
+    media in folders named after `folder_name`); assign it to that name in the test module."""
+
+    @pytest.fixture(scope="module", name=fixture_name)
+    def whole_demo(
+        django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[None]:
+        with loaded_whole_demo(django_db_blocker, tmp_path_factory, folder_name):
+            yield
+
+    return whole_demo

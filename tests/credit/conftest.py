@@ -80,23 +80,16 @@ def evidence(
     code: str,
     quantity: int = 1,
     *,
-    on: dt.date = TODAY,
-    reference: str = "x",
-    description: str = "y",
     with_file: bool = True,
+    **details: object,
 ) -> ManualEvidence:
     """A record of the enterprise's conduct filed by the bureau's officer, with a one-page PDF unless told
-    otherwise (the service's answer: the record, or its refusal)."""
+    otherwise (the service's answer: the record, or its refusal). `details`: `on` (TODAY unless given),
+    `reference` and `description` ("x" and "y")."""
+    written = {"on": TODAY, "reference": "x", "description": "y"} | details
     upload = pdf() if with_file else None
     return services.add_evidence(
-        enterprise,
-        code=code,
-        on=on,
-        quantity=quantity,
-        reference=reference,
-        description=description,
-        upload=upload,
-        by=world.officer,
+        enterprise, code=code, quantity=quantity, upload=upload, by=world.officer, **written
     )
 
 

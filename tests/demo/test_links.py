@@ -4,10 +4,6 @@ and every rating line names the record that moved it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from envplan.cases.models import Case
 from envplan.credit.models import CreditRating
 from envplan.demo.activity import DEMO_TODAY
@@ -21,14 +17,9 @@ from envplan.inspections.models import (
 )
 from envplan.inspections.services import draws
 from envplan.sources.demo_data import DOCTORED_ENTERPRISE, ENTERPRISES
-from tests.wholedemo import loaded_whole_demo
+from tests.wholedemo import whole_demo_fixture
 
-
-@pytest.fixture(scope="module")
-def whole_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
-    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "demo-links"):
-        yield
+whole_demo = whole_demo_fixture("whole_demo", "demo-links")
 
 
 def lines(rating: CreditRating, prefix: str) -> list[dict]:

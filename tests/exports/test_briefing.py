@@ -4,7 +4,6 @@ fonts, the command and the download."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,9 @@ from envplan.demo.loader import DemoResult, load_demo
 from envplan.exports import briefing as briefings
 from envplan.exports import pdf
 from tests.commandline import envplan
-from tests.wholedemo import loaded_whole_demo
+from tests.wholedemo import whole_demo_fixture
 
-
-@pytest.fixture(scope="module")
-def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
-    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "briefing-demo"):
-        yield
+living_demo = whole_demo_fixture("living_demo", "briefing-demo")
 
 
 @pytest.fixture

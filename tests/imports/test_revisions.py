@@ -80,20 +80,13 @@ def report_on(task: Task, *, supervisor: User, value: str, index: int) -> Progre
     reporter = User.objects.create_user(f"reporter-{index}")
     Membership.objects.create(user=reporter, unit=unit, role=MemberRole.REPORTER)
     values = {target.pk: value for target in task.targets.all()}
+    which = {"task": task, "unit": unit, "period": PERIOD, "by": reporter}
     written = {"narrative": "Work done.", "status": "in_progress", "values": values}
-    report = progress.save_report(task=task, unit=unit, period=PERIOD, by=reporter, **written)
+    report = progress.save_report(**which, **written)
     upload = SimpleUploadedFile(f"proof-{index}.pdf", minimal_pdf(), content_type="application/pdf")
     progress.add_evidence(report, upload=upload, by=reporter)
     report.refresh_from_db()
-    progress.save_report(
-        task=task,
-        unit=unit,
-        period=PERIOD,
-        by=reporter,
-        **written,
-        expected_version=report.version,
-        submit=True,
-    )
+    progress.save_report(**which, **written, expected_version=report.version, submit=True)
     return progress.review_report(report, by=supervisor, approve=True)
 
 

@@ -4,9 +4,7 @@ page and every download, the catalogue lists every download, and nothing interna
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -25,14 +23,9 @@ from envplan.inspections.models import (
 )
 from envplan.portal.models import CorrectionRequest
 from envplan.progress.models import ProgressReport, ReportEvent
-from tests.wholedemo import loaded_whole_demo
+from tests.wholedemo import whole_demo_fixture
 
-
-@pytest.fixture(scope="module")
-def living_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The whole demo, loaded once for this module and flushed after (tests/wholedemo.py)."""
-    with loaded_whole_demo(django_db_blocker, tmp_path_factory, "portal-demo"):
-        yield
+living_demo = whole_demo_fixture("living_demo", "portal-demo")
 
 
 def public_urls() -> list[str]:
