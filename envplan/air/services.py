@@ -19,7 +19,13 @@ from envplan.air import lake as air_lake
 from envplan.air.models import AirImport, ImportStatus, Station, StationKind
 from envplan.commandline import Progress, no_progress
 from envplan.core.file_imports import Upload, read_upload
-from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
+from envplan.core.registry_csv import (
+    clean_choice,
+    clean_coordinates,
+    clean_text,
+    import_registry,
+    require_filled,
+)
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.standards.air import (
     Validated,
@@ -47,13 +53,8 @@ def _clean_station(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: fields[k] for k in STATION_FIELDS if k in fields}
     clean_text(cleaned, ("code", "name", "name_zh", "city", "district", "kind"))
     clean_coordinates(cleaned, AirError)
-    if "kind" in cleaned:
-        cleaned["kind"] = cleaned["kind"] or StationKind.NATIONAL
-        if cleaned["kind"] not in StationKind.values:
-            raise AirError(f"kind: '{cleaned['kind']}' is not one of {', '.join(StationKind.values)}")
-    for key in ("code", "name", "city"):
-        if key in cleaned and not cleaned[key]:
-            raise AirError(f"{key}: missing")
+    clean_choice(cleaned, "kind", StationKind.values, default=StationKind.NATIONAL, error=AirError)
+    require_filled(cleaned, ("code", "name", "city"), AirError)
     return cleaned
 
 

@@ -29,6 +29,24 @@ def clean_text(cleaned: dict[str, Any], keys: Sequence[str]) -> None:
             cleaned[key] = str(cleaned[key] or "").strip()
 
 
+def clean_choice(
+    cleaned: dict[str, Any], key: str, choices: Sequence[str], *, default: str, error: type[ValueError]
+) -> None:
+    """A code among `choices` (any case; `default` when left empty)."""
+    if key not in cleaned:
+        return
+    cleaned[key] = str(cleaned[key] or default).lower()
+    if cleaned[key] not in choices:
+        raise error(f"{key}: '{cleaned[key]}' is not one of {', '.join(choices)}")
+
+
+def require_filled(cleaned: dict[str, Any], keys: Sequence[str], error: type[ValueError]) -> None:
+    """Refuse a required field given empty (one not given at all is left to the caller)."""
+    for key in keys:
+        if key in cleaned and not cleaned[key]:
+            raise error(f"{key}: missing")
+
+
 def clean_coordinates(cleaned: dict[str, Any], error: type[ValueError]) -> None:
     """Latitude and longitude as decimals of a degree within their bounds, or None when left empty."""
     for key, bound in COORDINATES:

@@ -16,7 +16,13 @@ from django.db import transaction
 
 from envplan.commandline import Progress, no_progress
 from envplan.core.file_imports import Upload, read_upload
-from envplan.core.registry_csv import clean_coordinates, clean_text, import_registry
+from envplan.core.registry_csv import (
+    clean_choice,
+    clean_coordinates,
+    clean_text,
+    import_registry,
+    require_filled,
+)
 from envplan.core.services import Actor, person, record_audit, save_changes, snapshot
 from envplan.problems import DEFAULT_LIMIT, ProblemList
 from envplan.standards.water import (
@@ -97,20 +103,19 @@ def _clean_monitoring_section(fields: dict[str, Any]) -> dict[str, Any]:
             raise WaterError(
                 f"waterbody: unknown water-body type '{cleaned['waterbody']}' (expected river or lake)"
             )
-    if "level" in cleaned:
-        cleaned["level"] = (cleaned["level"] or MonitoringSectionLevel.NATIONAL).lower()
-        if cleaned["level"] not in MonitoringSectionLevel.values:
-            raise WaterError(
-                f"level: '{cleaned['level']}' is not one of {', '.join(MonitoringSectionLevel.values)}"
-            )
+    clean_choice(
+        cleaned,
+        "level",
+        MonitoringSectionLevel.values,
+        default=MonitoringSectionLevel.NATIONAL,
+        error=WaterError,
+    )
     if "target_class" in cleaned:
         cleaned["target_class"] = target_class_label(cleaned["target_class"] or "III")
     for key in ("is_drinking_water_source", "active"):
         if key in cleaned:
             cleaned[key] = _flag(key, cleaned[key] if key != "active" or cleaned[key] != "" else "1")
-    for key in ("code", "name", "river_or_lake"):
-        if key in cleaned and not cleaned[key]:
-            raise WaterError(f"{key}: missing")
+    require_filled(cleaned, ("code", "name", "river_or_lake"), WaterError)
     return cleaned
 
 
