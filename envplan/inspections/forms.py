@@ -54,19 +54,19 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class SupervisionObjectForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class SupervisionObjectForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = SupervisionObject
         fields = ["year", "enterprise", "category", "reason"]
 
 
-class RatioRuleForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class RatioRuleForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = RatioRule
         fields = ["year", "category", "per", "percent", "objects_per_inspector", "basis"]
 
 
-class ItemForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class ItemForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = InspectionItem
         fields = [
@@ -86,7 +86,7 @@ def _qualifications(label: StrOrPromise) -> forms.MultipleChoiceField:
     )
 
 
-class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class InspectorForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     qualifications = _qualifications(_("Qualifications"))
 
     class Meta:
@@ -108,7 +108,7 @@ class RecusalForm(forms.Form):
         self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")  # type: ignore[attr-defined]  # Field has no queryset in the stubs
 
 
-class TaskForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class TaskForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     required_qualifications = _qualifications(_("Required qualifications"))
 
     class Meta:
@@ -195,7 +195,7 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class WasteRoundForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class WasteRoundForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = HazardousWasteRound
         fields = ["year", "name", "pass_at", "basic_at", "note"]
@@ -234,7 +234,7 @@ class AssessmentForm(forms.Form):
         return [item.code for item in self.items if self.cleaned_data.get(f"veto_{item.code}")]
 
 
-class RectificationForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class RectificationForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = RectificationTask
         fields = [

@@ -84,7 +84,7 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class ReportingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs not installed
+class ReportingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = ReportingSettings
         fields = [

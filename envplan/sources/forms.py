@@ -9,19 +9,19 @@ from envplan.sources.models import Device, Enterprise, FactorLimit, Outlet
 from envplan.sources.services import SourcesError, clean_crc_variants
 
 
-class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class EnterpriseForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = Enterprise
         fields = ["name", "name_zh", "credit_code", "district", "industry", "address"]
 
 
-class OutletForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class OutletForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = Outlet
         fields = ["code", "name", "kind", "latitude", "longitude"]
 
 
-class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     crc_variants = forms.CharField(
         label=_("accepted CRC variants"),
         required=False,
@@ -55,7 +55,7 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs gen
             raise forms.ValidationError(str(error)) from None
 
 
-class LimitForm(forms.ModelForm):  # type: ignore[type-arg]  # django-stubs generic
+class LimitForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = FactorLimit
         fields = ["factor", "field", "limit", "unit_of_measure", "standard", "reference_o2"]

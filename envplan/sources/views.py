@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -140,7 +140,7 @@ class _Registry(Generic[Registered]):
     (devices and limits are shown on their outlet's page)."""
 
     model: type[Registered]
-    form_class: type[ModelForm]  # type: ignore[type-arg]  # django-stubs generic
+    form_class: type[ModelForm[Any]]
     save: _Save[Registered]
     title: StrOrPromise
     parent: tuple[str, type[Model]] | None = None

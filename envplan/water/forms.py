@@ -24,7 +24,7 @@ class SampleUploadForm(DataFileForm):
     )
 
 
-class MonitoringSectionForm(forms.ModelForm):  # type: ignore[type-arg]  # no django-stubs in the environment
+class MonitoringSectionForm(forms.ModelForm):  # type: ignore[type-arg]  # generic in django-stubs only, not at run time
     class Meta:
         model = MonitoringSection
         fields = list(MONITORING_SECTION_FIELDS)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -68,9 +69,12 @@ def objects(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/objects.html", context)
 
 
+YearlyRow = TypeVar("YearlyRow", SupervisionObject, RatioRule, InspectionItem)
+
+
 def _yearly(
-    form_class: type[SupervisionObjectForm] | type[RatioRuleForm] | type[ItemForm],
-    save: Callable[..., SupervisionObject | RatioRule | InspectionItem],
+    form_class: type[forms.ModelForm[YearlyRow]],
+    save: Callable[..., YearlyRow],
     title: StrOrPromise,
     back: str,
 ) -> Callable[..., HttpResponse]:
