@@ -12,82 +12,74 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.models import User as AccountUser
-
 from envplan.accounts.models import BUREAU_OFFICERS_GROUP, SUPERVISORS_GROUP, MemberRole, Membership
-from envplan.core.services import Person
+from envplan.core.services import Person, person
 from envplan.core.viewguards import only_for
 
 WRITER_ROLES = (MemberRole.ADMIN, MemberRole.REPORTER)
 
-# Who asks: a logged-in person or an anonymous visitor (request.user is one of the two).
-User = AccountUser | AnonymousUser
+# Who asks is a `Person` (core.services): a logged-in person or an anonymous visitor, as request.user is.
 
 
-def account(user: User) -> AccountUser | None:
-    return user if isinstance(user, AccountUser) and user.is_authenticated else None
-
-
-def group_names(user: User) -> set[str]:
-    person = account(user)
-    if person is None:
+def group_names(user: Person) -> set[str]:
+    logged_in = person(user)
+    if logged_in is None:
         return set()
     # Cached on the user object for the request: several rules ask on one page.
-    cached: set[str] | None = getattr(person, "_envplan_groups", None)
+    cached: set[str] | None = getattr(logged_in, "_envplan_groups", None)
     if cached is None:
-        cached = set(person.groups.values_list("name", flat=True))
-        setattr(person, "_envplan_groups", cached)  # noqa: B010  # a per-request cache, not a model field
+        cached = set(logged_in.groups.values_list("name", flat=True))
+        setattr(logged_in, "_envplan_groups", cached)  # noqa: B010  # a per-request cache, not a model field
     return cached
 
 
-def is_supervisor(user: User) -> bool:
+def is_supervisor(user: Person) -> bool:
     return bool(getattr(user, "is_superuser", False)) or SUPERVISORS_GROUP in group_names(user)
 
 
-def is_bureau_officer(user: User) -> bool:
+def is_bureau_officer(user: Person) -> bool:
     return BUREAU_OFFICERS_GROUP in group_names(user)
 
 
-def sees_everything(user: User) -> bool:
+def sees_everything(user: Person) -> bool:
     return is_supervisor(user) or is_bureau_officer(user)
 
 
-def can_manage_monitoring(user: User) -> bool:
+def can_manage_monitoring(user: Person) -> bool:
     """Monitoring registries and imports (stations, sections, enterprises and devices, data files) are
     the district office's and the bureau's: supervisors and bureau officers. Everyone else reads."""
     return sees_everything(user)
 
 
-def memberships(user: User) -> dict[int, str]:
+def memberships(user: Person) -> dict[int, str]:
     """unit id -> role, for the user's units (cached on the user object for the request)."""
-    person = account(user)
-    if person is None:
+    logged_in = person(user)
+    if logged_in is None:
         return {}
-    cached: dict[int, str] | None = getattr(person, "_envplan_memberships", None)
+    cached: dict[int, str] | None = getattr(logged_in, "_envplan_memberships", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user=person).values_list("unit_id", "role"))
-        setattr(person, "_envplan_memberships", cached)  # noqa: B010  # a per-request cache
+        cached = dict(Membership.objects.filter(user=logged_in).values_list("unit_id", "role"))
+        setattr(logged_in, "_envplan_memberships", cached)  # noqa: B010  # a per-request cache
     return cached
 
 
-def unit_ids(user: User, *, roles: tuple[str, ...] | None = None) -> set[int]:
+def unit_ids(user: Person, *, roles: tuple[str, ...] | None = None) -> set[int]:
     return {unit_id for unit_id, role in memberships(user).items() if roles is None or role in roles}
 
 
-def writer_unit_ids(user: User) -> set[int]:
+def writer_unit_ids(user: Person) -> set[int]:
     return unit_ids(user, roles=tuple(WRITER_ROLES))
 
 
-def admin_unit_ids(user: User) -> set[int]:
+def admin_unit_ids(user: Person) -> set[int]:
     return unit_ids(user, roles=(MemberRole.ADMIN,))
 
 
-def can_write_for_unit(user: User, unit_id: int) -> bool:
+def can_write_for_unit(user: Person, unit_id: int) -> bool:
     return unit_id in writer_unit_ids(user)
 
 
-def can_manage_unit(user: User, unit_id: int) -> bool:
+def can_manage_unit(user: Person, unit_id: int) -> bool:
     return is_supervisor(user) or unit_id in admin_unit_ids(user)
 
 

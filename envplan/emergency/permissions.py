@@ -7,15 +7,16 @@ district office's supervisors manage alerts, lists, grades and feeds; everyone e
 
 from __future__ import annotations
 
-from envplan.accounts.permissions import User, is_bureau_officer, is_supervisor
+from envplan.accounts.permissions import is_bureau_officer, is_supervisor
+from envplan.core.services import Person
 from envplan.core.viewguards import only_for
 
 
-def can_manage_emergency(user: User) -> bool:
+def can_manage_emergency(user: Person) -> bool:
     return is_supervisor(user) or is_bureau_officer(user)
 
 
-def can_view_emergency(user: User) -> bool:
+def can_view_emergency(user: Person) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 

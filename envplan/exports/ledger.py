@@ -21,8 +21,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from envplan.accounts.permissions import User
 from envplan.core.numbers import decimals_like
+from envplan.core.services import Person
 from envplan.core.spreadsheets import WRAP, safe_row, write_columns
 from envplan.exports.queries import latest_approved_reports, plan_reporting
 from envplan.indicators.services import attainment, series_by_target
@@ -55,7 +55,7 @@ def unit_names(units: list[Unit]) -> str:
     return "、".join(u.display_name for u in units)
 
 
-def build_ledger(plan: Plan, *, today: dt.date, reader: User | None) -> Workbook:
+def build_ledger(plan: Plan, *, today: dt.date, reader: Person | None) -> Workbook:
     """The ledger workbook of a plan as of `today`, in the active language.
 
     A report's narrative is shown only where `reader` may read that report (its unit, the task's lead
@@ -237,7 +237,7 @@ def add_units_sheet(workbook: Workbook, tasks: list[Task]) -> None:
         )
 
 
-def ledger_bytes(plan: Plan, *, today: dt.date, reader: User | None) -> bytes:
+def ledger_bytes(plan: Plan, *, today: dt.date, reader: Person | None) -> bytes:
     buffer = io.BytesIO()
     build_ledger(plan, today=today, reader=reader).save(buffer)
     return buffer.getvalue()

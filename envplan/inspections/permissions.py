@@ -16,14 +16,13 @@ Built on the roles of envplan.accounts.permissions:
 from __future__ import annotations
 
 from envplan.accounts.permissions import (
-    User,
     admin_unit_ids,
     can_write_for_unit,
     is_supervisor,
     sees_everything,
     unit_ids,
 )
-from envplan.core.services import person
+from envplan.core.services import Person, person
 from envplan.inspections.models import (
     Draw,
     DrawState,
@@ -34,16 +33,16 @@ from envplan.inspections.models import (
 )
 
 
-def is_authenticated(user: User) -> bool:
+def is_authenticated(user: Person) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def can_run_enforcement(user: User) -> bool:
+def can_run_enforcement(user: Person) -> bool:
     """The registers, tasks, draws, assessment rounds and the rectification register."""
     return sees_everything(user)
 
 
-def inspector_of(user: User) -> Inspector | None:
+def inspector_of(user: Person) -> Inspector | None:
     account = person(user)
     if account is None:
         return None
@@ -55,7 +54,7 @@ def inspector_of(user: User) -> Inspector | None:
     return cached
 
 
-def can_view_draw(user: User, draw: Draw) -> bool:
+def can_view_draw(user: Person, draw: Draw) -> bool:
     """The internal page of a draw (targets, teams, seed before publication)."""
     return can_run_enforcement(user)
 
@@ -64,49 +63,49 @@ def can_see_public_draw(draw: Draw) -> bool:
     return draw.state != DrawState.PLANNED
 
 
-def is_record_inspector(user: User, record: InspectionRecord) -> bool:
+def is_record_inspector(user: Person, record: InspectionRecord) -> bool:
     inspector = inspector_of(user)
     return inspector is not None and record.inspectors.filter(pk=inspector.pk).exists()
 
 
-def can_view_record(user: User, record: InspectionRecord) -> bool:
+def can_view_record(user: Person, record: InspectionRecord) -> bool:
     if can_run_enforcement(user) or is_record_inspector(user, record):
         return True
     return is_authenticated(user) and record.state == RecordState.PUBLISHED
 
 
-def can_edit_record(user: User, record: InspectionRecord) -> bool:
+def can_edit_record(user: Person, record: InspectionRecord) -> bool:
     """Who may change a record's content; whether it is still open is the service's call."""
     return can_run_enforcement(user) or is_record_inspector(user, record)
 
 
-def can_publish_record(user: User, record: InspectionRecord) -> bool:
+def can_publish_record(user: Person, record: InspectionRecord) -> bool:
     return can_run_enforcement(user)
 
 
-def can_view_rectifications(user: User) -> bool:
+def can_view_rectifications(user: Person) -> bool:
     return is_authenticated(user)
 
 
-def can_manage_rectifications(user: User) -> bool:
+def can_manage_rectifications(user: Person) -> bool:
     """Register, import and export tasks, publish closure notices, close, look back."""
     return can_run_enforcement(user)
 
 
-def can_report_rectification(user: User, task: RectificationTask) -> bool:
+def can_report_rectification(user: Person, task: RectificationTask) -> bool:
     """Progress, evidence, the application for acceptance: the accepting unit's administrators and
     reporters."""
     return can_write_for_unit(user, task.accepting_unit_id)
 
 
-def can_accept_rectification(user: User, task: RectificationTask) -> bool:
+def can_accept_rectification(user: Person, task: RectificationTask) -> bool:
     """Whoever accepts answers for it (谁验收、谁负责): the accepting unit's administrators, or the office."""
     return is_supervisor(user) or task.accepting_unit_id in admin_unit_ids(user)
 
 
-def can_view_rectification_evidence(user: User, task: RectificationTask) -> bool:
+def can_view_rectification_evidence(user: Person, task: RectificationTask) -> bool:
     return can_run_enforcement(user) or task.accepting_unit_id in unit_ids(user)
 
 
-def can_assess_hazardous_waste(user: User) -> bool:
+def can_assess_hazardous_waste(user: Person) -> bool:
     return can_run_enforcement(user)

@@ -14,13 +14,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from envplan.accounts.permissions import (
-    User,
     admin_unit_ids,
     can_write_for_unit,
     is_supervisor,
     sees_everything,
     unit_ids,
 )
+from envplan.core.services import Person
 from envplan.plans.models import Role, Task, Unit
 from envplan.progress.models import ProgressReport
 
@@ -44,17 +44,17 @@ def reviewer_is_district_office(report: ProgressReport) -> bool:
     return not leads or report.unit_id in leads
 
 
-def can_write_report(user: User, unit: Unit) -> bool:
+def can_write_report(user: Person, unit: Unit) -> bool:
     """May the user write (create, change, submit, add evidence to) this unit's reports?"""
     return can_write_for_unit(user, unit.pk)
 
 
-def can_edit_report(user: User, report: ProgressReport) -> bool:
+def can_edit_report(user: Person, report: ProgressReport) -> bool:
     """May this user change the report's content? (Whether the report is still open is the service's call.)"""
     return can_write_for_unit(user, report.unit_id)
 
 
-def can_review_report(user: User, report: ProgressReport) -> bool:
+def can_review_report(user: Person, report: ProgressReport) -> bool:
     if is_supervisor(user):
         return True
     if reviewer_is_district_office(report):
@@ -62,7 +62,7 @@ def can_review_report(user: User, report: ProgressReport) -> bool:
     return bool(lead_unit_ids(report.task) & admin_unit_ids(user))
 
 
-def reviewing_unit_id(user: User, report: ProgressReport) -> int | None:
+def reviewing_unit_id(user: Person, report: ProgressReport) -> int | None:
     """The lead unit on whose behalf this user reviews the report; None for the district office."""
     if reviewer_is_district_office(report):
         return None
@@ -70,7 +70,7 @@ def reviewing_unit_id(user: User, report: ProgressReport) -> int | None:
     return ids[0] if ids else None
 
 
-def can_view_report(user: User, report: ProgressReport) -> bool:
+def can_view_report(user: Person, report: ProgressReport) -> bool:
     """May the user read the report whole: narrative, evidence, review comments?"""
     if sees_everything(user):
         return True
@@ -78,7 +78,7 @@ def can_view_report(user: User, report: ProgressReport) -> bool:
     return report.unit_id in mine or bool(lead_unit_ids(report.task) & mine)
 
 
-def reports_visible_to(user: User, queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+def reports_visible_to(user: Person, queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
     """Restrict a report queryset to those the user may read whole (the same rule as can_view_report)."""
     if sees_everything(user):
         return queryset
@@ -88,11 +88,11 @@ def reports_visible_to(user: User, queryset: QuerySet[ProgressReport]) -> QueryS
     ).distinct()
 
 
-def visible_report_ids(user: User, queryset: QuerySet[ProgressReport]) -> set[int]:
+def visible_report_ids(user: Person, queryset: QuerySet[ProgressReport]) -> set[int]:
     """Ids of the reports in `queryset` that the user may read whole (one query)."""
     return set(reports_visible_to(user, queryset).values_list("pk", flat=True))
 
 
-def can_view_task_history(user: User, task: Task) -> bool:
+def can_view_task_history(user: Person, task: Task) -> bool:
     """A task's audit trail is for its units and for the district office and the bureau."""
     return sees_everything(user) or bool(task_unit_ids(task) & unit_ids(user))

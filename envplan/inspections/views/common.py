@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from envplan.accounts.permissions import User
+from envplan.core.services import Person
 from envplan.inspections.errors import ErrorKind, InspectionError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def form_errors(form: forms.BaseForm) -> str:
 
 def step(
     load: Callable[[int], Target],
-    allowed: Callable[[User, Target], bool],
+    allowed: Callable[[Person, Target], bool],
     service: Callable[..., object],
     *,
     success: StrOrPromise | Callable[[Data], StrOrPromise],
@@ -168,11 +168,11 @@ def edit_view(
     form_class: type[forms.ModelForm[Row]],
     save: Callable[..., Row],
     *,
-    allowed: Callable[[User], bool],
+    allowed: Callable[[Person], bool],
     title: StrOrPromise,
     back: str,
     keywords: Callable[[Data], Data] = lambda data: {},
-    prepare: Callable[[Row, User], None] | None = None,
+    prepare: Callable[[Row, Person], None] | None = None,
     done: Callable[[Row], str] | None = None,
     new: Callable[[HttpRequest], Row] | None = None,
 ) -> Callable[..., HttpResponse]:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from envplan.accounts.permissions import User
 from envplan.core import clock
+from envplan.core.services import Person
 from envplan.inspections import permissions, queries
 from envplan.inspections.errors import InspectionError
 from envplan.inspections.forms import CommitForm, MakeDrawForm
@@ -51,7 +51,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/task_detail.html", context)
 
 
-def _office(user: User, target: object) -> bool:
+def _office(user: Person, target: object) -> bool:
     return permissions.can_run_enforcement(user)
 
 

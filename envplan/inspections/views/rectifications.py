@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from envplan.accounts.permissions import User
 from envplan.core import clock
 from envplan.core.downloads import stored_file, workbook_download
 from envplan.core.jobs import enqueue
-from envplan.core.services import person
+from envplan.core.services import Person, person
 from envplan.core.uploads import XLSX, UploadRejected, check_upload, upload_limit, upload_limit_bytes
 from envplan.inspections import permissions, queries
 from envplan.inspections.forms import (
@@ -69,7 +68,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/rectifications.html", context)
 
 
-def _creator(task: RectificationTask, by: User) -> None:
+def _creator(task: RectificationTask, by: Person) -> None:
     if task.pk is None:
         task.created_by = person(by)
 
@@ -125,7 +124,7 @@ def _task(pk: int) -> RectificationTask:
     return get_object_or_404(RectificationTask, pk=pk)
 
 
-def _managing(user: User, task: RectificationTask) -> bool:
+def _managing(user: Person, task: RectificationTask) -> bool:
     return permissions.can_manage_rectifications(user)
 
 

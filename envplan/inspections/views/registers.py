@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from envplan.accounts.permissions import User
 from envplan.core import clock
-from envplan.core.services import person
+from envplan.core.services import Person, person
 from envplan.inspections import permissions
 from envplan.inspections.forms import (
     InspectorForm,
@@ -170,7 +169,7 @@ def recusal_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _creator(task: InspectionTask, by: User) -> None:
+def _creator(task: InspectionTask, by: Person) -> None:
     if task.created_by_id is None:
         task.created_by = person(by)
 
