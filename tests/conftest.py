@@ -24,7 +24,10 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+# One Chromium per test module, not per session: while Playwright's sync API lives it keeps its event loop
+# running in this thread, and a later test that calls asyncio.run (the HJ 212 receiver's) could not start
+# its own when the whole tree runs in one process.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

@@ -74,9 +74,10 @@ def reporter_client(reporter: User) -> Client:
 def in_browser() -> Iterator[Callable[[Callable[[Any], Any]], Any]]:
     """Run steps against one Chromium page (Debian's, as in tests/browser) in a thread of its own.
 
-    tests/browser keeps a session-wide Playwright running in the main thread, and a second sync Playwright
-    cannot start in a thread that already runs one; so this page lives in one worker thread, and
-    `in_browser(lambda page: ...)` runs a step there and returns its result. Database checks stay here.
+    The `browser` fixture (tests/conftest.py) keeps a Playwright running in the main thread during a
+    browser test module, and a second sync Playwright cannot start in a thread that already runs one; so
+    this page lives in one worker thread, and `in_browser(lambda page: ...)` runs a step there and returns
+    its result. Database checks stay here.
     """
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian package chromium)")
